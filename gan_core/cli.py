@@ -1,0 +1,199 @@
+"""``gan-explorer``: the command line of the project."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _fmt_metric(metrics: dict, key: str, suffix: str = "") -> str:
+    value = metrics.get(key)
+    return "-" if value is None else f"{value}{suffix}"
+
+
+def cmd_info(args) -> int:
+    from gan_core.checkpoints import checkpoints_root, describe_checkpoints
+
+    root = checkpoints_root(args.checkpoints)
+    rows = describe_checkpoints(root)
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+        return 0
+    print(f"checkpoints: {root}")
+    if not rows:
+        print("  (none found)")
+        return 0
+    header = f"{'id':<16}{'latent':>7}{'cond':>6}{'act':>12}{'epochs':>8}{'params':>11}  metrics"
+    print(header)
+    print("-" * len(header))
+    status = 0
+    for row in rows:
+        m = row.get("metrics") or {}
+        if "error" in row:
+            print(f"{row['id']:<16}  ERROR: {row['error']}")
+            status = 1
+            continue
+        if row["id"] == "classifier":
+            print(f"{'classifier':<16}{'':>7}{'':>6}{'':>12}{m.get('epochs', '-'):>8}{row['params']:>11,}  "
+                  f"test error {_fmt_metric(m, 'test_error_percent', '%')}")
+            continue
+        summary = (
+            f"strong-clf error {_fmt_metric(m, 'strong_classifier_error_percent', '%')}, "
+            f"cFID {_fmt_metric(m, 'classifier_fid')}, digits {_fmt_metric(m, 'classes_present')}"
+        )
+        if row["conditional"]:
+            summary += f", label fidelity {_fmt_metric(m, 'label_fidelity_percent', '%')}"
+        print(
+            f"{row['id']:<16}{row['latent_dim']:>7}{'yes' if row['conditional'] else 'no':>6}"
+            f"{row['activation']:>12}{row['epochs']:>8}{row['params']:>11,}  {summary}"
+        )
+    return status
+
+
+def cmd_train(args) -> int:
+    from gan_core.checkpoints import CheckpointError, load_classifier
+    from gan_core.data import DataSourceError, load_mnist
+    from gan_core.training import GanTrainer, TrainingError, TrainSettings
+
+    settings = TrainSettings(
+        model_id=args.model_id,
+        latent_dim=args.latent_dim,
+        conditional=args.conditional,
+        activation=args.activation,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        seed=args.seed,
+        mixed_precision=args.precision,
+        limit_images=args.limit,
+        weak_every=args.weak_every,
+        root=args.checkpoints,
+    )
+    try:
+        mnist = load_mnist()
+        try:
+            classifier = load_classifier(args.checkpoints)
+        except CheckpointError as exc:
+            print(f"warning: no digit classifier, class maps are skipped ({exc})", file=sys.stderr)
+            classifier = None
+        trainer = GanTrainer(settings, mnist, classifier, resume=args.resume)
+    except (DataSourceError, TrainingError, CheckpointError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"training {args.model_id}: latent {trainer.s.latent_dim}, "
+        f"{'conditional, ' if trainer.s.conditional else ''}{trainer.s.activation}, "
+        f"from epoch {trainer.epoch} to {args.epochs}, {trainer.steps_per_epoch} steps/epoch"
+    )
+    try:
+        trainer.train(args.epochs, progress=not args.quiet,
+                      on_epoch=lambda r: print(json.dumps(r), flush=True))
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted; epoch {trainer.epoch} is saved. Continue with: "
+            f"gan-explorer train {args.model_id} --resume --epochs {args.epochs}",
+            file=sys.stderr,
+        )
+        return 130
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from gan_core.checkpoints import CheckpointError, atomic_write_json, load_classifier, load_generator
+    from gan_core.data import DataSourceError, load_mnist
+    from gan_core.evaluation import evaluate_generator
+
+    try:
+        ckpt = load_generator(args.model_id, args.checkpoints)
+        classifier = load_classifier(args.checkpoints)
+        mnist = load_mnist()
+    except (CheckpointError, DataSourceError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    metrics = evaluate_generator(
+        ckpt.generator, ckpt.config.latent_dim, ckpt.config.conditional, mnist.x_test, classifier,
+        n_strong=args.samples, n_fid=args.samples, strong_epochs=args.strong_epochs, seed=args.seed,
+    )
+    metrics["epochs_trained"] = ckpt.config.epochs_trained
+    atomic_write_json(ckpt.path / "metrics.json", metrics)
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def cmd_train_classifier(args) -> int:
+    from gan_core.checkpoints import resolve_model_dir
+    from gan_core.classifier import train_digit_classifier
+    from gan_core.data import DataSourceError, load_mnist
+
+    try:
+        mnist = load_mnist()
+    except DataSourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = resolve_model_dir("classifier", args.checkpoints)
+    _, metrics = train_digit_classifier(
+        mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test, epochs=args.epochs, out_dir=out
+    )
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from gan_core.models import ACTIVATIONS, DEFAULT_ACTIVATION
+
+    parser = argparse.ArgumentParser(
+        prog="gan-explorer",
+        description="Train, evaluate and explore small GANs on MNIST.",
+    )
+    parser.add_argument(
+        "--checkpoints", default=None,
+        help="checkpoints folder (default: $GAN_EXPLORER_CHECKPOINTS or the bundled checkpoints/)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("info", help="list the checkpoints with latent dim, parameters and metrics")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("train", help="train (or resume) a GAN/CGAN into checkpoints/<MODEL_ID>")
+    p.add_argument("model_id")
+    p.add_argument("--latent-dim", type=int, default=2)
+    p.add_argument("--conditional", action="store_true", help="train a CGAN (label-conditioned)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULT_ACTIVATION)
+    p.add_argument("--epochs", type=int, default=30, help="train until this many epochs in total")
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="float32")
+    p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
+    p.add_argument("--weak-every", type=int, default=10, help="weak classifier every N epochs (0: never)")
+    p.add_argument("--resume", action="store_true", help="continue from the saved training state")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="strong classifier, classifier-FID and coverage -> metrics.json")
+    p.add_argument("model_id")
+    p.add_argument("--samples", type=int, default=10_000)
+    p.add_argument("--strong-epochs", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("train-classifier", help="train the digit classifier into checkpoints/classifier")
+    p.add_argument("--epochs", type=int, default=5)
+    p.set_defaults(func=cmd_train_classifier)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Quality metrics: weak and strong independent classifiers, classifier-FID, class coverage.
+
+- weak independent classifier (during training): a tiny model trained briefly to tell real
+  from generated images; its held-out accuracy, near 0.5 is good.
+- strong independent classifier (the study's final metric): a CNN trained to separate N real
+  test images from N generated ones; its held-out error in percent, higher is better, 50 is
+  perfect.
+- classifier-FID: Frechet distance between the digit classifier's penultimate features of
+  real test images and of generated images. Not Inception FID: only comparable within this
+  project.
+- class coverage: share of each digit among samples of the prior; for a CGAN, label
+  fidelity: share of samples classified as the label they were conditioned on.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from gan_core.grids import generate_images
+
+
+def sample_prior(n: int, latent_dim: int, seed: int = 0) -> np.ndarray:
+    """``n`` latent points from the training prior, uniform on [-1, 1]^d."""
+    return np.random.default_rng(seed).uniform(-1, 1, (n, latent_dim)).astype(np.float32)
+
+
+def generate_samples(generator, n: int, latent_dim: int, conditional: bool, seed: int = 0):
+    """(images, labels or None) for ``n`` prior samples; CGAN labels cycle through 0..9."""
+    z = sample_prior(n, latent_dim, seed)
+    labels = (np.arange(n) % 10).astype(np.int32) if conditional else None
+    return generate_images(generator, z, labels), labels
+
+
+def _real_vs_fake_split(real, fake, seed: int, holdout: float):
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([real, fake]).astype(np.float32)
+    y = np.concatenate([np.ones(len(real)), np.zeros(len(fake))]).astype(np.float32)
+    order = rng.permutation(len(x))
+    x, y = x[order], y[order]
+    cut = int(len(x) * (1 - holdout))
+    return x[:cut], y[:cut], x[cut:], y[cut:]
+
+
+def weak_classifier_accuracy(
+    real_pool: np.ndarray, generator, latent_dim: int, conditional: bool,
+    n: int = 2000, epochs: int = 2, seed: int = 0,
+) -> float:
+    """Held-out accuracy of a tiny CNN trained briefly on n real vs n generated images."""
+    import keras
+    from keras import layers
+
+    rng = np.random.default_rng(seed)
+    real = real_pool[rng.choice(len(real_pool), min(n, len(real_pool)), replace=False)]
+    fake, _ = generate_samples(generator, len(real), latent_dim, conditional, seed=seed + 1)
+    x_tr, y_tr, x_te, y_te = _real_vs_fake_split(real, fake, seed, holdout=0.25)
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(8, 5, strides=2, activation="relu"),
+            layers.Flatten(),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(keras.optimizers.Adam(1e-3), "binary_crossentropy", metrics=["accuracy"])
+    model.fit(x_tr, y_tr, batch_size=128, epochs=epochs, verbose=0)
+    return float(model.evaluate(x_te, y_te, verbose=0, batch_size=512)[1])
+
+
+def build_strong_classifier():
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dropout(0.3),
+            layers.Dense(1, activation="sigmoid"),
+        ],
+        name="strong_real_vs_fake",
+    )
+
+
+def strong_classifier_error(
+    real: np.ndarray, fake: np.ndarray, epochs: int = 5, seed: int = 0, holdout: float = 0.2
+) -> dict:
+    """Held-out error (percent) of a CNN trained to tell ``real`` from ``fake`` images."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    x_tr, y_tr, x_te, y_te = _real_vs_fake_split(real, fake, seed, holdout)
+    model = build_strong_classifier()
+    model.compile(keras.optimizers.Adam(1e-3), "binary_crossentropy", metrics=["accuracy"])
+    model.fit(x_tr, y_tr, batch_size=128, epochs=epochs, verbose=0, validation_split=0.0)
+    acc = float(model.evaluate(x_te, y_te, verbose=0, batch_size=512)[1])
+    return {
+        "strong_classifier_error_percent": round(100.0 * (1.0 - acc), 3),
+        "strong_classifier_train_images": int(len(x_tr)),
+        "strong_classifier_heldout_images": int(len(x_te)),
+        "strong_classifier_epochs": epochs,
+    }
+
+
+def frechet_distance(feat_a: np.ndarray, feat_b: np.ndarray) -> float:
+    """Frechet distance between Gaussians fitted to two feature sets (N, k)."""
+    from scipy import linalg
+
+    mu_a, mu_b = feat_a.mean(0), feat_b.mean(0)
+    cov_a = np.cov(feat_a, rowvar=False)
+    cov_b = np.cov(feat_b, rowvar=False)
+    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    covmean = np.real(covmean)
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * covmean))
+
+
+def classifier_fid(classifier, real: np.ndarray, fake: np.ndarray) -> float:
+    """Frechet distance on the digit classifier's penultimate features (not Inception FID)."""
+    from gan_core.classifier import feature_extractor
+
+    features = feature_extractor(classifier)
+
+    def embed(x):
+        return np.concatenate(
+            [np.asarray(features(x[i : i + 1000], training=False), np.float64) for i in range(0, len(x), 1000)]
+        )
+
+    return frechet_distance(embed(real), embed(fake))
+
+
+def class_coverage(classifier, images: np.ndarray, labels: np.ndarray | None = None) -> dict:
+    """Share of each predicted digit; with labels, also the label fidelity (percent)."""
+    from gan_core.classifier import classify
+
+    pred = classify(classifier, images).argmax(1)
+    share = np.bincount(pred, minlength=10) / max(len(pred), 1)
+    out = {
+        "class_share_percent": {str(k): round(100.0 * float(v), 2) for k, v in enumerate(share)},
+        "classes_present": int((share > 0).sum()),
+        "min_class_share_percent": round(100.0 * float(share.min()), 2),
+    }
+    if labels is not None:
+        out["label_fidelity_percent"] = round(100.0 * float((pred == labels).mean()), 2)
+    return out
+
+
+def evaluate_generator(
+    generator, latent_dim: int, conditional: bool, real_test: np.ndarray, classifier,
+    n_strong: int = 10_000, n_fid: int = 10_000, strong_epochs: int = 5, seed: int = 0,
+) -> dict:
+    """All metrics for one generator, as written to metrics.json."""
+    start = time.time()
+    n_strong = min(n_strong, len(real_test))
+    fake, labels = generate_samples(generator, max(n_fid, n_strong), latent_dim, conditional, seed)
+    metrics: dict = {}
+    metrics.update(strong_classifier_error(real_test[:n_strong], fake[:n_strong], strong_epochs, seed))
+    metrics["classifier_fid"] = round(classifier_fid(classifier, real_test[:n_fid], fake[:n_fid]), 4)
+    metrics["classifier_fid_note"] = "Frechet distance on the digit classifier's features, not Inception FID"
+    metrics.update(class_coverage(classifier, fake[:n_fid], None if labels is None else labels[:n_fid]))
+    metrics["samples"] = int(len(fake))
+    metrics["eval_seconds"] = round(time.time() - start, 1)
+    return metrics

@@ -1,0 +1,459 @@
+"""Resumable GAN/CGAN training with the study's monitoring.
+
+Per epoch it records, under ``checkpoints/<id>/history/``:
+- ``losses.csv``: epoch, mean G and D loss, D accuracy on real and fake, seconds;
+- ``samples.npz``: images of one fixed noise batch (uint8, E x 36 x 28 x 28);
+- ``class_maps.npz``: the digit class (and its probability) at every point of the
+  monitoring grid (see :func:`monitor_grid`);
+- ``weak_classifier.csv`` every ``weak_every`` epochs: accuracy of a small real-vs-fake
+  classifier trained briefly (near 50% is good);
+- ``tensorboard/``: loss scalars and sample images.
+After the records, the full training state (G, D, both optimizers, epoch, fixed noise)
+goes to ``train_state.npz`` atomically, then ``generator.keras``/``discriminator.keras``/
+``config.json``. A kill at any moment loses at most the epoch in progress.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gan_core.checkpoints import (
+    CheckpointError,
+    ModelConfig,
+    atomic_write_bytes,
+    atomic_write_json,
+    load_config,
+    resolve_model_dir,
+    save_keras_model,
+)
+from gan_core.grids import classify_latents, generate_images, grid_points
+
+STATE_FILE = "train_state.npz"
+N_FIXED = 36
+
+
+class TrainingError(RuntimeError):
+    """Training cannot start or resume as asked."""
+
+
+@dataclass
+class TrainSettings:
+    """How to train one model; the persistent part goes to config.json."""
+
+    model_id: str
+    latent_dim: int = 2
+    conditional: bool = False
+    activation: str = "leaky_relu"
+    epochs: int = 30
+    batch_size: int = 256
+    learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    seed: int = 0
+    mixed_precision: str = "float32"
+    limit_images: int | None = None  # train on the first N images (tests, smoke runs)
+    weak_every: int = 10
+    map_points: int | None = None  # override the monitoring grid size (tests)
+    root: str | None = None
+
+    def model_config(self, epochs_trained: int, data_source: str) -> ModelConfig:
+        return ModelConfig(
+            latent_dim=self.latent_dim,
+            conditional=self.conditional,
+            activation=self.activation,
+            epochs_trained=epochs_trained,
+            prior="uniform[-1,1]",
+            data_source=data_source,
+            seed=self.seed,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            beta_1=self.beta_1,
+            mixed_precision=self.mixed_precision,
+        )
+
+
+def monitor_grid(latent_dim: int, conditional: bool, points: int | None = None):
+    """The per-epoch class-map grid: (latents, labels or None, shape, description).
+
+    2D: the full 100 x 100 map. 3D: the full 16^3 cube. 4D: a coarser 8^4 grid (every 4th
+    coordinate value has its own 8^3 cube). CGAN: an 8^3 cube per label, shape (10, 8, 8, 8).
+    Higher resolutions are the latent engine's job; these keep monitoring under ~10 s/epoch.
+    """
+    if conditional:
+        n = points or 8
+        cube = grid_points(n, latent_dim)
+        latents = np.tile(cube, (10, 1))
+        labels = np.repeat(np.arange(10, dtype=np.int32), len(cube))
+        return latents, labels, (10,) + (n,) * latent_dim, f"label x {n}^{latent_dim} cube on [-1,1]"
+    if latent_dim == 2:
+        n = points or 100
+    elif latent_dim == 3:
+        n = points or 16
+    else:
+        n = points or 8
+    return grid_points(n, latent_dim), None, (n,) * latent_dim, f"{n}^{latent_dim} grid on [-1,1]"
+
+
+def _to_uint8(images: np.ndarray) -> np.ndarray:
+    return np.clip((images[..., 0] + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+
+
+class GanTrainer:
+    """Builds or restores a GAN, trains it epoch by epoch and writes the monitoring records."""
+
+    def __init__(self, settings: TrainSettings, mnist, classifier=None, resume: bool = False):
+        import keras
+        import tensorflow as tf
+
+        from gan_core.models import build_gan_pair
+
+        self.s = settings
+        self.tf = tf
+        self.dir = resolve_model_dir(settings.model_id, settings.root)
+        self.hist = self.dir / "history"
+        state_path = self.dir / STATE_FILE
+        if resume:
+            if not state_path.is_file():
+                raise TrainingError(
+                    f"nothing to resume: {state_path} does not exist (start without --resume)"
+                )
+            cfg = load_config(self.dir)
+            self._adopt_config(cfg)
+        elif state_path.exists() or (self.dir / "generator.keras").exists():
+            raise TrainingError(
+                f"{self.dir} already holds a model; use --resume to continue it or pick a new id"
+            )
+
+        self.x = mnist.x_train[: settings.limit_images] if settings.limit_images else mnist.x_train
+        self.y = mnist.y_train[: len(self.x)]
+        self.data_source = Path(mnist.source).name
+        self.classifier = classifier
+        if len(self.x) < settings.batch_size:
+            raise TrainingError(f"need at least one batch: {len(self.x)} images < batch {settings.batch_size}")
+
+        if settings.mixed_precision not in ("float32", "mixed_bfloat16"):
+            raise TrainingError("mixed_precision must be float32 or mixed_bfloat16")
+        keras.mixed_precision.set_global_policy(settings.mixed_precision)
+        try:
+            keras.utils.set_random_seed(settings.seed)
+            self.generator, self.discriminator = build_gan_pair(
+                settings.latent_dim, settings.conditional, settings.activation
+            )
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        self.g_opt = keras.optimizers.Adam(settings.learning_rate, beta_1=settings.beta_1)
+        self.d_opt = keras.optimizers.Adam(settings.learning_rate, beta_1=settings.beta_1)
+        self.g_opt.build(self.generator.trainable_variables)
+        self.d_opt.build(self.discriminator.trainable_variables)
+
+        rng = np.random.default_rng(settings.seed)
+        self.fixed_noise = rng.uniform(-1, 1, (N_FIXED, settings.latent_dim)).astype(np.float32)
+        self.fixed_labels = (np.arange(N_FIXED) % 10).astype(np.int32)
+        self.epoch = 0
+        if resume:
+            self._load_state(state_path)
+            self._truncate_history(self.epoch)
+        self._step_fn = self._make_step()
+        self.map_latents, self.map_labels, self.map_shape, self.map_desc = monitor_grid(
+            settings.latent_dim, settings.conditional, settings.map_points
+        )
+        self._writer = None
+
+    def _adopt_config(self, cfg: ModelConfig) -> None:
+        """On resume the saved architecture wins over command-line defaults."""
+        s = self.s
+        s.latent_dim, s.conditional, s.activation = cfg.latent_dim, cfg.conditional, cfg.activation
+        s.seed, s.batch_size = cfg.seed, cfg.batch_size
+        s.learning_rate, s.beta_1, s.mixed_precision = cfg.learning_rate, cfg.beta_1, cfg.mixed_precision
+
+    # ---- the compiled step -------------------------------------------------------------
+    def _make_step(self):
+        tf = self.tf
+        G, D = self.generator, self.discriminator
+        g_opt, d_opt = self.g_opt, self.d_opt
+        conditional = self.s.conditional
+        d = self.s.latent_dim
+        seed = self.s.seed
+        bce = tf.nn.sigmoid_cross_entropy_with_logits
+
+        @tf.function(reduce_retracing=True)
+        def step(real, labels, step_index):
+            n = tf.shape(real)[0]
+            z = tf.random.stateless_uniform(
+                (n, d), seed=tf.stack([tf.constant(seed, tf.int64), step_index]), minval=-1.0, maxval=1.0
+            )
+            lab = tf.reshape(labels, (-1, 1))
+            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+                fake = G([z, lab] if conditional else z, training=True)
+                real_logits = tf.cast(D([real, lab] if conditional else real, training=True), tf.float32)
+                fake_logits = tf.cast(D([fake, lab] if conditional else fake, training=True), tf.float32)
+                ones, zeros = tf.ones_like(real_logits), tf.zeros_like(fake_logits)
+                d_loss = tf.reduce_mean(bce(labels=ones, logits=real_logits)) + tf.reduce_mean(
+                    bce(labels=zeros, logits=fake_logits)
+                )
+                g_loss = tf.reduce_mean(bce(labels=tf.ones_like(fake_logits), logits=fake_logits))
+            g_opt.apply_gradients(zip(g_tape.gradient(g_loss, G.trainable_variables), G.trainable_variables))
+            d_opt.apply_gradients(zip(d_tape.gradient(d_loss, D.trainable_variables), D.trainable_variables))
+            real_acc = tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
+            fake_acc = tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32))
+            return g_loss, d_loss, real_acc, fake_acc
+
+        return step
+
+    def dataset(self, epoch: int):
+        """This epoch's shuffled batches; the order depends only on (seed, epoch)."""
+        tf = self.tf
+        ds = tf.data.Dataset.from_tensor_slices((self.x, self.y))
+        ds = ds.shuffle(len(self.x), seed=self.s.seed * 100_003 + epoch, reshuffle_each_iteration=False)
+        return ds.batch(self.s.batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return len(self.x) // self.s.batch_size
+
+    # ---- the loop ----------------------------------------------------------------------
+    def train(self, epochs: int, progress: bool = True, on_epoch=None) -> list[dict[str, Any]]:
+        """Train until ``epochs`` epochs are done in total; returns this call's epoch records."""
+        from tqdm.auto import tqdm
+
+        tf = self.tf
+        records = []
+        self.dir.mkdir(parents=True, exist_ok=True)
+        while self.epoch < epochs:
+            epoch = self.epoch + 1
+            start = time.time()
+            sums = np.zeros(4)
+            bar = tqdm(
+                total=self.steps_per_epoch, desc=f"{self.s.model_id} epoch {epoch}/{epochs}",
+                disable=not progress, unit="step", leave=True,
+            )
+            for i, (real, labels) in enumerate(self.dataset(epoch)):
+                step_index = tf.constant((epoch - 1) * self.steps_per_epoch + i, tf.int64)
+                out = self._step_fn(real, labels, step_index)
+                sums += np.array([float(v) for v in out])
+                if i % 10 == 0:
+                    bar.set_postfix(g=f"{sums[0] / (i + 1):.3f}", d=f"{sums[1] / (i + 1):.3f}")
+                bar.update(1)
+            bar.close()
+            means = sums / max(self.steps_per_epoch, 1)
+            train_seconds = time.time() - start
+            record = {
+                "epoch": epoch,
+                "g_loss": round(float(means[0]), 5),
+                "d_loss": round(float(means[1]), 5),
+                "d_real_acc": round(float(means[2]), 4),
+                "d_fake_acc": round(float(means[3]), 4),
+                "seconds": round(train_seconds, 2),
+            }
+            self._write_epoch_records(epoch, record)
+            self.epoch = epoch
+            self._save_state()
+            self._save_models()
+            record["total_seconds"] = round(time.time() - start, 2)
+            records.append(record)
+            if on_epoch is not None:
+                on_epoch(record)
+        return records
+
+    # ---- monitoring --------------------------------------------------------------------
+    def _write_epoch_records(self, epoch: int, record: dict[str, Any]) -> None:
+        self.hist.mkdir(parents=True, exist_ok=True)
+        samples = generate_images(
+            self.generator, self.fixed_noise, self.fixed_labels if self.s.conditional else None
+        )
+        self._append_npz(
+            "samples.npz", epoch, images=_to_uint8(samples),
+            static={"noise": self.fixed_noise, "labels": self.fixed_labels},
+        )
+        if self.classifier is not None:
+            probs = classify_latents(self.generator, self.classifier, self.map_latents, self.map_labels)
+            classes = probs.argmax(1).astype(np.uint8).reshape(self.map_shape)
+            conf = probs.max(1).astype(np.float16).reshape(self.map_shape)
+            self._append_npz(
+                "class_maps.npz", epoch, classes=classes, confidence=conf,
+                static={"description": np.array(self.map_desc)},
+            )
+            counts = np.bincount(classes.reshape(-1), minlength=10)
+            record["map_classes_present"] = int((counts > 0).sum())
+        if self.s.weak_every and epoch % self.s.weak_every == 0:
+            from gan_core.evaluation import weak_classifier_accuracy
+
+            acc = weak_classifier_accuracy(
+                self.x, self.generator, self.s.latent_dim, self.s.conditional, seed=epoch
+            )
+            record["weak_classifier_acc"] = round(acc, 4)
+            self._append_csv("weak_classifier.csv", {"epoch": epoch, "accuracy": round(acc, 4)})
+        self._append_csv("losses.csv", {k: record[k] for k in
+                                        ("epoch", "g_loss", "d_loss", "d_real_acc", "d_fake_acc", "seconds")})
+        self._tensorboard(epoch, record, samples)
+
+    def _tensorboard(self, epoch, record, samples) -> None:
+        tf = self.tf
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(str(self.hist / "tensorboard"))
+        with self._writer.as_default(step=epoch):
+            tf.summary.scalar("loss/generator", record["g_loss"])
+            tf.summary.scalar("loss/discriminator", record["d_loss"])
+            if "weak_classifier_acc" in record:
+                tf.summary.scalar("weak_classifier_accuracy", record["weak_classifier_acc"])
+            grid = (samples[:36, ..., 0] + 1) / 2
+            rows = [np.concatenate(list(grid[r * 6 : r * 6 + 6]), axis=1) for r in range(6)]
+            tf.summary.image("fixed_noise_samples", np.concatenate(rows)[None, ..., None], step=epoch)
+        self._writer.flush()
+
+    def _append_npz(self, name: str, epoch: int, static: dict | None = None, **arrays) -> None:
+        path = self.hist / name
+        old: dict[str, np.ndarray] = {}
+        if path.exists():
+            with np.load(path, allow_pickle=False) as f:
+                old = {k: f[k] for k in f.files}
+        keep = old["epochs"] < epoch if "epochs" in old else None
+        out = {"epochs": np.append(old["epochs"][keep], epoch).astype(np.int32) if keep is not None
+               else np.array([epoch], np.int32)}
+        for key, value in arrays.items():
+            value = np.asarray(value)[None]
+            out[key] = np.concatenate([old[key][keep], value]) if key in old else value
+        for key, value in (static or {}).items():
+            out[key] = np.asarray(value)
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **out)
+        atomic_write_bytes(path, buf.getvalue())
+
+    def _append_csv(self, name: str, row: dict[str, Any]) -> None:
+        path = self.hist / name
+        rows = read_csv(path) if path.exists() else []
+        rows = [r for r in rows if int(r["epoch"]) < int(row["epoch"])] + [row]
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(row.keys()))
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({k: r.get(k, "") for k in row})
+        atomic_write_bytes(path, buf.getvalue().encode())
+
+    def _truncate_history(self, epoch: int) -> None:
+        """Drop records of epochs after the saved state (written just before a kill)."""
+        for name in ("losses.csv", "weak_classifier.csv"):
+            path = self.hist / name
+            if path.exists():
+                rows = read_csv(path)
+                if any(int(r["epoch"]) > epoch for r in rows):
+                    kept = [r for r in rows if int(r["epoch"]) <= epoch]
+                    buf = io.StringIO()
+                    writer = csv.DictWriter(buf, fieldnames=list(rows[0].keys()))
+                    writer.writeheader()
+                    writer.writerows(kept)
+                    atomic_write_bytes(path, buf.getvalue().encode())
+        for name in ("samples.npz", "class_maps.npz"):
+            path = self.hist / name
+            if path.exists():
+                with np.load(path, allow_pickle=False) as f:
+                    data = {k: f[k] for k in f.files}
+                keep = data["epochs"] <= epoch
+                if not keep.all():
+                    per_epoch = [k for k, v in data.items() if v.ndim and len(v) == len(keep) and k != "noise"
+                                 and k != "labels"]
+                    for k in per_epoch:
+                        data[k] = data[k][keep]
+                    buf = io.BytesIO()
+                    np.savez_compressed(buf, **data)
+                    atomic_write_bytes(path, buf.getvalue())
+
+    # ---- state -------------------------------------------------------------------------
+    def _save_state(self) -> None:
+        arrays: dict[str, np.ndarray] = {
+            "epoch": np.array(self.epoch, np.int64),
+            "fixed_noise": self.fixed_noise,
+            "fixed_labels": self.fixed_labels,
+        }
+        for prefix, variables in (
+            ("g", self.generator.weights), ("d", self.discriminator.weights),
+            ("gopt", self.g_opt.variables), ("dopt", self.d_opt.variables),
+        ):
+            for i, v in enumerate(variables):
+                arrays[f"{prefix}/{i:04d}"] = np.asarray(v.numpy())
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        atomic_write_bytes(self.dir / STATE_FILE, buf.getvalue())
+
+    def _load_state(self, path: Path) -> None:
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                data = {k: f[k] for k in f.files}
+        except Exception as exc:  # noqa: BLE001
+            raise TrainingError(f"corrupt training state {path}: {exc}") from exc
+        for prefix, variables in (
+            ("g", self.generator.weights), ("d", self.discriminator.weights),
+            ("gopt", self.g_opt.variables), ("dopt", self.d_opt.variables),
+        ):
+            keys = sorted(k for k in data if k.startswith(prefix + "/"))
+            if len(keys) != len(variables):
+                raise TrainingError(
+                    f"{path}: {prefix} has {len(keys)} tensors, model expects {len(variables)} "
+                    "(was it trained with other settings?)"
+                )
+            for key, var in zip(keys, variables):
+                if tuple(data[key].shape) != tuple(var.shape):
+                    raise TrainingError(f"{path}: {key} shape {data[key].shape} != {tuple(var.shape)}")
+                var.assign(data[key])
+        self.epoch = int(data["epoch"])
+        self.fixed_noise = data["fixed_noise"]
+        self.fixed_labels = data["fixed_labels"]
+
+    def _save_models(self) -> None:
+        generator, discriminator = self.generator, self.discriminator
+        if self.s.mixed_precision != "float32":
+            generator, discriminator = self._float32_copies()
+        save_keras_model(generator, self.dir / "generator.keras")
+        save_keras_model(discriminator, self.dir / "discriminator.keras")
+        cfg = self.s.model_config(self.epoch, self.data_source)
+        config_path = self.dir / "config.json"
+        if config_path.exists():
+            try:
+                old = json.loads(config_path.read_text())
+                cfg.extra = old.get("extra", {}) if isinstance(old, dict) else {}
+            except (OSError, json.JSONDecodeError):
+                pass
+        cfg.extra["monitor_grid"] = self.map_desc
+        atomic_write_json(config_path, cfg.to_json())
+
+    def _float32_copies(self):
+        """float32 models with the trained weights, so inference never depends on bf16."""
+        from gan_core.models import build_gan_pair
+
+        g, d = build_gan_pair(self.s.latent_dim, self.s.conditional, self.s.activation)
+        g.set_weights([np.asarray(w, np.float32) for w in self.generator.get_weights()])
+        d.set_weights([np.asarray(w, np.float32) for w in self.discriminator.get_weights()])
+        return g, d
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="") as fh:
+            return list(csv.DictReader(fh))
+    except OSError as exc:
+        raise CheckpointError(f"cannot read {path}: {exc}") from exc
+
+
+def load_history(model_dir: Path) -> dict[str, Any]:
+    """All training records of a model folder as arrays (missing files give empty entries)."""
+    hist = Path(model_dir) / "history"
+    out: dict[str, Any] = {"losses": [], "weak": [], "samples": None, "class_maps": None}
+    if (hist / "losses.csv").exists():
+        out["losses"] = read_csv(hist / "losses.csv")
+    if (hist / "weak_classifier.csv").exists():
+        out["weak"] = read_csv(hist / "weak_classifier.csv")
+    for key, name in (("samples", "samples.npz"), ("class_maps", "class_maps.npz")):
+        if (hist / name).exists():
+            try:
+                with np.load(hist / name, allow_pickle=False) as f:
+                    out[key] = {k: f[k] for k in f.files}
+            except Exception as exc:  # noqa: BLE001
+                raise CheckpointError(f"corrupt history file {hist / name}: {exc}") from exc
+    return out
