@@ -28,8 +28,14 @@ class _FakeMnist:
 def time_setting(latent_dim, conditional, batch, precision, steps, tmp):
     import tensorflow as tf
 
-    s = TrainSettings(model_id=f"bench-{precision}-{batch}", latent_dim=latent_dim,
-                      conditional=conditional, batch_size=batch, mixed_precision=precision, root=tmp)
+    s = TrainSettings(
+        model_id=f"bench-{precision}-{batch}",
+        latent_dim=latent_dim,
+        conditional=conditional,
+        batch_size=batch,
+        mixed_precision=precision,
+        root=tmp,
+    )
     trainer = GanTrainer(s, _FakeMnist(batch * (steps + 2)), None)
     batches = list(trainer.dataset(1))
     trainer._step_fn(*batches[0], tf.constant(0, tf.int64))  # trace + warm up
@@ -57,7 +63,10 @@ def main():
         for precision in a.precisions.split(","):
             for batch in map(int, a.batches.split(",")):
                 dt, ips = time_setting(a.latent_dim, a.conditional, batch, precision, a.steps, tmp)
-                print(f"{precision:<16}{batch:>6}{dt:>9.3f}{ips:>9.0f}{60000 / ips:>14.0f}", flush=True)
+                print(
+                    f"{precision:<16}{batch:>6}{dt:>9.3f}{ips:>9.0f}{60000 / ips:>14.0f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

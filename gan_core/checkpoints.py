@@ -164,7 +164,9 @@ def check_generator_shapes(model, cfg: ModelConfig, source: Path) -> None:
         )
     out_shape = tuple(model.outputs[0].shape)
     if out_shape != (None, 28, 28, 1):
-        raise CheckpointError(f"{source}: wrong output shape {out_shape}, expected (None, 28, 28, 1)")
+        raise CheckpointError(
+            f"{source}: wrong output shape {out_shape}, expected (None, 28, 28, 1)"
+        )
 
 
 @dataclass
@@ -183,7 +185,9 @@ class GeneratorCheckpoint:
 
 
 def load_config(model_dir: Path) -> ModelConfig:
-    return ModelConfig.from_json(read_json(model_dir / "config.json"), str(model_dir / "config.json"))
+    return ModelConfig.from_json(
+        read_json(model_dir / "config.json"), str(model_dir / "config.json")
+    )
 
 
 def load_metrics(model_dir: Path) -> dict[str, Any]:
@@ -219,7 +223,10 @@ def load_classifier(root: str | os.PathLike | None = None):
     """The committed digit classifier: (None, 28, 28, 1) in [-1, 1] -> 10 softmax probabilities."""
     path = classifier_path(root)
     model = load_keras_model(path)
-    if tuple(model.inputs[0].shape) != (None, 28, 28, 1) or tuple(model.outputs[0].shape) != (None, 10):
+    if tuple(model.inputs[0].shape) != (None, 28, 28, 1) or tuple(model.outputs[0].shape) != (
+        None,
+        10,
+    ):
         raise CheckpointError(f"{path}: expected (None,28,28,1) -> (None,10)")
     return model
 
@@ -230,8 +237,9 @@ def list_model_ids(root: str | os.PathLike | None = None) -> list[str]:
     if not base.is_dir():
         return []
     return sorted(
-        p.name for p in base.iterdir() if p.is_dir() and (p / "config.json").is_file()
-        and MODEL_ID_RE.match(p.name)
+        p.name
+        for p in base.iterdir()
+        if p.is_dir() and (p / "config.json").is_file() and MODEL_ID_RE.match(p.name)
     )
 
 

@@ -35,7 +35,7 @@ def build_digit_classifier() -> keras.Model:
 
 def feature_extractor(classifier: keras.Model) -> keras.Model:
     """Model mapping images to the classifier's penultimate (``features``) activations."""
-    return keras.Model(classifier.inputs, classifier.get_layer(FEATURES_LAYER).output)
+    return keras.Model(classifier.input, classifier.get_layer(FEATURES_LAYER).output)
 
 
 def augment_batch(images: np.ndarray, rng: np.random.Generator, max_shift: int = 2) -> np.ndarray:

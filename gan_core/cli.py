@@ -38,8 +38,10 @@ def cmd_info(args) -> int:
             status = 1
             continue
         if row["id"] == "classifier":
-            print(f"{'classifier':<16}{'':>7}{'':>6}{'':>12}{m.get('epochs', '-'):>8}{row['params']:>11,}  "
-                  f"test error {_fmt_metric(m, 'test_error_percent', '%')}")
+            print(
+                f"{'classifier':<16}{'':>7}{'':>6}{'':>12}{m.get('epochs', '-'):>8}{row['params']:>11,}  "
+                f"test error {_fmt_metric(m, 'test_error_percent', '%')}"
+            )
             continue
         summary = (
             f"strong-clf error {_fmt_metric(m, 'strong_classifier_error_percent', '%')}, "
@@ -90,8 +92,11 @@ def cmd_train(args) -> int:
         f"from epoch {trainer.epoch} to {args.epochs}, {trainer.steps_per_epoch} steps/epoch"
     )
     try:
-        trainer.train(args.epochs, progress=not args.quiet,
-                      on_epoch=lambda r: print(json.dumps(r), flush=True))
+        trainer.train(
+            args.epochs,
+            progress=not args.quiet,
+            on_epoch=lambda r: print(json.dumps(r), flush=True),
+        )
     except KeyboardInterrupt:
         print(
             f"\ninterrupted; epoch {trainer.epoch} is saved. Continue with: "
@@ -103,7 +108,12 @@ def cmd_train(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from gan_core.checkpoints import CheckpointError, atomic_write_json, load_classifier, load_generator
+    from gan_core.checkpoints import (
+        CheckpointError,
+        atomic_write_json,
+        load_classifier,
+        load_generator,
+    )
     from gan_core.data import DataSourceError, load_mnist
     from gan_core.evaluation import evaluate_generator
 
@@ -115,8 +125,15 @@ def cmd_evaluate(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     metrics = evaluate_generator(
-        ckpt.generator, ckpt.config.latent_dim, ckpt.config.conditional, mnist.x_test, classifier,
-        n_strong=args.samples, n_fid=args.samples, strong_epochs=args.strong_epochs, seed=args.seed,
+        ckpt.generator,
+        ckpt.config.latent_dim,
+        ckpt.config.conditional,
+        mnist.x_test,
+        classifier,
+        n_strong=args.samples,
+        n_fid=args.samples,
+        strong_epochs=args.strong_epochs,
+        seed=args.seed,
     )
     metrics["epochs_trained"] = ckpt.config.epochs_trained
     atomic_write_json(ckpt.path / "metrics.json", metrics)
@@ -150,7 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train, evaluate and explore small GANs on MNIST.",
     )
     parser.add_argument(
-        "--checkpoints", default=None,
+        "--checkpoints",
+        default=None,
         help="checkpoints folder (default: $GAN_EXPLORER_CHECKPOINTS or the bundled checkpoints/)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -171,19 +189,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="float32")
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
-    p.add_argument("--weak-every", type=int, default=10, help="weak classifier every N epochs (0: never)")
+    p.add_argument(
+        "--weak-every", type=int, default=10, help="weak classifier every N epochs (0: never)"
+    )
     p.add_argument("--resume", action="store_true", help="continue from the saved training state")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", help="strong classifier, classifier-FID and coverage -> metrics.json")
+    p = sub.add_parser(
+        "evaluate", help="strong classifier, classifier-FID and coverage -> metrics.json"
+    )
     p.add_argument("model_id")
     p.add_argument("--samples", type=int, default=10_000)
     p.add_argument("--strong-epochs", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("train-classifier", help="train the digit classifier into checkpoints/classifier")
+    p = sub.add_parser(
+        "train-classifier", help="train the digit classifier into checkpoints/classifier"
+    )
     p.add_argument("--epochs", type=int, default=5)
     p.set_defaults(func=cmd_train_classifier)
     return parser

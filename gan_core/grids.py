@@ -34,7 +34,9 @@ def grid_points(n: int, dims: int, lo: float = -1.0, hi: float = 1.0, fixed=()) 
     return pts.astype(np.float32)
 
 
-def generate_images(generator, latents: np.ndarray, labels=None, batch_size: int = 1024) -> np.ndarray:
+def generate_images(
+    generator, latents: np.ndarray, labels=None, batch_size: int = 1024
+) -> np.ndarray:
     """Generator outputs (N, 28, 28, 1) for latents (N, d), one forward pass per chunk."""
     out = []
     for i in range(0, len(latents), batch_size):

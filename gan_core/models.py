@@ -27,7 +27,9 @@ def hidden_activation(name: str, layer_name: str) -> layers.Layer:
         return layers.LeakyReLU(negative_slope=0.3, name=layer_name)
     if name == "prelu":
         # One slope per channel, shared over the spatial axes, to stay close to the study.
-        return layers.PReLU(shared_axes=[1, 2] if layer_name != "dense_act" else None, name=layer_name)
+        return layers.PReLU(
+            shared_axes=[1, 2] if layer_name != "dense_act" else None, name=layer_name
+        )
     if name == "elu":
         return layers.ELU(name=layer_name)
     raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
@@ -110,7 +112,9 @@ def build_conditional_discriminator() -> keras.Model:
 def build_gan_pair(latent_dim: int, conditional: bool, activation: str = DEFAULT_ACTIVATION):
     """(generator, discriminator) for the given configuration."""
     if conditional:
-        return build_conditional_generator(latent_dim, activation), build_conditional_discriminator()
+        return build_conditional_generator(
+            latent_dim, activation
+        ), build_conditional_discriminator()
     return build_generator(latent_dim, activation), build_discriminator()
 
 
@@ -118,4 +122,8 @@ def count_params(model: keras.Model) -> dict[str, int]:
     """Total, trainable and non-trainable parameter counts."""
     trainable = sum(int(v.numpy().size) for v in model.trainable_weights)
     non_trainable = sum(int(v.numpy().size) for v in model.non_trainable_weights)
-    return {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable}
+    return {
+        "total": trainable + non_trainable,
+        "trainable": trainable,
+        "non_trainable": non_trainable,
+    }

@@ -91,7 +91,12 @@ def monitor_grid(latent_dim: int, conditional: bool, points: int | None = None):
         cube = grid_points(n, latent_dim)
         latents = np.tile(cube, (10, 1))
         labels = np.repeat(np.arange(10, dtype=np.int32), len(cube))
-        return latents, labels, (10,) + (n,) * latent_dim, f"label x {n}^{latent_dim} cube on [-1,1]"
+        return (
+            latents,
+            labels,
+            (10,) + (n,) * latent_dim,
+            f"label x {n}^{latent_dim} cube on [-1,1]",
+        )
     if latent_dim == 2:
         n = points or 100
     elif latent_dim == 3:
@@ -136,7 +141,9 @@ class GanTrainer:
         self.data_source = Path(mnist.source).name
         self.classifier = classifier
         if len(self.x) < settings.batch_size:
-            raise TrainingError(f"need at least one batch: {len(self.x)} images < batch {settings.batch_size}")
+            raise TrainingError(
+                f"need at least one batch: {len(self.x)} images < batch {settings.batch_size}"
+            )
 
         if settings.mixed_precision not in ("float32", "mixed_bfloat16"):
             raise TrainingError("mixed_precision must be float32 or mixed_bfloat16")
@@ -171,7 +178,11 @@ class GanTrainer:
         s = self.s
         s.latent_dim, s.conditional, s.activation = cfg.latent_dim, cfg.conditional, cfg.activation
         s.seed, s.batch_size = cfg.seed, cfg.batch_size
-        s.learning_rate, s.beta_1, s.mixed_precision = cfg.learning_rate, cfg.beta_1, cfg.mixed_precision
+        s.learning_rate, s.beta_1, s.mixed_precision = (
+            cfg.learning_rate,
+            cfg.beta_1,
+            cfg.mixed_precision,
+        )
 
     # ---- the compiled step -------------------------------------------------------------
     def _make_step(self):
@@ -187,20 +198,31 @@ class GanTrainer:
         def step(real, labels, step_index):
             n = tf.shape(real)[0]
             z = tf.random.stateless_uniform(
-                (n, d), seed=tf.stack([tf.constant(seed, tf.int64), step_index]), minval=-1.0, maxval=1.0
+                (n, d),
+                seed=tf.stack([tf.constant(seed, tf.int64), step_index]),
+                minval=-1.0,
+                maxval=1.0,
             )
             lab = tf.reshape(labels, (-1, 1))
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
                 fake = G([z, lab] if conditional else z, training=True)
-                real_logits = tf.cast(D([real, lab] if conditional else real, training=True), tf.float32)
-                fake_logits = tf.cast(D([fake, lab] if conditional else fake, training=True), tf.float32)
+                real_logits = tf.cast(
+                    D([real, lab] if conditional else real, training=True), tf.float32
+                )
+                fake_logits = tf.cast(
+                    D([fake, lab] if conditional else fake, training=True), tf.float32
+                )
                 ones, zeros = tf.ones_like(real_logits), tf.zeros_like(fake_logits)
                 d_loss = tf.reduce_mean(bce(labels=ones, logits=real_logits)) + tf.reduce_mean(
                     bce(labels=zeros, logits=fake_logits)
                 )
                 g_loss = tf.reduce_mean(bce(labels=tf.ones_like(fake_logits), logits=fake_logits))
-            g_opt.apply_gradients(zip(g_tape.gradient(g_loss, G.trainable_variables), G.trainable_variables))
-            d_opt.apply_gradients(zip(d_tape.gradient(d_loss, D.trainable_variables), D.trainable_variables))
+            g_opt.apply_gradients(
+                zip(g_tape.gradient(g_loss, G.trainable_variables), G.trainable_variables)
+            )
+            d_opt.apply_gradients(
+                zip(d_tape.gradient(d_loss, D.trainable_variables), D.trainable_variables)
+            )
             real_acc = tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
             fake_acc = tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32))
             return g_loss, d_loss, real_acc, fake_acc
@@ -211,7 +233,9 @@ class GanTrainer:
         """This epoch's shuffled batches; the order depends only on (seed, epoch)."""
         tf = self.tf
         ds = tf.data.Dataset.from_tensor_slices((self.x, self.y))
-        ds = ds.shuffle(len(self.x), seed=self.s.seed * 100_003 + epoch, reshuffle_each_iteration=False)
+        ds = ds.shuffle(
+            len(self.x), seed=self.s.seed * 100_003 + epoch, reshuffle_each_iteration=False
+        )
         return ds.batch(self.s.batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
     @property
@@ -231,8 +255,11 @@ class GanTrainer:
             start = time.time()
             sums = np.zeros(4)
             bar = tqdm(
-                total=self.steps_per_epoch, desc=f"{self.s.model_id} epoch {epoch}/{epochs}",
-                disable=not progress, unit="step", leave=True,
+                total=self.steps_per_epoch,
+                desc=f"{self.s.model_id} epoch {epoch}/{epochs}",
+                disable=not progress,
+                unit="step",
+                leave=True,
             )
             for i, (real, labels) in enumerate(self.dataset(epoch)):
                 step_index = tf.constant((epoch - 1) * self.steps_per_epoch + i, tf.int64)
@@ -269,15 +296,22 @@ class GanTrainer:
             self.generator, self.fixed_noise, self.fixed_labels if self.s.conditional else None
         )
         self._append_npz(
-            "samples.npz", epoch, images=_to_uint8(samples),
+            "samples.npz",
+            epoch,
+            images=_to_uint8(samples),
             static={"noise": self.fixed_noise, "labels": self.fixed_labels},
         )
         if self.classifier is not None:
-            probs = classify_latents(self.generator, self.classifier, self.map_latents, self.map_labels)
+            probs = classify_latents(
+                self.generator, self.classifier, self.map_latents, self.map_labels
+            )
             classes = probs.argmax(1).astype(np.uint8).reshape(self.map_shape)
             conf = probs.max(1).astype(np.float16).reshape(self.map_shape)
             self._append_npz(
-                "class_maps.npz", epoch, classes=classes, confidence=conf,
+                "class_maps.npz",
+                epoch,
+                classes=classes,
+                confidence=conf,
                 static={"description": np.array(self.map_desc)},
             )
             counts = np.bincount(classes.reshape(-1), minlength=10)
@@ -290,8 +324,13 @@ class GanTrainer:
             )
             record["weak_classifier_acc"] = round(acc, 4)
             self._append_csv("weak_classifier.csv", {"epoch": epoch, "accuracy": round(acc, 4)})
-        self._append_csv("losses.csv", {k: record[k] for k in
-                                        ("epoch", "g_loss", "d_loss", "d_real_acc", "d_fake_acc", "seconds")})
+        self._append_csv(
+            "losses.csv",
+            {
+                k: record[k]
+                for k in ("epoch", "g_loss", "d_loss", "d_real_acc", "d_fake_acc", "seconds")
+            },
+        )
         self._tensorboard(epoch, record, samples)
 
     def _tensorboard(self, epoch, record, samples) -> None:
@@ -305,7 +344,9 @@ class GanTrainer:
                 tf.summary.scalar("weak_classifier_accuracy", record["weak_classifier_acc"])
             grid = (samples[:36, ..., 0] + 1) / 2
             rows = [np.concatenate(list(grid[r * 6 : r * 6 + 6]), axis=1) for r in range(6)]
-            tf.summary.image("fixed_noise_samples", np.concatenate(rows)[None, ..., None], step=epoch)
+            tf.summary.image(
+                "fixed_noise_samples", np.concatenate(rows)[None, ..., None], step=epoch
+            )
         self._writer.flush()
 
     def _append_npz(self, name: str, epoch: int, static: dict | None = None, **arrays) -> None:
@@ -315,8 +356,11 @@ class GanTrainer:
             with np.load(path, allow_pickle=False) as f:
                 old = {k: f[k] for k in f.files}
         keep = old["epochs"] < epoch if "epochs" in old else None
-        out = {"epochs": np.append(old["epochs"][keep], epoch).astype(np.int32) if keep is not None
-               else np.array([epoch], np.int32)}
+        out = {
+            "epochs": np.append(old["epochs"][keep], epoch).astype(np.int32)
+            if keep is not None
+            else np.array([epoch], np.int32)
+        }
         for key, value in arrays.items():
             value = np.asarray(value)[None]
             out[key] = np.concatenate([old[key][keep], value]) if key in old else value
@@ -357,8 +401,11 @@ class GanTrainer:
                     data = {k: f[k] for k in f.files}
                 keep = data["epochs"] <= epoch
                 if not keep.all():
-                    per_epoch = [k for k, v in data.items() if v.ndim and len(v) == len(keep) and k != "noise"
-                                 and k != "labels"]
+                    per_epoch = [
+                        k
+                        for k, v in data.items()
+                        if v.ndim and len(v) == len(keep) and k != "noise" and k != "labels"
+                    ]
                     for k in per_epoch:
                         data[k] = data[k][keep]
                     buf = io.BytesIO()
@@ -373,8 +420,10 @@ class GanTrainer:
             "fixed_labels": self.fixed_labels,
         }
         for prefix, variables in (
-            ("g", self.generator.weights), ("d", self.discriminator.weights),
-            ("gopt", self.g_opt.variables), ("dopt", self.d_opt.variables),
+            ("g", self.generator.weights),
+            ("d", self.discriminator.weights),
+            ("gopt", self.g_opt.variables),
+            ("dopt", self.d_opt.variables),
         ):
             for i, v in enumerate(variables):
                 arrays[f"{prefix}/{i:04d}"] = np.asarray(v.numpy())
@@ -389,8 +438,10 @@ class GanTrainer:
         except Exception as exc:  # noqa: BLE001
             raise TrainingError(f"corrupt training state {path}: {exc}") from exc
         for prefix, variables in (
-            ("g", self.generator.weights), ("d", self.discriminator.weights),
-            ("gopt", self.g_opt.variables), ("dopt", self.d_opt.variables),
+            ("g", self.generator.weights),
+            ("d", self.discriminator.weights),
+            ("gopt", self.g_opt.variables),
+            ("dopt", self.d_opt.variables),
         ):
             keys = sorted(k for k in data if k.startswith(prefix + "/"))
             if len(keys) != len(variables):
@@ -400,7 +451,9 @@ class GanTrainer:
                 )
             for key, var in zip(keys, variables):
                 if tuple(data[key].shape) != tuple(var.shape):
-                    raise TrainingError(f"{path}: {key} shape {data[key].shape} != {tuple(var.shape)}")
+                    raise TrainingError(
+                        f"{path}: {key} shape {data[key].shape} != {tuple(var.shape)}"
+                    )
                 var.assign(data[key])
         self.epoch = int(data["epoch"])
         self.fixed_noise = data["fixed_noise"]

@@ -1,0 +1,114 @@
+"""Shared fixtures: small real data and small checkpoint folders built on the fly.
+
+Generators here have the study's architecture with fresh (untrained, seeded) weights, so
+tests exercise the same layers the bundled models have without depending on training.
+The digit classifier is the committed one (it is part of the product).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = REPO / "checkpoints"
+
+# (model id, latent dim, conditional) of the folders every test checkpoint root holds.
+TEST_MODELS = (
+    ("gan-2d", 2, False),
+    ("gan-3d", 3, False),
+    ("gan-4d", 4, False),
+    ("cgan-3d", 3, True),
+)
+
+
+def make_checkpoint(
+    root: Path,
+    model_id: str,
+    latent_dim: int,
+    conditional: bool = False,
+    seed: int = 0,
+    activation: str = "leaky_relu",
+) -> Path:
+    """Write checkpoints/<model_id>/ with seeded untrained G and D and a config.json."""
+    import keras
+
+    from gan_core.checkpoints import ModelConfig, atomic_write_json, save_keras_model
+    from gan_core.models import build_gan_pair
+
+    keras.utils.set_random_seed(seed)
+    generator, discriminator = build_gan_pair(latent_dim, conditional, activation)
+    folder = Path(root) / model_id
+    save_keras_model(generator, folder / "generator.keras")
+    save_keras_model(discriminator, folder / "discriminator.keras")
+    cfg = ModelConfig(
+        latent_dim=latent_dim,
+        conditional=conditional,
+        activation=activation,
+        epochs_trained=0,
+        seed=seed,
+        data_source="untrained test model",
+    )
+    atomic_write_json(folder / "config.json", cfg.to_json())
+    return folder
+
+
+def copy_classifier(root: Path) -> Path:
+    src = BUNDLED / "classifier"
+    dst = Path(root) / "classifier"
+    shutil.copytree(src, dst, dirs_exist_ok=True)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def test_checkpoints(tmp_path_factory) -> Path:
+    """A read-only-by-convention checkpoints root with the four model kinds + the classifier."""
+    root = tmp_path_factory.mktemp("checkpoints")
+    for i, (model_id, dim, cond) in enumerate(TEST_MODELS):
+        make_checkpoint(root, model_id, dim, cond, seed=i)
+    copy_classifier(root)
+    return root
+
+
+@pytest.fixture
+def fresh_checkpoints(tmp_path) -> Path:
+    """A private checkpoints root a test may modify (classifier + a 2D model)."""
+    root = tmp_path / "checkpoints"
+    make_checkpoint(root, "gan-2d", 2, False, seed=0)
+    copy_classifier(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def classifier():
+    from gan_core.checkpoints import load_classifier
+
+    return load_classifier(BUNDLED)
+
+
+class SmallMnist:
+    """The first images of real MNIST, for tests that need real data but not all of it."""
+
+    def __init__(self, n_train: int, n_test: int):
+        from gan_core.data import load_mnist
+
+        full = load_mnist()
+        self.x_train, self.y_train = full.x_train[:n_train], full.y_train[:n_train]
+        self.x_test, self.y_test = full.x_test[:n_test], full.y_test[:n_test]
+        self.source = full.source
+
+
+@pytest.fixture(scope="session")
+def small_mnist() -> SmallMnist:
+    return SmallMnist(2048, 1000)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)

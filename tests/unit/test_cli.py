@@ -1,0 +1,46 @@
+"""The gan-explorer command line."""
+
+import json
+import subprocess
+import sys
+
+from gan_core.cli import main
+from tests.conftest import make_checkpoint
+
+
+def test_help_lists_subcommands():
+    out = subprocess.run(
+        [sys.executable, "-m", "gan_core.cli", "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0
+    for word in ("info", "train", "evaluate"):
+        assert word in out.stdout
+
+
+def test_info_lists_checkpoints_with_dims_and_params(fresh_checkpoints, capsys):
+    assert main(["--checkpoints", str(fresh_checkpoints), "info"]) == 0
+    out = capsys.readouterr().out
+    assert "gan-2d" in out and "1,101,632" in out and "classifier" in out
+
+
+def test_info_json_and_broken_checkpoint_exit_code(fresh_checkpoints, capsys):
+    make_checkpoint(fresh_checkpoints, "gan-3d", 3)
+    (fresh_checkpoints / "gan-3d" / "generator.keras").write_bytes(b"\x00" * 10)
+    assert main(["--checkpoints", str(fresh_checkpoints), "info", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["gan-2d"]["latent_dim"] == 2
+    assert "generator.keras" in rows["gan-3d"]["error"]
+    assert main(["--checkpoints", str(fresh_checkpoints), "info"]) == 1
+    assert "ERROR" in capsys.readouterr().out
+
+
+def test_train_refuses_to_overwrite_and_to_resume_nothing(fresh_checkpoints, capsys):
+    assert main(["--checkpoints", str(fresh_checkpoints), "train", "gan-2d", "--epochs", "1"]) == 2
+    assert "already holds a model" in capsys.readouterr().err
+    assert main(["--checkpoints", str(fresh_checkpoints), "train", "new", "--resume"]) == 2
+    assert "nothing to resume" in capsys.readouterr().err
+
+
+def test_evaluate_unknown_model_is_a_clear_error(fresh_checkpoints, capsys):
+    assert main(["--checkpoints", str(fresh_checkpoints), "evaluate", "../x"]) == 2
+    assert "invalid model id" in capsys.readouterr().err

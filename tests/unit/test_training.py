@@ -1,0 +1,217 @@
+"""Training writes every record, resumes exactly, survives kill -9, and evaluation runs."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from gan_core.training import STATE_FILE, GanTrainer, TrainingError, TrainSettings, load_history
+
+pytestmark = pytest.mark.slow
+
+
+def _settings(root, **kw):
+    base = dict(
+        model_id="tiny",
+        latent_dim=2,
+        batch_size=64,
+        limit_images=256,
+        weak_every=2,
+        map_points=6,
+        root=str(root),
+    )
+    base.update(kw)
+    return TrainSettings(**base)
+
+
+def test_tiny_gan_trains_and_writes_every_history_file(tmp_path, small_mnist, classifier):
+    trainer = GanTrainer(_settings(tmp_path), small_mnist, classifier)
+    records = trainer.train(2, progress=False)
+    assert [r["epoch"] for r in records] == [1, 2]
+    assert all(np.isfinite(r["g_loss"]) and np.isfinite(r["d_loss"]) for r in records)
+    folder = tmp_path / "tiny"
+    for name in ("generator.keras", "discriminator.keras", "config.json", STATE_FILE):
+        assert (folder / name).is_file(), name
+    hist = load_history(folder)
+    assert [int(r["epoch"]) for r in hist["losses"]] == [1, 2]
+    assert [int(r["epoch"]) for r in hist["weak"]] == [2]
+    assert 0.0 <= float(hist["weak"][0]["accuracy"]) <= 1.0
+    assert hist["samples"]["images"].shape == (2, 36, 28, 28)
+    assert hist["samples"]["images"].dtype == np.uint8
+    assert hist["class_maps"]["classes"].shape == (2, 6, 6)
+    assert list((folder / "history" / "tensorboard").iterdir())
+    cfg = json.loads((folder / "config.json").read_text())
+    assert cfg["epochs_trained"] == 2 and cfg["prior"] == "uniform[-1,1]" and cfg["latent_dim"] == 2
+
+
+def test_conditional_training_maps_one_cube_per_label(tmp_path, small_mnist, classifier):
+    s = _settings(
+        tmp_path, model_id="ctiny", latent_dim=3, conditional=True, weak_every=0, map_points=3
+    )
+    GanTrainer(s, small_mnist, classifier).train(1, progress=False)
+    hist = load_history(tmp_path / "ctiny")
+    assert hist["class_maps"]["classes"].shape == (1, 10, 3, 3, 3)
+    np.testing.assert_array_equal(hist["samples"]["labels"], np.arange(36) % 10)
+
+
+def test_resume_continues_from_saved_epoch_with_same_state(tmp_path, small_mnist):
+    first = GanTrainer(_settings(tmp_path, mixed_precision="mixed_bfloat16"), small_mnist)
+    first.train(1, progress=False)
+    weights = [w.copy() for w in first.generator.get_weights()]
+    opt_vars = [np.asarray(v) for v in first.g_opt.variables]
+    resumed = GanTrainer(_settings(tmp_path), small_mnist, resume=True)
+    assert resumed.epoch == 1
+    assert resumed.s.mixed_precision == "mixed_bfloat16"  # the saved config wins
+    np.testing.assert_array_equal(resumed.fixed_noise, first.fixed_noise)
+    for a, b in zip(weights, resumed.generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(opt_vars, resumed.g_opt.variables):
+        np.testing.assert_array_equal(a, np.asarray(b))
+    resumed.train(2, progress=False)
+    assert [int(r["epoch"]) for r in load_history(tmp_path / "tiny")["losses"]] == [1, 2]
+
+
+def test_refuses_to_overwrite_and_to_resume_nothing(tmp_path, small_mnist):
+    with pytest.raises(TrainingError, match="nothing to resume"):
+        GanTrainer(_settings(tmp_path), small_mnist, resume=True)
+    GanTrainer(_settings(tmp_path), small_mnist).train(1, progress=False)
+    with pytest.raises(TrainingError, match="already holds a model"):
+        GanTrainer(_settings(tmp_path), small_mnist)
+
+
+def test_corrupt_training_state_is_a_clear_error(tmp_path, small_mnist):
+    GanTrainer(_settings(tmp_path), small_mnist).train(1, progress=False)
+    (tmp_path / "tiny" / STATE_FILE).write_bytes(b"truncated")
+    with pytest.raises(TrainingError, match="corrupt training state"):
+        GanTrainer(_settings(tmp_path), small_mnist, resume=True)
+
+
+def test_records_written_after_the_last_saved_state_are_dropped_on_resume(tmp_path, small_mnist):
+    trainer = GanTrainer(_settings(tmp_path, weak_every=1), small_mnist)
+    trainer.train(1, progress=False)
+    state = (tmp_path / "tiny" / STATE_FILE).read_bytes()
+    trainer.train(2, progress=False)
+    (tmp_path / "tiny" / STATE_FILE).write_bytes(state)  # as if killed before epoch 2's state
+    resumed = GanTrainer(_settings(tmp_path, weak_every=1), small_mnist, resume=True)
+    hist = load_history(tmp_path / "tiny")
+    assert resumed.epoch == 1
+    assert [int(r["epoch"]) for r in hist["losses"]] == [1]
+    assert [int(r["epoch"]) for r in hist["weak"]] == [1]
+    assert list(hist["samples"]["epochs"]) == [1]
+
+
+def test_kill_9_mid_epoch_loses_at_most_that_epoch(tmp_path):
+    """A real `gan-explorer train` process killed with SIGKILL resumes from its last epoch."""
+    root = tmp_path / "ck"
+    root.mkdir()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    cmd = [
+        sys.executable,
+        "-m",
+        "gan_core.cli",
+        "--checkpoints",
+        str(root),
+        "train",
+        "k9",
+        "--epochs",
+        "50",
+        "--limit",
+        "512",
+        "--batch-size",
+        "64",
+        "--weak-every",
+        "0",
+        "--quiet",
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        deadline = time.time() + 240
+        epochs_seen = 0
+        while time.time() < deadline and epochs_seen < 2:
+            line = proc.stdout.readline()
+            if line.startswith("{"):
+                epochs_seen = json.loads(line)["epoch"]
+        assert epochs_seen >= 2, "training did not reach epoch 2 in time"
+        time.sleep(0.3)  # somewhere inside the next epoch
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    saved = json.loads((root / "k9" / "config.json").read_text())["epochs_trained"]
+    assert saved >= 2
+    hist = load_history(root / "k9")
+    assert len(hist["losses"]) >= saved and hist["samples"]["images"].shape[0] >= saved
+    out = subprocess.run(
+        cmd[:-5] + ["--resume", "--epochs", str(saved + 1), "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert f"from epoch {saved} to {saved + 1}" in out.stdout
+    hist = load_history(root / "k9")
+    assert [int(r["epoch"]) for r in hist["losses"]] == list(range(1, saved + 2))
+
+
+def test_evaluate_runs_end_to_end_on_a_tiny_model(tmp_path, small_mnist, classifier):
+    from gan_core.evaluation import evaluate_generator
+
+    trainer = GanTrainer(_settings(tmp_path, weak_every=0), small_mnist)
+    trainer.train(1, progress=False)
+    metrics = evaluate_generator(
+        trainer.generator,
+        2,
+        False,
+        small_mnist.x_test[:400],
+        classifier,
+        n_strong=400,
+        n_fid=400,
+        strong_epochs=1,
+    )
+    # An almost untrained generator is trivially told apart from real digits.
+    assert 0.0 <= metrics["strong_classifier_error_percent"] < 20.0
+    assert metrics["classifier_fid"] > 1.0
+    assert abs(sum(metrics["class_share_percent"].values()) - 100.0) < 0.1
+
+
+def test_evaluate_cli_writes_metrics_and_label_fidelity(test_checkpoints, tmp_path, capsys):
+    import shutil
+
+    from gan_core.cli import main
+
+    root = tmp_path / "ck"
+    shutil.copytree(test_checkpoints / "cgan-3d", root / "cgan-3d")
+    shutil.copytree(test_checkpoints / "classifier", root / "classifier")
+    assert (
+        main(
+            [
+                "--checkpoints",
+                str(root),
+                "evaluate",
+                "cgan-3d",
+                "--samples",
+                "300",
+                "--strong-epochs",
+                "1",
+            ]
+        )
+        == 0
+    )
+    metrics = json.loads((root / "cgan-3d" / "metrics.json").read_text())
+    assert 0.0 <= metrics["label_fidelity_percent"] <= 100.0
+    assert metrics["samples"] == 300
+
+
+def test_frechet_distance_is_zero_for_identical_and_grows_with_shift(rng):
+    from gan_core.evaluation import frechet_distance
+
+    a = rng.normal(size=(500, 4))
+    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    assert frechet_distance(a, a + 1.0) == pytest.approx(4.0, rel=0.05)
