@@ -510,3 +510,20 @@ def load_history(model_dir: Path) -> dict[str, Any]:
             except Exception as exc:  # noqa: BLE001
                 raise CheckpointError(f"corrupt history file {hist / name}: {exc}") from exc
     return out
+
+
+def map_change_fraction(classes: np.ndarray) -> np.ndarray:
+    """Share of grid points whose class differs from the previous epoch (the study's
+    convergence signal); the first epoch has no predecessor and gets NaN.
+
+    Args:
+        classes: (E, ...) per-epoch class maps as stored in class_maps.npz.
+    Returns:
+        (E,) float array in [0, 1] (NaN for the first entry).
+    """
+    classes = np.asarray(classes)
+    out = np.full(len(classes), np.nan)
+    if len(classes) > 1:
+        flat = classes.reshape(len(classes), -1)
+        out[1:] = (flat[1:] != flat[:-1]).mean(axis=1)
+    return out
