@@ -163,7 +163,7 @@ def check_generator_shapes(model, cfg: ModelConfig, source: Path) -> None:
             f"{source}: wrong input shape {z_shape}, config says (None, {cfg.latent_dim})"
         )
     out_shape = tuple(model.outputs[0].shape)
-    if out_shape != (None, 28, 28, 1):
+    if out_shape not in ((None, 28, 28, 1), (None, 28, 28)):
         raise CheckpointError(
             f"{source}: wrong output shape {out_shape}, expected (None, 28, 28, 1)"
         )
@@ -185,9 +185,36 @@ class GeneratorCheckpoint:
 
 
 def load_config(model_dir: Path) -> ModelConfig:
-    return ModelConfig.from_json(
-        read_json(model_dir / "config.json"), str(model_dir / "config.json")
-    )
+    """config.json of a model folder; a folder holding only generator.keras (a generator
+    brought from elsewhere) gets a config inferred from the model's input."""
+    path = model_dir / "config.json"
+    if not path.exists() and (model_dir / "generator.keras").is_file():
+        model = load_keras_model(model_dir / "generator.keras")
+        return infer_config(model, model_dir / "generator.keras")
+    return ModelConfig.from_json(read_json(path), str(path))
+
+
+MIN_FOREIGN_DIM, MAX_FOREIGN_DIM = 2, 8
+
+
+def infer_config(model, source: Path) -> ModelConfig:
+    """Config for a generator with one (None, d) input, 2 <= d <= 8, and a 28x28 output."""
+    if len(model.inputs) != 1:
+        raise CheckpointError(
+            f"{source}: a generator must take one input (None, d); this one takes {len(model.inputs)}"
+        )
+    shape = tuple(model.inputs[0].shape)
+    if len(shape) != 2 or shape[1] is None or not MIN_FOREIGN_DIM <= shape[1] <= MAX_FOREIGN_DIM:
+        raise CheckpointError(
+            f"{source}: input shape {shape} is not (None, d) with "
+            f"{MIN_FOREIGN_DIM} <= d <= {MAX_FOREIGN_DIM}"
+        )
+    out = tuple(model.outputs[0].shape)
+    if out not in ((None, 28, 28, 1), (None, 28, 28)):
+        raise CheckpointError(
+            f"{source}: output shape {out} is not a 28x28 image (None, 28, 28, 1)"
+        )
+    return ModelConfig(latent_dim=int(shape[1]), data_source="imported", extra={"inferred": True})
 
 
 def load_metrics(model_dir: Path) -> dict[str, Any]:
@@ -207,6 +234,11 @@ def load_generator(model_id: str, root: str | os.PathLike | None = None) -> Gene
     cfg = load_config(model_dir)
     generator = load_keras_model(model_dir / "generator.keras")
     check_generator_shapes(generator, cfg, model_dir / "generator.keras")
+    if len(generator.outputs[0].shape) == 3:  # (None, 28, 28): add the channel axis
+        import keras
+
+        image = keras.layers.Reshape((28, 28, 1), name="image_channel")(generator.outputs[0])
+        generator = keras.Model(generator.inputs[0], image, name=generator.name)
     return GeneratorCheckpoint(model_id, model_dir, cfg, generator, load_metrics(model_dir))
 
 
@@ -222,6 +254,9 @@ def classifier_path(root: str | os.PathLike | None = None) -> Path:
 def load_classifier(root: str | os.PathLike | None = None):
     """The committed digit classifier: (None, 28, 28, 1) in [-1, 1] -> 10 softmax probabilities."""
     path = classifier_path(root)
+    if not path.exists():
+        # A folder of foreign generators is coloured by the bundled classifier.
+        path = classifier_path(DEFAULT_CHECKPOINTS)
     model = load_keras_model(path)
     if tuple(model.inputs[0].shape) != (None, 28, 28, 1) or tuple(model.outputs[0].shape) != (
         None,
@@ -232,14 +267,16 @@ def load_classifier(root: str | os.PathLike | None = None):
 
 
 def list_model_ids(root: str | os.PathLike | None = None) -> list[str]:
-    """Ids of generator folders (those holding a config.json), sorted."""
+    """Ids of generator folders (holding config.json or generator.keras), sorted."""
     base = checkpoints_root(root)
     if not base.is_dir():
         return []
     return sorted(
         p.name
         for p in base.iterdir()
-        if p.is_dir() and (p / "config.json").is_file() and MODEL_ID_RE.match(p.name)
+        if p.is_dir()
+        and ((p / "config.json").is_file() or (p / "generator.keras").is_file())
+        and MODEL_ID_RE.match(p.name)
     )
 
 
