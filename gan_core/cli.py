@@ -159,6 +159,49 @@ def cmd_train_classifier(args) -> int:
     return 0
 
 
+def cmd_precompute(args) -> int:
+    from tqdm.auto import tqdm
+
+    from gan_core.cache import MapCache
+    from gan_core.checkpoints import CheckpointError, list_model_ids
+    from gan_core.engine import LatentExplorer
+
+    ids = args.model_ids or list_model_ids(args.checkpoints)
+    if not ids:
+        print("error: no models found to precompute", file=sys.stderr)
+        return 2
+    cache = MapCache(args.cache_dir)
+    status = 0
+    for model_id in ids:
+        try:
+            explorer = LatentExplorer.from_checkpoint(model_id, args.checkpoints, cache=cache)
+        except CheckpointError as exc:
+            print(f"error: {model_id}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        jobs = explorer.map_jobs(args.grid, args.cube)
+        with tqdm(total=len(jobs), desc=model_id, unit="map") as bar:
+            report = explorer.all_maps(
+                args.grid, args.cube, progress=lambda done, total, name: bar.update(1)
+            )
+        computed = [r for r in report if not r["cached"]]
+        seconds = sum(r["seconds"] for r in report)
+        print(
+            f"{model_id}: {len(report)} maps, {len(report) - len(computed)} from cache, "
+            f"{len(computed)} computed in {seconds:.1f} s"
+        )
+    print(f"cache: {cache.directory}")
+    return status
+
+
+def cmd_serve(args) -> int:
+    from dashboard.app import run_server  # imported lazily: gan_core itself never needs Dash
+
+    return run_server(
+        host=args.host, port=args.port, checkpoints=args.checkpoints, debug=args.debug
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from gan_core.models import ACTIVATIONS, DEFAULT_ACTIVATION
 
@@ -204,6 +247,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strong-epochs", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("precompute", help="fill the map cache (all models, or the given ids)")
+    p.add_argument("model_ids", nargs="*")
+    p.add_argument("--grid", type=int, default=100, help="2D map points per axis")
+    p.add_argument("--cube", type=int, default=16, help="cube points per axis")
+    p.add_argument("--cache-dir", default=None, help="default: $GAN_EXPLORER_CACHE or .cache/maps")
+    p.set_defaults(func=cmd_precompute)
+
+    p = sub.add_parser("serve", help="run the dashboard")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--debug", action="store_true", help="Dash debug mode (never on a shared host)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
         "train-classifier", help="train the digit classifier into checkpoints/classifier"

@@ -1,0 +1,263 @@
+"""Generator activations for one latent point, and edits of any layer's output.
+
+:class:`GeneratorProbe` runs ONE compiled function that returns the image and every shown
+layer's output at once. :meth:`GeneratorProbe.edit` zeroes (or sets) rows, columns,
+channels, rectangular regions or single units of layer outputs and runs the rest of the
+generator from there, reusing the trained layers.
+
+Shown layers of the study's generator: ``reshape`` (the dense layer's activations viewed
+as 7x7x256), ``conv1_act`` (7x7x128), ``conv2_act`` (14x14x64) and ``image`` (28x28x1).
+Other generators show every layer with a 2D or 4D output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gan_core.latent import LatentInputError, validate_label, validate_point
+
+STUDY_LAYERS = ("reshape", "conv1_act", "conv2_act", "image")
+EDIT_KINDS = ("rows", "columns", "channels", "region", "units")
+MAX_EDIT_VALUE = 1e3
+
+LAYER_TITLES = {
+    "reshape": "dense (7×7×256)",
+    "conv1_act": "conv 1 (7×7×128)",
+    "conv2_act": "conv 2 (14×14×64)",
+    "image": "image (28×28)",
+}
+
+
+@dataclass
+class Edit:
+    """Set part of one layer's output to ``value`` (0 = zero it).
+
+    kind: "rows" / "columns" / "channels" take ``indices`` (ints); "region" takes
+    ``region=(r0, r1, c0, c1)`` (end-exclusive) and optional channel ``indices``
+    (default all); "units" takes ``indices`` as (row, col, channel) triples (or plain
+    ints for a vector layer).
+    """
+
+    layer: str
+    kind: str
+    indices: list = field(default_factory=list)
+    region: tuple | None = None
+    value: float = 0.0
+
+    @classmethod
+    def from_dict(cls, data) -> Edit:
+        """An Edit from a JSON-like dict (e.g. a browser payload), validated for types."""
+        if not isinstance(data, dict):
+            raise LatentInputError(f"an edit must be an object, got {type(data).__name__}")
+        try:
+            region = data.get("region")
+            return cls(
+                layer=str(data["layer"]),
+                kind=str(data["kind"]),
+                indices=list(data.get("indices") or []),
+                region=None if region is None else tuple(int(v) for v in region),
+                value=float(data.get("value", 0.0)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise LatentInputError(f"malformed edit {data!r}: {exc}") from exc
+
+    def to_dict(self) -> dict:
+        return {
+            "layer": self.layer, "kind": self.kind, "indices": list(self.indices),
+            "region": None if self.region is None else list(self.region), "value": self.value,
+        }  # fmt: skip
+
+
+def _as_hwc(act: np.ndarray) -> np.ndarray:
+    return act if act.ndim == 3 else act.reshape(1, 1, -1)
+
+
+def apply_edits(act: np.ndarray, edits: list[Edit]) -> np.ndarray:
+    """A copy of one layer's output (H, W, C) or (units,) with ``edits`` applied."""
+    out = np.array(act, dtype=np.float32, copy=True)
+    view = _as_hwc(out)
+    h, w, c = view.shape
+    for e in edits:
+        value = float(e.value)
+        if not np.isfinite(value) or abs(value) > MAX_EDIT_VALUE:
+            raise LatentInputError(f"edit value must be finite within ±{MAX_EDIT_VALUE:g}")
+        if e.kind not in EDIT_KINDS:
+            raise LatentInputError(
+                f"unknown edit kind {e.kind!r}; use one of {', '.join(EDIT_KINDS)}"
+            )
+        try:
+            if e.kind in ("rows", "columns", "channels"):
+                limit = {"rows": h, "columns": w, "channels": c}[e.kind]
+                idx = [int(i) for i in e.indices]
+                if any(not 0 <= i < limit for i in idx):
+                    raise LatentInputError(
+                        f"{e.kind} of layer {e.layer!r} must be in [0, {limit - 1}]"
+                    )
+                if e.kind == "rows":
+                    view[idx, :, :] = value
+                elif e.kind == "columns":
+                    view[:, idx, :] = value
+                else:
+                    view[:, :, idx] = value
+            elif e.kind == "region":
+                if e.region is None or len(e.region) != 4:
+                    raise LatentInputError("a region edit needs region=(r0, r1, c0, c1)")
+                r0, r1, c0, c1 = (int(v) for v in e.region)
+                if not (0 <= r0 < r1 <= h and 0 <= c0 < c1 <= w):
+                    raise LatentInputError(
+                        f"region {e.region} is outside the {h}x{w} layer {e.layer!r}"
+                    )
+                chans = [int(i) for i in e.indices] or list(range(c))
+                if any(not 0 <= ch < c for ch in chans):
+                    raise LatentInputError(f"channels of layer {e.layer!r} must be in [0, {c - 1}]")
+                for ch in chans:
+                    view[r0:r1, c0:c1, ch] = value
+            else:  # units
+                for unit in e.indices:
+                    r, col, ch = (0, 0, int(unit)) if np.ndim(unit) == 0 else (int(v) for v in unit)
+                    if not (0 <= r < h and 0 <= col < w and 0 <= ch < c):
+                        raise LatentInputError(
+                            f"unit {unit} is outside layer {e.layer!r} ({h}x{w}x{c})"
+                        )
+                    view[r, col, ch] = value
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, LatentInputError):
+                raise
+            raise LatentInputError(f"malformed {e.kind} edit on {e.layer!r}: {exc}") from exc
+    return out
+
+
+def mean_heatmap(act: np.ndarray) -> np.ndarray:
+    """2D map of a layer's output: mean over channels, or a vector laid out as a near-square."""
+    act = np.asarray(act, dtype=np.float32)
+    if act.ndim == 3:
+        return act.mean(axis=-1)
+    if act.ndim == 1:
+        n = act.size
+        side = int(np.ceil(np.sqrt(n)))
+        padded = np.full(side * side, np.nan, np.float32)
+        padded[:n] = act
+        return padded.reshape(side, side)
+    if act.ndim == 2:
+        return act
+    raise LatentInputError(f"cannot show an activation of shape {act.shape}")
+
+
+def channel_maps(act: np.ndarray, channels=None) -> np.ndarray:
+    """(K, H, W) maps of the chosen channels (all by default) of an (H, W, C) output."""
+    act = _as_hwc(np.asarray(act, dtype=np.float32))
+    idx = list(range(act.shape[-1])) if channels is None else [int(c) for c in channels]
+    if any(not 0 <= c < act.shape[-1] for c in idx):
+        raise LatentInputError(f"channels must be in [0, {act.shape[-1] - 1}]")
+    return np.moveaxis(act[..., idx], -1, 0)
+
+
+@dataclass
+class EditResult:
+    """The image before and after the edits, and their difference (edited - original)."""
+
+    original: np.ndarray
+    edited: np.ndarray
+    diff: np.ndarray
+    edited_activations: dict[str, np.ndarray]
+
+
+class GeneratorProbe:
+    """Image + every shown layer's output in one compiled call; edits from any shown layer."""
+
+    def __init__(self, generator):
+        import keras
+        import tensorflow as tf
+
+        self.generator = generator
+        self.conditional = len(generator.inputs) > 1
+        self.latent_dim = int(generator.inputs[0].shape[1])
+        names = {layer.name for layer in generator.layers}
+        if all(n in names for n in STUDY_LAYERS):
+            self.layer_names = list(STUDY_LAYERS)
+        else:
+            self.layer_names = [
+                layer.name
+                for layer in generator.layers
+                if not isinstance(layer, keras.layers.InputLayer)
+                and len(layer.output.shape) in (2, 4)
+            ]
+        outputs = [generator.get_layer(n).output for n in self.layer_names]
+        self._multi = keras.Model(generator.inputs, outputs + [generator.outputs[0]])
+        self._fn = tf.function(
+            lambda inputs: self._multi(inputs, training=False), reduce_retracing=True
+        )
+        self._order = [layer.name for layer in generator.layers]
+        self._chain_ok: dict[str, bool] = {}
+
+    def layer_title(self, name: str) -> str:
+        return LAYER_TITLES.get(name, name)
+
+    def _inputs(self, z, label):
+        z = validate_point(z, self.latent_dim)[None]
+        label = validate_label(label, self.conditional)
+        if label is None:
+            return z
+        return [z, np.array([[label]], np.int32)]
+
+    def probe(self, z, label=None) -> dict:
+        """{"image": (28, 28), "activations": {layer: (H, W, C) or (units,)}} for one point."""
+        outs = self._fn(self._inputs(z, label))
+        acts = {n: np.asarray(o)[0] for n, o in zip(self.layer_names, outs[:-1])}
+        return {"image": np.asarray(outs[-1])[0, ..., 0], "activations": acts}
+
+    def _check_layer(self, name: str) -> None:
+        if name not in self.layer_names:
+            raise LatentInputError(f"unknown layer {name!r}; layers: {', '.join(self.layer_names)}")
+
+    def _run_from(self, start: str, x, edits_by_layer: dict[str, list[Edit]], record: dict):
+        """Run the generator's layers after ``start`` in order, applying edits on the way."""
+        for name in self._order[self._order.index(start) + 1 :]:
+            x = self.generator.get_layer(name)(x)
+            if name in edits_by_layer or name in self.layer_names:
+                value = np.asarray(x)[0]
+                if name in edits_by_layer:
+                    value = apply_edits(value, edits_by_layer[name])
+                    x = value[None]
+                record[name] = value
+        return np.asarray(x)
+
+    def _verify_chain(self, start: str, acts: dict, image: np.ndarray) -> None:
+        """Edits assume the layers after ``start`` form a chain; check once numerically."""
+        if start not in self._chain_ok:
+            try:
+                out = self._run_from(start, acts[start][None], {}, {})[0, ..., 0]
+                self._chain_ok[start] = bool(np.allclose(out, image, atol=1e-4))
+            except Exception:  # noqa: BLE001 - any failure means the layer is not a chain start
+                self._chain_ok[start] = False
+        if not self._chain_ok[start]:
+            raise LatentInputError(
+                f"layer {start!r} of this generator cannot be edited (not a simple chain)"
+            )
+
+    def edit(self, z, edits: list[Edit], label=None) -> EditResult:
+        """The image after applying ``edits`` (any shown layers, applied in network order)."""
+        edits = [e if isinstance(e, Edit) else Edit.from_dict(e) for e in edits]
+        base = self.probe(z, label)
+        original = base["image"]
+        if not edits:
+            return EditResult(
+                original, original.copy(), np.zeros_like(original), dict(base["activations"])
+            )
+        by_layer: dict[str, list[Edit]] = {}
+        for e in edits:
+            self._check_layer(e.layer)
+            by_layer.setdefault(e.layer, []).append(e)
+        first = min(by_layer, key=self._order.index)
+        self._verify_chain(first, base["activations"], original)
+        start_value = apply_edits(base["activations"][first], by_layer.pop(first))
+        record = dict(base["activations"])
+        record[first] = start_value
+        if first == self._order[-1]:
+            edited = start_value[..., 0] if start_value.ndim == 3 else start_value
+        else:
+            edited = self._run_from(first, start_value[None], by_layer, record)[0, ..., 0]
+        edited = np.asarray(edited, np.float32)
+        return EditResult(original, edited, edited - original, record)

@@ -1,0 +1,154 @@
+"""Persistent cache of class maps, keyed by what they were computed from.
+
+The key is a SHA-256 of the generator file, the classifier file, the map kind and its
+parameters: a retrained model (new file content) never shows a stale map. The store is a
+``diskcache.Cache`` (SQLite + files), safe for several processes. A corrupt or unreadable
+entry is dropped and recomputed, never fatal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from gan_core.latent import ClassMap
+
+CACHE_ENV = "GAN_EXPLORER_CACHE"
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "maps"
+FORMAT_VERSION = 1
+
+_file_hashes: dict[tuple[str, int, int], str] = {}
+_hash_lock = threading.Lock()
+
+
+def cache_dir(directory: str | os.PathLike | None = None) -> Path:
+    return Path(directory or os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's content, memoised by (path, size, mtime)."""
+    path = Path(path)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    with _hash_lock:
+        if key in _file_hashes:
+            return _file_hashes[key]
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    digest = h.hexdigest()
+    with _hash_lock:
+        _file_hashes[key] = digest
+    return digest
+
+
+def map_key(kind: str, params: dict, files: list[Path]) -> str:
+    """Cache key of a map: its kind, parameters and the content of the files it depends on."""
+    payload = {
+        "v": FORMAT_VERSION,
+        "kind": kind,
+        "params": params,
+        "files": [file_digest(Path(f)) for f in files],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def encode_map(cmap: ClassMap) -> bytes:
+    buf = io.BytesIO()
+    arrays = {
+        "classes": cmap.classes,
+        "probs": cmap.probs.astype(np.float32),
+        "fixed": np.asarray(cmap.fixed, np.float32),
+        "label": np.array(-1 if cmap.label is None else cmap.label, np.int32),
+    }
+    for i, ax in enumerate(cmap.axes):
+        arrays[f"axis{i}"] = ax
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def decode_map(data: bytes) -> ClassMap:
+    with np.load(io.BytesIO(data), allow_pickle=False) as f:
+        axes = [f[f"axis{i}"] for i in range(f["classes"].ndim)]
+        label = int(f["label"])
+        cmap = ClassMap(
+            classes=f["classes"],
+            probs=f["probs"],
+            axes=axes,
+            fixed=tuple(float(v) for v in f["fixed"]),
+            label=None if label < 0 else label,
+        )
+    if cmap.probs.shape != cmap.classes.shape + (10,):
+        raise ValueError("cached map arrays disagree in shape")
+    return cmap
+
+
+class MapCache:
+    """Class maps on disk, shared by every process that opens the same folder."""
+
+    def __init__(self, directory: str | os.PathLike | None = None, size_limit: int = 2**31):
+        import diskcache
+
+        self.directory = cache_dir(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._cache = diskcache.Cache(str(self.directory), size_limit=size_limit)
+        self.hits = 0
+        self.misses = 0
+        self.recovered = 0
+
+    def get(self, key: str) -> ClassMap | None:
+        """The cached map, or None if absent; a corrupt entry is deleted and counts as absent."""
+        try:
+            data = self._cache.get(key, default=None)
+        except Exception:  # noqa: BLE001 - unreadable store entry
+            data = b"\x00corrupt"
+        if data is None:
+            return None
+        try:
+            return decode_map(data)
+        except Exception:  # noqa: BLE001 - anything undecodable is treated as missing
+            self.recovered += 1
+            try:
+                self._cache.delete(key)
+            except Exception:  # noqa: BLE001
+                pass
+            return None
+
+    def set(self, key: str, cmap: ClassMap) -> None:
+        try:
+            self._cache.set(key, encode_map(cmap))
+        except Exception:  # noqa: BLE001 - a full or read-only cache must not break the app
+            pass
+
+    def get_or_compute(
+        self, kind: str, params: dict, files: list[Path], compute: Callable[[], ClassMap]
+    ) -> ClassMap:
+        key = map_key(kind, params, files)
+        cached = self.get(key)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        self.misses += 1
+        cmap = compute()
+        self.set(key, cmap)
+        return cmap
+
+    def contains(self, kind: str, params: dict, files: list[Path]) -> bool:
+        try:
+            return map_key(kind, params, files) in self._cache
+        except Exception:  # noqa: BLE001
+            return False
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def close(self) -> None:
+        self._cache.close()

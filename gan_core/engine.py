@@ -1,0 +1,191 @@
+"""One object per model that answers everything the explorer asks, with maps cached on disk."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gan_core.activations import Edit, EditResult, GeneratorProbe
+from gan_core.cache import MapCache
+from gan_core.checkpoints import (
+    GeneratorCheckpoint,
+    classifier_path,
+    load_classifier,
+    load_generator,
+)
+from gan_core.grids import CUBE_POINTS, MAP_2D_POINTS, generate_images
+from gan_core.latent import (
+    ClassMap,
+    LatentInputError,
+    class_area_cube,
+    class_area_grid,
+    fourth_axis_values,
+    snap_fourth,
+    validate_label,
+    validate_point,
+)
+from gan_core.paths import MorphResult, morph
+
+
+@dataclass
+class PointProbe:
+    """What one latent point shows: image, every layer's activations, the digit probabilities."""
+
+    z: np.ndarray
+    label: int | None
+    image: np.ndarray  # (28, 28) in [-1, 1]
+    activations: dict[str, np.ndarray]
+    probs: np.ndarray  # (10,)
+
+    @property
+    def digit(self) -> int:
+        return int(np.argmax(self.probs))
+
+
+class LatentExplorer:
+    """A loaded generator + the digit classifier + the map cache."""
+
+    def __init__(
+        self, checkpoint: GeneratorCheckpoint, classifier, classifier_file, cache: MapCache
+    ):
+        self.checkpoint = checkpoint
+        self.model_id = checkpoint.model_id
+        self.config = checkpoint.config
+        self.latent_dim = checkpoint.config.latent_dim
+        self.conditional = checkpoint.config.conditional
+        self.generator = checkpoint.generator
+        self.classifier = classifier
+        self.classifier_file = classifier_file
+        self.cache = cache
+        self.probe = GeneratorProbe(self.generator)
+
+    @classmethod
+    def from_checkpoint(
+        cls, model_id: str, root: str | os.PathLike | None = None, cache_dir=None,
+        cache: MapCache | None = None,
+    ) -> LatentExplorer:  # fmt: skip
+        ckpt = load_generator(model_id, root)
+        clf_file = classifier_path(root)
+        if not clf_file.exists():
+            from gan_core.checkpoints import DEFAULT_CHECKPOINTS
+
+            clf_file = classifier_path(DEFAULT_CHECKPOINTS)
+        return cls(ckpt, load_classifier(root), clf_file, cache or MapCache(cache_dir))
+
+    # ---- single points -------------------------------------------------------------
+    @property
+    def _files(self):
+        return [self.checkpoint.generator_file, self.classifier_file]
+
+    def image(self, z, label=None) -> np.ndarray:
+        """(28, 28) image in [-1, 1] generated at ``z``."""
+        z = validate_point(z, self.latent_dim)
+        label = validate_label(label, self.conditional)
+        labels = None if label is None else np.array([label], np.int32)
+        return generate_images(self.generator, z[None], labels)[0, ..., 0]
+
+    def probe_point(self, z, label=None) -> PointProbe:
+        """Image + all activations (one compiled call) + the classifier's probabilities."""
+        z = validate_point(z, self.latent_dim)
+        label = validate_label(label, self.conditional)
+        out = self.probe.probe(z, label)
+        probs = np.asarray(self.classifier(out["image"][None, ..., None], training=False))[0]
+        return PointProbe(z, label, out["image"], out["activations"], probs.astype(np.float32))
+
+    def edit(self, z, edits: list[Edit], label=None) -> EditResult:
+        return self.probe.edit(z, edits, label)
+
+    def morph(self, points, frames: int = 24, mode: str = "linear", label=None) -> MorphResult:
+        return morph(self.generator, self.classifier, points, frames, mode, label)
+
+    # ---- maps ------------------------------------------------------------------------
+    def map_2d(self, n: int = MAP_2D_POINTS, fixed=(), label=None) -> ClassMap:
+        """2D class map over (z0, z1); higher-dimensional models need ``fixed`` coordinates."""
+        label = validate_label(label, self.conditional)
+        fixed = tuple(float(v) for v in fixed)
+        params = {"n": int(n), "fixed": fixed, "label": label}
+        return self.cache.get_or_compute(
+            "grid2d", params, self._files,
+            lambda: class_area_grid(self.generator, self.classifier, n, fixed=fixed, label=label),
+        )  # fmt: skip
+
+    def cube(self, n: int = CUBE_POINTS, w: float | None = None, label=None) -> ClassMap:
+        """3D class cube; for 4D models at the precomputed 4th-coordinate value nearest ``w``."""
+        label = validate_label(label, self.conditional)
+        if self.latent_dim < 3:
+            raise LatentInputError(
+                f"model {self.model_id} has a {self.latent_dim}D latent space: no cube"
+            )
+        if self.latent_dim == 3:
+            if w is not None:
+                raise LatentInputError("a 3D model has no 4th coordinate")
+            fixed: tuple = ()
+        elif self.latent_dim == 4:
+            _, w_snapped = snap_fourth(0.0 if w is None else w, n)
+            fixed = (w_snapped,)
+        else:
+            raise LatentInputError(f"cubes are for 3D and 4D latent spaces, not {self.latent_dim}D")
+        params = {"n": int(n), "fixed": fixed, "label": label}
+        return self.cache.get_or_compute(
+            "cube", params, self._files,
+            lambda: class_area_cube(self.generator, self.classifier, n, fixed=fixed, label=label),
+        )  # fmt: skip
+
+    def default_map(self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, w=None, label=None):
+        """The model's main map: the 2D grid for 2D models, else the cube."""
+        if self.latent_dim == 2:
+            return self.map_2d(n2d, label=label)
+        return self.cube(n3d, w=w, label=label)
+
+    def map_jobs(
+        self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS
+    ) -> list[tuple[str, Callable]]:
+        """Every map precompute fills: 2D grid; 3D cube; 4D one cube per w; CGAN one per label."""
+        if self.latent_dim == 2:
+            labels = range(10) if self.conditional else [None]
+            return [(f"2D grid {n2d}x{n2d}" + ("" if lab is None else f" label {lab}"),
+                     lambda lab=lab: self.map_2d(n2d, label=lab)) for lab in labels]  # fmt: skip
+        if self.conditional:
+            return [
+                (f"cube {n3d}^3 label {lab}", lambda lab=lab: self.cube(n3d, label=lab))
+                for lab in range(10)
+            ]
+        if self.latent_dim == 4:
+            return [(f"cube {n3d}^3 w={w:+.3f}", lambda w=w: self.cube(n3d, w=float(w)))
+                    for w in fourth_axis_values(n3d)]  # fmt: skip
+        if self.latent_dim == 3:
+            return [(f"cube {n3d}^3", lambda: self.cube(n3d))]
+        return []
+
+    def all_maps(
+        self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, progress=None
+    ) -> list[dict]:
+        """Compute (or load) every map; ``progress(done, total, name)`` after each."""
+        jobs = self.map_jobs(n2d, n3d)
+        report = []
+        for i, (name, job) in enumerate(jobs):
+            hits = self.cache.hits
+            start = time.perf_counter()
+            job()
+            report.append({"map": name, "seconds": round(time.perf_counter() - start, 3),
+                           "cached": self.cache.hits > hits})  # fmt: skip
+            if progress is not None:
+                progress(i + 1, len(jobs), name)
+        return report
+
+    def realism_grid(self, n: int = 32, fixed=(), label=None, discriminator=None) -> np.ndarray:
+        """The discriminator's realism score sigmoid(D(G(z))) on an n x n grid over (z0, z1)."""
+        from gan_core.checkpoints import load_discriminator
+        from gan_core.grids import grid_points
+
+        label = validate_label(label, self.conditional)
+        disc = discriminator or load_discriminator(self.model_id, self.checkpoint.path.parent)
+        pts = grid_points(n, 2, fixed=tuple(fixed))
+        labels = None if label is None else np.full((len(pts), 1), label, np.int32)
+        images = generate_images(self.generator, pts, None if labels is None else labels[:, 0])
+        logits = np.asarray(disc(images if labels is None else [images, labels], training=False))
+        return (1.0 / (1.0 + np.exp(-logits[:, 0]))).reshape(n, n)

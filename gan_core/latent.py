@@ -1,0 +1,223 @@
+"""Class-area maps of a latent space: 2D grids, 3D cubes, slices, projections, 4D snapping.
+
+Grid axis order follows the latent coordinates: axis 0 is z[0] ("x"), axis 1 is z[1]
+("y"), axis 2 is z[2] ("z"); arrays are indexed [i0, i1, (i2)].
+
+4D models: a cube over (x, y, z) is computed for each of the ``n`` grid values of the 4th
+coordinate w (16 by default, the study's resolution). A w between two grid values snaps
+to the nearest one (:func:`snap_fourth`); nothing is interpolated, so every map shows
+classifications of real generated images.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gan_core.grids import (
+    CUBE_POINTS,
+    LATENT_RANGE,
+    MAP_2D_POINTS,
+    axis_values,
+    classify_latents,
+    grid_points,
+)
+
+RANGE_TOLERANCE = 1e-6
+
+
+class LatentInputError(ValueError):
+    """A latent point, label, layer or grid parameter is unusable; the message says why."""
+
+
+@dataclass
+class ClassMap:
+    """Digit classes on a grid of latent points.
+
+    Attributes:
+        classes: uint8, grid shape: the most probable digit at each point.
+        probs: float32, grid shape + (10,): the classifier's probabilities.
+        axes: coordinate values of each grid axis.
+        fixed: values of the latent coordinates not on the grid (e.g. w of a 4D cube).
+        label: the CGAN label the images were generated with, or None.
+    """
+
+    classes: np.ndarray
+    probs: np.ndarray
+    axes: list[np.ndarray]
+    fixed: tuple = ()
+    label: int | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def confidence(self) -> np.ndarray:
+        return self.probs.max(-1)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.classes.shape)
+
+    def class_counts(self) -> np.ndarray:
+        return np.bincount(self.classes.reshape(-1).astype(int), minlength=10)
+
+
+def validate_point(
+    z, latent_dim: int, lo: float = LATENT_RANGE[0], hi: float = LATENT_RANGE[1]
+) -> np.ndarray:
+    """``z`` as a float32 (latent_dim,) vector inside [lo, hi], or LatentInputError."""
+    try:
+        arr = np.asarray(z, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise LatentInputError(f"latent point must be {latent_dim} numbers, got {z!r}") from exc
+    if arr.shape != (latent_dim,):
+        raise LatentInputError(f"latent point must have {latent_dim} coordinates, got {arr.size}")
+    if not np.isfinite(arr).all():
+        raise LatentInputError(f"latent point has NaN or infinite coordinates: {arr.tolist()}")
+    if (arr < lo - RANGE_TOLERANCE).any() or (arr > hi + RANGE_TOLERANCE).any():
+        raise LatentInputError(
+            f"latent point {np.round(arr, 4).tolist()} is outside [{lo}, {hi}]^{latent_dim}"
+        )
+    return np.clip(arr, lo, hi).astype(np.float32)
+
+
+def validate_label(label, conditional: bool) -> int | None:
+    """The CGAN label as an int 0..9 (None for unconditional models), or LatentInputError."""
+    if not conditional:
+        if label is not None:
+            raise LatentInputError("this model is not conditional: it takes no label")
+        return None
+    if isinstance(label, bool) or label is None:
+        raise LatentInputError("a conditional model needs a digit label 0..9")
+    try:
+        value = int(label)
+    except (TypeError, ValueError) as exc:
+        raise LatentInputError(f"label must be a digit 0..9, got {label!r}") from exc
+    if value != label or not 0 <= value <= 9:
+        raise LatentInputError(f"label must be a digit 0..9, got {label!r}")
+    return value
+
+
+def _check_grid(n: int, lo: float, hi: float, max_points: int) -> None:
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 2 <= n <= max_points:
+        raise LatentInputError(f"grid size must be an int in [2, {max_points}], got {n!r}")
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise LatentInputError(f"grid range must be finite with lo < hi, got ({lo}, {hi})")
+
+
+def _map(generator, classifier, n, dims, lo, hi, fixed, label, batch_size) -> ClassMap:
+    latent_dim = int(generator.inputs[0].shape[1])
+    fixed = tuple(float(v) for v in fixed)
+    if dims + len(fixed) != latent_dim:
+        raise LatentInputError(
+            f"a {dims}D map of a {latent_dim}D latent space needs {latent_dim - dims} fixed "
+            f"coordinate(s), got {len(fixed)}"
+        )
+    if fixed:
+        validate_point(fixed, len(fixed))
+    points = grid_points(n, dims, lo, hi, fixed)
+    labels = None if label is None else np.full(len(points), int(label), np.int32)
+    probs = classify_latents(generator, classifier, points, labels, batch_size)
+    grid = (int(n),) * dims
+    return ClassMap(
+        classes=probs.argmax(1).astype(np.uint8).reshape(grid),
+        probs=probs.reshape(grid + (10,)),
+        axes=[axis_values(n, lo, hi) for _ in range(dims)],
+        fixed=fixed,
+        label=label,
+    )
+
+
+def class_area_grid(
+    generator, classifier, n: int = MAP_2D_POINTS, lo: float = -1.0, hi: float = 1.0,
+    fixed=(), label: int | None = None, batch_size: int = 1024,
+) -> ClassMap:  # fmt: skip
+    """2D class map over (z[0], z[1]) with ``fixed`` values for the remaining coordinates."""
+    _check_grid(n, lo, hi, 1000)
+    return _map(generator, classifier, n, 2, lo, hi, fixed, label, batch_size)
+
+
+def class_area_cube(
+    generator, classifier, n: int = CUBE_POINTS, lo: float = -1.0, hi: float = 1.0,
+    fixed=(), label: int | None = None, batch_size: int = 1024,
+) -> ClassMap:  # fmt: skip
+    """3D class cube over (z[0], z[1], z[2]); 4D models pass ``fixed=(w,)``."""
+    _check_grid(n, lo, hi, 64)
+    return _map(generator, classifier, n, 3, lo, hi, fixed, label, batch_size)
+
+
+def cube_slice(cmap: ClassMap, axis: int, index: int) -> ClassMap:
+    """The 2D map at ``index`` along ``axis`` of a cube (remaining axes keep their order)."""
+    if cmap.classes.ndim != 3:
+        raise LatentInputError(f"cube_slice needs a 3D map, got {cmap.classes.ndim}D")
+    if axis not in (0, 1, 2):
+        raise LatentInputError(f"axis must be 0, 1 or 2, got {axis!r}")
+    n = cmap.classes.shape[axis]
+    if not isinstance(index, (int, np.integer)) or not 0 <= index < n:
+        raise LatentInputError(f"slice index must be in [0, {n - 1}], got {index!r}")
+    keep = [a for a in range(3) if a != axis]
+    return ClassMap(
+        classes=np.take(cmap.classes, index, axis=axis),
+        probs=np.take(cmap.probs, index, axis=axis),
+        axes=[cmap.axes[a] for a in keep],
+        fixed=cmap.fixed + (float(cmap.axes[axis][index]),),
+        label=cmap.label,
+        meta={"slice_axis": axis, "slice_index": int(index)},
+    )
+
+
+def nearest_index(axis_vals: np.ndarray, value: float) -> int:
+    """Index of the grid value nearest to ``value``."""
+    return int(np.argmin(np.abs(np.asarray(axis_vals) - float(value))))
+
+
+def point_projections(point) -> dict[str, tuple[float, float]]:
+    """The 2D coordinates of a 3D point on the cube's three faces: xy, xz and yz."""
+    x, y, z = (float(v) for v in np.asarray(point, dtype=np.float64).reshape(-1)[:3])
+    return {"xy": (x, y), "xz": (x, z), "yz": (y, z)}
+
+
+def fourth_axis_values(n: int = CUBE_POINTS) -> np.ndarray:
+    """The grid values of the 4th coordinate for which 4D cubes are computed."""
+    return axis_values(n)
+
+
+def snap_fourth(w: float, n: int = CUBE_POINTS) -> tuple[int, float]:
+    """(index, value) of the precomputed 4th-coordinate grid value nearest to ``w``."""
+    values = fourth_axis_values(n)
+    w = float(validate_point([w], 1)[0])
+    idx = nearest_index(values, w)
+    return idx, float(values[idx])
+
+
+def label_fidelity(cmap: ClassMap) -> float:
+    """Percent of the map's points classified as the label they were generated with."""
+    if cmap.label is None:
+        raise LatentInputError("label fidelity needs a map generated with a label")
+    return float(100.0 * (cmap.classes == cmap.label).mean())
+
+
+def area_labels(cmap2d: ClassMap, min_share: float = 0.01) -> list[dict]:
+    """One text label per class area of a 2D map: the class and the centroid of its points.
+
+    Areas smaller than ``min_share`` of the map are skipped (too small to label).
+    """
+    classes = cmap2d.classes
+    if classes.ndim != 2:
+        raise LatentInputError("area labels need a 2D map")
+    xs, ys = cmap2d.axes
+    out = []
+    total = classes.size
+    for digit in range(10):
+        ii, jj = np.nonzero(classes == digit)
+        if len(ii) < max(1, min_share * total):
+            continue
+        # The centroid may fall outside a non-convex area: use the area's point nearest to it.
+        ci, cj = ii.mean(), jj.mean()
+        k = int(np.argmin((ii - ci) ** 2 + (jj - cj) ** 2))
+        out.append(
+            {"digit": digit, "x": float(xs[ii[k]]), "y": float(ys[jj[k]]),
+             "share": float(len(ii) / total)}
+        )  # fmt: skip
+    return out
