@@ -5,13 +5,17 @@ layer's output at once. :meth:`GeneratorProbe.edit` zeroes (or sets) rows, colum
 channels, rectangular regions or single units of layer outputs and runs the rest of the
 generator from there, reusing the trained layers.
 
-Shown layers of the study's generator: ``reshape`` (the dense layer's activations viewed
-as 7x7x256), ``conv1_act`` (7x7x128), ``conv2_act`` (14x14x64) and ``image`` (28x28x1).
-Other generators show every layer with a 2D or 4D output.
+Shown layers of the study's generator, all post-activation: ``reshape`` (the dense
+layer's activations ``dense_act`` viewed as 7x7x256; ``dense_act`` is accepted as an
+alias), ``conv1_act`` (7x7x128), ``conv2_act`` (14x14x64) and ``image`` (28x28x1, tanh).
+The CGAN also shows ``conditioned_z`` (noise x label embedding, a vector of d units).
+Batch-norm outputs before the activation are not shown: the activation is what the next
+layer reads. Other generators show every layer with a 2D or 4D output.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,8 +25,10 @@ from gan_core.latent import LatentInputError, validate_label, validate_point
 STUDY_LAYERS = ("reshape", "conv1_act", "conv2_act", "image")
 EDIT_KINDS = ("rows", "columns", "channels", "region", "units")
 MAX_EDIT_VALUE = 1e3
+LAYER_ALIASES = {"dense_act": "reshape"}
 
 LAYER_TITLES = {
+    "conditioned_z": "noise × label embedding",
     "reshape": "dense (7×7×256)",
     "conv1_act": "conv 1 (7×7×128)",
     "conv2_act": "conv 2 (14×14×64)",
@@ -156,44 +162,85 @@ def channel_maps(act: np.ndarray, channels=None) -> np.ndarray:
 
 @dataclass
 class EditResult:
-    """The image before and after the edits, and their difference (edited - original)."""
+    """The image before and after the edits, and their difference (edited - original).
+
+    ``edited_activations`` holds every shown layer's output on the edited run: layers
+    before the first edited one keep their original values, later ones are recomputed.
+    """
 
     original: np.ndarray
     edited: np.ndarray
     diff: np.ndarray
     edited_activations: dict[str, np.ndarray]
 
+    @property
+    def layer_outputs(self) -> dict[str, np.ndarray]:
+        return self.edited_activations
+
 
 class GeneratorProbe:
-    """Image + every shown layer's output in one compiled call; edits from any shown layer."""
+    """Image + every shown layer's output in one compiled call; edits from any shown layer.
 
-    def __init__(self, generator):
+    Editing runs compiled sub-models ("segments") that reuse the generator's trained
+    layers: the segment of a shown layer maps its output to the next shown layer's output,
+    so edits on several layers are applied in network order on the way to the image.
+
+    Args:
+        generator: the Keras generator (1 input, or noise + label for a CGAN).
+        classifier: optional digit classifier; when given, :meth:`probe` also returns its
+            probabilities for the image, computed inside the same compiled call.
+    """
+
+    def __init__(self, generator, classifier=None):
         import keras
         import tensorflow as tf
 
         self.generator = generator
+        self.classifier = classifier
         self.conditional = len(generator.inputs) > 1
         self.latent_dim = int(generator.inputs[0].shape[1])
-        names = {layer.name for layer in generator.layers}
+        self._order = [layer.name for layer in generator.layers]
+        self.output_layer = generator.outputs[0]._keras_history[0].name
+        names = set(self._order)
         if all(n in names for n in STUDY_LAYERS):
-            self.layer_names = list(STUDY_LAYERS)
+            shown = list(STUDY_LAYERS)
+            if self.conditional and "conditioned_z" in names:
+                shown.insert(0, "conditioned_z")
         else:
-            self.layer_names = [
+            shown = [
                 layer.name
                 for layer in generator.layers
                 if not isinstance(layer, keras.layers.InputLayer)
                 and len(layer.output.shape) in (2, 4)
             ]
+        if self.output_layer not in shown:
+            shown.append(self.output_layer)
+        self.layer_names = sorted(shown, key=self._order.index)
         outputs = [generator.get_layer(n).output for n in self.layer_names]
-        self._multi = keras.Model(generator.inputs, outputs + [generator.outputs[0]])
-        self._fn = tf.function(
-            lambda inputs: self._multi(inputs, training=False), reduce_retracing=True
-        )
-        self._order = [layer.name for layer in generator.layers]
+        self._multi = keras.Model(generator.inputs, outputs)
+        multi, clf = self._multi, classifier
+
+        @tf.function(reduce_retracing=True)
+        def run(inputs):
+            outs = multi(inputs, training=False)
+            outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+            if clf is not None:
+                outs.append(clf(outs[-1], training=False))
+            return outs
+
+        self._fn = run
+        self._segments: dict[str, Callable] = {}
         self._chain_ok: dict[str, bool] = {}
 
     def layer_title(self, name: str) -> str:
         return LAYER_TITLES.get(name, name)
+
+    def resolve_layer(self, name: str) -> str:
+        """The shown layer called ``name`` (aliases like ``dense_act`` accepted)."""
+        name = LAYER_ALIASES.get(name, name) if name not in self.layer_names else name
+        if name not in self.layer_names:
+            raise LatentInputError(f"unknown layer {name!r}; layers: {', '.join(self.layer_names)}")
+        return name
 
     def _inputs(self, z, label):
         z = validate_point(z, self.latent_dim)[None]
@@ -203,33 +250,58 @@ class GeneratorProbe:
         return [z, np.array([[label]], np.int32)]
 
     def probe(self, z, label=None) -> dict:
-        """{"image": (28, 28), "activations": {layer: (H, W, C) or (units,)}} for one point."""
-        outs = self._fn(self._inputs(z, label))
-        acts = {n: np.asarray(o)[0] for n, o in zip(self.layer_names, outs[:-1])}
-        return {"image": np.asarray(outs[-1])[0, ..., 0], "activations": acts}
+        """One point's image and shown layer outputs, from one compiled call.
 
-    def _check_layer(self, name: str) -> None:
-        if name not in self.layer_names:
-            raise LatentInputError(f"unknown layer {name!r}; layers: {', '.join(self.layer_names)}")
+        Returns:
+            {"image": (28, 28), "activations": {layer: (H, W, C) or (units,)}}, plus
+            "probs": (10,) when the probe has a classifier.
+        """
+        outs = [np.asarray(o, dtype=np.float32)[0] for o in self._fn(self._inputs(z, label))]
+        n = len(self.layer_names)
+        acts = dict(zip(self.layer_names, outs[:n]))
+        image = acts[self.output_layer]
+        result = {"image": image[..., 0] if image.ndim == 3 else image, "activations": acts}
+        if self.classifier is not None:
+            result["probs"] = outs[n]
+        return result
 
-    def _run_from(self, start: str, x, edits_by_layer: dict[str, list[Edit]], record: dict):
-        """Run the generator's layers after ``start`` in order, applying edits on the way."""
-        for name in self._order[self._order.index(start) + 1 :]:
-            x = self.generator.get_layer(name)(x)
-            if name in edits_by_layer or name in self.layer_names:
-                value = np.asarray(x)[0]
-                if name in edits_by_layer:
-                    value = apply_edits(value, edits_by_layer[name])
-                    x = value[None]
-                record[name] = value
-        return np.asarray(x)
+    def _segment(self, start: str) -> Callable:
+        """Compiled sub-model: ``start``'s output -> the next shown layer's output."""
+        if start not in self._segments:
+            import keras
+            import tensorflow as tf
 
-    def _verify_chain(self, start: str, acts: dict, image: np.ndarray) -> None:
-        """Edits assume the layers after ``start`` form a chain; check once numerically."""
+            nxt = self.layer_names[self.layer_names.index(start) + 1]
+            begin, end = self._order.index(start), self._order.index(nxt)
+            x_in = keras.Input(shape=tuple(self.generator.get_layer(start).output.shape[1:]))
+            x = x_in
+            for name in self._order[begin + 1 : end + 1]:
+                x = self.generator.get_layer(name)(x, training=False)
+            model = keras.Model(x_in, x, name=f"{self.generator.name}_from_{start}")
+            self._segments[start] = tf.function(
+                lambda t, model=model: model(t, training=False), reduce_retracing=True
+            )
+        return self._segments[start]
+
+    def _run_from(self, start: str, value: np.ndarray, edits: dict, record: dict) -> np.ndarray:
+        """Run the segments after ``start`` to the output, applying ``edits`` on the way."""
+        x = value
+        for name in self.layer_names[self.layer_names.index(start) + 1 :]:
+            prev = self.layer_names[self.layer_names.index(name) - 1]
+            x = np.asarray(self._segment(prev)(x[None]), dtype=np.float32)[0]
+            if name in edits:
+                x = apply_edits(x, edits[name])
+            record[name] = x
+        return x
+
+    def _verify_chain(self, start: str, acts: dict) -> None:
+        """Segments assume the layers after ``start`` form a chain; check it once numerically."""
         if start not in self._chain_ok:
             try:
-                out = self._run_from(start, acts[start][None], {}, {})[0, ..., 0]
-                self._chain_ok[start] = bool(np.allclose(out, image, atol=1e-4))
+                out = self._run_from(start, acts[start], {}, {})
+                self._chain_ok[start] = bool(
+                    np.allclose(out, acts[self.output_layer], atol=1e-4, rtol=1e-3)
+                )
             except Exception:  # noqa: BLE001 - any failure means the layer is not a chain start
                 self._chain_ok[start] = False
         if not self._chain_ok[start]:
@@ -238,26 +310,27 @@ class GeneratorProbe:
             )
 
     def edit(self, z, edits: list[Edit], label=None) -> EditResult:
-        """The image after applying ``edits`` (any shown layers, applied in network order)."""
+        """The image after ``edits`` (on any shown layers; applied in network order).
+
+        An empty list returns the plain forward pass.
+        """
         edits = [e if isinstance(e, Edit) else Edit.from_dict(e) for e in edits]
         base = self.probe(z, label)
         original = base["image"]
+        record = dict(base["activations"])
         if not edits:
-            return EditResult(
-                original, original.copy(), np.zeros_like(original), dict(base["activations"])
-            )
+            return EditResult(original, original.copy(), np.zeros_like(original), record)
         by_layer: dict[str, list[Edit]] = {}
         for e in edits:
-            self._check_layer(e.layer)
-            by_layer.setdefault(e.layer, []).append(e)
-        first = min(by_layer, key=self._order.index)
-        self._verify_chain(first, base["activations"], original)
+            by_layer.setdefault(self.resolve_layer(e.layer), []).append(e)
+        first = min(by_layer, key=self.layer_names.index)
+        if first != self.output_layer:
+            self._verify_chain(first, base["activations"])
         start_value = apply_edits(base["activations"][first], by_layer.pop(first))
-        record = dict(base["activations"])
         record[first] = start_value
-        if first == self._order[-1]:
-            edited = start_value[..., 0] if start_value.ndim == 3 else start_value
+        if first == self.output_layer:
+            out = start_value
         else:
-            edited = self._run_from(first, start_value[None], by_layer, record)[0, ..., 0]
-        edited = np.asarray(edited, np.float32)
+            out = self._run_from(first, start_value, by_layer, record)
+        edited = np.asarray(out[..., 0] if out.ndim == 3 else out, np.float32)
         return EditResult(original, edited, edited - original, record)

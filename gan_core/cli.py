@@ -181,16 +181,21 @@ def cmd_precompute(args) -> int:
             continue
         jobs = explorer.map_jobs(args.grid, args.cube)
         with tqdm(total=len(jobs), desc=model_id, unit="map") as bar:
+
+            def show(row, bar=bar, model_id=model_id):
+                source = "cache hit" if row["cached"] else "computed"
+                bar.write(f"  {model_id} {row['map']}: {row['seconds']:.2f} s ({source})")
+
             report = explorer.all_maps(
-                args.grid, args.cube, progress=lambda done, total, name: bar.update(1)
+                args.grid, args.cube, progress=lambda *_, bar=bar: bar.update(1), on_map=show
             )
         computed = [r for r in report if not r["cached"]]
         seconds = sum(r["seconds"] for r in report)
         print(
             f"{model_id}: {len(report)} maps, {len(report) - len(computed)} from cache, "
-            f"{len(computed)} computed in {seconds:.1f} s"
+            f"{len(computed)} computed, {seconds:.1f} s in all"
         )
-    print(f"cache: {cache.directory}")
+    print(f"cache: {cache.directory} ({cache.hits} hits, {cache.misses} misses)")
     return status
 
 

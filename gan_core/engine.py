@@ -61,7 +61,7 @@ class LatentExplorer:
         self.classifier = classifier
         self.classifier_file = classifier_file
         self.cache = cache
-        self.probe = GeneratorProbe(self.generator)
+        self.probe = GeneratorProbe(self.generator, classifier)
 
     @classmethod
     def from_checkpoint(
@@ -89,12 +89,11 @@ class LatentExplorer:
         return generate_images(self.generator, z[None], labels)[0, ..., 0]
 
     def probe_point(self, z, label=None) -> PointProbe:
-        """Image + all activations (one compiled call) + the classifier's probabilities."""
+        """Image + all activations + the classifier's probabilities, from one compiled call."""
         z = validate_point(z, self.latent_dim)
         label = validate_label(label, self.conditional)
         out = self.probe.probe(z, label)
-        probs = np.asarray(self.classifier(out["image"][None, ..., None], training=False))[0]
-        return PointProbe(z, label, out["image"], out["activations"], probs.astype(np.float32))
+        return PointProbe(z, label, out["image"], out["activations"], out["probs"])
 
     def edit(self, z, edits: list[Edit], label=None) -> EditResult:
         return self.probe.edit(z, edits, label)
@@ -162,17 +161,27 @@ class LatentExplorer:
         return []
 
     def all_maps(
-        self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, progress=None
+        self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, progress=None, on_map=None
     ) -> list[dict]:
-        """Compute (or load) every map; ``progress(done, total, name)`` after each."""
+        """Compute (or load) every map of :meth:`map_jobs`.
+
+        Args:
+            progress: ``progress(done, total, name)`` after each map.
+            on_map: ``on_map(row)`` after each map with its report row.
+        Returns:
+            One row per map: {"map": name, "seconds": float, "cached": bool}.
+        """
         jobs = self.map_jobs(n2d, n3d)
         report = []
         for i, (name, job) in enumerate(jobs):
             hits = self.cache.hits
             start = time.perf_counter()
             job()
-            report.append({"map": name, "seconds": round(time.perf_counter() - start, 3),
-                           "cached": self.cache.hits > hits})  # fmt: skip
+            row = {"map": name, "seconds": round(time.perf_counter() - start, 3),
+                   "cached": self.cache.hits > hits}  # fmt: skip
+            report.append(row)
+            if on_map is not None:
+                on_map(row)
             if progress is not None:
                 progress(i + 1, len(jobs), name)
         return report

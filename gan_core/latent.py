@@ -116,6 +116,7 @@ def _map(generator, classifier, n, dims, lo, hi, fixed, label, batch_size) -> Cl
         )
     if fixed:
         validate_point(fixed, len(fixed))
+    label = validate_label(label, len(generator.inputs) > 1)
     points = grid_points(n, dims, lo, hi, fixed)
     labels = None if label is None else np.full(len(points), int(label), np.int32)
     probs = classify_latents(generator, classifier, points, labels, batch_size)

@@ -229,3 +229,108 @@ def test_area_labels_name_each_visible_area(explorers):
 def test_realism_grid_is_a_probability_map(explorers):
     r = explorers["gan-2d"].realism_grid(4)
     assert r.shape == (4, 4) and (r >= 0).all() and (r <= 1).all()
+
+
+def test_compiled_probe_matches_generator_and_classifier(explorers):
+    for name, label in (("gan-4d", None), ("cgan-3d", 7)):
+        e = explorers[name]
+        z = np.linspace(-0.9, 0.8, e.latent_dim).astype(np.float32)
+        p = e.probe_point(z, label)
+        image = e.image(z, label)
+        np.testing.assert_allclose(p.image, image, atol=1e-5)
+        probs = np.asarray(e.classifier(image[None, ..., None], training=False))[0]
+        np.testing.assert_allclose(p.probs, probs, atol=1e-5)
+        assert p.activations["conv2_act"].shape == (14, 14, 64)
+        assert p.activations["reshape"].shape == (7, 7, 256)
+
+
+def test_cgan_conditioned_z_is_shown_and_zeroing_it_equals_the_origin(explorers):
+    e = explorers["cgan-3d"]
+    assert e.probe.layer_names[0] == "conditioned_z"
+    assert "conditioned_z" not in explorers["gan-3d"].probe.layer_names
+    r = e.edit([0.5, -0.7, 0.9], [Edit("conditioned_z", "units", [0, 1, 2])], label=2)
+    np.testing.assert_allclose(r.edited, e.image([0, 0, 0], label=2), atol=1e-5)
+    assert r.layer_outputs["conditioned_z"].shape == (3,)
+
+
+def test_edits_apply_in_network_order(explorers):
+    """Zeroing all of conv2_act gives tanh(0) = 0 whatever was edited upstream."""
+    e = explorers["gan-2d"]
+    edits = [Edit("conv2_act", "channels", list(range(64))), Edit("dense_act", "rows", [0, 3])]
+    r = e.edit([0.2, 0.2], edits)
+    np.testing.assert_allclose(r.edited, 0.0, atol=1e-6)
+    assert np.allclose(r.edited_activations["reshape"][[0, 3]], 0.0)  # dense_act is an alias
+    img = e.edit([0.2, 0.2], [Edit("image", "region", region=(0, 4, 0, 28), value=1.0)]).edited
+    assert (img[:4] == 1.0).all()
+
+
+def test_maps_reject_bad_labels_and_fixed_coordinates(explorers):
+    g3, c3 = explorers["gan-3d"], explorers["cgan-3d"]
+    from gan_core.latent import class_area_cube
+
+    with pytest.raises(LatentInputError, match="needs 1 fixed"):
+        class_area_grid(g3.generator, g3.classifier, n=4)
+    with pytest.raises(LatentInputError, match="outside"):
+        class_area_grid(g3.generator, g3.classifier, n=4, fixed=(1.5,))
+    with pytest.raises(LatentInputError, match="digit label"):
+        class_area_cube(c3.generator, c3.classifier, n=3)
+    with pytest.raises(LatentInputError, match="digit 0..9"):
+        c3.cube(3, label=10)
+    with pytest.raises(LatentInputError, match="grid size"):
+        class_area_cube(g3.generator, g3.classifier, n=1)
+    cmap = class_area_grid(g3.generator, g3.classifier, n=4, lo=-0.5, hi=0.5, fixed=(0.25,))
+    np.testing.assert_allclose(cmap.axes[1], [-0.5, -1 / 6, 1 / 6, 0.5], atol=1e-6)
+    assert cmap.fixed == (0.25,)
+
+
+def test_snap_fourth_edges_and_range():
+    from gan_core.latent import fourth_axis_values, nearest_index
+
+    values = fourth_axis_values(16)
+    assert values.shape == (16,) and values[0] == -1.0 and values[-1] == 1.0
+    assert snap_fourth(-1.0) == (0, -1.0) and snap_fourth(1.0) == (15, 1.0)
+    assert snap_fourth(1.0 + 1e-9)[0] == 15  # within the tolerance
+    assert nearest_index(values, 0.0) in (7, 8)
+    with pytest.raises(LatentInputError, match="outside"):
+        snap_fourth(1.2)
+    with pytest.raises(LatentInputError, match="NaN"):
+        snap_fourth(float("nan"))
+
+
+def test_slerp_falls_back_to_linear_and_paths_validate_input():
+    through_zero = interpolate_path([[0, 0, 0], [1, 1, 1]], 3, "slerp")
+    np.testing.assert_allclose(through_zero[1], [0.5, 0.5, 0.5], atol=1e-6)
+    opposite = interpolate_path([[-1, 0], [1, 0]], 5, "slerp")
+    np.testing.assert_allclose(opposite[:, 0], [-1, -0.5, 0, 0.5, 1], atol=1e-6)
+    slerp = interpolate_path([[0.2, 0.9], [0.9, -0.3], [-0.5, -0.5]], 11, "slerp")
+    np.testing.assert_array_equal(slerp[[0, -1]], np.float32([[0.2, 0.9], [-0.5, -0.5]]))
+    with pytest.raises(LatentInputError, match="two points"):
+        interpolate_path([[0, 0]], 4)
+    with pytest.raises(LatentInputError, match="NaN"):
+        interpolate_path([[0, 0], [np.nan, 0]], 4)
+    with pytest.raises(LatentInputError, match="frames"):
+        interpolate_path([[0, 0], [1, 1]], 1)
+
+
+def test_cgan_morph_keeps_its_label(explorers):
+    e = explorers["cgan-3d"]
+    m = e.morph([[-0.5, 0.2, 0.1], [0.5, -0.2, 0.9]], frames=5, label=6)
+    np.testing.assert_allclose(m.images[-1], e.image([0.5, -0.2, 0.9], label=6), atol=1e-5)
+    assert m.probs.shape == (5, 10) and m.images.shape == (5, 28, 28)
+    with pytest.raises(LatentInputError, match="outside"):
+        e.morph([[0, 0, 0], [0, 0, 2]], frames=4, label=6)
+
+
+def test_precompute_cli_fills_the_cache_then_hits_it(fresh_checkpoints, tmp_path, capsys):
+    from gan_core.cli import main
+
+    args = ["--checkpoints", str(fresh_checkpoints), "precompute", "gan-2d", "--grid", "4",
+            "--cache-dir", str(tmp_path / "c")]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "computed" in out and "0 from cache" in out
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "1 from cache" in out and "cache hit" in out
+    assert main(["--checkpoints", str(fresh_checkpoints), "precompute", "nope",
+                 "--cache-dir", str(tmp_path / "c")]) == 1  # fmt: skip
