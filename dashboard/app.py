@@ -1,0 +1,87 @@
+"""The Dash app: pages, the background-callback manager and the server entry points."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import dash
+from dash import Dash, dcc, html
+
+from dashboard import registry
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+PAGES = ("home", "explore", "morph", "cgan", "activations")
+NAV_LINKS = (("Home", "/"), ("Explore", "/explore"), ("Morph A→B", "/morph"), ("CGAN", "/cgan"),
+             ("Activations", "/activations"))  # fmt: skip
+
+
+def background_manager(cache_dir: Path | None = None):
+    """Celery (when REDIS_URL is set) or an embedded disk cache for background callbacks."""
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        from dashboard.worker import celery_app
+
+        return dash.CeleryManager(celery_app)
+    import diskcache
+
+    folder = Path(cache_dir or registry.cache().directory).parent / "callbacks"
+    return dash.DiskcacheManager(diskcache.Cache(str(folder)))
+
+
+def create_app(checkpoints=None, cache_dir=None, grid_2d: int = 100, cube_n: int = 16) -> Dash:
+    """A configured app; grid sizes are parameters so tests can use small maps."""
+    registry.configure(checkpoints, cache_dir, grid_2d, cube_n)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        title="GAN latent-space explorer",
+        suppress_callback_exceptions=True,
+        background_callback_manager=background_manager(registry.SETTINGS.cache_dir),
+    )
+    for page in PAGES:
+        importlib.import_module(f"dashboard.pages.{page}")
+    app.layout = html.Div(
+        [
+            html.Header(
+                [
+                    html.Div("GAN latent-space explorer", className="brand"),
+                    html.Nav(
+                        [
+                            dcc.Link(text, href=href, className="nav-link")
+                            for text, href in NAV_LINKS
+                        ],
+                        id="nav",
+                    ),  # fmt: skip
+                ],
+                className="topbar",
+            ),
+            html.Main(dash.page_container, className="page"),
+        ]
+    )
+    return app
+
+
+def run_server(
+    host: str = "127.0.0.1", port: int = 8050, checkpoints=None, debug: bool = False
+) -> int:
+    """`gan-explorer serve`: precompute missing maps (progress in the terminal), then serve."""
+    from tqdm.auto import tqdm
+
+    app = create_app(checkpoints)
+    for model_id in registry.model_ids():
+        try:
+            explorer = registry.get(model_id)
+        except Exception as exc:  # noqa: BLE001 - a broken model must not stop the others
+            print(f"warning: {model_id} is not served: {exc}")
+            continue
+        jobs = explorer.map_jobs(registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n)
+        with tqdm(total=len(jobs), desc=f"maps {model_id}", unit="map") as bar:
+            explorer.all_maps(registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n,
+                              progress=lambda *_: bar.update(1))  # fmt: skip
+    print(f"serving on http://{host}:{port}")
+    app.run(host=host, port=port, debug=debug)
+    return 0

@@ -1,0 +1,41 @@
+"""Small layout pieces shared by the pages."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+
+def latent_sliders(id_type: str, dims: int, values=None, names="xyzw") -> html.Div:
+    """One slider per latent coordinate, reporting while dragged (pattern-matching ids)."""
+    values = values or [0.0] * dims
+    rows = []
+    for i in range(dims):
+        label = names[i] if i < len(names) else f"z{i}"
+        rows.append(
+            html.Div(
+                [
+                    html.Label(label, className="slider-label"),
+                    dcc.Slider(
+                        id={"type": id_type, "index": i},
+                        min=-1,
+                        max=1,
+                        step=0.01,
+                        value=float(values[i]),
+                        updatemode="drag",
+                        marks={-1: "-1", 0: "0", 1: "1"},
+                        tooltip={"placement": "bottom", "always_visible": False},
+                    ),  # fmt: skip
+                ],
+                className="slider-row",
+            )
+        )
+    return html.Div(rows, className="sliders")
+
+
+def error_box(id_: str) -> html.Div:
+    return html.Div(id=id_, className="error", role="alert")
+
+
+def card(title: str | None, *children, class_name: str = "card") -> html.Div:
+    body = ([html.H3(title)] if title else []) + list(children)
+    return html.Div(body, className=class_name)

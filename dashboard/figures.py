@@ -1,0 +1,329 @@
+"""Pure Plotly figure builders: arrays in, figures out (testable without a browser).
+
+Trace order is part of the contract with the callbacks that patch figures while a slider
+is dragged: the map's trace 0 is the class areas, the last trace is the point marker.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gan_core.activations import mean_heatmap
+from gan_core.export import DIGIT_COLORS
+from gan_core.latent import ClassMap, area_labels
+
+FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=12)
+MARKER = dict(size=14, color="white", line=dict(color="black", width=2.5), symbol="x-thin-open")
+
+
+def _layout(fig: go.Figure, title: str | None = None, height: int = 320, **kw) -> go.Figure:
+    margin = kw.pop("margin", dict(l=40, r=10, t=36 if title else 10, b=36))
+    fig.update_layout(
+        title=dict(text=title, x=0.02, font=dict(size=14)) if title else None,
+        height=height,
+        margin=margin,
+        font=FONT,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        uirevision="keep",
+        **kw,
+    )
+    return fig
+
+
+def discrete_colorscale() -> list:
+    """A colourscale that paints the integers 0..9 with DIGIT_COLORS (no blending)."""
+    scale = []
+    for d, color in enumerate(DIGIT_COLORS):
+        scale += [[d / 10, color], [(d + 1) / 10, color]]
+    return scale
+
+
+def image_figure(
+    image: np.ndarray, title: str | None = "Generated image", height: int = 300
+) -> go.Figure:
+    """A 28x28 image in [-1, 1] shown with crisp square pixels (row 0 at the top)."""
+    img = np.asarray(image, dtype=np.float32)
+    fig = go.Figure(
+        go.Heatmap(z=img, zmin=-1, zmax=1, colorscale="gray", showscale=False, hoverinfo="skip")
+    )
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
+    fig.update_xaxes(visible=False, constrain="domain")
+    return _layout(fig, title, height, margin=dict(l=4, r=4, t=30 if title else 4, b=4))
+
+
+def class_map_figure(
+    cmap: ClassMap, point=None, title: str | None = "Map of class areas", height: int = 420,
+    xlabel: str = "x", ylabel: str = "y", label_areas: bool = True,
+) -> go.Figure:  # fmt: skip
+    """2D class-area map (axis 0 -> x, axis 1 -> y) with area labels and the point marker."""
+    xs, ys = cmap.axes
+    classes = np.asarray(cmap.classes).T  # heatmap z is [row=y][col=x]
+    conf = np.asarray(cmap.confidence).T
+    fig = go.Figure(
+        go.Heatmap(
+            x=xs,
+            y=ys,
+            z=classes,
+            zmin=-0.5 + 0.5,
+            zmax=10,
+            colorscale=discrete_colorscale(),
+            showscale=False,
+            customdata=conf,
+            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>digit %{z}<br>p=%{customdata:.2f}<extra></extra>",
+        )  # fmt: skip
+    )
+    if label_areas:
+        for lab in area_labels(cmap):
+            fig.add_annotation(
+                x=lab["x"], y=lab["y"], text=f"<b>{lab['digit']}</b>", showarrow=False,
+                font=dict(size=16, color="white"), bgcolor="rgba(0,0,0,0.35)", borderpad=2,
+            )  # fmt: skip
+    p = (0.0, 0.0) if point is None else (float(point[0]), float(point[1]))
+    fig.add_trace(go.Scatter(x=[p[0]], y=[p[1]], mode="markers", marker=MARKER, name="point",
+                             hoverinfo="skip", showlegend=False))  # fmt: skip
+    fig.update_xaxes(title=xlabel, range=[xs[0], xs[-1]], constrain="domain")
+    fig.update_yaxes(title=ylabel, range=[ys[0], ys[-1]], scaleanchor="x")
+    return _layout(fig, title, height)
+
+
+def path_traces(latents: np.ndarray, classes: np.ndarray, dims=(0, 1)) -> list[go.Scatter]:
+    """The morph path over a 2D map: a line plus one dot per frame coloured by its class."""
+    xs, ys = latents[:, dims[0]], latents[:, dims[1]]
+    colors = [DIGIT_COLORS[int(c)] for c in classes]
+    return [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line=dict(color="black", width=2),
+            hoverinfo="skip",
+            showlegend=False,
+            name="path",
+        ),  # fmt: skip
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers",
+            name="frames",
+            showlegend=False,
+            marker=dict(size=8, color=colors, line=dict(color="black", width=1)),
+            customdata=np.arange(len(xs)),
+            hovertemplate="frame %{customdata}<extra></extra>",
+        ),  # fmt: skip
+    ]
+
+
+def cube_figure(
+    cube: ClassMap, point=None, slice_axis: int | None = None, slice_index: int = 0,
+    only_classes=None, title: str | None = "Class cube", height: int = 460,
+) -> go.Figure:  # fmt: skip
+    """3D class cube as coloured points (one trace per digit), an optional slice, the marker.
+
+    Trace 0 is the point marker (patched while dragging).
+    """
+    xs, ys, zs = cube.axes
+    X, Y, Z = np.meshgrid(xs, ys, zs, indexing="ij")
+    classes = np.asarray(cube.classes)
+    mask = np.ones(classes.shape, bool)
+    if slice_axis is not None:
+        sel = [slice(None)] * 3
+        mask[:] = False
+        sel[slice_axis] = int(slice_index)
+        mask[tuple(sel)] = True
+    if only_classes is not None:
+        mask &= np.isin(classes, list(only_classes))
+    p = (0.0, 0.0, 0.0) if point is None else tuple(float(v) for v in point[:3])
+    fig = go.Figure(
+        go.Scatter3d(
+            x=[p[0]],
+            y=[p[1]],
+            z=[p[2]],
+            mode="markers",
+            name="point",
+            showlegend=False,
+            marker=dict(size=9, color="black", symbol="diamond"),
+        )  # fmt: skip
+    )
+    size = 6 if slice_axis is not None else 4
+    for d in range(10):
+        m = mask & (classes == d)
+        if not m.any():
+            continue
+        fig.add_trace(
+            go.Scatter3d(
+                x=X[m],
+                y=Y[m],
+                z=Z[m],
+                mode="markers",
+                name=str(d),
+                marker=dict(
+                    size=size,
+                    color=DIGIT_COLORS[d],
+                    opacity=0.9 if slice_axis is not None else 0.45,
+                ),
+                hovertemplate=f"digit {d}<br>(%{{x:.2f}}, %{{y:.2f}}, %{{z:.2f}})<extra></extra>",
+            )  # fmt: skip
+        )
+    fig.update_layout(
+        scene=dict(
+            xaxis=dict(title="x", range=[-1.05, 1.05]),
+            yaxis=dict(title="y", range=[-1.05, 1.05]),
+            zaxis=dict(title="z", range=[-1.05, 1.05]),
+            aspectmode="cube",
+        ),  # fmt: skip
+        legend=dict(title="digit", itemsizing="constant"),
+    )
+    return _layout(fig, title, height, margin=dict(l=0, r=0, t=36, b=0))
+
+
+PROJECTIONS = (("xy", 2, 0, 1), ("xz", 1, 0, 2), ("yz", 0, 1, 2))
+
+
+def projection_slices(cube: ClassMap, point) -> dict[str, np.ndarray]:
+    """For each face (xy, xz, yz), the cube's slice through the grid value nearest the point."""
+    from gan_core.latent import nearest_index
+
+    out = {}
+    for name, axis, _a, _b in PROJECTIONS:
+        idx = nearest_index(cube.axes[axis], float(point[axis]))
+        out[name] = np.take(cube.classes, idx, axis=axis).T  # [row=second][col=first]
+    return out
+
+
+def projections_figure(cube: ClassMap, point, height: int = 260) -> go.Figure:
+    """Three projections of the point's position: the slices through it, with the marker.
+
+    Traces: for each face k in (xy, xz, yz), trace 2k is the slice, 2k+1 the marker.
+    """
+    from plotly.subplots import make_subplots
+
+    slices = projection_slices(cube, point)
+    fig = make_subplots(rows=1, cols=3, subplot_titles=[f"{n} (through the point)" for n, *_ in PROJECTIONS],
+                        horizontal_spacing=0.08)  # fmt: skip
+    for k, (name, _axis, a, b) in enumerate(PROJECTIONS):
+        fig.add_trace(
+            go.Heatmap(x=cube.axes[a], y=cube.axes[b], z=slices[name], zmin=0, zmax=10,
+                       colorscale=discrete_colorscale(), showscale=False,
+                       hovertemplate="digit %{z}<extra></extra>"),  # fmt: skip
+            row=1, col=k + 1,
+        )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(x=[float(point[a])], y=[float(point[b])], mode="markers", marker=MARKER,
+                       showlegend=False, hoverinfo="skip"),  # fmt: skip
+            row=1, col=k + 1,
+        )  # fmt: skip
+        fig.update_xaxes(title_text=name[0], range=[-1, 1], row=1, col=k + 1)
+        fig.update_yaxes(title_text=name[1], range=[-1, 1], row=1, col=k + 1)
+    return _layout(fig, None, height, margin=dict(l=30, r=10, t=30, b=36))
+
+
+def probs_figure(probs: np.ndarray, height: int = 220) -> go.Figure:
+    """The classifier's probability per digit for the current image."""
+    probs = np.asarray(probs, dtype=float)
+    fig = go.Figure(
+        go.Bar(
+            x=[str(d) for d in range(10)],
+            y=probs,
+            marker_color=list(DIGIT_COLORS),
+            hovertemplate="digit %{x}: %{y:.3f}<extra></extra>",
+        )  # fmt: skip
+    )
+    fig.update_yaxes(range=[0, 1], title="p")
+    fig.update_xaxes(title="digit", type="category")
+    return _layout(fig, "Classifier probabilities", height)
+
+
+def activations_figure(
+    activations: dict, titles: dict | None = None, height: int = 230
+) -> go.Figure:
+    """A row of heatmaps: each layer's activations averaged over its channels."""
+    from plotly.subplots import make_subplots
+
+    names = list(activations)
+    titles = titles or {}
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[titles.get(n, n) for n in names],
+                        horizontal_spacing=0.04)  # fmt: skip
+    for k, name in enumerate(names):
+        fig.add_trace(
+            go.Heatmap(z=mean_heatmap(activations[name]), colorscale="Viridis", showscale=False,
+                       hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"),  # fmt: skip
+            row=1, col=k + 1,
+        )  # fmt: skip
+        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{k + 1 if k else ''}", showticklabels=False,
+                         row=1, col=k + 1)  # fmt: skip
+        fig.update_xaxes(showticklabels=False, constrain="domain", row=1, col=k + 1)
+    return _layout(fig, "Activations for each layer (average values)", height,
+                   margin=dict(l=10, r=10, t=60, b=10))  # fmt: skip
+
+
+def strip_figure(
+    images: np.ndarray, classes=None, current: int | None = None, height: int = 150
+) -> go.Figure:
+    """The morph's frames side by side (one image), the current frame outlined."""
+    imgs = np.asarray(images, dtype=np.float32)
+    n = len(imgs)
+    gap = np.full((28, 2), -1.0, np.float32)
+    row = np.concatenate([np.concatenate([im, gap], axis=1) for im in imgs], axis=1)
+    fig = go.Figure(go.Heatmap(z=row, zmin=-1, zmax=1, colorscale="gray", showscale=False,
+                               hoverinfo="skip"))  # fmt: skip
+    if classes is not None:
+        for i, c in enumerate(classes):
+            fig.add_annotation(x=i * 30 + 14, y=-3, text=str(int(c)), showarrow=False,
+                               font=dict(size=11, color=DIGIT_COLORS[int(c)]))  # fmt: skip
+    if current is not None and 0 <= current < n:
+        fig.add_shape(type="rect", x0=current * 30 - 0.5, x1=current * 30 + 27.5, y0=-0.5, y1=27.5,
+                      line=dict(color="#d62728", width=3))  # fmt: skip
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False, range=[28, -8])
+    fig.update_xaxes(visible=False, constrain="domain")
+    return _layout(fig, None, height, margin=dict(l=4, r=4, t=4, b=4))
+
+
+def layer_figure(act: np.ndarray, mode: str = "mean", channels=None, title: str = "", height: int = 420,
+                 selection=None) -> go.Figure:  # fmt: skip
+    """One layer's output: the channel mean, or a grid of channel maps (tile = channel).
+
+    In the channel grid each tile's customdata holds its channel index so a click selects it.
+    """
+    act = np.asarray(act, dtype=np.float32)
+    if act.ndim == 1:
+        act = act.reshape(1, 1, -1)
+    h, w, c = act.shape
+    if mode == "mean":
+        z = act.mean(-1)
+        fig = go.Figure(go.Heatmap(z=z, colorscale="Viridis", colorbar=dict(thickness=10),
+                                   hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"))  # fmt: skip
+        fig.update_yaxes(autorange="reversed", scaleanchor="x", title="row")
+        fig.update_xaxes(title="column", constrain="domain")
+    else:
+        idx = list(range(c)) if channels is None else list(channels)
+        cols = int(np.ceil(np.sqrt(len(idx))))
+        rows = int(np.ceil(len(idx) / cols))
+        big = np.full((rows * (h + 1), cols * (w + 1)), np.nan, np.float32)
+        chan = np.full(big.shape, -1, np.int32)
+        for k, ch in enumerate(idx):
+            r, q = divmod(k, cols)
+            big[r * (h + 1) : r * (h + 1) + h, q * (w + 1) : q * (w + 1) + w] = act[..., ch]
+            chan[r * (h + 1) : r * (h + 1) + h, q * (w + 1) : q * (w + 1) + w] = ch
+        fig = go.Figure(go.Heatmap(z=big, customdata=chan, colorscale="Viridis", colorbar=dict(thickness=10),
+                                   hovertemplate="channel %{customdata}: %{z:.3f}<extra></extra>"))  # fmt: skip
+        fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
+        fig.update_xaxes(visible=False, constrain="domain")
+    return _layout(fig, title, height)
+
+
+def morph_cube_figure(cube: ClassMap, latents: np.ndarray, classes: np.ndarray, only_classes=None,
+                      height: int = 480) -> go.Figure:  # fmt: skip
+    """The class cube with the morph path through it; traces 0-1 are the path (patched on drags)."""
+    base = cube_figure(cube, latents[0], only_classes=only_classes, title="Path through the class cube",
+                       height=height)  # fmt: skip
+    colors = [DIGIT_COLORS[int(c)] for c in classes]
+    path = [
+        go.Scatter3d(x=latents[:, 0], y=latents[:, 1], z=latents[:, 2], mode="lines", name="path",
+                     line=dict(color="black", width=6), showlegend=False, hoverinfo="skip"),
+        go.Scatter3d(x=latents[:, 0], y=latents[:, 1], z=latents[:, 2], mode="markers", name="frames",
+                     marker=dict(size=5, color=colors, line=dict(color="black", width=1)), showlegend=False),
+    ]  # fmt: skip
+    fig = go.Figure(data=path + list(base.data), layout=base.layout)
+    return fig

@@ -1,0 +1,149 @@
+"""Pure helpers behind the callbacks: payload parsing, messages, small decisions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gan_core.checkpoints import CheckpointError
+from gan_core.latent import ClassMap, LatentInputError, label_fidelity
+
+EMPTY = go.Figure(layout=dict(xaxis=dict(visible=False), yaxis=dict(visible=False), height=60,
+                              margin=dict(l=0, r=0, t=0, b=0)))  # fmt: skip
+
+MAX_PAYLOAD_ITEMS = 64
+
+
+class PayloadError(LatentInputError):
+    """A callback received something a browser of this app would never send."""
+
+
+def parse_point(values, latent_dim: int, default: float | None = None) -> np.ndarray:
+    """Slider values -> a latent point in [-1, 1]^d; malformed payloads raise PayloadError.
+
+    ``default`` fills a missing/short list (the sliders are not rendered yet).
+    """
+    if values is None or (isinstance(values, list) and len(values) == 0):
+        if default is None:
+            raise PayloadError("no latent point given")
+        values = []
+    if not isinstance(values, (list, tuple)) or len(values) > MAX_PAYLOAD_ITEMS:
+        raise PayloadError("latent point must be a short list of numbers")
+    out = []
+    for i in range(latent_dim):
+        v = values[i] if i < len(values) else default
+        if v is None:
+            if default is None:
+                raise PayloadError(f"coordinate {i} is missing")
+            v = default
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise PayloadError(f"coordinate {i} must be a number, got {type(v).__name__}")
+        if not math.isfinite(v):
+            raise PayloadError(f"coordinate {i} is not finite")
+        if not -1.0 <= v <= 1.0:
+            raise PayloadError(f"coordinate {i} = {v} is outside [-1, 1]")
+        out.append(float(v))
+    if len(values) > latent_dim and default is None:
+        raise PayloadError(f"expected {latent_dim} coordinates, got {len(values)}")
+    return np.asarray(out, np.float32)
+
+
+def safe_label(value) -> int:
+    """A digit label 0..9 from a payload, or PayloadError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise PayloadError(f"label must be a digit 0..9, got {value!r}")
+    if int(value) != value or not 0 <= int(value) <= 9:
+        raise PayloadError(f"label must be a digit 0..9, got {value!r}")
+    return int(value)
+
+
+def user_error(exc: Exception) -> str:
+    """A one-line message for the error box; internal errors never show a traceback."""
+    if isinstance(exc, (LatentInputError, CheckpointError)):
+        return str(exc)
+    return f"Something went wrong ({type(exc).__name__}); the view keeps its last good state."
+
+
+def explore_view_kind(latent_dim: int) -> str:
+    """'map' for 2D latent spaces, 'cube' for 3D and 4D."""
+    return "map" if latent_dim == 2 else "cube"
+
+
+def fidelity_text(cube: ClassMap) -> str:
+    if cube.label is None:
+        return ""
+    return f"Label fidelity of cube {cube.label}: {label_fidelity(cube):.1f}% of its points are a {cube.label}"
+
+
+def readout_text(point, probe) -> str:
+    coords = ", ".join(f"{v:+.2f}" for v in point)
+    return f"z = ({coords}) → digit {probe.digit} (p = {float(probe.probs.max()):.2f})"
+
+
+def _finite_value(value) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise PayloadError("the edit value must be a finite number")
+    if abs(value) > 1e3:
+        raise PayloadError("the edit value must be within ±1000")
+    return float(value)
+
+
+def selection_to_edit(payload, layer: str, view: str, kind: str, value, shape):
+    """Turn a click (or box selection) on a layer heatmap into an :class:`Edit`, or None.
+
+    Mean view: x is the column, y the row. Channel view: tiles of (H+1) x (W+1) cells, the
+    clicked tile's channel in customdata. A rectangle comes from a box selection's range.
+    """
+    from gan_core.activations import Edit
+
+    h, w, c = shape
+    val = _finite_value(value)
+    if not isinstance(payload, dict):
+        return None
+    if "range" in payload and isinstance(payload["range"], dict):
+        try:
+            xs = sorted(float(v) for v in payload["range"]["x"])
+            ys = sorted(float(v) for v in payload["range"]["y"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if view == "channels":
+            return None  # rectangles are drawn on the mean view
+        c0, c1 = max(0, math.ceil(xs[0] - 0.5)), min(w, math.floor(xs[1] + 0.5) + 1)
+        r0, r1 = max(0, math.ceil(ys[0] - 0.5)), min(h, math.floor(ys[1] + 0.5) + 1)
+        if r0 >= r1 or c0 >= c1:
+            return None
+        return Edit(layer, "region", region=(r0, r1, c0, c1), value=val)
+    try:
+        point = payload["points"][0]
+        x, y = int(round(float(point["x"]))), int(round(float(point["y"])))
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    if view == "channels":
+        channel = point.get("customdata")
+        if isinstance(channel, list):
+            channel = channel[0] if channel else None
+        if not isinstance(channel, (int, float)) or not 0 <= int(channel) < c:
+            return None
+        channel = int(channel)
+        row, col = y % (h + 1), x % (w + 1)
+    else:
+        channel, row, col = None, y, x
+    if not (0 <= row < h and 0 <= col < w):
+        return None
+    if kind == "rows":
+        return Edit(layer, "rows", [row], value=val)
+    if kind == "columns":
+        return Edit(layer, "columns", [col], value=val)
+    if kind == "channels":
+        return None if channel is None else Edit(layer, "channels", [channel], value=val)
+    if kind == "units":
+        if channel is None:
+            return Edit(layer, "region", region=(row, row + 1, col, col + 1), value=val)
+        return Edit(layer, "units", [[row, col, channel]], value=val)
+    if kind == "region":
+        return Edit(layer, "region", region=(row, row + 1, col, col + 1), value=val)
+    return None

@@ -1,0 +1,270 @@
+"""/activations: every layer as heatmaps; zero (or set) rows, columns, channels, regions or
+units and see the image the rest of the generator makes from that."""
+
+from __future__ import annotations
+
+import dash
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+
+from dashboard import figures, ids, registry
+from dashboard.components import card, error_box, latent_sliders
+from dashboard.logic import EMPTY, parse_point, safe_label, selection_to_edit, user_error
+from gan_core.activations import Edit
+
+KINDS = (("rows", "rows"), ("columns", "columns"), ("channels", "channels (click a tile in the channel view)"),
+         ("region", "rectangle (box-select)"), ("units", "single units"))  # fmt: skip
+
+
+def layout(**_query):
+    models = registry.model_ids()
+    return html.Div(
+        [
+            html.H2("Activations and edits"),
+            html.P(
+                "Click a heatmap cell (or box-select a rectangle) to edit that part of the layer's output: "
+                "the rest of the generator runs from there. Edits stack; undo or clear them.",
+                className="lead",
+            ),  # fmt: skip
+            error_box(ids.AC_ERROR),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            card(
+                                "Model",
+                                dcc.Dropdown(
+                                    id=ids.AC_MODEL,
+                                    options=models,
+                                    value=registry.default_model(models),
+                                    clearable=False,
+                                ),
+                            ),
+                            card(
+                                "Latent point",
+                                html.Div(id="act-sliders"),
+                                html.Div(
+                                    [
+                                        html.Label("Label (CGAN)"),
+                                        dcc.Slider(
+                                            id=ids.AC_LABEL,
+                                            min=0,
+                                            max=9,
+                                            step=1,
+                                            value=0,
+                                            marks={i: str(i) for i in range(10)},
+                                        ),
+                                    ],
+                                    id="act-label-box",
+                                ),
+                            ),
+                            card(
+                                "Layer",
+                                dcc.Dropdown(id=ids.AC_LAYER, clearable=False),
+                                dcc.RadioItems(
+                                    id=ids.AC_VIEW,
+                                    value="mean",
+                                    inline=True,
+                                    options=[
+                                        {"label": " mean over channels", "value": "mean"},
+                                        {"label": " every channel", "value": "channels"},
+                                    ],
+                                ),
+                            ),
+                            card(
+                                "Edit",
+                                dcc.RadioItems(
+                                    id=ids.AC_KIND,
+                                    value="rows",
+                                    options=[{"label": " " + t, "value": k} for k, t in KINDS],
+                                ),
+                                html.Label("Set to value"),
+                                dcc.Input(
+                                    id=ids.AC_VALUE, type="number", value=0, step=0.1, debounce=True
+                                ),
+                                html.Div(
+                                    [
+                                        html.Button("Undo", id=ids.AC_UNDO, className="button"),
+                                        html.Button("Clear", id=ids.AC_CLEAR, className="button"),
+                                    ],
+                                    className="buttons",
+                                ),
+                                html.Ul(id=ids.AC_EDIT_LIST, className="edit-list"),
+                            ),
+                        ],  # fmt: skip
+                        className="sidebar",
+                    ),
+                    html.Div(
+                        [
+                            card(
+                                None,
+                                dcc.Graph(
+                                    id=ids.AC_LAYER_FIG,
+                                    figure=EMPTY,
+                                    config={
+                                        "displayModeBar": True,
+                                        "modeBarButtonsToRemove": ["lasso2d"],
+                                    },
+                                ),
+                            ),
+                            html.Div(
+                                [
+                                    card(
+                                        None,
+                                        dcc.Graph(
+                                            id=ids.AC_ORIGINAL,
+                                            figure=EMPTY,
+                                            config={"displayModeBar": False},
+                                        ),
+                                    ),
+                                    card(
+                                        None,
+                                        dcc.Graph(
+                                            id=ids.AC_EDITED,
+                                            figure=EMPTY,
+                                            config={"displayModeBar": False},
+                                        ),
+                                    ),
+                                    card(
+                                        None,
+                                        dcc.Graph(
+                                            id=ids.AC_DIFF,
+                                            figure=EMPTY,
+                                            config={"displayModeBar": False},
+                                        ),
+                                    ),
+                                ],
+                                className="three-col",
+                            ),
+                        ],  # fmt: skip
+                        className="content-col",
+                    ),
+                ],
+                className="explore-grid",
+            ),
+            dcc.Store(id=ids.AC_EDITS, data=[]),
+        ]
+    )
+
+
+@callback(
+    Output("act-sliders", "children"),
+    Output("act-label-box", "style"),
+    Output(ids.AC_LAYER, "options"),
+    Output(ids.AC_LAYER, "value"),
+    Output(ids.AC_EDITS, "data", allow_duplicate=True),
+    Input(ids.AC_MODEL, "value"),
+    prevent_initial_call="initial_duplicate",
+)
+def build_controls(model_id):
+    try:
+        e = registry.get(model_id)
+    except Exception:  # noqa: BLE001 - render_edits reports it
+        return html.Div(), {"display": "none"}, [], None, []
+    names = e.probe.layer_names
+    options = [{"label": e.probe.layer_title(n), "value": n} for n in names]
+    default = "conv2_act" if "conv2_act" in names else names[0]
+    style = {} if e.conditional else {"display": "none"}
+    return (
+        latent_sliders(ids.AC_SLIDER, e.latent_dim, [0.3] * e.latent_dim),
+        style,
+        options,
+        default,
+        [],
+    )
+
+
+@callback(
+    Output(ids.AC_EDITS, "data"),
+    Input(ids.AC_LAYER_FIG, "clickData"),
+    Input(ids.AC_LAYER_FIG, "selectedData"),
+    Input(ids.AC_UNDO, "n_clicks"),
+    Input(ids.AC_CLEAR, "n_clicks"),
+    State(ids.AC_EDITS, "data"),
+    State(ids.AC_LAYER, "value"),
+    State(ids.AC_VIEW, "value"),
+    State(ids.AC_KIND, "value"),
+    State(ids.AC_VALUE, "value"),
+    State(ids.AC_MODEL, "value"),
+    prevent_initial_call=True,
+)
+def change_edits(click, selected, _undo, _clear, edits, layer, view, kind, value, model_id):
+    """Clicks and box selections on the layer add an edit; Undo drops the last; Clear all."""
+    edits = list(edits or [])
+    if ctx.triggered_id == ids.AC_UNDO:
+        return edits[:-1]
+    if ctx.triggered_id == ids.AC_CLEAR:
+        return []
+    try:
+        e = registry.get(model_id)
+        shape = layer_shape(e, layer)
+        from_box = any("selectedData" in prop for prop in ctx.triggered_prop_ids)
+        edit = selection_to_edit(selected if from_box else click, layer, view, kind, value, shape)
+    except Exception:  # noqa: BLE001 - a click that maps to nothing adds nothing
+        return no_update
+    if edit is None:
+        return no_update
+    return (edits + [edit.to_dict()])[-64:]
+
+
+@callback(
+    Output(ids.AC_LAYER_FIG, "figure"),
+    Output(ids.AC_ORIGINAL, "figure"),
+    Output(ids.AC_EDITED, "figure"),
+    Output(ids.AC_DIFF, "figure"),
+    Output(ids.AC_EDIT_LIST, "children"),
+    Output(ids.AC_ERROR, "children"),
+    Input({"type": ids.AC_SLIDER, "index": ALL}, "value"),
+    Input(ids.AC_LABEL, "value"),
+    Input(ids.AC_LAYER, "value"),
+    Input(ids.AC_VIEW, "value"),
+    Input(ids.AC_EDITS, "data"),
+    State(ids.AC_MODEL, "value"),
+    prevent_initial_call=True,
+)
+def render_edits(values, label, layer, view, edits, model_id):
+    try:
+        e = registry.get(model_id)
+        z = parse_point(values, e.latent_dim)
+        lab = safe_label(label) if e.conditional else None
+        edit_objs = [Edit.from_dict(d) for d in (edits or [])]
+        result = e.edit(z, edit_objs, lab)
+        act = result.edited_activations[layer]
+    except Exception as exc:  # noqa: BLE001
+        return (no_update,) * 5 + (user_error(exc),)
+    title = f"{e.probe.layer_title(layer)} after edits" if edit_objs else e.probe.layer_title(layer)
+    layer_fig = figures.layer_figure(act, "channels" if view == "channels" else "mean", title=title)
+    layer_fig.update_layout(dragmode="select", clickmode="event+select")
+    items = [html.Li(describe_edit(d)) for d in (edits or [])] or [
+        html.Li("no edits", className="muted")
+    ]
+    diff = figures.image_figure(result.diff, "Difference (edited − original)")
+    diff.update_traces(colorscale="RdBu", zmin=-2, zmax=2)
+    return (layer_fig, figures.image_figure(result.original, "Original"),
+            figures.image_figure(result.edited, "Edited"), diff, items, "")  # fmt: skip
+
+
+def layer_shape(explorer, layer: str) -> tuple:
+    """(H, W, C) of a shown layer's output ((1, 1, units) for a vector)."""
+    if layer not in explorer.probe.layer_names:
+        raise ValueError(f"unknown layer {layer!r}")
+    shape = tuple(int(v) for v in explorer.generator.get_layer(layer).output.shape[1:])
+    return shape if len(shape) == 3 else (1, 1, shape[0])
+
+
+def describe_edit(d: dict) -> str:
+    what = {"rows": "rows", "columns": "columns", "channels": "channels", "units": "units"}.get(
+        d.get("kind")
+    )
+    target = (
+        f"region {d.get('region')}" if d.get("kind") == "region" else f"{what} {d.get('indices')}"
+    )
+    return f"{d.get('layer')}: {target} = {d.get('value')}"
+
+
+dash.register_page(
+    __name__,
+    path="/activations",
+    name="Activations",
+    title="Activations · GAN latent space",
+    layout=layout,
+)

@@ -1,0 +1,325 @@
+"""/explore: drag a latent point and watch the image, the map, the cube and the activations.
+
+The CGAN page (/cgan) reuses this layout with the label controls shown, so one set of
+callbacks serves both. While a slider is dragged only Patches travel: the map and cube
+are sent once per model (or slice / label / 4th-coordinate change), never per drag.
+"""
+
+from __future__ import annotations
+
+import dash
+import numpy as np
+from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+
+from dashboard import figures, ids, registry
+from dashboard.components import card, error_box, latent_sliders
+from dashboard.logic import (
+    EMPTY,
+    explore_view_kind,
+    fidelity_text,
+    parse_point,
+    readout_text,
+    safe_label,
+    user_error,
+)
+from gan_core.activations import mean_heatmap
+from gan_core.latent import snap_fourth
+
+
+def explore_layout(conditional: bool) -> html.Div:
+    models = registry.model_ids(conditional=conditional)
+    return html.Div(
+        [
+            html.H2("CGAN explorer" if conditional else "Latent-space explorer"),
+            html.P(
+                "Drag the sliders: the image, the point on the class map, its projections and "
+                "the activations follow. Click the map to jump there.",
+                className="lead",
+            ),
+            error_box(ids.EX_ERROR),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            card(
+                                "Model",
+                                dcc.Dropdown(
+                                    id=ids.EX_MODEL,
+                                    options=models,
+                                    value=registry.default_model(models),
+                                    clearable=False,
+                                ),  # fmt: skip
+                            ),
+                            card(
+                                "Label",
+                                html.Label("Change Number (label fed to the generator)"),
+                                dcc.Slider(
+                                    id=ids.EX_LABEL,
+                                    min=0,
+                                    max=9,
+                                    step=1,
+                                    value=0,
+                                    marks={i: str(i) for i in range(10)},
+                                ),  # fmt: skip
+                                html.Label("Change 3D map (whose cube is shown)"),
+                                dcc.Slider(
+                                    id=ids.EX_MAP_LABEL,
+                                    min=0,
+                                    max=9,
+                                    step=1,
+                                    value=0,
+                                    marks={i: str(i) for i in range(10)},
+                                ),  # fmt: skip
+                                html.Div(id=ids.EX_FIDELITY, className="metric"),
+                                class_name="card" if conditional else "card hidden",
+                            ),
+                            card(
+                                "Latent point",
+                                html.Div(id="explore-sliders"),
+                                html.Div(id=ids.EX_READOUT, className="readout"),
+                            ),  # fmt: skip
+                            card(
+                                "Cube slice",
+                                html.Div(
+                                    [
+                                        dcc.RadioItems(
+                                            id=ids.EX_SLICE_AXIS,
+                                            inline=True,
+                                            value="none",
+                                            options=[
+                                                {"label": " whole cube", "value": "none"},
+                                                {"label": " x", "value": "0"},
+                                                {"label": " y", "value": "1"},
+                                                {"label": " z", "value": "2"},
+                                            ],
+                                        ),
+                                        dcc.Slider(
+                                            id=ids.EX_SLICE_INDEX,
+                                            min=0,
+                                            max=15,
+                                            step=1,
+                                            value=8,
+                                            marks=None,
+                                            tooltip={"placement": "bottom"},
+                                        ),
+                                    ]
+                                ),
+                                class_name="card",
+                            ),  # fmt: skip
+                        ],
+                        className="sidebar",
+                    ),
+                    html.Div(
+                        [
+                            html.Div(
+                                [
+                                    card(
+                                        None,
+                                        dcc.Graph(
+                                            id=ids.EX_IMAGE,
+                                            figure=EMPTY,
+                                            config={"displayModeBar": False},
+                                        ),
+                                    ),  # fmt: skip
+                                    card(
+                                        None,
+                                        dcc.Graph(
+                                            id=ids.EX_PROBS,
+                                            figure=EMPTY,
+                                            config={"displayModeBar": False},
+                                        ),
+                                    ),  # fmt: skip
+                                ],
+                                className="column narrow",
+                            ),
+                            html.Div(
+                                [
+                                    card(
+                                        None,
+                                        dcc.Loading(
+                                            dcc.Graph(
+                                                id=ids.EX_MAP,
+                                                figure=EMPTY,
+                                                config={"displayModeBar": False},
+                                            )
+                                        ),
+                                    ),  # fmt: skip
+                                    card(
+                                        None, dcc.Loading(dcc.Graph(id=ids.EX_CUBE, figure=EMPTY))
+                                    ),
+                                ],
+                                className="column wide",
+                            ),
+                        ],
+                        className="content",
+                    ),
+                ],
+                className="explore-grid",
+            ),
+            card(None, dcc.Graph(id=ids.EX_PROJ, figure=EMPTY, config={"displayModeBar": False})),
+            card(None, dcc.Graph(id=ids.EX_ACTS, figure=EMPTY, config={"displayModeBar": False})),
+            dcc.Store(id="explore-w-index"),
+            dcc.Store(id="explore-ready"),
+            dcc.Store(id="explore-drawn"),
+        ]
+    )
+
+
+def layout(**_query):
+    return explore_layout(conditional=False)
+
+
+@callback(Output("explore-sliders", "children"), Input(ids.EX_MODEL, "value"))
+def build_sliders(model_id):
+    try:
+        explorer = registry.get(model_id)
+    except Exception:  # noqa: BLE001 - the error box says why (see render_maps)
+        return html.Div()
+    return latent_sliders(ids.EX_SLIDER, explorer.latent_dim)
+
+
+@callback(
+    Output(ids.EX_MAP, "figure"),
+    Output(ids.EX_MAP, "style"),
+    Output(ids.EX_CUBE, "figure"),
+    Output(ids.EX_CUBE, "style"),
+    Output(ids.EX_PROJ, "figure"),
+    Output(ids.EX_PROJ, "style"),
+    Output(ids.EX_FIDELITY, "children"),
+    Output(ids.EX_ERROR, "children"),
+    Output("explore-ready", "data"),
+    Input(ids.EX_MODEL, "value"),
+    Input(ids.EX_MAP_LABEL, "value"),
+    Input(ids.EX_SLICE_AXIS, "value"),
+    Input(ids.EX_SLICE_INDEX, "value"),
+    Input("explore-w-index", "data"),
+    State({"type": ids.EX_SLIDER, "index": ALL}, "value"),
+)
+def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, values):
+    """The map (2D) or the cube + projections (3D/4D); sent once, then patched on drags."""
+    hidden, shown = {"display": "none"}, {}
+    try:
+        explorer = registry.get(model_id)
+        point = parse_point(values, explorer.latent_dim, default=0.0)
+        label = safe_label(map_label) if explorer.conditional else None
+        kind = explore_view_kind(explorer.latent_dim)
+        n2d, n3d = registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n
+        if kind == "map":
+            fig = figures.class_map_figure(explorer.map_2d(n2d, label=label), point)
+            return fig, shown, EMPTY, hidden, EMPTY, hidden, "", "", model_id
+        w = point[3] if explorer.latent_dim == 4 else None
+        cube = explorer.cube(n3d, w=w, label=label)
+        axis = None if slice_axis in (None, "none") else int(slice_axis)
+        index = min(int(slice_index or 0), n3d - 1)
+        title = "Class cube" + (f" at w = {cube.fixed[0]:+.2f}" if cube.fixed else "")
+        title += f" (label {label})" if label is not None else ""
+        cube_fig = figures.cube_figure(cube, point, axis, index, title=title)
+        proj = figures.projections_figure(cube, point)
+        return EMPTY, hidden, cube_fig, shown, proj, shown, fidelity_text(cube), "", model_id
+    except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        return EMPTY, hidden, EMPTY, hidden, EMPTY, hidden, "", user_error(exc), None
+
+
+@callback(
+    Output(ids.EX_IMAGE, "figure"),
+    Output(ids.EX_PROBS, "figure"),
+    Output(ids.EX_ACTS, "figure"),
+    Output(ids.EX_MAP, "figure", allow_duplicate=True),
+    Output(ids.EX_CUBE, "figure", allow_duplicate=True),
+    Output(ids.EX_PROJ, "figure", allow_duplicate=True),
+    Output(ids.EX_READOUT, "children"),
+    Output("explore-w-index", "data"),
+    Output(ids.EX_ERROR, "children", allow_duplicate=True),
+    Output("explore-drawn", "data"),
+    Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
+    Input(ids.EX_LABEL, "value"),
+    Input("explore-ready", "data"),
+    State(ids.EX_MODEL, "value"),
+    State("explore-w-index", "data"),
+    State(ids.EX_MAP_LABEL, "value"),
+    State("explore-drawn", "data"),
+    prevent_initial_call=True,
+)
+def follow_point(values, label, ready, model_id, w_index, map_label, drawn):
+    """On every drag step: new image, probabilities, activations; the markers move by Patch."""
+    try:
+        explorer = registry.get(model_id)
+        point = parse_point(values, explorer.latent_dim, default=0.0 if not values else None)
+        lab = safe_label(label) if explorer.conditional else None
+        probe = explorer.probe_point(point, lab)
+    except Exception as exc:  # noqa: BLE001
+        return (no_update,) * 8 + (user_error(exc), no_update)
+    # Patches need the full figures on the page: until the maps for this model are drawn
+    # (``ready``), and right after, send whole (small) figures instead.
+    map_ready = ready == model_id
+    dragging = drawn == model_id and ctx.triggered_id != "explore-ready"
+    acts = {n: probe.activations[n] for n in explorer.probe.layer_names}
+    if dragging:
+        image = Patch()
+        image["data"][0]["z"] = probe.image.tolist()
+        probs = Patch()
+        probs["data"][0]["y"] = probe.probs.tolist()
+        act_fig = Patch()
+        for k, name in enumerate(acts):
+            act_fig["data"][k]["z"] = np.nan_to_num(mean_heatmap(acts[name]), nan=0.0).tolist()
+    else:
+        image = figures.image_figure(probe.image)
+        probs = figures.probs_figure(probe.probs)
+        act_fig = figures.activations_figure(acts, {n: explorer.probe.layer_title(n) for n in acts})
+    kind = explore_view_kind(explorer.latent_dim)
+    map_patch = cube_patch = proj_patch = no_update
+    if not map_ready:
+        pass
+    elif kind == "map":
+        map_patch = Patch()
+        map_patch["data"][1]["x"] = [float(point[0])]
+        map_patch["data"][1]["y"] = [float(point[1])]
+    else:
+        cube_patch = Patch()
+        cube_patch["data"][0]["x"] = [float(point[0])]
+        cube_patch["data"][0]["y"] = [float(point[1])]
+        cube_patch["data"][0]["z"] = [float(point[2])]
+        proj_patch = Patch()
+        for k, (_name, _axis, a, b) in enumerate(figures.PROJECTIONS):
+            proj_patch["data"][2 * k + 1]["x"] = [float(point[a])]
+            proj_patch["data"][2 * k + 1]["y"] = [float(point[b])]
+        try:
+            cube = explorer.cube(
+                registry.SETTINGS.cube_n,
+                w=point[3] if explorer.latent_dim == 4 else None,
+                label=safe_label(map_label) if explorer.conditional else None,
+            )
+        except Exception:  # noqa: BLE001 - the markers still move; the slices stay
+            cube = None
+        if cube is not None:
+            for k, slc in enumerate(figures.projection_slices(cube, point).values()):
+                proj_patch["data"][2 * k]["z"] = slc.tolist()
+    new_w = no_update
+    if explorer.latent_dim == 4:
+        idx, _ = snap_fourth(point[3], registry.SETTINGS.cube_n)
+        if idx != w_index:
+            new_w = idx
+    readout = readout_text(point, probe)
+    return image, probs, act_fig, map_patch, cube_patch, proj_patch, readout, new_w, "", model_id
+
+
+@callback(
+    Output({"type": ids.EX_SLIDER, "index": ALL}, "value"),
+    Input(ids.EX_MAP, "clickData"),
+    State({"type": ids.EX_SLIDER, "index": ALL}, "value"),
+    prevent_initial_call=True,
+)
+def click_map(click, values):
+    """Clicking the 2D map moves the point there."""
+    try:
+        x, y = float(click["points"][0]["x"]), float(click["points"][0]["y"])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return [no_update] * len(values)
+    out = list(values)
+    out[0], out[1] = round(max(-1.0, min(1.0, x)), 2), round(max(-1.0, min(1.0, y)), 2)
+    return out
+
+
+dash.register_page(
+    __name__, path="/explore", name="Explore", title="Explore · GAN latent space", layout=layout
+)

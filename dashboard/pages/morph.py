@@ -1,0 +1,372 @@
+"""/morph: points A and B (and waypoints), the path over the map or through the cube, and
+the animated morph with the sequence of class areas it crosses."""
+
+from __future__ import annotations
+
+import dash
+import numpy as np
+from dash import (
+    ALL,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
+
+from dashboard import figures, ids, registry
+from dashboard.components import card, error_box, latent_sliders
+from dashboard.logic import EMPTY, parse_point, safe_label, user_error
+
+# Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
+# cube -> [path line, frames, marker, digit traces...].
+PATH_2D, PATH_3D = 2, 0
+
+
+def layout(**_query):
+    models = registry.model_ids()
+    return html.Div(
+        [
+            html.H2("Morph from A to B"),
+            html.P(
+                "Images generated along the path from A to B (through any waypoints). The path over the "
+                "map shows which class areas the morph crosses.",
+                className="lead",
+            ),  # fmt: skip
+            error_box(ids.MO_ERROR),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            card(
+                                "Model",
+                                dcc.Dropdown(
+                                    id=ids.MO_MODEL,
+                                    options=models,
+                                    value=registry.default_model(models),
+                                    clearable=False,
+                                ),
+                                html.Div(
+                                    [
+                                        html.Label("Label (CGAN)"),
+                                        dcc.Slider(
+                                            id=ids.MO_LABEL,
+                                            min=0,
+                                            max=9,
+                                            step=1,
+                                            value=0,
+                                            marks={i: str(i) for i in range(10)},
+                                        ),
+                                    ],
+                                    id="morph-label-box",
+                                ),
+                            ),  # fmt: skip
+                            card("Point A", html.Div(id="morph-a-sliders")),
+                            card("Point B", html.Div(id="morph-b-sliders")),
+                            card(
+                                "Path",
+                                dcc.RadioItems(
+                                    id=ids.MO_MODE,
+                                    value="linear",
+                                    inline=True,
+                                    options=[
+                                        {"label": " linear", "value": "linear"},
+                                        {"label": " spherical", "value": "slerp"},
+                                    ],
+                                ),  # fmt: skip
+                                html.Label("Frames"),
+                                dcc.Slider(
+                                    id=ids.MO_FRAMES,
+                                    min=8,
+                                    max=64,
+                                    step=1,
+                                    value=24,
+                                    marks={8: "8", 24: "24", 48: "48", 64: "64"},
+                                ),  # fmt: skip
+                                html.Label("Clicking the map sets"),
+                                dcc.RadioItems(
+                                    id=ids.MO_CLICK_MODE,
+                                    value="A",
+                                    inline=True,
+                                    options=[
+                                        {"label": " A", "value": "A"},
+                                        {"label": " B", "value": "B"},
+                                        {"label": " a waypoint", "value": "W"},
+                                    ],
+                                ),  # fmt: skip
+                                html.Button("Clear waypoints", id=ids.MO_CLEAR, className="button"),
+                                dcc.Checklist(
+                                    id=ids.MO_ONLY_CROSSED,
+                                    value=[],
+                                    options=[
+                                        {"label": " show only the crossed areas", "value": "on"}
+                                    ],
+                                ),
+                            ),  # fmt: skip
+                        ],
+                        className="sidebar",
+                    ),
+                    html.Div(
+                        [
+                            html.Div(id=ids.MO_SEQUENCE, className="sequence"),
+                            card(
+                                None,
+                                dcc.Loading(
+                                    dcc.Graph(
+                                        id=ids.MO_MAP,
+                                        figure=EMPTY,
+                                        config={"displayModeBar": False},
+                                    )
+                                ),
+                            ),  # fmt: skip
+                            card(
+                                None,
+                                dcc.Graph(
+                                    id=ids.MO_STRIP, figure=EMPTY, config={"displayModeBar": False}
+                                ),
+                            ),
+                            html.Div(
+                                [
+                                    card(
+                                        None,
+                                        dcc.Graph(
+                                            id=ids.MO_FRAME_IMAGE,
+                                            figure=EMPTY,
+                                            config={"displayModeBar": False},
+                                        ),
+                                    ),  # fmt: skip
+                                    card(
+                                        "Animation",
+                                        html.Button(
+                                            "▶ Play",
+                                            id=ids.MO_PLAY,
+                                            n_clicks=0,
+                                            className="button primary",
+                                        ),
+                                        html.Label("Frame"),
+                                        dcc.Slider(
+                                            id=ids.MO_SCRUB,
+                                            min=0,
+                                            max=23,
+                                            step=1,
+                                            value=0,
+                                            marks=None,
+                                            tooltip={"placement": "bottom"},
+                                        ),
+                                        html.Label("Speed (frames per second)"),
+                                        dcc.Slider(
+                                            id=ids.MO_SPEED,
+                                            min=1,
+                                            max=30,
+                                            step=1,
+                                            value=8,
+                                            marks={1: "1", 8: "8", 15: "15", 30: "30"},
+                                        ),
+                                    ),  # fmt: skip
+                                ],
+                                className="two-col",
+                            ),
+                        ],
+                        className="content-col",
+                    ),
+                ],
+                className="explore-grid",
+            ),
+            dcc.Store(id=ids.MO_WAYPOINTS, data=[]),
+            dcc.Store(id=ids.MO_RESULT),
+            dcc.Store(id="morph-drawn"),
+            dcc.Interval(id=ids.MO_INTERVAL, interval=125, disabled=True),
+        ]
+    )
+
+
+@callback(
+    Output("morph-a-sliders", "children"),
+    Output("morph-b-sliders", "children"),
+    Output("morph-label-box", "style"),
+    Output(ids.MO_WAYPOINTS, "data", allow_duplicate=True),
+    Input(ids.MO_MODEL, "value"),
+    prevent_initial_call="initial_duplicate",
+)
+def build_point_controls(model_id):
+    try:
+        e = registry.get(model_id)
+    except Exception:  # noqa: BLE001 - the morph callback reports the error
+        return html.Div(), html.Div(), {"display": "none"}, []
+    a = [-1.0, 0.0, 0.0, 0.0][: e.latent_dim]
+    b = [1.0, 0.0, 0.0, 0.0][: e.latent_dim]
+    style = {} if e.conditional else {"display": "none"}
+    return (
+        latent_sliders(ids.MO_A, e.latent_dim, a),
+        latent_sliders(ids.MO_B, e.latent_dim, b),
+        style,
+        [],
+    )
+
+
+@callback(
+    Output(ids.MO_MAP, "figure"),
+    Output(ids.MO_STRIP, "figure"),
+    Output(ids.MO_SEQUENCE, "children"),
+    Output(ids.MO_RESULT, "data"),
+    Output(ids.MO_SCRUB, "max"),
+    Output(ids.MO_ERROR, "children"),
+    Output("morph-drawn", "data"),
+    Input({"type": ids.MO_A, "index": ALL}, "value"),
+    Input({"type": ids.MO_B, "index": ALL}, "value"),
+    Input(ids.MO_WAYPOINTS, "data"),
+    Input(ids.MO_FRAMES, "value"),
+    Input(ids.MO_MODE, "value"),
+    Input(ids.MO_LABEL, "value"),
+    Input(ids.MO_ONLY_CROSSED, "value"),
+    State(ids.MO_MODEL, "value"),
+    State("morph-drawn", "data"),
+    prevent_initial_call=True,
+)
+def compute_morph(
+    a_values, b_values, waypoints, frames, mode, label, only_crossed, model_id, drawn
+):
+    """Morph along the path; the map is sent whole only when the areas shown change."""
+    try:
+        e = registry.get(model_id)
+        a = parse_point(a_values, e.latent_dim)
+        b = parse_point(b_values, e.latent_dim)
+        mids = [parse_point(w, e.latent_dim) for w in (waypoints or [])][:8]
+        lab = safe_label(label) if e.conditional else None
+        frames = int(frames) if isinstance(frames, (int, float)) else 24
+        m = e.morph([a, *mids, b], frames=max(8, min(64, frames)), mode=mode, label=lab)
+    except Exception as exc:  # noqa: BLE001
+        return (no_update,) * 5 + (user_error(exc), no_update)
+    crossed = set(m.sequence) if only_crossed else None
+    full = ctx.triggered_id in (ids.MO_LABEL, ids.MO_ONLY_CROSSED) or not isinstance(
+        ctx.triggered_id, (dict, str)
+    )
+    # Patch the path only onto a map already drawn for this model and label.
+    key = f"{model_id}|{lab}"
+    full = full or bool(only_crossed) or drawn != key
+    path = figures.path_traces(m.latents, m.classes, (0, 1))
+    if e.latent_dim == 2:
+        if full:
+            cmap = e.map_2d(registry.SETTINGS.grid_2d, label=lab)
+            if crossed is not None:
+                masked = cmap.classes.astype(float)
+                masked[~np.isin(cmap.classes, list(crossed))] = np.nan
+                cmap = type(cmap)(masked, cmap.probs, cmap.axes, cmap.fixed, cmap.label)
+            fig = figures.class_map_figure(cmap, a, title="Path over the map of class areas",
+                                           label_areas=crossed is None)  # fmt: skip
+            for tr in path:
+                fig.add_trace(tr)
+        else:
+            fig = Patch()
+            for k, tr in enumerate(path):
+                fig["data"][PATH_2D + k]["x"] = tr.x
+                fig["data"][PATH_2D + k]["y"] = tr.y
+            fig["data"][PATH_2D + 1]["marker"]["color"] = path[1].marker.color
+            fig["data"][1]["x"], fig["data"][1]["y"] = [float(a[0])], [float(a[1])]
+    else:
+        if full:
+            cube = e.cube(
+                registry.SETTINGS.cube_n, w=float(a[3]) if e.latent_dim == 4 else None, label=lab
+            )
+            fig = figures.morph_cube_figure(cube, m.latents, m.classes, only_classes=crossed)
+        else:
+            fig = Patch()
+            for k in range(2):
+                fig["data"][PATH_3D + k]["x"] = m.latents[:, 0].tolist()
+                fig["data"][PATH_3D + k]["y"] = m.latents[:, 1].tolist()
+                fig["data"][PATH_3D + k]["z"] = m.latents[:, 2].tolist()
+            fig["data"][PATH_3D + 1]["marker"]["color"] = path[1].marker.color
+    strip = figures.strip_figure(m.images, m.classes)
+    result = {"images": np.round(m.images, 3).tolist(), "classes": [int(c) for c in m.classes]}
+    sequence = "Crossed areas: " + m.sequence_text
+    return fig, strip, sequence, result, len(m.images) - 1, "", key
+
+
+@callback(
+    Output({"type": ids.MO_A, "index": ALL}, "value"),
+    Output({"type": ids.MO_B, "index": ALL}, "value"),
+    Output(ids.MO_WAYPOINTS, "data"),
+    Input(ids.MO_MAP, "clickData"),
+    Input(ids.MO_CLEAR, "n_clicks"),
+    State(ids.MO_CLICK_MODE, "value"),
+    State({"type": ids.MO_A, "index": ALL}, "value"),
+    State({"type": ids.MO_B, "index": ALL}, "value"),
+    State(ids.MO_WAYPOINTS, "data"),
+    prevent_initial_call=True,
+)
+def click_sets_point(click, _clear, mode, a_values, b_values, waypoints):
+    """A click on the 2D map sets A, B or adds a waypoint (other coordinates from A)."""
+    if ctx.triggered_id == ids.MO_CLEAR:
+        return [no_update] * len(a_values), [no_update] * len(b_values), []
+    try:
+        x, y = float(click["points"][0]["x"]), float(click["points"][0]["y"])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return [no_update] * len(a_values), [no_update] * len(b_values), no_update
+    x, y = round(max(-1.0, min(1.0, x)), 2), round(max(-1.0, min(1.0, y)), 2)
+    if mode == "B":
+        return [no_update] * len(a_values), [x, y] + list(b_values[2:]), no_update
+    if mode == "W":
+        wp = list(waypoints or [])[:7] + [[x, y] + list(a_values[2:])]
+        return [no_update] * len(a_values), [no_update] * len(b_values), wp
+    return [x, y] + list(a_values[2:]), [no_update] * len(b_values), no_update
+
+
+# The animation runs in the browser: frames come from the stored morph, no server round trip.
+clientside_callback(
+    """
+    function(n_clicks, speed) {
+        const playing = (n_clicks || 0) % 2 === 1;
+        return [!playing, playing ? '⏸ Pause' : '▶ Play', Math.round(1000 / Math.max(1, speed || 8))];
+    }
+    """,
+    Output(ids.MO_INTERVAL, "disabled"),
+    Output(ids.MO_PLAY, "children"),
+    Output(ids.MO_INTERVAL, "interval"),
+    Input(ids.MO_PLAY, "n_clicks"),
+    Input(ids.MO_SPEED, "value"),
+)
+
+clientside_callback(
+    """
+    function(n, current, maxFrame) {
+        if (maxFrame === undefined || maxFrame === null) { return window.dash_clientside.no_update; }
+        return ((current || 0) + 1) % (maxFrame + 1);
+    }
+    """,
+    Output(ids.MO_SCRUB, "value"),
+    Input(ids.MO_INTERVAL, "n_intervals"),
+    State(ids.MO_SCRUB, "value"),
+    State(ids.MO_SCRUB, "max"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    """
+    function(frame, result) {
+        if (!result || !result.images || !result.images.length) { return window.dash_clientside.no_update; }
+        const i = Math.max(0, Math.min(result.images.length - 1, frame || 0));
+        return {
+            data: [{type: 'heatmap', z: result.images[i], zmin: -1, zmax: 1, colorscale: [[0, 'black'], [1, 'white']],
+                    showscale: false, hoverinfo: 'skip'}],
+            layout: {title: {text: 'Frame ' + i + ' of ' + (result.images.length - 1) + ': digit ' +
+                             result.classes[i], x: 0.02, font: {size: 14}},
+                     height: 300, margin: {l: 4, r: 4, t: 30, b: 4},
+                     xaxis: {visible: false, constrain: 'domain'},
+                     yaxis: {visible: false, autorange: 'reversed', scaleanchor: 'x'}}
+        };
+    }
+    """,
+    Output(ids.MO_FRAME_IMAGE, "figure"),
+    Input(ids.MO_SCRUB, "value"),
+    Input(ids.MO_RESULT, "data"),
+)
+
+
+dash.register_page(
+    __name__, path="/morph", name="Morph", title="Morph A→B · GAN latent space", layout=layout
+)

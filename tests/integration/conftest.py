@@ -1,0 +1,100 @@
+"""Start the real app on a free port and drive it with headless Chromium (Selenium)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(test_checkpoints, tmp_path_factory):
+    """The dashboard served by werkzeug in a thread, on small grids for speed."""
+    from werkzeug.serving import make_server
+
+    from dashboard.app import create_app
+
+    app = create_app(
+        test_checkpoints, cache_dir=tmp_path_factory.mktemp("cache"), grid_2d=24, cube_n=8
+    )
+    port = _free_port()
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def driver():
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip(
+            "chromium/chromedriver not installed (run scripts/install_system_deps.sh as root)"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,800",
+        f"--user-data-dir={os.path.join('/tmp', f'chr-{os.getpid()}')}",
+    ):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv.set_window_size(1280, 800)
+    yield drv
+    drv.quit()
+
+
+def wait_for(predicate, timeout=60.0, interval=0.25, message="condition"):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except Exception as exc:  # noqa: BLE001 - the page may still be rendering
+            last = exc
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message} (last: {last!r})")
+
+
+def severe_console_errors(drv) -> list[str]:
+    return [
+        e["message"]
+        for e in drv.get_log("browser")
+        if e["level"] == "SEVERE" and "favicon" not in e["message"]
+    ]
+
+
+def screenshot(drv, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    drv.save_screenshot(str(path))
+    return path

@@ -1,0 +1,147 @@
+"""The real app in headless Chromium: what a person sees and does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+
+from tests.integration.conftest import screenshot, severe_console_errors, wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def graph_data(drv, graph_id):
+    """The plotly data of a dcc.Graph as the browser holds it."""
+    return drv.execute_script(
+        "const el = document.querySelector('#' + CSS.escape(arguments[0]) + ' .js-plotly-plot');"
+        "return el && el.data ? JSON.parse(JSON.stringify(el.data)) : null;",
+        graph_id,
+    )
+
+
+def open_page(drv, url, ready_graph):
+    drv.get(url)
+    wait_for(
+        lambda: graph_data(drv, ready_graph) and len(graph_data(drv, ready_graph)) > 0,
+        90,
+        message=f"{ready_graph} to render",
+    )
+
+
+def drag_slider(drv, index_type, index, dx):
+    sel = f"[id*='\"index\":{index}'][id*='{index_type}'] .dash-slider-thumb"
+    handle = drv.find_element(By.CSS_SELECTOR, sel)
+    ActionChains(drv).click_and_hold(handle).move_by_offset(dx, 0).pause(0.2).move_by_offset(
+        dx // 2, 0
+    ).release().perform()
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("/", None),
+        ("/explore", "explore-image"),
+        ("/morph", "morph-strip"),
+        ("/cgan", "explore-image"),
+        ("/activations", "act-edited"),
+    ],
+)
+def test_each_view_opens_without_console_errors(driver, app_url, path, ready):
+    driver.get_log("browser")  # drop earlier entries
+    if ready:
+        open_page(driver, app_url + path, ready)
+    else:
+        driver.get(app_url + path)
+        wait_for(
+            lambda: "gan-3d" in driver.find_element(By.TAG_NAME, "body").text,
+            30,
+            message="home table",
+        )
+    screenshot(driver, "view" + (path.replace("/", "-") if path != "/" else "-home"))
+    assert severe_console_errors(driver) == []
+    assert "Traceback" not in driver.page_source
+
+
+def test_dragging_the_slider_changes_image_and_marker(driver, app_url):
+    open_page(driver, app_url + "/explore", "explore-image")
+    wait_for(
+        lambda: graph_data(driver, "explore-map") and len(graph_data(driver, "explore-map")) == 2,
+        60,
+        message="map with marker",
+    )
+    before_img = graph_data(driver, "explore-image")[0]["z"]
+    before_marker = graph_data(driver, "explore-map")[1]["x"][0]
+    drag_slider(driver, "explore-slider", 0, 60)
+    wait_for(
+        lambda: graph_data(driver, "explore-map")[1]["x"][0] != before_marker,
+        30,
+        message="marker to move",
+    )
+    wait_for(
+        lambda: graph_data(driver, "explore-image")[0]["z"] != before_img,
+        30,
+        message="image to change",
+    )
+    readout = driver.find_element(By.ID, "explore-readout").text
+    assert readout.startswith("z = (") and "digit" in readout
+    screenshot(driver, "explore-after-drag")
+
+
+def test_morph_plays_through_frames(driver, app_url):
+    open_page(driver, app_url + "/morph", "morph-strip")
+    wait_for(
+        lambda: "Crossed areas:" in driver.find_element(By.ID, "morph-sequence").text,
+        60,
+        message="sequence text",
+    )
+    title = lambda: driver.execute_script(  # noqa: E731
+        "const el=document.querySelector('#morph-frame-image .js-plotly-plot');"
+        "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
+    )
+    wait_for(lambda: title().startswith("Frame 0"), 30, message="frame 0")
+    driver.find_element(By.ID, "morph-play").click()
+    wait_for(
+        lambda: title().startswith("Frame ") and not title().startswith("Frame 0 "),
+        20,
+        message="animation to advance",
+    )
+    seen = {title().split(":")[0] for _ in range(1)}
+    wait_for(lambda: title().split(":")[0] not in seen, 20, message="another frame")
+    driver.find_element(By.ID, "morph-play").click()  # pause
+    screenshot(driver, "morph-playing")
+
+
+def test_zeroing_a_channel_changes_the_edited_image(driver, app_url):
+    open_page(driver, app_url + "/activations", "act-edited")
+    wait_for(lambda: graph_data(driver, "act-layer-fig"), 60, message="layer figure")
+    edited_before = json.dumps(graph_data(driver, "act-edited")[0]["z"])
+    # Switch to the channel grid and the "channels" edit, then click a tile.
+    driver.find_element(By.CSS_SELECTOR, "#act-view input[value='channels']").click()
+    driver.find_element(By.CSS_SELECTOR, "#act-kind input[value='channels']").click()
+    wait_for(
+        lambda: "customdata" in graph_data(driver, "act-layer-fig")[0], 30, message="channel grid"
+    )
+    # A click on the first tile (channel 0), delivered as Plotly's own click event.
+    driver.execute_script(
+        "const el=document.querySelector('#act-layer-fig .js-plotly-plot');"
+        "el.emit('plotly_click', {points: [{x: 2, y: 2, z: 0, customdata: 0, curveNumber: 0,"
+        " pointNumber: [2, 2], data: el.data[0], fullData: el._fullData[0]}]});"
+    )
+    wait_for(
+        lambda: "channels" in driver.find_element(By.ID, "act-edit-list").text,
+        30,
+        message="edit listed",
+    )
+    wait_for(
+        lambda: json.dumps(graph_data(driver, "act-edited")[0]["z"]) != edited_before,
+        30,
+        message="edited image to change",
+    )
+    screenshot(driver, "activations-edited")
+    driver.find_element(By.ID, "act-undo").click()
+    wait_for(
+        lambda: "no edits" in driver.find_element(By.ID, "act-edit-list").text, 30, message="undo"
+    )
