@@ -112,8 +112,9 @@ def selection_to_edit(payload, layer: str, view: str, kind: str, value, shape):
             return None
         if view == "channels":
             return None  # rectangles are drawn on the mean view
-        c0, c1 = max(0, math.ceil(xs[0] - 0.5)), min(w, math.floor(xs[1] + 0.5) + 1)
-        r0, r1 = max(0, math.ceil(ys[0] - 0.5)), min(h, math.floor(ys[1] + 0.5) + 1)
+        # Cells whose centres lie inside the box.
+        c0, c1 = max(0, math.ceil(xs[0])), min(w, math.floor(xs[1]) + 1)
+        r0, r1 = max(0, math.ceil(ys[0])), min(h, math.floor(ys[1]) + 1)
         if r0 >= r1 or c0 >= c1:
             return None
         return Edit(layer, "region", region=(r0, r1, c0, c1), value=val)

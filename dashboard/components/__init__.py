@@ -36,6 +36,9 @@ def error_box(id_: str) -> html.Div:
     return html.Div(id=id_, className="error", role="alert")
 
 
-def card(title: str | None, *children, class_name: str = "card") -> html.Div:
+def card(
+    title: str | None, *children, class_name: str = "card", card_id: str | None = None
+) -> html.Div:
     body = ([html.H3(title)] if title else []) + list(children)
-    return html.Div(body, className=class_name)
+    extra = {"id": card_id} if card_id else {}
+    return html.Div(body, className=class_name, **extra)

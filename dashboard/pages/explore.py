@@ -104,7 +104,7 @@ def explore_layout(conditional: bool) -> html.Div:
                                         ),
                                     ]
                                 ),
-                                class_name="card",
+                                card_id="explore-slice-card",
                             ),  # fmt: skip
                         ],
                         className="sidebar",
@@ -143,9 +143,12 @@ def explore_layout(conditional: bool) -> html.Div:
                                                 config={"displayModeBar": False},
                                             )
                                         ),
+                                        card_id="explore-map-card",
                                     ),  # fmt: skip
                                     card(
-                                        None, dcc.Loading(dcc.Graph(id=ids.EX_CUBE, figure=EMPTY))
+                                        None,
+                                        dcc.Loading(dcc.Graph(id=ids.EX_CUBE, figure=EMPTY)),
+                                        card_id="explore-cube-card",
                                     ),
                                 ],
                                 className="column wide",
@@ -156,7 +159,11 @@ def explore_layout(conditional: bool) -> html.Div:
                 ],
                 className="explore-grid",
             ),
-            card(None, dcc.Graph(id=ids.EX_PROJ, figure=EMPTY, config={"displayModeBar": False})),
+            card(
+                None,
+                dcc.Graph(id=ids.EX_PROJ, figure=EMPTY, config={"displayModeBar": False}),
+                card_id="explore-proj-card",
+            ),
             card(None, dcc.Graph(id=ids.EX_ACTS, figure=EMPTY, config={"displayModeBar": False})),
             dcc.Store(id="explore-w-index"),
             dcc.Store(id="explore-ready"),
@@ -180,11 +187,12 @@ def build_sliders(model_id):
 
 @callback(
     Output(ids.EX_MAP, "figure"),
-    Output(ids.EX_MAP, "style"),
+    Output("explore-map-card", "style"),
     Output(ids.EX_CUBE, "figure"),
-    Output(ids.EX_CUBE, "style"),
+    Output("explore-cube-card", "style"),
     Output(ids.EX_PROJ, "figure"),
-    Output(ids.EX_PROJ, "style"),
+    Output("explore-proj-card", "style"),
+    Output("explore-slice-card", "style"),
     Output(ids.EX_FIDELITY, "children"),
     Output(ids.EX_ERROR, "children"),
     Output("explore-ready", "data"),
@@ -206,7 +214,7 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, values):
         n2d, n3d = registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n
         if kind == "map":
             fig = figures.class_map_figure(explorer.map_2d(n2d, label=label), point)
-            return fig, shown, EMPTY, hidden, EMPTY, hidden, "", "", model_id
+            return fig, shown, EMPTY, hidden, EMPTY, hidden, hidden, "", "", model_id
         w = point[3] if explorer.latent_dim == 4 else None
         cube = explorer.cube(n3d, w=w, label=label)
         axis = None if slice_axis in (None, "none") else int(slice_axis)
@@ -215,9 +223,10 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, values):
         title += f" (label {label})" if label is not None else ""
         cube_fig = figures.cube_figure(cube, point, axis, index, title=title)
         proj = figures.projections_figure(cube, point)
-        return EMPTY, hidden, cube_fig, shown, proj, shown, fidelity_text(cube), "", model_id
+        fidelity = fidelity_text(cube)
+        return EMPTY, hidden, cube_fig, shown, proj, shown, shown, fidelity, "", model_id
     except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-        return EMPTY, hidden, EMPTY, hidden, EMPTY, hidden, "", user_error(exc), None
+        return EMPTY, hidden, EMPTY, hidden, EMPTY, hidden, hidden, "", user_error(exc), None
 
 
 @callback(
