@@ -102,18 +102,12 @@ class LatentExplorer:
         return morph(self.generator, self.classifier, points, frames, mode, label)
 
     # ---- maps ------------------------------------------------------------------------
-    def map_2d(self, n: int = MAP_2D_POINTS, fixed=(), label=None) -> ClassMap:
-        """2D class map over (z0, z1); higher-dimensional models need ``fixed`` coordinates."""
+    def _map_2d_request(self, n, fixed, label):
         label = validate_label(label, self.conditional)
         fixed = tuple(float(v) for v in fixed)
-        params = {"n": int(n), "fixed": fixed, "label": label}
-        return self.cache.get_or_compute(
-            "grid2d", params, self._files,
-            lambda: class_area_grid(self.generator, self.classifier, n, fixed=fixed, label=label),
-        )  # fmt: skip
+        return "grid2d", {"n": int(n), "fixed": fixed, "label": label}
 
-    def cube(self, n: int = CUBE_POINTS, w: float | None = None, label=None) -> ClassMap:
-        """3D class cube; for 4D models at the precomputed 4th-coordinate value nearest ``w``."""
+    def _cube_request(self, n, w, label):
         label = validate_label(label, self.conditional)
         if self.latent_dim < 3:
             raise LatentInputError(
@@ -128,10 +122,35 @@ class LatentExplorer:
             fixed = (w_snapped,)
         else:
             raise LatentInputError(f"cubes are for 3D and 4D latent spaces, not {self.latent_dim}D")
-        params = {"n": int(n), "fixed": fixed, "label": label}
+        return "cube", {"n": int(n), "fixed": fixed, "label": label}
+
+    def is_cached(self, kind: str, n: int, w=None, label=None, fixed=()) -> bool:
+        """Whether the 2D map (kind "grid2d") or the cube is already in the cache."""
+        req = (
+            self._map_2d_request(n, fixed, label)
+            if kind == "grid2d"
+            else self._cube_request(n, w, label)
+        )
+        return self.cache.contains(req[0], req[1], self._files)
+
+    def map_2d(self, n: int = MAP_2D_POINTS, fixed=(), label=None, progress=None) -> ClassMap:
+        """2D class map over (z0, z1); higher-dimensional models need ``fixed`` coordinates."""
+        kind, params = self._map_2d_request(n, fixed, label)
         return self.cache.get_or_compute(
-            "cube", params, self._files,
-            lambda: class_area_cube(self.generator, self.classifier, n, fixed=fixed, label=label),
+            kind, params, self._files,
+            lambda: class_area_grid(self.generator, self.classifier, n, fixed=params["fixed"],
+                                    label=params["label"], progress=progress),
+        )  # fmt: skip
+
+    def cube(
+        self, n: int = CUBE_POINTS, w: float | None = None, label=None, progress=None
+    ) -> ClassMap:
+        """3D class cube; for 4D models at the precomputed 4th-coordinate value nearest ``w``."""
+        kind, params = self._cube_request(n, w, label)
+        return self.cache.get_or_compute(
+            kind, params, self._files,
+            lambda: class_area_cube(self.generator, self.classifier, n, fixed=params["fixed"],
+                                    label=params["label"], progress=progress),
         )  # fmt: skip
 
     def default_map(self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, w=None, label=None):

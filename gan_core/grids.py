@@ -47,15 +47,18 @@ def generate_images(
 
 
 def classify_latents(
-    generator, classifier, latents: np.ndarray, labels=None, batch_size: int = 1024
+    generator, classifier, latents: np.ndarray, labels=None, batch_size: int = 1024, progress=None
 ) -> np.ndarray:
     """Digit probabilities (N, 10) of the images generated at ``latents``.
 
-    Generation and classification run chunk by chunk so memory stays bounded.
+    Generation and classification run chunk by chunk so memory stays bounded;
+    ``progress(done, total)`` is called after each chunk.
     """
     probs = []
     for i in range(0, len(latents), batch_size):
         lab = None if labels is None else labels[i : i + batch_size]
         images = generate_images(generator, latents[i : i + batch_size], lab, batch_size)
         probs.append(np.asarray(classifier(images, training=False), dtype=np.float32))
+        if progress is not None:
+            progress(min(i + batch_size, len(latents)), len(latents))
     return np.concatenate(probs) if probs else np.zeros((0, 10), np.float32)

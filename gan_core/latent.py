@@ -106,7 +106,9 @@ def _check_grid(n: int, lo: float, hi: float, max_points: int) -> None:
         raise LatentInputError(f"grid range must be finite with lo < hi, got ({lo}, {hi})")
 
 
-def _map(generator, classifier, n, dims, lo, hi, fixed, label, batch_size) -> ClassMap:
+def _map(
+    generator, classifier, n, dims, lo, hi, fixed, label, batch_size, progress=None
+) -> ClassMap:
     latent_dim = int(generator.inputs[0].shape[1])
     fixed = tuple(float(v) for v in fixed)
     if dims + len(fixed) != latent_dim:
@@ -119,7 +121,7 @@ def _map(generator, classifier, n, dims, lo, hi, fixed, label, batch_size) -> Cl
     label = validate_label(label, len(generator.inputs) > 1)
     points = grid_points(n, dims, lo, hi, fixed)
     labels = None if label is None else np.full(len(points), int(label), np.int32)
-    probs = classify_latents(generator, classifier, points, labels, batch_size)
+    probs = classify_latents(generator, classifier, points, labels, batch_size, progress)
     grid = (int(n),) * dims
     return ClassMap(
         classes=probs.argmax(1).astype(np.uint8).reshape(grid),
@@ -132,20 +134,23 @@ def _map(generator, classifier, n, dims, lo, hi, fixed, label, batch_size) -> Cl
 
 def class_area_grid(
     generator, classifier, n: int = MAP_2D_POINTS, lo: float = -1.0, hi: float = 1.0,
-    fixed=(), label: int | None = None, batch_size: int = 1024,
+    fixed=(), label: int | None = None, batch_size: int = 1024, progress=None,
 ) -> ClassMap:  # fmt: skip
-    """2D class map over (z[0], z[1]) with ``fixed`` values for the remaining coordinates."""
+    """2D class map over (z[0], z[1]) with ``fixed`` values for the remaining coordinates.
+
+    ``progress(done, total)`` is called after each generated-and-classified chunk.
+    """
     _check_grid(n, lo, hi, 1000)
-    return _map(generator, classifier, n, 2, lo, hi, fixed, label, batch_size)
+    return _map(generator, classifier, n, 2, lo, hi, fixed, label, batch_size, progress)
 
 
 def class_area_cube(
     generator, classifier, n: int = CUBE_POINTS, lo: float = -1.0, hi: float = 1.0,
-    fixed=(), label: int | None = None, batch_size: int = 1024,
+    fixed=(), label: int | None = None, batch_size: int = 1024, progress=None,
 ) -> ClassMap:  # fmt: skip
     """3D class cube over (z[0], z[1], z[2]); 4D models pass ``fixed=(w,)``."""
     _check_grid(n, lo, hi, 64)
-    return _map(generator, classifier, n, 3, lo, hi, fixed, label, batch_size)
+    return _map(generator, classifier, n, 3, lo, hi, fixed, label, batch_size, progress)
 
 
 def cube_slice(cmap: ClassMap, axis: int, index: int) -> ClassMap:

@@ -13,6 +13,7 @@ from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_
 
 from dashboard import figures, ids, registry
 from dashboard.components import card, error_box, latent_sliders
+from dashboard.jobs import JOBS
 from dashboard.logic import (
     EMPTY,
     explore_view_kind,
@@ -37,6 +38,15 @@ def explore_layout(conditional: bool) -> html.Div:
                 className="lead",
             ),
             error_box(ids.EX_ERROR),
+            html.Div(
+                [
+                    html.Div(id="explore-progress-text"),
+                    html.Progress(id="explore-progress", max=1, value=0),
+                ],
+                id="explore-progress-box",
+                className="progress-box",
+                style={"display": "none"},
+            ),
             html.Div(
                 [
                     html.Div(
@@ -167,6 +177,9 @@ def explore_layout(conditional: bool) -> html.Div:
             card(None, dcc.Graph(id=ids.EX_ACTS, figure=EMPTY, config={"displayModeBar": False})),
             dcc.Store(id="explore-w-index"),
             dcc.Store(id="explore-ready"),
+            dcc.Store(id="explore-job"),
+            dcc.Store(id="explore-job-done"),
+            dcc.Interval(id="explore-poll", interval=400, disabled=True),
             dcc.Store(id="explore-drawn"),
         ]
     )
@@ -196,15 +209,22 @@ def build_sliders(model_id):
     Output(ids.EX_FIDELITY, "children"),
     Output(ids.EX_ERROR, "children"),
     Output("explore-ready", "data"),
+    Output("explore-job", "data"),
+    Output("explore-poll", "disabled"),
     Input(ids.EX_MODEL, "value"),
     Input(ids.EX_MAP_LABEL, "value"),
     Input(ids.EX_SLICE_AXIS, "value"),
     Input(ids.EX_SLICE_INDEX, "value"),
     Input("explore-w-index", "data"),
+    Input("explore-job-done", "data"),
     State({"type": ids.EX_SLIDER, "index": ALL}, "value"),
 )
-def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, values):
-    """The map (2D) or the cube + projections (3D/4D); sent once, then patched on drags."""
+def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, _job_done, values):
+    """The map (2D) or the cube + projections (3D/4D); sent once, then patched on drags.
+
+    A map not yet in the cache is computed in a worker thread; the page shows its progress
+    (see poll_job) and this callback runs again when it is done.
+    """
     hidden, shown = {"display": "none"}, {}
     try:
         explorer = registry.get(model_id)
@@ -212,10 +232,23 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, values):
         label = safe_label(map_label) if explorer.conditional else None
         kind = explore_view_kind(explorer.latent_dim)
         n2d, n3d = registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n
+        w = point[3] if explorer.latent_dim == 4 else None
+        cached = (explorer.is_cached("grid2d", n2d, label=label) if kind == "map"
+                  else explorer.is_cached("cube", n3d, w=w, label=label))  # fmt: skip
+        if not cached:
+            key = f"{registry.SETTINGS.checkpoints}|{model_id}|{kind}|{label}|{w}"
+            if kind == "map":
+                JOBS.submit(
+                    key, lambda progress: explorer.map_2d(n2d, label=label, progress=progress)
+                )
+            else:
+                JOBS.submit(
+                    key, lambda progress: explorer.cube(n3d, w=w, label=label, progress=progress)
+                )
+            return (no_update,) * 7 + ("", "", no_update, key, False)
         if kind == "map":
             fig = figures.class_map_figure(explorer.map_2d(n2d, label=label), point)
-            return fig, shown, EMPTY, hidden, EMPTY, hidden, hidden, "", "", model_id
-        w = point[3] if explorer.latent_dim == 4 else None
+            return fig, shown, EMPTY, hidden, EMPTY, hidden, hidden, "", "", model_id, None, True
         cube = explorer.cube(n3d, w=w, label=label)
         axis = None if slice_axis in (None, "none") else int(slice_axis)
         index = min(int(slice_index or 0), n3d - 1)
@@ -224,9 +257,60 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, values):
         cube_fig = figures.cube_figure(cube, point, axis, index, title=title)
         proj = figures.projections_figure(cube, point)
         fidelity = fidelity_text(cube)
-        return EMPTY, hidden, cube_fig, shown, proj, shown, shown, fidelity, "", model_id
+        return (
+            EMPTY,
+            hidden,
+            cube_fig,
+            shown,
+            proj,
+            shown,
+            shown,
+            fidelity,
+            "",
+            model_id,
+            None,
+            True,
+        )
     except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-        return EMPTY, hidden, EMPTY, hidden, EMPTY, hidden, hidden, "", user_error(exc), None
+        return (
+            EMPTY,
+            hidden,
+            EMPTY,
+            hidden,
+            EMPTY,
+            hidden,
+            hidden,
+            "",
+            user_error(exc),
+            None,
+            None,
+            True,
+        )
+
+
+@callback(
+    Output("explore-progress-box", "style"),
+    Output("explore-progress", "value"),
+    Output("explore-progress-text", "children"),
+    Output("explore-job-done", "data"),
+    Output("explore-poll", "disabled", allow_duplicate=True),
+    Output(ids.EX_ERROR, "children", allow_duplicate=True),
+    Input("explore-poll", "n_intervals"),
+    Input("explore-job", "data"),
+    prevent_initial_call=True,
+)
+def poll_job(_n, key):
+    """Progress of the map being computed; when done, hand over to render_maps."""
+    hidden = {"display": "none"}
+    state = JOBS.get(key) if isinstance(key, str) else None
+    if state is None:
+        return hidden, 0, "", no_update, True, no_update
+    if state.finished:
+        JOBS.forget(key)
+        return hidden, 1, "", key, True, state.error or ""
+    pct = 100 * state.fraction
+    text = f"Computing the class map for the first time ({state.done:,} of {state.total:,} images, {pct:.0f}%)…"
+    return {}, state.fraction, text, no_update, False, no_update
 
 
 @callback(
