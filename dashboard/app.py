@@ -12,9 +12,9 @@ from dash import Dash, dcc, html
 from dashboard import registry
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-PAGES = ("home", "explore", "morph", "cgan", "activations")
+PAGES = ("home", "explore", "morph", "cgan", "activations", "training")
 NAV_LINKS = (("Home", "/"), ("Explore", "/explore"), ("Morph A→B", "/morph"), ("CGAN", "/cgan"),
-             ("Activations", "/activations"))  # fmt: skip
+             ("Activations", "/activations"), ("Training", "/training"))  # fmt: skip
 
 
 def background_manager(cache_dir: Path | None = None):

@@ -327,3 +327,58 @@ def morph_cube_figure(cube: ClassMap, latents: np.ndarray, classes: np.ndarray, 
     ]  # fmt: skip
     fig = go.Figure(data=path + list(base.data), layout=base.layout)
     return fig
+
+
+def samples_grid_figure(samples: np.ndarray, title: str, height: int = 340) -> go.Figure:
+    """36 uint8 digits as a 6x6 sheet, crisp pixels."""
+    imgs = np.asarray(samples)
+    cols = 6
+    rows = int(np.ceil(len(imgs) / cols))
+    sheet = np.zeros((rows * 28, cols * 28), np.uint8)
+    for k, im in enumerate(imgs):
+        r, c = divmod(k, cols)
+        sheet[r * 28 : (r + 1) * 28, c * 28 : (c + 1) * 28] = im
+    fig = go.Figure(
+        go.Heatmap(z=sheet, zmin=0, zmax=255, colorscale="gray", showscale=False, hoverinfo="skip")
+    )
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
+    fig.update_xaxes(visible=False, constrain="domain")
+    return _layout(fig, title, height, margin=dict(l=4, r=4, t=30, b=4))
+
+
+def history_figure(replay, epoch: int, height: int = 300) -> go.Figure:
+    """G and D losses per epoch, weak-classifier accuracy (right axis), the chosen epoch marked."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=replay.epochs, y=replay.g_loss, name="G loss", mode="lines"))
+    fig.add_trace(go.Scatter(x=replay.epochs, y=replay.d_loss, name="D loss", mode="lines"))
+    if len(replay.weak_epochs):
+        fig.add_trace(go.Scatter(x=replay.weak_epochs, y=replay.weak_acc, name="weak classifier acc.",
+                                 mode="lines+markers", yaxis="y2", line=dict(dash="dot")))  # fmt: skip
+    fig.add_vline(x=epoch, line=dict(color="#d62728", width=2))
+    fig.update_layout(
+        xaxis=dict(title="epoch"), yaxis=dict(title="loss"),
+        yaxis2=dict(title="accuracy (0.5 is best)", overlaying="y", side="right", range=[0.4, 1.02]),
+        legend=dict(orientation="h", y=1.12),
+    )  # fmt: skip
+    return _layout(fig, None, height, margin=dict(l=50, r=50, t=30, b=40))
+
+
+def map_change_figure(replay, epoch: int, height: int = 220) -> go.Figure:
+    """Share of the class map that changed since the previous epoch (convergence signal)."""
+    fig = go.Figure(go.Scatter(x=replay.map_epochs, y=100 * replay.map_change, mode="lines+markers",
+                               name="changed", hovertemplate="epoch %{x}: %{y:.1f}%<extra></extra>"))  # fmt: skip
+    fig.add_vline(x=epoch, line=dict(color="#d62728", width=2))
+    fig.update_yaxes(title="% of map changed", rangemode="tozero")
+    fig.update_xaxes(title="epoch")
+    return _layout(fig, "How much the class map changed from the previous epoch", height)
+
+
+def class_grid_figure(classes: np.ndarray, title: str, height: int = 340) -> go.Figure:
+    """A 2D class grid (axis 0 = x, axis 1 = y over [-1, 1]) without probabilities."""
+    n0, n1 = classes.shape
+    cmap = ClassMap(np.asarray(classes, np.uint8), np.zeros(classes.shape + (10,), np.float32),
+                    [np.linspace(-1, 1, n0, dtype=np.float32), np.linspace(-1, 1, n1, dtype=np.float32)])  # fmt: skip
+    fig = class_map_figure(cmap, None, title=title, height=height)
+    fig.data[1].visible = False
+    fig.data[0].hovertemplate = "x=%{x:.2f}<br>y=%{y:.2f}<br>digit %{z}<extra></extra>"
+    return fig

@@ -145,3 +145,30 @@ def test_zeroing_a_channel_changes_the_edited_image(driver, app_url):
     wait_for(
         lambda: "no edits" in driver.find_element(By.ID, "act-edit-list").text, 30, message="undo"
     )
+
+
+def test_training_view_renders_every_epoch(driver, app_url, trained_model):
+    driver.get(f"{app_url}/training?model={trained_model}")
+    title = lambda gid: driver.execute_script(  # noqa: E731
+        "const el=document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+        "return el && el.layout && el.layout.title ? el.layout.title.text : '';",
+        gid,
+    )
+    wait_for(
+        lambda: title("train-samples") == "Fixed noise after epoch 3",
+        60,
+        message="last epoch shown",
+    )
+    driver.find_element(By.ID, "train-play").click()
+    seen = set()
+    wait_for(
+        lambda: seen.add(title("train-samples")) or len(seen) >= 3,
+        30,
+        interval=0.1,
+        message="every epoch during playback",
+    )
+    driver.find_element(By.ID, "train-play").click()
+    assert {f"Fixed noise after epoch {e}" for e in (1, 2, 3)} <= seen
+    assert title("train-map").startswith("Class map after epoch")
+    assert severe_console_errors(driver) == []
+    screenshot(driver, "view-training")

@@ -1,0 +1,193 @@
+"""/training: replay training epoch by epoch — losses, weak-classifier accuracy, the
+fixed-noise images, the class map and how much it still changes."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+
+from dashboard import figures, registry
+from dashboard.components import card, error_box
+from dashboard.logic import EMPTY, user_error
+from gan_core.checkpoints import resolve_model_dir
+from gan_core.replay import load_replay
+
+_replays: dict = {}
+
+
+def replay_for(model_id: str):
+    """The model's replay, re-read when its history files change."""
+    folder = resolve_model_dir(model_id, registry.SETTINGS.checkpoints)
+    hist = folder / "history"
+    stamp = (
+        tuple(sorted((p.name, p.stat().st_mtime_ns) for p in hist.glob("*.*")))
+        if hist.is_dir()
+        else ()
+    )
+    key = (str(folder), stamp)
+    if key not in _replays:
+        _replays.clear()
+        _replays[key] = load_replay(folder)
+    return _replays[key]
+
+
+def layout(model=None, **_query):
+    models = registry.model_ids()
+    value = model if model in models else registry.default_model(models)
+    return html.Div(
+        [
+            html.H2("Training replay"),
+            html.P(
+                "What the generator made from one fixed noise batch after every epoch, the losses, the "
+                "weak independent classifier (near 0.5 means real and generated are hard to tell apart) "
+                "and the class map, epoch by epoch.",
+                className="lead",
+            ),  # fmt: skip
+            error_box("train-error"),
+            html.Div(
+                [
+                    card(
+                        "Model",
+                        dcc.Dropdown(
+                            id="train-model", options=models, value=value, clearable=False
+                        ),
+                    ),
+                    card(
+                        "Epoch",
+                        html.Button(
+                            "▶ Play", id="train-play", n_clicks=0, className="button primary"
+                        ),
+                        dcc.Slider(
+                            id="train-epoch",
+                            min=1,
+                            max=1,
+                            step=1,
+                            value=1,
+                            marks=None,
+                            tooltip={"placement": "bottom", "always_visible": True},
+                        ),
+                        html.Label("Label (CGAN map)"),
+                        dcc.Slider(
+                            id="train-label",
+                            min=0,
+                            max=9,
+                            step=1,
+                            value=0,
+                            marks={i: str(i) for i in range(10)},
+                        ),
+                    ),  # fmt: skip
+                ],
+                className="two-col",
+            ),
+            html.Div(
+                [
+                    card(
+                        None,
+                        dcc.Graph(
+                            id="train-samples", figure=EMPTY, config={"displayModeBar": False}
+                        ),
+                    ),
+                    card(
+                        None,
+                        dcc.Graph(id="train-map", figure=EMPTY, config={"displayModeBar": False}),
+                    ),
+                ],
+                className="two-col",
+            ),
+            card(
+                None, dcc.Graph(id="train-history", figure=EMPTY, config={"displayModeBar": False})
+            ),
+            card(
+                None, dcc.Graph(id="train-change", figure=EMPTY, config={"displayModeBar": False})
+            ),
+            dcc.Interval(id="train-interval", interval=400, disabled=True),
+        ]
+    )
+
+
+@callback(
+    Output("train-epoch", "min"),
+    Output("train-epoch", "max"),
+    Output("train-epoch", "value"),
+    Output("train-error", "children"),
+    Input("train-model", "value"),
+)
+def epoch_range(model_id):
+    try:
+        replay = replay_for(model_id)
+    except Exception as exc:  # noqa: BLE001
+        return 1, 1, 1, user_error(exc)
+    last = max(replay.last_epoch, 1)
+    if replay.last_epoch == 0:
+        return 1, 1, 1, f"{model_id} has no training records yet."
+    return 1, last, last, ""
+
+
+@callback(
+    Output("train-samples", "figure"),
+    Output("train-map", "figure"),
+    Output("train-history", "figure"),
+    Output("train-change", "figure"),
+    Output("train-error", "children", allow_duplicate=True),
+    Input("train-epoch", "value"),
+    Input("train-label", "value"),
+    State("train-model", "value"),
+    prevent_initial_call=True,
+)
+def show_epoch(epoch, label, model_id):
+    try:
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, float)):
+            raise ValueError("epoch must be a number")
+        label = int(label) if isinstance(label, (int, float)) and 0 <= label <= 9 else 0
+        replay = replay_for(model_id)
+        epoch = int(epoch)
+        samples = replay.samples_at(epoch)
+        grid = replay.map_at(epoch, label=label)
+    except Exception as exc:  # noqa: BLE001
+        return (no_update,) * 4 + (user_error(exc),)
+    s_fig = (
+        figures.samples_grid_figure(samples, f"Fixed noise after epoch {epoch}")
+        if samples is not None
+        else EMPTY
+    )
+    m_fig = (
+        figures.class_grid_figure(grid, f"Class map after epoch {epoch}")
+        if grid is not None
+        else EMPTY
+    )
+    return (
+        s_fig,
+        m_fig,
+        figures.history_figure(replay, epoch),
+        figures.map_change_figure(replay, epoch),
+        "",
+    )
+
+
+clientside_callback(
+    """
+    function(n) { const p = (n || 0) % 2 === 1; return [!p, p ? '⏸ Pause' : '▶ Play']; }
+    """,
+    Output("train-interval", "disabled"),
+    Output("train-play", "children"),
+    Input("train-play", "n_clicks"),
+)
+
+clientside_callback(
+    """
+    function(n, value, min, max) {
+        if (max === undefined || max === null) { return window.dash_clientside.no_update; }
+        return value >= max ? min : value + 1;
+    }
+    """,
+    Output("train-epoch", "value", allow_duplicate=True),
+    Input("train-interval", "n_intervals"),
+    State("train-epoch", "value"),
+    State("train-epoch", "min"),
+    State("train-epoch", "max"),
+    prevent_initial_call=True,
+)
+
+
+dash.register_page(__name__, path="/training", name="Training", title="Training replay · GAN latent space",
+                   layout=layout)  # fmt: skip

@@ -1,0 +1,100 @@
+"""Training replay: a model's per-epoch records as arrays ready to plot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gan_core.checkpoints import CheckpointError
+from gan_core.training import load_history, map_change_fraction
+
+
+@dataclass
+class TrainingReplay:
+    """Everything the training view shows, indexed by position in ``epochs``.
+
+    Attributes:
+        epochs: (E,) epoch numbers with losses.
+        g_loss, d_loss: (E,) mean losses per epoch.
+        weak_epochs, weak_acc: weak independent classifier accuracy (every 10 epochs).
+        sample_epochs: (S,) epochs with fixed-noise images; samples: (S, 36, 28, 28) uint8.
+        map_epochs: (M,) epochs with class maps; maps: (M, *grid) uint8 classes.
+        map_change: (M,) share of grid points whose class changed since the previous map.
+    """
+
+    epochs: np.ndarray
+    g_loss: np.ndarray
+    d_loss: np.ndarray
+    weak_epochs: np.ndarray
+    weak_acc: np.ndarray
+    sample_epochs: np.ndarray
+    samples: np.ndarray
+    map_epochs: np.ndarray
+    maps: np.ndarray
+    map_change: np.ndarray
+
+    @property
+    def last_epoch(self) -> int:
+        candidates = [a[-1] for a in (self.epochs, self.sample_epochs, self.map_epochs) if len(a)]
+        return int(max(candidates)) if candidates else 0
+
+    def samples_at(self, epoch: int) -> np.ndarray | None:
+        """The fixed-noise images of the latest recorded epoch <= ``epoch`` (36, 28, 28)."""
+        idx = _index_at(self.sample_epochs, epoch)
+        return None if idx is None else self.samples[idx]
+
+    def map_at(self, epoch: int, label: int = 0, w_index: int | None = None) -> np.ndarray | None:
+        """A 2D view of the class map at ``epoch``, axis 0 = x, axis 1 = y.
+
+        2D: the whole map. 3D: the z slice nearest 0. 4D: that slice at the w grid index
+        (default the middle). CGAN: label's cube, z slice nearest 0.
+        """
+        idx = _index_at(self.map_epochs, epoch)
+        if idx is None:
+            return None
+        grid = self.maps[idx]
+        if grid.ndim == 4 and grid.shape[0] == 10:  # CGAN: (label, x, y, z)
+            grid = grid[int(label)]
+        if grid.ndim == 2:
+            return grid
+        if grid.ndim == 3:
+            return grid[:, :, grid.shape[2] // 2]
+        if grid.ndim == 4:
+            w = grid.shape[3] // 2 if w_index is None else int(w_index)
+            return grid[:, :, grid.shape[2] // 2, w]
+        raise CheckpointError(f"unexpected class-map shape {grid.shape}")
+
+
+def _index_at(epochs: np.ndarray, epoch: int) -> int | None:
+    if not len(epochs):
+        return None
+    pos = int(np.searchsorted(epochs, epoch, side="right")) - 1
+    return max(pos, 0)
+
+
+def load_replay(model_dir: str | Path) -> TrainingReplay:
+    """Read ``history/`` of a model folder (missing files give empty series)."""
+    hist = load_history(Path(model_dir))
+    losses = hist["losses"]
+    epochs = np.array([int(r["epoch"]) for r in losses], np.int32)
+    g = np.array([float(r["g_loss"]) for r in losses], np.float32)
+    d = np.array([float(r["d_loss"]) for r in losses], np.float32)
+    weak_e = np.array([int(r["epoch"]) for r in hist["weak"]], np.int32)
+    weak_a = np.array([float(r["accuracy"]) for r in hist["weak"]], np.float32)
+    s = hist["samples"] or {}
+    m = hist["class_maps"] or {}
+    maps = m.get("classes", np.zeros((0, 1, 1), np.uint8))
+    return TrainingReplay(
+        epochs=epochs,
+        g_loss=g,
+        d_loss=d,
+        weak_epochs=weak_e,
+        weak_acc=weak_a,
+        sample_epochs=s.get("epochs", np.zeros(0, np.int32)),
+        samples=s.get("images", np.zeros((0, 36, 28, 28), np.uint8)),
+        map_epochs=m.get("epochs", np.zeros(0, np.int32)),
+        maps=maps,
+        map_change=map_change_fraction(maps) if len(maps) else np.zeros(0),
+    )
