@@ -10,6 +10,7 @@ import dash
 from dash import Dash, dcc, html
 
 from dashboard import registry
+from dashboard.hardening import harden
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PAGES = ("home", "explore", "morph", "cgan", "activations", "training")
@@ -62,6 +63,7 @@ def create_app(checkpoints=None, cache_dir=None, grid_2d: int = 100, cube_n: int
             html.Main(dash.page_container, className="page"),
         ]
     )
+    harden(app)
     return app
 
 

@@ -189,7 +189,7 @@ def build_controls(model_id):
 )
 def change_edits(click, selected, _undo, _clear, edits, layer, view, kind, value, model_id):
     """Clicks and box selections on the layer add an edit; Undo drops the last; Clear all."""
-    edits = list(edits or [])
+    edits = [d for d in edits if isinstance(d, dict)][-64:] if isinstance(edits, list) else []
     if ctx.triggered_id == ids.AC_UNDO:
         return edits[:-1]
     if ctx.triggered_id == ids.AC_CLEAR:
