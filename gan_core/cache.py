@@ -23,6 +23,7 @@ from gan_core.latent import ClassMap
 CACHE_ENV = "GAN_EXPLORER_CACHE"
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "maps"
 FORMAT_VERSION = 1
+_DB_NAME = "cache.db"  # diskcache's database file inside the folder
 
 _file_hashes: dict[tuple[str, int, int], str] = {}
 _hash_lock = threading.Lock()
@@ -92,22 +93,81 @@ def decode_map(data: bytes) -> ClassMap:
 
 
 class MapCache:
-    """Class maps on disk, shared by every process that opens the same folder."""
+    """Class maps on disk, shared by every process that opens the same folder.
+
+    The folder may vanish (someone cleared the cache) or its database may be replaced
+    or corrupted while a server runs: every operation first checks that the database it
+    holds open is still the one on disk, and reopens (recreating the folder) when not.
+    """
 
     def __init__(self, directory: str | os.PathLike | None = None, size_limit: int = 2**31):
-        import diskcache
-
         self.directory = cache_dir(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._cache = diskcache.Cache(str(self.directory), size_limit=size_limit)
+        self.size_limit = size_limit
+        self._lock = threading.Lock()
+        self._cache = None
+        self._db_id: tuple[int, int] | None = None
         self.hits = 0
         self.misses = 0
         self.recovered = 0
+        self.reopened = 0
+        self._open()
+
+    def _db_identity(self) -> tuple[int, int] | None:
+        try:
+            st = (self.directory / _DB_NAME).stat()
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def _open(self) -> None:
+        import diskcache
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._cache = diskcache.Cache(str(self.directory), size_limit=self.size_limit)
+        self._db_id = self._db_identity()
+
+    def _reopen(self, broken: bool = False) -> None:
+        """Close the store and open it again; a broken database file is moved aside first."""
+        with self._lock:
+            if not broken and self._db_id is not None and self._db_identity() == self._db_id:
+                return  # another thread reopened it already
+            old = self._cache
+            try:
+                old.close()
+            except Exception:  # noqa: BLE001 - the old store may be gone already
+                pass
+            if broken:
+                db = self.directory / _DB_NAME
+                try:
+                    os.replace(db, db.with_name(f"{_DB_NAME}.broken-{os.getpid()}"))
+                except OSError:
+                    pass
+            self._open()
+            self.reopened += 1
+
+    def _store(self):
+        """The open store, reopened first if its folder or database file was replaced."""
+        if self._db_identity() != self._db_id:
+            self._reopen()
+        return self._cache
+
+    def _run(self, op: Callable):
+        """``op(store)``, retried once on a reopened store if the database is unusable."""
+        import sqlite3
+
+        try:
+            return op(self._store())
+        except sqlite3.DatabaseError as exc:
+            locked = isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+            if locked:
+                raise
+            self._reopen(broken=not isinstance(exc, sqlite3.OperationalError))
+            return op(self._cache)
 
     def get(self, key: str) -> ClassMap | None:
         """The cached map, or None if absent; a corrupt entry is deleted and counts as absent."""
         try:
-            data = self._cache.get(key, default=None)
+            data = self._run(lambda c: c.get(key, default=None))
         except Exception:  # noqa: BLE001 - unreadable store entry
             data = b"\x00corrupt"
         if data is None:
@@ -117,14 +177,15 @@ class MapCache:
         except Exception:  # noqa: BLE001 - anything undecodable is treated as missing
             self.recovered += 1
             try:
-                self._cache.delete(key)
+                self._run(lambda c: c.delete(key))
             except Exception:  # noqa: BLE001
                 pass
             return None
 
     def set(self, key: str, cmap: ClassMap) -> None:
         try:
-            self._cache.set(key, encode_map(cmap))
+            data = encode_map(cmap)
+            self._run(lambda c: c.set(key, data))
         except Exception:  # noqa: BLE001 - a full or read-only cache must not break the app
             pass
 
@@ -143,12 +204,13 @@ class MapCache:
 
     def contains(self, kind: str, params: dict, files: list[Path]) -> bool:
         try:
-            return map_key(kind, params, files) in self._cache
+            key = map_key(kind, params, files)
+            return self._run(lambda c: key in c)
         except Exception:  # noqa: BLE001
             return False
 
     def clear(self) -> None:
-        self._cache.clear()
+        self._run(lambda c: c.clear())
 
     def close(self) -> None:
         self._cache.close()
