@@ -1,0 +1,145 @@
+"""Faults while the server runs: the map cache deleted or corrupted, a truncated checkpoint.
+
+(Redis stopped mid-run is tested with the gunicorn + Celery topology in test_topology.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+
+import pytest
+import requests
+
+from tests.integration.test_fuzz import JSON, UPDATE, assert_explore_image_works, callback_body
+
+pytestmark = pytest.mark.slow
+SLIDERS = '{"index":["ALL"],"type":"explore-slider"}.value'
+
+
+def _dep(deps, prefix):
+    return next(d for d in deps if d["output"].startswith(prefix))
+
+
+def _post(base, body):
+    resp = requests.post(base + UPDATE, data=json.dumps(body), headers=JSON, timeout=120)
+    assert resp.status_code in (200, 204), resp.text[:300]
+    return resp.json()["response"] if resp.status_code == 200 else {}
+
+
+def explore_map(base: str, deps: list[dict], model: str = "gan-2d", timeout: float = 180):
+    """Ask for the explore map like the page does: render, poll the job, render again."""
+    render = _dep(deps, "..explore-map.figure")
+    poll = _dep(deps, "..explore-progress-box.style")
+    done = None
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        out = _post(base, callback_body(render, {"explore-model.value": model, "explore-map-label.value": 0,
+                                                 "explore-slice-axis.value": "none", "explore-slice-index.value": 0,
+                                                 "explore-job-done.data": done, SLIDERS: [0.0, 0.0]},
+                                        n_wild=2))  # fmt: skip
+        assert not out.get("explore-error", {}).get("children"), out["explore-error"]
+        if "explore-map" in out:
+            return out["explore-map"]["figure"]
+        key = out["explore-job"]["data"]
+        while time.time() < deadline:
+            p = _post(
+                base, callback_body(poll, {"explore-job.data": key, "explore-poll.n_intervals": 1})
+            )
+            if "explore-job-done" in p:
+                assert not p.get("explore-error", {}).get("children"), p
+                done = p["explore-job-done"]["data"]
+                break
+            time.sleep(0.3)
+    raise AssertionError(f"the {model} map never arrived")
+
+
+@pytest.fixture
+def deps(app_url):
+    return requests.get(app_url + "/_dash-dependencies", timeout=30).json()
+
+
+def test_cache_folder_deleted_while_serving(app_url, deps):
+    from dashboard import registry
+
+    cache = registry.cache()
+    first = explore_map(app_url, deps)
+    shutil.rmtree(cache.directory)
+    misses = cache.misses
+    again = explore_map(app_url, deps)  # recomputed into a recreated folder
+    assert cache.misses > misses
+    assert cache.directory.is_dir() and (cache.directory / "cache.db").is_file()
+    assert again["data"][0]["z"] == first["data"][0]["z"]
+    hits = cache.hits
+    explore_map(app_url, deps)  # and now served from the new store
+    assert cache.hits > hits
+    assert requests.get(app_url + "/explore", timeout=30).status_code == 200
+    assert_explore_image_works(app_url, deps)
+
+
+def test_corrupt_cache_entries_while_serving(app_url, deps):
+    from dashboard import registry
+
+    cache = registry.cache()
+    explore_map(app_url, deps)
+    store = cache._store()
+    keys = list(store.iterkeys())
+    assert keys
+    for key in keys:
+        store.set(key, b"\x00garbage, not a map")
+    recovered = cache.recovered
+    fig = explore_map(app_url, deps)
+    assert fig["data"]
+    assert cache.recovered > recovered
+    assert_explore_image_works(app_url, deps)
+
+
+@pytest.fixture
+def broken_model(test_checkpoints):
+    """A copy of gan-2d whose generator file is cut in half, removed afterwards."""
+    folder = test_checkpoints / "gan-broken"
+    shutil.copytree(test_checkpoints / "gan-2d", folder)
+    gen = folder / "generator.keras"
+    data = gen.read_bytes()
+    gen.write_bytes(data[: len(data) // 2])
+    yield "gan-broken"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_info_reports_a_truncated_checkpoint(fresh_checkpoints, capsys):
+    from gan_core.cli import main
+    from tests.conftest import make_checkpoint
+
+    make_checkpoint(fresh_checkpoints, "gan-3d", 3, seed=1)
+    gen = fresh_checkpoints / "gan-3d" / "generator.keras"
+    gen.write_bytes(gen.read_bytes()[:5000])
+    status = main(["--checkpoints", str(fresh_checkpoints), "info"])
+    out = capsys.readouterr().out
+    assert status == 1
+    lines = {line.split()[0]: line for line in out.splitlines()[3:] if line.strip()}
+    assert "ERROR" in lines["gan-3d"] and "corrupt model file" in lines["gan-3d"]
+    assert "generator.keras" in lines["gan-3d"]
+    assert "ERROR" not in lines["gan-2d"] and "ERROR" not in lines["classifier"]
+    assert "Traceback" not in out
+
+
+def test_home_shows_a_truncated_model_as_unusable_and_serves_the_rest(app_url, deps, broken_model):
+    router = _dep(deps, ".._pages_content.children")
+    home = _post(app_url, callback_body(router, {"_pages_location.pathname": "/",
+                                                 "_pages_location.search": ""}))  # fmt: skip
+    text = json.dumps(home["_pages_content"]["children"])
+    assert broken_model in text
+    assert "unusable: corrupt model file" in text
+    for model in ("gan-2d", "gan-3d", "gan-4d", "cgan-3d"):
+        assert model in text
+    explore = _post(app_url, callback_body(router, {"_pages_location.pathname": "/explore",
+                                                    "_pages_location.search": ""}))  # fmt: skip
+    assert broken_model not in json.dumps(explore)  # not offered in the model menu
+    # asking for it anyway gives a clear message; the others are still served
+    body = callback_body(_dep(deps, "..explore-image.figure"),
+                         {SLIDERS: [0.1, 0.2], "explore-model.value": broken_model}, n_wild=2)  # fmt: skip
+    out = _post(app_url, body)
+    assert "corrupt model file" in out["explore-error"]["children"]
+    assert_explore_image_works(app_url, deps)
+    explore_map(app_url, deps, "gan-2d")
