@@ -10,8 +10,12 @@ import plotly.graph_objects as go
 from gan_core.checkpoints import CheckpointError
 from gan_core.latent import ClassMap, LatentInputError, label_fidelity
 
-EMPTY = go.Figure(layout=dict(xaxis=dict(visible=False), yaxis=dict(visible=False), height=60,
-                              margin=dict(l=0, r=0, t=0, b=0)))  # fmt: skip
+EMPTY = go.Figure(
+    layout=dict(
+        xaxis=dict(visible=False), yaxis=dict(visible=False), height=60,
+        margin=dict(l=0, r=0, t=0, b=0), paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+    )
+)  # fmt: skip
 
 MAX_PAYLOAD_ITEMS = 64
 

@@ -37,8 +37,15 @@ def error_box(id_: str) -> html.Div:
 
 
 def card(
-    title: str | None, *children, class_name: str = "card", card_id: str | None = None
+    title: str | None,
+    *children,
+    class_name: str = "card",
+    card_id: str | None = None,
+    style: dict | None = None,
 ) -> html.Div:
+    """A white panel with an optional heading (and id/style so callbacks can show or hide it)."""
     body = ([html.H3(title)] if title else []) + list(children)
-    extra = {"id": card_id} if card_id else {}
+    extra: dict = {"id": card_id} if card_id else {}
+    if style is not None:
+        extra["style"] = style
     return html.Div(body, className=class_name, **extra)

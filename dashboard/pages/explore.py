@@ -115,6 +115,7 @@ def explore_layout(conditional: bool) -> html.Div:
                                     ]
                                 ),
                                 card_id="explore-slice-card",
+                                style={"display": "none"},
                             ),  # fmt: skip
                         ],
                         className="sidebar",
@@ -159,6 +160,7 @@ def explore_layout(conditional: bool) -> html.Div:
                                         None,
                                         dcc.Loading(dcc.Graph(id=ids.EX_CUBE, figure=EMPTY)),
                                         card_id="explore-cube-card",
+                                        style={"display": "none"},
                                     ),
                                 ],
                                 className="column wide",
@@ -173,6 +175,7 @@ def explore_layout(conditional: bool) -> html.Div:
                 None,
                 dcc.Graph(id=ids.EX_PROJ, figure=EMPTY, config={"displayModeBar": False}),
                 card_id="explore-proj-card",
+                style={"display": "none"},
             ),
             card(None, dcc.Graph(id=ids.EX_ACTS, figure=EMPTY, config={"displayModeBar": False})),
             dcc.Store(id="explore-w-index"),
