@@ -48,6 +48,19 @@ def _split_outputs(output: str) -> list[str]:
     return [p.split("@", 1)[0] for p in parts]
 
 
+def _without_output_hash(item):
+    """An output entry with the '@hash' Dash appends to duplicate outputs' properties removed.
+
+    The browser sends ``{"id": "explore-map", "property": "figure@<hash>"}`` for an output
+    declared with ``allow_duplicate=True``; the signature compares plain property names.
+    """
+    if isinstance(item, list):
+        return [_without_output_hash(sub) for sub in item]
+    if isinstance(item, dict) and isinstance(item.get("property"), str):
+        return {**item, "property": item["property"].split("@", 1)[0]}
+    return item
+
+
 def _pattern(id_str: str):
     """The id as a dict for pattern-matching ids, else None."""
     if id_str.startswith("{"):
@@ -135,6 +148,7 @@ def check_callback_body(body, callbacks: dict[str, dict]) -> None:
             raise BadCallbackRequest(f"outputs: expected {len(names)} entries")
         for name, item in zip(names, outputs):
             id_str, prop = name.rsplit(".", 1)
+            item = _without_output_hash(item)
             n = _check_item({"id": id_str, "property": prop}, item, "outputs")
             if n is not None:
                 wildcard_lengths.setdefault(id_str, set()).add(n)
