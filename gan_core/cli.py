@@ -207,6 +207,60 @@ def cmd_serve(args) -> int:
     )
 
 
+def _point(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from exc
+
+
+def cmd_export(args) -> int:
+    from gan_core import export
+    from gan_core.checkpoints import CheckpointError
+    from gan_core.engine import LatentExplorer
+    from gan_core.latent import LatentInputError
+
+    try:
+        explorer = LatentExplorer.from_checkpoint(
+            args.model_id, args.checkpoints, cache_dir=args.cache_dir
+        )
+        label = args.label if explorer.conditional else None
+        if args.what == "morph":
+            if not args.a or not args.b:
+                raise LatentInputError("a morph needs --a and --b")
+            points = [args.a, *(args.via or []), args.b]
+            m = explorer.morph(points, frames=args.frames, mode=args.mode, label=label)
+            if args.out.endswith(".mp4"):
+                export.frames_to_mp4(m.images, args.out, fps=args.fps)
+            else:
+                export.frames_to_gif(m.images, args.out, fps=args.fps)
+            print(f"{args.out}: {len(m.images)} frames, crossed areas {m.sequence_text}")
+        elif args.what == "map":
+            if explorer.latent_dim == 2:
+                cmap = explorer.map_2d(args.grid, label=label)
+                export.class_map_png(cmap.classes, cmap.confidence, path=args.out)
+            else:
+                cube = explorer.cube(
+                    args.cube, w=args.w if explorer.latent_dim == 4 else None, label=label
+                )
+                export.cube_png(cube.classes, path=args.out)
+            print(f"{args.out}: class map of {args.model_id}")
+        else:  # state
+            point = args.a or [0.0] * explorer.latent_dim
+            probe = explorer.probe_point(point, label)
+            state = {
+                "model": args.model_id, "latent_dim": explorer.latent_dim, "label": label,
+                "point": probe.z, "digit": probe.digit, "probabilities": probe.probs,
+                "metrics": explorer.checkpoint.metrics,
+            }  # fmt: skip
+            export.state_json(state, args.out)
+            print(f"{args.out}: view state of {args.model_id}")
+    except (CheckpointError, LatentInputError, export.ExportError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from gan_core.models import ACTIVATIONS, DEFAULT_ACTIVATION
 
@@ -259,6 +313,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cube", type=int, default=16, help="cube points per axis")
     p.add_argument("--cache-dir", default=None, help="default: $GAN_EXPLORER_CACHE or .cache/maps")
     p.set_defaults(func=cmd_precompute)
+
+    p = sub.add_parser(
+        "export", help="write a morph (GIF/MP4), a class map (PNG) or a view state (JSON)"
+    )
+    p.add_argument("what", choices=("morph", "map", "state"))
+    p.add_argument("model_id")
+    p.add_argument("--out", required=True, help="output file (.gif/.mp4, .png, .json)")
+    p.add_argument("--a", type=_point, help="point A (or the point of a state), e.g. --a=-1,0")
+    p.add_argument("--b", type=_point, help="point B, e.g. 1,0")
+    p.add_argument("--via", type=_point, action="append", help="a waypoint (repeatable)")
+    p.add_argument("--frames", type=int, default=24)
+    p.add_argument("--mode", choices=("linear", "slerp"), default="linear")
+    p.add_argument("--fps", type=float, default=8.0)
+    p.add_argument("--label", type=int, default=0, help="CGAN label")
+    p.add_argument("--w", type=float, default=0.0, help="4th coordinate of a 4D cube")
+    p.add_argument("--grid", type=int, default=100)
+    p.add_argument("--cube", type=int, default=16)
+    p.add_argument("--cache-dir", default=None)
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="run the dashboard")
     p.add_argument("--host", default="127.0.0.1")

@@ -54,18 +54,34 @@ def _write(data: bytes, path: str | Path | None) -> bytes:
     return data
 
 
+def with_progress_bar(frames: np.ndarray, height: int) -> np.ndarray:
+    """Frames (N, H, W) uint8 with a bar under each showing how far along the path it is.
+
+    It also keeps every frame distinct, so GIF writers never merge identical frames.
+    """
+    n, _, w = frames.shape
+    bars = np.zeros((n, height, w), np.uint8)
+    for i in range(n):
+        bars[i, :, : max(1, round((i + 1) / n * w))] = 200
+    return np.concatenate([frames, bars], axis=1)
+
+
 def frames_to_gif(
-    images: np.ndarray, path=None, scale: int = 4, fps: float = 8.0, loop: bool = True
-) -> bytes:
-    """Animated GIF of the frames (one per image)."""
+    images: np.ndarray, path=None, scale: int = 4, fps: float = 8.0, loop: bool = True,
+    progress_bar: bool = True,
+) -> bytes:  # fmt: skip
+    """Animated GIF of the frames (one per image), optionally with a progress bar below."""
     from PIL import Image
 
-    frames = [Image.fromarray(f, mode="L") for f in frames_to_uint8(images, scale)]
     if not 0.5 <= fps <= 60:
         raise ExportError("fps must be between 0.5 and 60")
+    frames = frames_to_uint8(images, scale)
+    if progress_bar:
+        frames = with_progress_bar(frames, max(2, int(scale)))
+    pil = [Image.fromarray(f, mode="L") for f in frames]
     buf = io.BytesIO()
-    frames[0].save(
-        buf, format="GIF", save_all=True, append_images=frames[1:],
+    pil[0].save(
+        buf, format="GIF", save_all=True, append_images=pil[1:],
         duration=int(round(1000 / fps)), loop=0 if loop else 1, optimize=False,
     )  # fmt: skip
     return _write(buf.getvalue(), path)

@@ -44,3 +44,36 @@ def test_train_refuses_to_overwrite_and_to_resume_nothing(fresh_checkpoints, cap
 def test_evaluate_unknown_model_is_a_clear_error(fresh_checkpoints, capsys):
     assert main(["--checkpoints", str(fresh_checkpoints), "evaluate", "../x"]) == 2
     assert "invalid model id" in capsys.readouterr().err
+
+
+def test_export_morph_map_and_state(test_checkpoints, tmp_path, capsys):
+    import io
+
+    from PIL import Image
+
+    root = ["--checkpoints", str(test_checkpoints)]
+    gif = tmp_path / "m.gif"
+    args = ["export", "morph", "gan-2d", "--a=-1,0", "--b=1,0", "--frames", "9", "--out", str(gif),
+            "--cache-dir", str(tmp_path / "c")]  # fmt: skip
+    assert main(root + args) == 0
+    assert Image.open(io.BytesIO(gif.read_bytes())).n_frames == 9
+    assert "crossed areas" in capsys.readouterr().out
+    png = tmp_path / "cube.png"
+    assert main(root + ["export", "map", "gan-4d", "--cube", "4", "--w", "0.5", "--out", str(png),
+                        "--cache-dir", str(tmp_path / "c")]) == 0  # fmt: skip
+    assert Image.open(png).format == "PNG"
+    state = tmp_path / "s.json"
+    assert main(root + ["export", "state", "cgan-3d", "--a", "0.1,0.2,0.3", "--label", "4", "--out", str(state),
+                        "--cache-dir", str(tmp_path / "c")]) == 0  # fmt: skip
+    data = json.loads(state.read_text())
+    assert (
+        data["label"] == 4 and len(data["probabilities"]) == 10 and data["point"] == [0.1, 0.2, 0.3]
+    )
+
+
+def test_export_refuses_bad_points_with_a_clear_error(test_checkpoints, tmp_path, capsys):
+    args = ["--checkpoints", str(test_checkpoints), "export", "morph", "gan-2d", "--a=-3,0", "--b=1,0",
+            "--out", str(tmp_path / "x.gif"), "--cache-dir", str(tmp_path / "c")]  # fmt: skip
+    assert main(args) == 2
+    assert "outside" in capsys.readouterr().err
+    assert not (tmp_path / "x.gif").exists()

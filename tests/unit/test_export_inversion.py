@@ -17,9 +17,18 @@ def _frames(n=5):
 
 
 def test_gif_has_one_frame_per_image_and_the_scaled_size():
-    data = export.frames_to_gif(_frames(5), scale=3, fps=10)
+    data = export.frames_to_gif(_frames(5), scale=3, fps=10, progress_bar=False)
     img = Image.open(io.BytesIO(data))
     assert img.format == "GIF" and img.size == (84, 84) and img.n_frames == 5
+
+
+def test_gif_keeps_identical_frames_apart_with_a_progress_bar():
+    data = export.frames_to_gif(np.zeros((6, 28, 28), np.float32), scale=2)
+    img = Image.open(io.BytesIO(data))
+    assert img.n_frames == 6 and img.size == (56, 58)
+    img.seek(2)
+    bar = np.asarray(img.convert("L"))[-1]
+    assert (bar > 0).sum() == round(3 / 6 * 56)
 
 
 def test_gif_refuses_bad_frames():
