@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from gan_core.cli import main
 from tests.conftest import make_checkpoint
 
@@ -66,9 +68,8 @@ def test_export_morph_map_and_state(test_checkpoints, tmp_path, capsys):
     assert main(root + ["export", "state", "cgan-3d", "--a", "0.1,0.2,0.3", "--label", "4", "--out", str(state),
                         "--cache-dir", str(tmp_path / "c")]) == 0  # fmt: skip
     data = json.loads(state.read_text())
-    assert (
-        data["label"] == 4 and len(data["probabilities"]) == 10 and data["point"] == [0.1, 0.2, 0.3]
-    )
+    assert data["label"] == 4 and len(data["probabilities"]) == 10
+    assert data["point"] == pytest.approx([0.1, 0.2, 0.3])
 
 
 def test_export_refuses_bad_points_with_a_clear_error(test_checkpoints, tmp_path, capsys):
