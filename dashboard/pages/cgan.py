@@ -7,8 +7,8 @@ import dash
 from dashboard.pages.explore import explore_layout
 
 
-def layout(**_query):
-    return explore_layout(conditional=True)
+def layout(**query):
+    return explore_layout(conditional=True, query=query)
 
 
 dash.register_page(

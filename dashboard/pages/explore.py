@@ -9,9 +9,21 @@ from __future__ import annotations
 
 import dash
 import numpy as np
-from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash import (
+    ALL,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 
-from dashboard import figures, ids, registry
+from dashboard import figures, ids, registry, urlstate
 from dashboard.components import card, error_box, latent_sliders
 from dashboard.jobs import JOBS
 from dashboard.logic import (
@@ -27,8 +39,10 @@ from gan_core.activations import mean_heatmap
 from gan_core.latent import snap_fourth
 
 
-def explore_layout(conditional: bool) -> html.Div:
+def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
+    """The explorer; ``query`` (the URL's parameters) restores a shared view."""
     models = registry.model_ids(conditional=conditional)
+    init = explore_state_from_query(query or {}, models)
     return html.Div(
         [
             html.H2("CGAN explorer" if conditional else "Latent-space explorer"),
@@ -56,7 +70,7 @@ def explore_layout(conditional: bool) -> html.Div:
                                 dcc.Dropdown(
                                     id=ids.EX_MODEL,
                                     options=models,
-                                    value=registry.default_model(models),
+                                    value=init["model"],
                                     clearable=False,
                                 ),  # fmt: skip
                             ),
@@ -68,7 +82,7 @@ def explore_layout(conditional: bool) -> html.Div:
                                     min=0,
                                     max=9,
                                     step=1,
-                                    value=0,
+                                    value=init["label"],
                                     marks={i: str(i) for i in range(10)},
                                 ),  # fmt: skip
                                 html.Label("Change 3D map (whose cube is shown)"),
@@ -77,7 +91,7 @@ def explore_layout(conditional: bool) -> html.Div:
                                     min=0,
                                     max=9,
                                     step=1,
-                                    value=0,
+                                    value=init["map"],
                                     marks={i: str(i) for i in range(10)},
                                 ),  # fmt: skip
                                 html.Div(id=ids.EX_FIDELITY, className="metric"),
@@ -95,7 +109,7 @@ def explore_layout(conditional: bool) -> html.Div:
                                         dcc.RadioItems(
                                             id=ids.EX_SLICE_AXIS,
                                             inline=True,
-                                            value="none",
+                                            value=init["axis"],
                                             options=[
                                                 {"label": " whole cube", "value": "none"},
                                                 {"label": " x", "value": "0"},
@@ -108,7 +122,7 @@ def explore_layout(conditional: bool) -> html.Div:
                                             min=0,
                                             max=15,
                                             step=1,
-                                            value=8,
+                                            value=init["index"],
                                             marks=None,
                                             tooltip={"placement": "bottom"},
                                         ),
@@ -184,21 +198,68 @@ def explore_layout(conditional: bool) -> html.Div:
             dcc.Store(id="explore-job-done"),
             dcc.Interval(id="explore-poll", interval=400, disabled=True),
             dcc.Store(id="explore-drawn"),
+            dcc.Store(id="explore-init", data=init),
+            dcc.Store(id="explore-url"),
         ]
     )
 
 
-def layout(**_query):
-    return explore_layout(conditional=False)
+def explore_state_from_query(query: dict, models: list[str]) -> dict:
+    """Initial control values from URL parameters, each validated (bad ones -> defaults)."""
+    model = query.get("model") if query.get("model") in models else registry.default_model(models)
+    return {
+        "model": model,
+        "z": urlstate.parse_point(query.get("z")),
+        "label": urlstate.parse_int(query.get("label"), 0, 9) or 0,
+        "map": urlstate.parse_int(query.get("map"), 0, 9) or 0,
+        "axis": urlstate.parse_choice(query.get("axis"), ("none", "0", "1", "2")) or "none",
+        "index": urlstate.or_default(urlstate.parse_int(query.get("index"), 0, 63), 8),
+    }
 
 
-@callback(Output("explore-sliders", "children"), Input(ids.EX_MODEL, "value"))
-def build_sliders(model_id):
+def layout(**query):
+    return explore_layout(conditional=False, query=query)
+
+
+@callback(
+    Output("explore-sliders", "children"),
+    Input(ids.EX_MODEL, "value"),
+    State("explore-init", "data"),
+)
+def build_sliders(model_id, init):
     try:
         explorer = registry.get(model_id)
     except Exception:  # noqa: BLE001 - the error box says why (see render_maps)
         return html.Div()
-    return latent_sliders(ids.EX_SLIDER, explorer.latent_dim)
+    z = (init or {}).get("z") if (init or {}).get("model") == model_id else None
+    values = z if isinstance(z, list) and len(z) == explorer.latent_dim else None
+    return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values)
+
+
+# The address bar follows the view (no server round trip), so a copied URL restores it.
+clientside_callback(
+    """
+    function(model, values, label, mapLabel, axis, index) {
+        const fmt = v => (Math.round(v * 100) / 100).toString();
+        const p = new URLSearchParams();
+        if (model) { p.set('model', model); }
+        if (values && values.length) { p.set('z', values.map(fmt).join(',')); }
+        if (window.location.pathname.endsWith('/cgan')) {
+            p.set('label', label); p.set('map', mapLabel);
+        }
+        if (axis && axis !== 'none') { p.set('axis', axis); p.set('index', index); }
+        window.history.replaceState(null, '', window.location.pathname + '?' + p.toString());
+        return p.toString();
+    }
+    """,
+    Output("explore-url", "data"),
+    Input(ids.EX_MODEL, "value"),
+    Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
+    Input(ids.EX_LABEL, "value"),
+    Input(ids.EX_MAP_LABEL, "value"),
+    Input(ids.EX_SLICE_AXIS, "value"),
+    Input(ids.EX_SLICE_INDEX, "value"),
+)
 
 
 @callback(

@@ -172,3 +172,31 @@ def test_training_view_renders_every_epoch(driver, app_url, trained_model):
     assert title("train-map").startswith("Class map after epoch")
     assert severe_console_errors(driver) == []
     screenshot(driver, "view-training")
+
+
+def test_url_restores_the_explore_view(driver, app_url):
+    driver.get(f"{app_url}/explore?model=gan-3d&z=0.5,-0.25,0.75")
+    wait_for(
+        lambda: "z = (+0.50, -0.25, +0.75)" in driver.find_element(By.ID, "explore-readout").text,
+        60,
+        message="point restored from the URL",
+    )
+    cube = wait_for(lambda: graph_data(driver, "explore-cube"), 60, message="cube")
+    assert cube[0]["x"] == [0.5] and cube[0]["z"] == [0.75]
+    # The address bar follows a change of the point.
+    drag_slider(driver, "explore-slider", 1, 40)
+    wait_for(
+        lambda: "z=0.5%2C-0.25" not in driver.current_url and "model=gan-3d" in driver.current_url,
+        30,
+        message="URL to follow the slider",
+    )
+    shared = driver.current_url
+    z = shared.split("z=")[1].split("&")[0].replace("%2C", ",")
+    driver.get(shared)
+    expected = "z = (" + ", ".join(f"{float(v):+.2f}" for v in z.split(",")) + ")"
+    wait_for(
+        lambda: expected in driver.find_element(By.ID, "explore-readout").text,
+        60,
+        message="the shared URL to restore the moved point",
+    )
+    assert severe_console_errors(driver) == []

@@ -1,0 +1,37 @@
+"""View state in the URL: round trips, and malformed values fall back to defaults."""
+
+import pytest
+
+from dashboard import urlstate
+
+
+def test_points_round_trip():
+    q = urlstate.query_string({"model": "gan-2d", "z": [0.5, -0.25]})
+    assert q == "?model=gan-2d&z=0.5%2C-0.25"
+    assert urlstate.parse_point("0.5,-0.25", 2) == [0.5, -0.25]
+
+
+@pytest.mark.parametrize("bad", ["", "a,b", "0.5", "2,0", "nan,0", "inf,0", None, "1," * 500])
+def test_malformed_points_are_dropped(bad):
+    assert urlstate.parse_point(bad, 2) is None
+
+
+def test_waypoints_and_edits_round_trip():
+    via = [[0.1, 0.2], [-0.3, 0.4]]
+    edits = [{"layer": "conv1_act", "kind": "rows", "indices": [2], "region": None, "value": 0.0}]
+    q = urlstate.query_string({"via": via, "edits": edits})
+    from urllib.parse import parse_qs
+
+    parsed = {k: v[0] for k, v in parse_qs(q[1:]).items()}
+    assert urlstate.parse_points(parsed["via"]) == via
+    assert urlstate.parse_edits(parsed["edits"]) == edits
+    assert urlstate.parse_edits('[{"layer": 1}, "x", {"layer": "a", "kind": "rm -rf"}]') == []
+    assert urlstate.parse_edits("{not json") == []
+
+
+def test_ints_and_choices_are_range_checked():
+    assert urlstate.parse_int("7", 0, 9) == 7
+    assert urlstate.parse_int("12", 0, 9) is None and urlstate.parse_int("x", 0, 9) is None
+    assert urlstate.parse_choice("slerp", ("linear", "slerp")) == "slerp"
+    assert urlstate.parse_choice("cubic", ("linear", "slerp")) is None
+    assert urlstate.or_default(0, 8) == 0 and urlstate.or_default(None, 8) == 8
