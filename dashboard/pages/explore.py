@@ -28,6 +28,7 @@ from dashboard.components import card, error_box, latent_sliders
 from dashboard.jobs import JOBS
 from dashboard.logic import (
     EMPTY,
+    PayloadError,
     explore_view_kind,
     fidelity_text,
     parse_point,
@@ -231,8 +232,12 @@ def build_sliders(model_id, init):
         explorer = registry.get(model_id)
     except Exception:  # noqa: BLE001 - the error box says why (see render_maps)
         return html.Div()
-    z = (init or {}).get("z") if (init or {}).get("model") == model_id else None
-    values = z if isinstance(z, list) and len(z) == explorer.latent_dim else None
+    init = init if isinstance(init, dict) else {}
+    z = init.get("z") if init.get("model") == model_id else None
+    try:
+        values = parse_point(z, explorer.latent_dim).tolist()
+    except PayloadError:  # absent or malformed: the sliders start at the origin
+        values = None
     return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values)
 
 
@@ -352,6 +357,20 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, _job_don
         )
 
 
+def _cached_elsewhere(key: str) -> bool:
+    """Whether the map of a job key (see render_maps) is in the shared cache; True if unknown."""
+    try:
+        _root, model_id, kind, label, w = key.rsplit("|", 4)
+        explorer = registry.get(model_id)
+        lab = None if label == "None" else safe_label(int(label))
+        w = None if w == "None" else float(w)
+        if kind == "map":
+            return explorer.is_cached("grid2d", registry.SETTINGS.grid_2d, label=lab)
+        return explorer.is_cached("cube", registry.SETTINGS.cube_n, w=w, label=lab)
+    except Exception:  # noqa: BLE001 - not a key this app made
+        return True
+
+
 @callback(
     Output("explore-progress-box", "style"),
     Output("explore-progress", "value"),
@@ -368,7 +387,11 @@ def poll_job(_n, key):
     hidden = {"display": "none"}
     state = JOBS.get(key) if isinstance(key, str) else None
     if state is None:
-        return hidden, 0, "", no_update, True, no_update
+        # Under several server processes (gunicorn) the job may run in another one:
+        # keep polling until its map is in the shared cache, then let render_maps draw it.
+        if isinstance(key, str) and not _cached_elsewhere(key):
+            return {}, 0, "Computing the class map for the first time…", no_update, False, no_update
+        return hidden, 0, "", key if isinstance(key, str) else no_update, True, no_update
     if state.finished:
         JOBS.forget(key)
         return hidden, 1, "", key, True, state.error or ""

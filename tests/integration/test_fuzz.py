@@ -43,7 +43,7 @@ def _outputs_for(output: str, n_wild: int):
     """The 'outputs' field the browser would send for a callback's output key."""
 
     def one(name):
-        id_str, prop = name.split("@", 1)[0].rsplit(".", 1)
+        id_str, prop = name.rsplit(".", 1)  # "figure@<hash>" for duplicate outputs, as sent
         if id_str.startswith("{"):
             pattern = json.loads(id_str)
             return [
