@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dash
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import registry
+from dashboard import precompute, registry
+from dashboard.components import error_box
 
 VIEWS = (
     ("/explore", "Explore", "Drag a point through the latent space of the 2D, 3D or 4D GAN: the generated "
@@ -68,6 +69,7 @@ def layout(**_query):
             ),  # fmt: skip
             html.H3("Models"),
             models_table(),
+            precompute_box(),
             html.P(
                 "Strong-classifier error: held-out error of a CNN trained to tell real from generated "
                 "digits (higher is better, 50% is perfect). Classifier-FID: Fréchet distance on the digit "
@@ -76,6 +78,64 @@ def layout(**_query):
             ),  # fmt: skip
         ]
     )
+
+
+def precompute_box() -> html.Div:
+    where = "the Celery worker" if precompute.redis_url() else "this server, in the background"
+    return html.Div(
+        [
+            html.Button(
+                "Precompute all maps", id="home-precompute", n_clicks=0, className="button primary"
+            ),  # fmt: skip
+            html.Span(
+                f" Fills the map cache of every model ({where}); views open instantly afterwards.",
+                className="note",
+            ),  # fmt: skip
+            html.Progress(id="home-precompute-progress", max=1, value=0),
+            html.Div(id="home-precompute-status", className="note"),
+            error_box("home-precompute-error"),
+            dcc.Store(id="home-precompute-job"),
+            dcc.Interval(id="home-precompute-poll", interval=700, disabled=True),
+        ],
+        className="progress-box",
+    )
+
+
+@callback(
+    Output("home-precompute-job", "data"),
+    Output("home-precompute-poll", "disabled"),
+    Output("home-precompute-status", "children"),
+    Output("home-precompute-error", "children"),
+    Input("home-precompute", "n_clicks"),
+    prevent_initial_call=True,
+)
+def start_precompute(_n):
+    try:
+        handle = precompute.start()
+    except Exception as exc:  # noqa: BLE001 - one line in the error box, never a traceback
+        return None, True, "", precompute.error_text(exc)
+    return handle, False, f"Queued {len(handle['jobs'])} models…", ""
+
+
+@callback(
+    Output("home-precompute-progress", "value"),
+    Output("home-precompute-status", "children", allow_duplicate=True),
+    Output("home-precompute-poll", "disabled", allow_duplicate=True),
+    Output("home-precompute-error", "children", allow_duplicate=True),
+    Input("home-precompute-poll", "n_intervals"),
+    State("home-precompute-job", "data"),
+    prevent_initial_call=True,
+)
+def poll_precompute(_n, handle):
+    if handle is None:
+        return no_update, no_update, True, no_update
+    try:
+        state = precompute.progress(handle)
+    except Exception as exc:  # noqa: BLE001
+        return no_update, "", True, precompute.error_text(exc)
+    fraction = state["done"] / max(state["total"], 1)
+    errors = "; ".join(state["errors"])
+    return fraction, precompute.describe(state, handle), state["finished"], errors
 
 
 dash.register_page(
