@@ -152,3 +152,24 @@ def selection_to_edit(payload, layer: str, view: str, kind: str, value, shape):
     if kind == "region":
         return Edit(layer, "region", region=(row, row + 1, col, col + 1), value=val)
     return None
+
+
+def morph_download(button: str, result, fps) -> dict:
+    """dcc.Download payload for the morph in ``result`` (the morph page's store)."""
+    from dash import dcc
+
+    from gan_core import export
+
+    if not isinstance(result, dict) or not result.get("images"):
+        raise PayloadError("no morph to download yet")
+    images = np.asarray(result["images"], dtype=np.float32)
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) > 512:
+        raise PayloadError("malformed morph frames")
+    fps = float(fps) if isinstance(fps, (int, float)) and 1 <= fps <= 30 else 8.0
+    name = f"morph-{result.get('model', 'model')}"
+    if button == "morph-dl-gif":
+        return dcc.send_bytes(export.frames_to_gif(images, fps=fps), f"{name}.gif")
+    if button == "morph-dl-mp4":
+        return dcc.send_bytes(export.frames_to_mp4(images, fps=fps), f"{name}.mp4")
+    state = {k: v for k, v in result.items() if k != "images"}
+    return dcc.send_bytes(export.state_json(state), f"{name}.json")

@@ -19,7 +19,7 @@ from dash import (
     no_update,
 )
 
-from dashboard import figures, ids, registry
+from dashboard import figures, ids, registry, urlstate
 from dashboard.components import card, error_box, latent_sliders
 from dashboard.logic import EMPTY, parse_point, safe_label, user_error
 
@@ -28,8 +28,24 @@ from dashboard.logic import EMPTY, parse_point, safe_label, user_error
 PATH_2D, PATH_3D = 2, 0
 
 
-def layout(**_query):
+def morph_state_from_query(query: dict, models: list[str]) -> dict:
+    """Initial controls from URL parameters (each validated; bad ones -> defaults)."""
+    return {
+        "model": query.get("model")
+        if query.get("model") in models
+        else registry.default_model(models),
+        "a": urlstate.parse_point(query.get("a")),
+        "b": urlstate.parse_point(query.get("b")),
+        "via": urlstate.parse_points(query.get("via")),
+        "frames": urlstate.or_default(urlstate.parse_int(query.get("frames"), 8, 64), 24),
+        "mode": urlstate.parse_choice(query.get("mode"), ("linear", "slerp")) or "linear",
+        "label": urlstate.or_default(urlstate.parse_int(query.get("label"), 0, 9), 0),
+    }
+
+
+def layout(**query):
     models = registry.model_ids()
+    init = morph_state_from_query(query, models)
     return html.Div(
         [
             html.H2("Morph from A to B"),
@@ -48,7 +64,7 @@ def layout(**_query):
                                 dcc.Dropdown(
                                     id=ids.MO_MODEL,
                                     options=models,
-                                    value=registry.default_model(models),
+                                    value=init["model"],
                                     clearable=False,
                                 ),
                                 html.Div(
@@ -59,7 +75,7 @@ def layout(**_query):
                                             min=0,
                                             max=9,
                                             step=1,
-                                            value=0,
+                                            value=init["label"],
                                             marks={i: str(i) for i in range(10)},
                                         ),
                                     ],
@@ -72,7 +88,7 @@ def layout(**_query):
                                 "Path",
                                 dcc.RadioItems(
                                     id=ids.MO_MODE,
-                                    value="linear",
+                                    value=init["mode"],
                                     inline=True,
                                     options=[
                                         {"label": " linear", "value": "linear"},
@@ -85,7 +101,7 @@ def layout(**_query):
                                     min=8,
                                     max=64,
                                     step=1,
-                                    value=24,
+                                    value=init["frames"],
                                     marks={8: "8", 24: "24", 48: "48", 64: "64"},
                                 ),  # fmt: skip
                                 html.Label("Clicking the map sets"),
@@ -167,6 +183,22 @@ def layout(**_query):
                                             value=8,
                                             marks={1: "1", 8: "8", 15: "15", 30: "30"},
                                         ),
+                                        html.Label("Download"),
+                                        html.Div(
+                                            [
+                                                html.Button(
+                                                    "GIF", id="morph-dl-gif", className="button"
+                                                ),
+                                                html.Button(
+                                                    "MP4", id="morph-dl-mp4", className="button"
+                                                ),
+                                                html.Button(
+                                                    "JSON", id="morph-dl-json", className="button"
+                                                ),
+                                            ],
+                                            className="buttons",
+                                        ),
+                                        dcc.Download(id="morph-download"),
                                     ),  # fmt: skip
                                 ],
                                 className="two-col",
@@ -177,7 +209,9 @@ def layout(**_query):
                 ],
                 className="explore-grid",
             ),
-            dcc.Store(id=ids.MO_WAYPOINTS, data=[]),
+            dcc.Store(id=ids.MO_WAYPOINTS, data=init["via"]),
+            dcc.Store(id="morph-init", data=init),
+            dcc.Store(id="morph-url"),
             dcc.Store(id=ids.MO_RESULT),
             dcc.Store(id="morph-drawn"),
             dcc.Interval(id=ids.MO_INTERVAL, interval=125, disabled=True),
@@ -191,21 +225,31 @@ def layout(**_query):
     Output("morph-label-box", "style"),
     Output(ids.MO_WAYPOINTS, "data", allow_duplicate=True),
     Input(ids.MO_MODEL, "value"),
+    State("morph-init", "data"),
+    State(ids.MO_WAYPOINTS, "data"),
     prevent_initial_call="initial_duplicate",
 )
-def build_point_controls(model_id):
+def build_point_controls(model_id, init, waypoints):
     try:
         e = registry.get(model_id)
     except Exception:  # noqa: BLE001 - the morph callback reports the error
         return html.Div(), html.Div(), {"display": "none"}, []
     a = [-1.0, 0.0, 0.0, 0.0][: e.latent_dim]
     b = [1.0, 0.0, 0.0, 0.0][: e.latent_dim]
+    via: list = []
+    init = init or {}
+    if init.get("model") == model_id:  # restoring a shared URL
+        if isinstance(init.get("a"), list) and len(init["a"]) == e.latent_dim:
+            a = init["a"]
+        if isinstance(init.get("b"), list) and len(init["b"]) == e.latent_dim:
+            b = init["b"]
+        via = [p for p in (waypoints or []) if isinstance(p, list) and len(p) == e.latent_dim]
     style = {} if e.conditional else {"display": "none"}
     return (
         latent_sliders(ids.MO_A, e.latent_dim, a),
         latent_sliders(ids.MO_B, e.latent_dim, b),
         style,
-        [],
+        via,
     )
 
 
@@ -282,7 +326,21 @@ def compute_morph(
                 fig["data"][PATH_3D + k]["z"] = m.latents[:, 2].tolist()
             fig["data"][PATH_3D + 1]["marker"]["color"] = path[1].marker.color
     strip = figures.strip_figure(m.images, m.classes)
-    result = {"images": np.round(m.images, 3).tolist(), "classes": [int(c) for c in m.classes]}
+    result = {
+        "images": np.round(m.images, 3).tolist(),
+        "classes": [int(c) for c in m.classes],
+        "model": model_id,
+        "label": lab,
+        "mode": mode,
+        "points": [p.tolist() for p in (a, *mids, b)],
+        "latents": np.round(m.latents, 4).tolist(),
+        "probabilities": np.round(m.probs, 4).tolist(),
+        "sequence": [int(c) for c in m.sequence],
+        "crossings": [
+            {"from": c.from_class, "to": c.to_class, "frame": c.frame, "t": round(c.t, 4)}
+            for c in m.crossings
+        ],
+    }
     sequence = "Crossed areas: " + m.sequence_text
     return fig, strip, sequence, result, len(m.images) - 1, "", key
 
@@ -369,4 +427,48 @@ clientside_callback(
 
 dash.register_page(
     __name__, path="/morph", name="Morph", title="Morph A→B · GAN latent space", layout=layout
+)
+
+
+@callback(
+    Output("morph-download", "data"),
+    Input("morph-dl-gif", "n_clicks"),
+    Input("morph-dl-mp4", "n_clicks"),
+    Input("morph-dl-json", "n_clicks"),
+    State(ids.MO_RESULT, "data"),
+    State(ids.MO_SPEED, "value"),
+    prevent_initial_call=True,
+)
+def download_morph(_gif, _mp4, _json, result, speed):
+    """The current morph as an animated GIF, an MP4 video, or its numbers as JSON."""
+    from dashboard.logic import morph_download
+
+    try:
+        return morph_download(ctx.triggered_id, result, speed)
+    except Exception:  # noqa: BLE001 - nothing to download is not an error page
+        return no_update
+
+
+clientside_callback(
+    """
+    function(model, a, b, via, frames, mode, label) {
+        const fmt = v => (Math.round(v * 100) / 100).toString();
+        const p = new URLSearchParams();
+        if (model) { p.set('model', model); }
+        if (a && a.length) { p.set('a', a.map(fmt).join(',')); }
+        if (b && b.length) { p.set('b', b.map(fmt).join(',')); }
+        if (via && via.length) { p.set('via', via.map(q => q.map(fmt).join(',')).join(';')); }
+        p.set('frames', frames); p.set('mode', mode); p.set('label', label);
+        window.history.replaceState(null, '', window.location.pathname + '?' + p.toString());
+        return p.toString();
+    }
+    """,
+    Output("morph-url", "data"),
+    Input(ids.MO_MODEL, "value"),
+    Input({"type": ids.MO_A, "index": ALL}, "value"),
+    Input({"type": ids.MO_B, "index": ALL}, "value"),
+    Input(ids.MO_WAYPOINTS, "data"),
+    Input(ids.MO_FRAMES, "value"),
+    Input(ids.MO_MODE, "value"),
+    Input(ids.MO_LABEL, "value"),
 )

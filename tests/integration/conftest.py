@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "screenshots"
+DOWNLOADS = Path("/tmp") / f"gan-explorer-downloads-{os.getpid()}"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
@@ -65,6 +66,11 @@ def driver():
     ):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    opts.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(DOWNLOADS), "download.prompt_for_download": False},
+    )
     drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     drv.set_window_size(1280, 800)
     yield drv

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -13,11 +14,33 @@ from tests.integration.conftest import screenshot, severe_console_errors, wait_f
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+def _decode(value):
+    """Plotly sends numpy arrays as {"dtype", "bdata"} (base64); turn them into lists."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        import base64
+
+        import numpy as np
+
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            arr = arr.reshape([int(v) for v in str(value["shape"]).split(",")])
+        return arr.tolist()
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
 def graph_data(drv, graph_id):
-    """The plotly data of a dcc.Graph as the browser holds it."""
+    """The plotly data of a dcc.Graph as the browser holds it (typed arrays as lists)."""
+    return _decode(_raw_graph_data(drv, graph_id))
+
+
+def _raw_graph_data(drv, graph_id):
     return drv.execute_script(
         "const el = document.querySelector('#' + CSS.escape(arguments[0]) + ' .js-plotly-plot');"
-        "return el && el.data ? JSON.parse(JSON.stringify(el.data)) : null;",
+        "return el && el.data ? JSON.parse(JSON.stringify(el.data, (k, v) => ArrayBuffer.isView(v) ? Array.from(v) : v)) : null;",
         graph_id,
     )
 
@@ -200,3 +223,36 @@ def test_url_restores_the_explore_view(driver, app_url):
         message="the shared URL to restore the moved point",
     )
     assert severe_console_errors(driver) == []
+
+
+def test_morph_url_restores_points_and_downloads_a_gif(driver, app_url):
+    import io
+
+    from PIL import Image
+
+    from tests.integration.conftest import DOWNLOADS
+
+    driver.get(f"{app_url}/morph?model=gan-2d&a=-0.5,0.25&b=0.75,-0.5&frames=12&mode=slerp")
+    wait_for(
+        lambda: "Crossed areas:" in driver.find_element(By.ID, "morph-sequence").text,
+        60,
+        message="morph computed",
+    )
+    frames = wait_for(lambda: graph_data(driver, "morph-map"), 30, message="map")
+    path = frames[2]
+    assert (
+        path["x"][0] == -0.5
+        and path["y"][0] == 0.25
+        and path["x"][-1] == 0.75
+        and len(path["x"]) == 12
+    )
+    for old in DOWNLOADS.glob("*.gif"):
+        old.unlink()
+    driver.find_element(By.ID, "morph-dl-gif").click()
+    gif = wait_for(
+        lambda: next(iter(DOWNLOADS.glob("morph-gan-2d.gif")), None), 30, message="GIF download"
+    )
+    wait_for(lambda: gif.stat().st_size > 0, 10, message="GIF written")
+    time.sleep(0.5)
+    img = Image.open(io.BytesIO(gif.read_bytes()))
+    assert img.format == "GIF" and img.n_frames == 12

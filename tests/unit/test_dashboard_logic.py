@@ -107,3 +107,27 @@ def test_clicks_and_boxes_become_edits():
         assert selection_to_edit(junk, "conv2_act", "mean", "rows", 0, shape) is None
     with pytest.raises(PayloadError):
         selection_to_edit(click, "conv2_act", "mean", "rows", float("nan"), shape)
+
+
+def test_morph_downloads_gif_mp4_and_json():
+    import base64
+    import json
+
+    from dashboard.logic import morph_download
+
+    result = {
+        "images": np.zeros((5, 28, 28)).tolist(),
+        "classes": [1] * 5,
+        "model": "gan-2d",
+        "sequence": [1],
+    }
+    gif = morph_download("morph-dl-gif", result, 8)
+    assert (
+        gif["filename"] == "morph-gan-2d.gif" and base64.b64decode(gif["content"])[:6] == b"GIF89a"
+    )
+    data = json.loads(base64.b64decode(morph_download("morph-dl-json", result, 8)["content"]))
+    assert data["sequence"] == [1] and "images" not in data
+    with pytest.raises(PayloadError):
+        morph_download("morph-dl-gif", {"images": []}, 8)
+    with pytest.raises(PayloadError):
+        morph_download("morph-dl-gif", {"images": [[1, 2]]}, 8)
