@@ -143,3 +143,21 @@ def test_home_shows_a_truncated_model_as_unusable_and_serves_the_rest(app_url, d
     assert "corrupt model file" in out["explore-error"]["children"]
     assert_explore_image_works(app_url, deps)
     explore_map(app_url, deps, "gan-2d")
+
+
+def test_unreachable_redis_gives_a_clear_error_and_views_keep_working(app_url, deps, monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("REDIS_URL", f"redis://:secret@127.0.0.1:{port}/0")
+    start = time.time()
+    out = _post(app_url, callback_body(_dep(deps, "..home-precompute-job.data"),
+                                       {"home-precompute.n_clicks": 1}))  # fmt: skip
+    assert time.time() - start < 15
+    error = out["home-precompute-error"]["children"]
+    assert "cannot reach Redis" in error and f"127.0.0.1:{port}" in error
+    assert "secret" not in error
+    assert_explore_image_works(app_url, deps)
+    explore_map(app_url, deps)
