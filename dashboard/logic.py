@@ -18,6 +18,7 @@ EMPTY = go.Figure(
 )  # fmt: skip
 
 MAX_PAYLOAD_ITEMS = 64
+MAX_IMAGE_UPLOAD_BYTES = 256 * 1024
 
 
 class PayloadError(LatentInputError):
@@ -173,3 +174,33 @@ def morph_download(button: str, result, fps) -> dict:
         return dcc.send_bytes(export.frames_to_mp4(images, fps=fps), f"{name}.mp4")
     state = {k: v for k, v in result.items() if k != "images"}
     return dcc.send_bytes(export.state_json(state), f"{name}.json")
+
+
+def decode_upload(contents: str) -> np.ndarray:
+    """A dcc.Upload data URL -> (28, 28) float image in [-1, 1]; PayloadError if unusable."""
+    import base64
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if not isinstance(contents, str) or "," not in contents:
+        raise PayloadError("the upload is not an image file")
+    try:
+        raw = base64.b64decode(contents.split(",", 1)[1], validate=False)
+    except (ValueError, TypeError) as exc:
+        raise PayloadError("the upload is not valid base64") from exc
+    if len(raw) > MAX_IMAGE_UPLOAD_BYTES:
+        raise PayloadError(f"the image is larger than {MAX_IMAGE_UPLOAD_BYTES // 1024} KiB")
+    try:
+        img = Image.open(io.BytesIO(raw))
+        img.load()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise PayloadError("the upload is not a readable image (PNG, JPEG, GIF, BMP)") from exc
+    if img.size != (28, 28):
+        raise PayloadError(f"the image must be 28x28 pixels, got {img.size[0]}x{img.size[1]}")
+    arr = np.asarray(img.convert("L"), dtype=np.float32) / 127.5 - 1.0
+    if (
+        arr.mean() > 0.3
+    ):  # mostly light: a dark digit on a light background, flip to MNIST's polarity
+        arr = -arr
+    return arr

@@ -256,3 +256,34 @@ def test_morph_url_restores_points_and_downloads_a_gif(driver, app_url):
     time.sleep(0.5)
     img = Image.open(io.BytesIO(gif.read_bytes()))
     assert img.format == "GIF" and img.n_frames == 12
+
+
+def test_inverting_a_generated_digit_finds_its_point(
+    driver, app_url, test_checkpoints, trained_model, tmp_path
+):
+    """Upload the generator's own image at a known z: the found point reproduces it."""
+    import numpy as np
+    from PIL import Image
+
+    from gan_core.checkpoints import load_generator
+
+    g = load_generator(trained_model, test_checkpoints).generator
+    image = np.asarray(g(np.array([[0.4, -0.3]], np.float32), training=False))[0, ..., 0]
+    png = tmp_path / "digit.png"
+    Image.fromarray(np.clip((image + 1) * 127.5 + 0.5, 0, 255).astype(np.uint8)).save(png)
+    driver.get(f"{app_url}/invert?model={trained_model}")
+    wait_for(lambda: graph_data(driver, "inv-target"), 60, message="target digit")
+    driver.find_element(By.CSS_SELECTOR, "#inv-upload input[type=file]").send_keys(str(png))
+    wait_for(lambda: "Uploaded digit" in driver.page_source, 30, message="uploaded image shown")
+    driver.find_element(By.ID, "inv-run").click()
+    text = wait_for(
+        lambda: driver.find_element(By.ID, "inv-result").text, 90, message="inversion result"
+    )
+    mse = float(text.split("= ")[2].split(";")[0])
+    assert mse < 0.01, text  # uint8 rounding of the uploaded PNG bounds the error from below
+    found = [float(v) for v in text.split("z = (")[1].split(")")[0].split(",")]
+    assert abs(found[0] - 0.4) < 0.1 and abs(found[1] + 0.3) < 0.1, text
+    href = driver.find_element(By.ID, "inv-link").get_attribute("href")
+    assert f"/explore?model={trained_model}&z=" in href
+    assert severe_console_errors(driver) == []
+    screenshot(driver, "view-invert")

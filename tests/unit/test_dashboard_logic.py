@@ -131,3 +131,28 @@ def test_morph_downloads_gif_mp4_and_json():
         morph_download("morph-dl-gif", {"images": []}, 8)
     with pytest.raises(PayloadError):
         morph_download("morph-dl-gif", {"images": [[1, 2]]}, 8)
+
+
+def test_uploads_are_decoded_checked_and_polarity_fixed():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from dashboard.logic import decode_upload
+
+    def data_url(img, fmt="PNG"):
+        buf = io.BytesIO()
+        img.save(buf, format=fmt)
+        return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+    dark_on_light = np.full((28, 28), 255, np.uint8)
+    dark_on_light[10:18, 12:16] = 0
+    arr = decode_upload(data_url(Image.fromarray(dark_on_light)))
+    assert arr.shape == (28, 28) and arr[0, 0] == -1.0 and arr[12, 13] == 1.0
+    with pytest.raises(PayloadError, match="28x28"):
+        decode_upload(data_url(Image.new("L", (32, 32))))
+    with pytest.raises(PayloadError, match="readable image"):
+        decode_upload("data:image/png;base64," + base64.b64encode(b"not an image").decode())
+    with pytest.raises(PayloadError):
+        decode_upload("no comma here")

@@ -1,0 +1,226 @@
+"""/invert: real digits in the latent space. Pick an MNIST test digit (or upload a 28x28
+image), find the latent point whose generated image is closest, see the reconstruction
+error and the point on the map, and open it in the explorer."""
+
+from __future__ import annotations
+
+import threading
+
+import dash
+import numpy as np
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import figures, registry, urlstate
+from dashboard.components import card, error_box
+from dashboard.logic import (
+    EMPTY,
+    MAX_IMAGE_UPLOAD_BYTES,
+    PayloadError,
+    decode_upload,
+    safe_label,
+    user_error,
+)
+from gan_core.inversion import invert_image
+
+_test_digits: dict = {}
+_lock = threading.Lock()
+
+
+def test_digits():
+    """MNIST test images and labels (loaded once per process from the offline source)."""
+    with _lock:
+        if "x" not in _test_digits:
+            from gan_core.data import load_mnist
+
+            m = load_mnist()
+            _test_digits["x"], _test_digits["y"] = m.x_test[..., 0], m.y_test
+        return _test_digits["x"], _test_digits["y"]
+
+
+def layout(model=None, index=None, **_query):
+    models = registry.model_ids()
+    value = model if model in models else registry.default_model(models)
+    idx = urlstate.or_default(urlstate.parse_int(index, 0, 9999), 0)
+    return html.Div(
+        [
+            html.H2("Real digits in the latent space"),
+            html.P(
+                "Pick a real MNIST test digit or upload a 28x28 image: gradient descent on z finds the "
+                "latent point whose generated image is closest (16 random starts, z kept in [-1, 1]).",
+                className="lead",
+            ),  # fmt: skip
+            error_box("inv-error"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            card(
+                                "Model",
+                                dcc.Dropdown(
+                                    id="inv-model", options=models, value=value, clearable=False
+                                ),
+                                html.Label("Label (CGAN)"),
+                                dcc.Slider(
+                                    id="inv-label",
+                                    min=0,
+                                    max=9,
+                                    step=1,
+                                    value=0,
+                                    marks={i: str(i) for i in range(10)},
+                                ),
+                            ),  # fmt: skip
+                            card(
+                                "Digit",
+                                html.Label("MNIST test image number"),
+                                dcc.Input(
+                                    id="inv-index",
+                                    type="number",
+                                    min=0,
+                                    max=9999,
+                                    step=1,
+                                    value=idx,
+                                ),
+                                html.Label("…or upload a 28x28 image"),
+                                dcc.Upload(
+                                    id="inv-upload",
+                                    children=html.Div("Drop or click to choose a file"),
+                                    className="upload",
+                                    max_size=MAX_IMAGE_UPLOAD_BYTES,
+                                ),
+                                html.Button(
+                                    "Find its latent point",
+                                    id="inv-run",
+                                    n_clicks=0,
+                                    className="button primary",
+                                ),
+                            ),  # fmt: skip
+                            html.Div(id="inv-result", className="readout"),
+                            dcc.Link(
+                                "Open this point in the explorer", id="inv-link", href="/explore"
+                            ),
+                        ],
+                        className="sidebar",
+                    ),
+                    html.Div(
+                        [
+                            html.Div(
+                                [
+                                    card(
+                                        None,
+                                        dcc.Graph(
+                                            id="inv-target",
+                                            figure=EMPTY,
+                                            config={"displayModeBar": False},
+                                        ),
+                                    ),
+                                    card(
+                                        None,
+                                        dcc.Graph(
+                                            id="inv-recon",
+                                            figure=EMPTY,
+                                            config={"displayModeBar": False},
+                                        ),
+                                    ),
+                                ],
+                                className="two-col",
+                            ),
+                            card(
+                                None,
+                                dcc.Loading(
+                                    dcc.Graph(
+                                        id="inv-map", figure=EMPTY, config={"displayModeBar": False}
+                                    )
+                                ),
+                            ),  # fmt: skip
+                        ],
+                        className="content-col",
+                    ),
+                ],
+                className="explore-grid",
+            ),
+            dcc.Store(id="inv-upload-store"),
+        ]
+    )
+
+
+@callback(
+    Output("inv-target", "figure"),
+    Output("inv-upload-store", "data"),
+    Output("inv-error", "children"),
+    Input("inv-index", "value"),
+    Input("inv-upload", "contents"),
+)
+def show_target(index, contents):
+    """The digit to invert: the uploaded image if any, else MNIST test image ``index``."""
+    try:
+        if contents and dash.ctx.triggered_id == "inv-upload":
+            image = decode_upload(contents)
+            return figures.image_figure(image, "Uploaded digit"), image.round(4).tolist(), ""
+        if isinstance(index, bool) or not isinstance(index, (int, float)) or not 0 <= index <= 9999:
+            raise PayloadError("pick a test image number between 0 and 9999")
+        x, y = test_digits()
+        return (
+            figures.image_figure(
+                x[int(index)], f"MNIST test digit #{int(index)} (a {y[int(index)]})"
+            ),
+            None,
+            "",
+        )
+    except Exception as exc:  # noqa: BLE001
+        return no_update, no_update, user_error(exc)
+
+
+@callback(
+    Output("inv-recon", "figure"),
+    Output("inv-map", "figure"),
+    Output("inv-result", "children"),
+    Output("inv-link", "href"),
+    Output("inv-error", "children", allow_duplicate=True),
+    Input("inv-run", "n_clicks"),
+    State("inv-model", "value"),
+    State("inv-label", "value"),
+    State("inv-index", "value"),
+    State("inv-upload-store", "data"),
+    prevent_initial_call=True,
+)
+def run_inversion(_n, model_id, label, index, uploaded):
+    try:
+        e = registry.get(model_id)
+        lab = safe_label(label) if e.conditional else None
+        if uploaded is not None:
+            target = np.asarray(uploaded, dtype=np.float32)
+            if target.shape != (28, 28) or not np.isfinite(target).all():
+                raise PayloadError("the uploaded image is malformed")
+        else:
+            if (
+                isinstance(index, bool)
+                or not isinstance(index, (int, float))
+                or not 0 <= index <= 9999
+            ):
+                raise PayloadError("pick a test image number between 0 and 9999")
+            target = test_digits()[0][int(index)]
+        result = invert_image(e.generator, target, e.latent_dim, label=lab, steps=150, restarts=16)
+        probe = e.probe_point(result.z, lab)
+    except Exception as exc:  # noqa: BLE001
+        return (no_update,) * 4 + (user_error(exc),)
+    z = [round(float(v), 2) for v in result.z]
+    text = (f"z = ({', '.join(f'{v:+.2f}' for v in z)}); reconstruction error (MSE, pixels in [-1, 1]) "
+            f"= {result.mse:.4f}; the generator's image there is a {probe.digit} (p = {probe.probs.max():.2f})")  # fmt: skip
+    if e.latent_dim == 2:
+        cmap = e.map_2d(registry.SETTINGS.grid_2d, label=lab)
+        map_fig = figures.class_map_figure(
+            cmap, result.z, title="The found point on the map of class areas"
+        )
+    else:
+        cube = e.cube(
+            registry.SETTINGS.cube_n, w=float(result.z[3]) if e.latent_dim == 4 else None, label=lab
+        )
+        map_fig = figures.cube_figure(cube, result.z, title="The found point in the class cube")
+    page = "/cgan" if e.conditional else "/explore"
+    href = page + urlstate.query_string({"model": model_id, "z": z, "label": lab, "map": lab})
+    return figures.image_figure(probe.image, "Closest generated image"), map_fig, text, href, ""
+
+
+dash.register_page(
+    __name__, path="/invert", name="Invert", title="Real digits · GAN latent space", layout=layout
+)
