@@ -1,0 +1,266 @@
+"""Drag the 2D explorer's x slider in headless Chromium: input-to-new-image time and bytes.
+
+Usage: python benchmarks/browser_drag.py [--steps 60] [--checkpoints DIR] [--json]
+
+The dashboard runs in this process (werkzeug, threaded) on a 2D model; Chromium opens
+/explore, holds the x slider's thumb and moves it step by step. For each step:
+
+- latency: from the browser's own ``pointermove`` event (``performance.now()``) to the
+  ``plotly_afterplot`` of the generated-image graph whose pixels changed (what a person
+  sees), measured inside the page, so Selenium's round trips are not counted;
+- bytes: the ``_dash-update-component`` requests the step caused, from Chrome's
+  performance log (CDP ``Network.*`` events): request body size and the response's
+  encoded (on-the-wire) size.
+
+Without ``--checkpoints`` a fresh untrained generator of the study's 2D architecture is
+used (same speed as a trained one) with the bundled digit classifier, so the benchmark
+never reads a folder a training run is writing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+CHROME_ARGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,800",
+)
+
+# Installed in the page: stamps every pointer move, and every redraw of the image graph
+# whose pixels differ from the previous redraw.
+HOOK_JS = """
+window.__bench = {inputs: [], renders: []};
+document.addEventListener('pointermove', () => window.__bench.inputs.push(performance.now()), true);
+const gd = document.querySelector('#explore-image .js-plotly-plot');
+let last = JSON.stringify(gd.data[0].z);
+gd.on('plotly_afterplot', () => {
+  const now = JSON.stringify(gd.data[0].z);
+  if (now !== last) { last = now; window.__bench.renders.push(performance.now()); }
+});
+return true;
+"""
+
+
+def percentile(values, q):
+    import numpy as np
+
+    return float(np.percentile(np.asarray(values, float), q)) if values else float("nan")
+
+
+def untrained_root() -> Path:
+    """A checkpoints folder with an untrained 2D generator and the bundled classifier."""
+    import keras
+
+    from gan_core.checkpoints import (
+        DEFAULT_CHECKPOINTS,
+        ModelConfig,
+        atomic_write_json,
+        save_keras_model,
+    )
+    from gan_core.models import build_generator
+
+    root = Path(tempfile.mkdtemp(prefix="bench-ckpt-"))
+    keras.utils.set_random_seed(0)
+    save_keras_model(build_generator(2), root / "gan-2d" / "generator.keras")
+    atomic_write_json(
+        root / "gan-2d" / "config.json",
+        ModelConfig(latent_dim=2, data_source="untrained benchmark model").to_json(),
+    )
+    shutil.copytree(DEFAULT_CHECKPOINTS / "classifier", root / "classifier")
+    return root
+
+
+def serve(checkpoints: Path, cache_dir: Path, grid: int) -> tuple[str, object]:
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    from dashboard.app import create_app
+
+    app = create_app(checkpoints, cache_dir=cache_dir, grid_2d=grid)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{port}", server
+
+
+def start_browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_bin = shutil.which("chromedriver")
+    if not (chromium and driver_bin):
+        raise SystemExit(
+            "chromium and chromedriver are needed (apt-get install chromium chromium-driver)"
+        )
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for arg in CHROME_ARGS:
+        opts.add_argument(arg)
+    opts.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='bench-chrome-')}")
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(driver_bin), options=opts)
+    drv.set_window_size(1280, 800)
+    return drv
+
+
+def wait(predicate, timeout: float, what: str):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception:  # noqa: BLE001 - the page may still be rendering
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def update_traffic(drv) -> list[dict]:
+    """Sizes of the Dash update requests in the performance log since the last call."""
+    requests: dict[str, dict] = {}
+    for entry in drv.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        method, params = msg.get("method"), msg.get("params", {})
+        if method == "Network.requestWillBeSent":
+            req = params["request"]
+            if "_dash-update-component" in req["url"]:
+                body = req.get("postData") or ""
+                requests[params["requestId"]] = {"request": len(body.encode()), "response": None}
+        elif method == "Network.loadingFinished" and params.get("requestId") in requests:
+            requests[params["requestId"]]["response"] = int(params["encodedDataLength"])
+    return [r for r in requests.values() if r["response"] is not None]
+
+
+def run(steps: int, step_px: int, checkpoints: Path | None, grid: int) -> dict:
+    from selenium.webdriver.common.by import By
+
+    root = checkpoints or untrained_root()
+    cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
+    url, server = serve(root, cache, grid)
+    drv = start_browser()
+    try:
+        drv.get(url + "/explore")
+        graph = "return (document.querySelector('#%s .js-plotly-plot')||{}).data"
+        wait(lambda: drv.execute_script(graph % "explore-image"), 180, "the image")
+        wait(lambda: len(drv.execute_script(graph % "explore-map") or []) >= 2, 180, "the map")
+        time.sleep(1.0)
+        drv.execute_script(HOOK_JS)
+        thumb = drv.find_element(
+            By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] .dash-slider-thumb"
+        )
+        box = drv.execute_script(
+            "const t = arguments[0].getBoundingClientRect();"
+            "const r = arguments[0].closest('.dash-slider-root')"
+            ".getBoundingClientRect();"
+            "return [t.x + t.width / 2, t.y + t.height / 2, r.x];",
+            thumb,
+        )
+        x, y, left = int(box[0]), int(box[1]), int(box[2])
+        update_traffic(drv)  # drop the page-load traffic
+        latencies, traffic = [], []
+
+        def mouse(kind: str, at: int) -> None:
+            # CDP input events are trusted and keep the slider's pointer capture, which
+            # WebDriver actions lose after the press in headless Chromium.
+            drv.execute_cdp_cmd(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": at, "y": y, "button": "left",
+                 "buttons": 0 if kind == "mouseReleased" else 1,
+                 "clickCount": 0 if kind == "mouseMoved" else 1},
+            )  # fmt: skip
+
+        mouse("mouseMoved", x)
+        mouse("mousePressed", x)
+        # Start from the left end so every step moves the point to a new value.
+        x = left + 2
+        mouse("mouseMoved", x)
+        wait(lambda: drv.execute_script("return window.__bench.renders.length") > 0, 30, "reset")
+        time.sleep(0.5)
+        update_traffic(drv)
+        for _ in range(steps):
+            before = drv.execute_script("return window.__bench.renders.length")
+            x += step_px
+            mouse("mouseMoved", x)
+            wait(
+                lambda b=before: drv.execute_script("return window.__bench.renders.length") > b,
+                30,
+                "a new image",
+            )
+            bench = drv.execute_script("return window.__bench")
+            t_render = bench["renders"][-1]
+            t_input = max(t for t in bench["inputs"] if t <= t_render)
+            latencies.append(t_render - t_input)
+            time.sleep(0.05)  # let the responses' loadingFinished events land
+            traffic.extend(update_traffic(drv))
+        mouse("mouseReleased", x)
+        severe = [e["message"] for e in drv.get_log("browser") if e["level"] == "SEVERE"]
+    finally:
+        drv.quit()
+        server.shutdown()
+    resp = [t["response"] for t in traffic]
+    req = [t["request"] for t in traffic]
+    return {
+        "steps": steps,
+        "updates": len(traffic),
+        "model": "checkpoint" if checkpoints else "untrained gan-2d",
+        "latency_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+                       "min": min(latencies), "max": max(latencies)},
+        "response_bytes": {"p50": percentile(resp, 50), "p95": percentile(resp, 95)},
+        "request_bytes": {"p50": percentile(req, 50), "p95": percentile(req, 95)},
+        "console_errors": severe,
+    }  # fmt: skip
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--steps", type=int, default=60, help="slider moves to time")
+    p.add_argument("--step-px", type=int, default=4, help="pixels per move (~0.03 in z)")
+    p.add_argument("--checkpoints", type=Path, help="use this checkpoints folder's gan-2d")
+    p.add_argument("--grid", type=int, default=100, help="2D map size (computed once)")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    out = run(args.steps, args.step_px, args.checkpoints, args.grid)
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    lat, resp, req = out["latency_ms"], out["response_bytes"], out["request_bytes"]
+    print(f"{out['steps']} slider moves on {out['model']}, {out['updates']} update requests")
+    print(f"input -> new image: p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms "
+          f"(min {lat['min']:.1f}, max {lat['max']:.1f})")  # fmt: skip
+    print(f"bytes per update: response p50 {resp['p50']:.0f} B, p95 {resp['p95']:.0f} B; "
+          f"request p50 {req['p50']:.0f} B")  # fmt: skip
+    if out["console_errors"]:
+        print("console errors:", *out["console_errors"], sep="\n  ")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
