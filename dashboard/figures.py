@@ -32,6 +32,29 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 320, **kw) -
     return fig
 
 
+IMAGE_DECIMALS = 3  # finer than the 256 grey levels a screen shows over [-1, 1]
+ACTIVATION_DIGITS = 3  # significant digits of activation heatmaps sent while dragging
+
+
+def image_values(image: np.ndarray) -> list:
+    """A [-1, 1] image as nested lists rounded to IMAGE_DECIMALS: a third of the JSON of
+    full float precision, with no visible difference."""
+    return np.round(np.asarray(image, dtype=np.float64), IMAGE_DECIMALS).tolist()
+
+
+def heatmap_values(values: np.ndarray, digits: int = ACTIVATION_DIGITS) -> list:
+    """Nested lists with ``digits`` significant digits (NaN/inf -> 0), for heatmap Patches.
+
+    Activations span many scales (1e-3 in an untrained layer, 10 in a trained one), so
+    they are rounded relative to each value's magnitude, not to fixed decimals.
+    """
+    a = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    mag = np.abs(a)
+    exponent = np.floor(np.log10(np.where(mag > 0, mag, 1.0)))
+    scale = 10.0 ** (digits - 1 - exponent)
+    return (np.round(a * scale) / scale).tolist()
+
+
 def discrete_colorscale() -> list:
     """A colourscale that paints the integers 0..9 with DIGIT_COLORS (no blending)."""
     scale = []

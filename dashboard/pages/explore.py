@@ -8,7 +8,6 @@ are sent once per model (or slice / label / 4th-coordinate change), never per dr
 from __future__ import annotations
 
 import dash
-import numpy as np
 from dash import (
     ALL,
     Input,
@@ -436,12 +435,12 @@ def follow_point(values, label, ready, model_id, w_index, map_label, drawn):
     acts = {n: probe.activations[n] for n in explorer.probe.layer_names}
     if dragging:
         image = Patch()
-        image["data"][0]["z"] = probe.image.tolist()
+        image["data"][0]["z"] = figures.image_values(probe.image)
         probs = Patch()
         probs["data"][0]["y"] = probe.probs.tolist()
         act_fig = Patch()
         for k, name in enumerate(acts):
-            act_fig["data"][k]["z"] = np.nan_to_num(mean_heatmap(acts[name]), nan=0.0).tolist()
+            act_fig["data"][k]["z"] = figures.heatmap_values(mean_heatmap(acts[name]))
     else:
         image = figures.image_figure(probe.image)
         probs = figures.probs_figure(probe.probs)

@@ -1,0 +1,37 @@
+"""Values the drag callbacks send: rounded for the wire, faithful for the eye."""
+
+import json
+
+import numpy as np
+
+from dashboard import figures
+
+
+def test_image_values_are_rounded_to_three_decimals():
+    rng = np.random.default_rng(0)
+    image = np.tanh(rng.normal(size=(28, 28))).astype(np.float32)
+    sent = figures.image_values(image)
+    assert np.asarray(sent).shape == (28, 28)
+    assert np.abs(np.asarray(sent) - image).max() <= 5e-4 + 1e-7
+    assert len(json.dumps(sent)) < 0.5 * len(json.dumps(image.tolist()))
+
+
+def test_heatmap_values_keep_three_significant_digits_at_every_scale():
+    values = np.array([[1.23456e-4, -0.0456789, 7.891234], [123.456, 0.0, -9.87654e-6]])
+    sent = np.asarray(figures.heatmap_values(values))
+    np.testing.assert_allclose(sent, [[1.23e-4, -0.0457, 7.89], [123.0, 0.0, -9.88e-6]], rtol=1e-9)
+    assert sent.shape == values.shape
+
+
+def test_heatmap_values_replace_nan_and_inf_with_zero():
+    sent = figures.heatmap_values(np.array([np.nan, np.inf, -np.inf, 2.0]))
+    assert sent == [0.0, 0.0, 0.0, 2.0]
+    json.dumps(sent, allow_nan=False)  # valid JSON for the browser
+
+
+def test_rounded_values_have_short_json_representations():
+    rng = np.random.default_rng(1)
+    act = (rng.normal(size=(14, 14)) * 0.01).astype(np.float32)
+    text = json.dumps(figures.heatmap_values(act))
+    assert len(text) < 0.5 * len(json.dumps(act.tolist()))
+    assert max(len(tok) for tok in text.replace("[", "").replace("]", "").split(",")) <= 12
