@@ -21,7 +21,7 @@ from dash import (
 
 from dashboard import figures, ids, registry, urlstate
 from dashboard.components import card, error_box, latent_sliders
-from dashboard.logic import EMPTY, parse_point, safe_label, user_error
+from dashboard.logic import EMPTY, PayloadError, parse_point, safe_label, user_error
 
 # Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
 # cube -> [path line, frames, marker, digit traces...].
@@ -237,13 +237,19 @@ def build_point_controls(model_id, init, waypoints):
     a = [-1.0, 0.0, 0.0, 0.0][: e.latent_dim]
     b = [1.0, 0.0, 0.0, 0.0][: e.latent_dim]
     via: list = []
-    init = init or {}
+    init = init if isinstance(init, dict) else {}
+
+    def point_or_none(values):
+        try:
+            return parse_point(values, e.latent_dim).tolist()
+        except PayloadError:  # malformed shared state: keep the default
+            return None
+
     if init.get("model") == model_id:  # restoring a shared URL
-        if isinstance(init.get("a"), list) and len(init["a"]) == e.latent_dim:
-            a = init["a"]
-        if isinstance(init.get("b"), list) and len(init["b"]) == e.latent_dim:
-            b = init["b"]
-        via = [p for p in (waypoints or []) if isinstance(p, list) and len(p) == e.latent_dim]
+        a = point_or_none(init.get("a")) or a
+        b = point_or_none(init.get("b")) or b
+        points = waypoints if isinstance(waypoints, list) else []
+        via = [p for p in map(point_or_none, points[:64]) if p is not None]
     style = {} if e.conditional else {"display": "none"}
     return (
         latent_sliders(ids.MO_A, e.latent_dim, a),
@@ -363,13 +369,15 @@ def click_sets_point(click, _clear, mode, a_values, b_values, waypoints):
         return [no_update] * len(a_values), [no_update] * len(b_values), []
     try:
         x, y = float(click["points"][0]["x"]), float(click["points"][0]["y"])
+        if len(a_values) < 2 or len(b_values) < 2:  # the map has two coordinates
+            raise ValueError("no sliders for a map click")
     except (TypeError, KeyError, IndexError, ValueError):
         return [no_update] * len(a_values), [no_update] * len(b_values), no_update
     x, y = round(max(-1.0, min(1.0, x)), 2), round(max(-1.0, min(1.0, y)), 2)
     if mode == "B":
         return [no_update] * len(a_values), [x, y] + list(b_values[2:]), no_update
     if mode == "W":
-        wp = list(waypoints or [])[:7] + [[x, y] + list(a_values[2:])]
+        wp = (waypoints if isinstance(waypoints, list) else [])[:7] + [[x, y] + list(a_values[2:])]
         return [no_update] * len(a_values), [no_update] * len(b_values), wp
     return [x, y] + list(a_values[2:]), [no_update] * len(b_values), no_update
 
