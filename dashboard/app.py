@@ -13,9 +13,9 @@ from dashboard import registry
 from dashboard.hardening import harden
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-PAGES = ("home", "explore", "morph", "cgan", "activations", "training", "invert")
+PAGES = ("home", "explore", "morph", "cgan", "activations", "training", "invert", "compare")
 NAV_LINKS = (("Home", "/"), ("Explore", "/explore"), ("Morph A→B", "/morph"), ("CGAN", "/cgan"),
-             ("Activations", "/activations"), ("Training", "/training"), ("Real digits", "/invert"))  # fmt: skip
+             ("Activations", "/activations"), ("Training", "/training"), ("Real digits", "/invert"), ("Compare", "/compare"))  # fmt: skip
 
 
 def background_manager(cache_dir: Path | None = None):

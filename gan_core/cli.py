@@ -334,6 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="run the dashboard")
+    p.add_argument(
+        "--checkpoints", default=argparse.SUPPRESS,
+        help="serve the generators in this folder (any Keras generator (None, d) -> 28x28, 2 <= d <= 8)",
+    )  # fmt: skip
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
     p.add_argument("--debug", action="store_true", help="Dash debug mode (never on a shared host)")

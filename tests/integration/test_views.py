@@ -287,3 +287,33 @@ def test_inverting_a_generated_digit_finds_its_point(
     assert f"/explore?model={trained_model}&z=" in href
     assert severe_console_errors(driver) == []
     screenshot(driver, "view-invert")
+
+
+def test_compare_shows_the_same_point_and_edit_on_two_models(driver, app_url):
+    driver.get(f"{app_url}/compare?left=gan-2d&right=gan-3d&z=0.5,-0.5,0.25")
+    title = lambda gid: driver.execute_script(  # noqa: E731
+        "const el=document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+        "return el && el.layout && el.layout.title ? el.layout.title.text : '';",
+        gid,
+    )
+    for side in ("left", "right"):
+        wait_for(
+            lambda side=side: title(f"cmp-{side}-image") == "Generated image",
+            60,
+            message=f"{side} image",
+        )
+        wait_for(
+            lambda side=side: (
+                "Crossed areas:" in driver.find_element(By.ID, f"cmp-{side}-sequence").text
+            ),
+            60,
+            message=f"{side} morph",
+        )
+    assert "2D" in driver.find_element(By.ID, "cmp-left-metrics").text
+    assert "3D" in driver.find_element(By.ID, "cmp-right-metrics").text
+    before = graph_data(driver, "cmp-right-image")[0]["z"]
+    driver.find_element(By.CSS_SELECTOR, "#cmp-edit input[value='conv2-top']").click()
+    wait_for(lambda: title("cmp-right-image") == "Edited image", 30, message="edited image")
+    assert graph_data(driver, "cmp-right-image")[0]["z"] != before
+    assert severe_console_errors(driver) == []
+    screenshot(driver, "view-compare")

@@ -1,0 +1,182 @@
+"""/compare: the same latent point, path or layer edit on two models side by side, with
+their metrics. A model with fewer latent dimensions uses the first coordinates."""
+
+from __future__ import annotations
+
+import dash
+import numpy as np
+from dash import ALL, Input, Output, callback, dcc, html, no_update
+
+from dashboard import figures, registry, urlstate
+from dashboard.components import card, error_box, latent_sliders
+from dashboard.logic import EMPTY, PayloadError, parse_point, user_error
+from gan_core.activations import Edit
+
+EDIT_CHOICES = {
+    "none": "no edit",
+    "conv2-top": "zero the top half of conv 2 (rows 0-6)",
+    "conv2-left": "zero the left half of conv 2 (columns 0-6)",
+    "conv1-all": "zero every conv 1 channel at the centre (rows 2-4, columns 2-4)",
+}
+
+
+def edits_for(choice: str) -> list[Edit]:
+    """The named edit, valid for the study's generator layers."""
+    if choice == "conv2-top":
+        return [Edit("conv2_act", "rows", list(range(7)))]
+    if choice == "conv2-left":
+        return [Edit("conv2_act", "columns", list(range(7)))]
+    if choice == "conv1-all":
+        return [Edit("conv1_act", "region", region=(2, 5, 2, 5))]
+    return []
+
+
+def _side(prefix: str, models: list[str], value: str | None) -> html.Div:
+    return html.Div(
+        [
+            card(
+                None,
+                dcc.Dropdown(
+                    id=f"cmp-{prefix}-model", options=models, value=value, clearable=False
+                ),
+                html.Div(id=f"cmp-{prefix}-metrics", className="note"),
+            ),  # fmt: skip
+            html.Div(
+                [
+                    card(
+                        None,
+                        dcc.Graph(
+                            id=f"cmp-{prefix}-image", figure=EMPTY, config={"displayModeBar": False}
+                        ),
+                    ),
+                    card(
+                        None,
+                        dcc.Graph(
+                            id=f"cmp-{prefix}-probs", figure=EMPTY, config={"displayModeBar": False}
+                        ),
+                    ),
+                ],
+                className="two-col",
+            ),
+            card(
+                None,
+                dcc.Graph(id=f"cmp-{prefix}-strip", figure=EMPTY, config={"displayModeBar": False}),
+                html.Div(id=f"cmp-{prefix}-sequence", className="sequence"),
+            ),  # fmt: skip
+        ],
+        className="content-col",
+    )
+
+
+def layout(left=None, right=None, z=None, **_query):
+    models = [m for m in registry.model_ids(conditional=False)]
+    lval = left if left in models else registry.default_model(models)
+    rest = [m for m in models if m != lval]
+    rval = right if right in models else (rest[0] if rest else lval)
+    point = urlstate.parse_point(z) or [0.0, 0.0, 0.0, 0.0]
+    point = (point + [0.0] * 4)[:4]
+    return html.Div(
+        [
+            html.H2("Compare two models"),
+            html.P(
+                "The same latent point, the same A→B path and the same layer edit on two generators. "
+                "A model with fewer latent dimensions uses the first coordinates.",
+                className="lead",
+            ),  # fmt: skip
+            error_box("cmp-error"),
+            html.Div(
+                [
+                    card("Latent point (x, y, z, w)", latent_sliders("cmp-slider", 4, point)),
+                    card(
+                        "Path and edit",
+                        html.Label("Path A → B (comma-separated coordinates)"),
+                        dcc.Input(id="cmp-a", value="-1,0,0,0", debounce=True, type="text"),
+                        dcc.Input(id="cmp-b", value="1,0,0,0", debounce=True, type="text"),
+                        html.Label("Layer edit"),
+                        dcc.RadioItems(
+                            id="cmp-edit",
+                            value="none",
+                            options=[
+                                {"label": " " + v, "value": k} for k, v in EDIT_CHOICES.items()
+                            ],
+                        ),
+                    ),  # fmt: skip
+                ],
+                className="two-col compare-controls",
+            ),
+            html.Div(
+                [_side("left", models, lval), _side("right", models, rval)], className="two-col"
+            ),
+        ]
+    )
+
+
+def _pad(point: np.ndarray, dim: int) -> np.ndarray:
+    return np.asarray(list(point[:dim]) + [0.0] * max(0, dim - len(point)), np.float32)
+
+
+def _metrics_text(e) -> str:
+    m = e.checkpoint.metrics or {}
+    err = m.get("strong_classifier_error_percent")
+    fid = m.get("classifier_fid")
+    parts = [f"{e.latent_dim}D, {e.config.activation}, {e.config.epochs_trained} epochs"]
+    parts.append(f"strong-classifier error {err}%" if err is not None else "not evaluated yet")
+    if fid is not None:
+        parts.append(f"classifier-FID {fid}")
+    return "; ".join(parts)
+
+
+def compare_side(model_id, values, a_text, b_text, edit_choice):
+    """Image, probabilities, morph strip, sequence and metrics of one model."""
+    e = registry.get(model_id)
+    if e.conditional:
+        raise PayloadError("compare takes unconditional models")
+    full = parse_point(values, 4)
+    z = _pad(full, e.latent_dim)
+    a = urlstate.parse_point(a_text)
+    b = urlstate.parse_point(b_text)
+    if a is None or b is None:
+        raise PayloadError("A and B must be comma-separated numbers in [-1, 1]")
+    edits = edits_for(edit_choice) if edit_choice in EDIT_CHOICES else []
+    edited = e.edit(z, edits).edited if edits else None
+    probe = e.probe_point(z)
+    m = e.morph([_pad(np.asarray(a), e.latent_dim), _pad(np.asarray(b), e.latent_dim)], frames=12)
+    image = edited if edited is not None else probe.image
+    title = "Edited image" if edited is not None else "Generated image"
+    probs = probe.probs if edited is None else np.asarray(
+        e.classifier(edited[None, ..., None], training=False))[0]  # fmt: skip
+    return (figures.image_figure(image, title, height=260), figures.probs_figure(probs, height=260),
+            figures.strip_figure(m.images, m.classes), "Crossed areas: " + m.sequence_text,
+            _metrics_text(e))  # fmt: skip
+
+
+def _register(prefix: str) -> None:
+    @callback(
+        Output(f"cmp-{prefix}-image", "figure"),
+        Output(f"cmp-{prefix}-probs", "figure"),
+        Output(f"cmp-{prefix}-strip", "figure"),
+        Output(f"cmp-{prefix}-sequence", "children"),
+        Output(f"cmp-{prefix}-metrics", "children"),
+        Output("cmp-error", "children", allow_duplicate=True),
+        Input(f"cmp-{prefix}-model", "value"),
+        Input({"type": "cmp-slider", "index": ALL}, "value"),
+        Input("cmp-a", "value"),
+        Input("cmp-b", "value"),
+        Input("cmp-edit", "value"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def update(model_id, values, a_text, b_text, edit_choice):
+        try:
+            return (*compare_side(model_id, values, a_text, b_text, edit_choice), "")
+        except Exception as exc:  # noqa: BLE001
+            return (no_update,) * 5 + (user_error(exc),)
+
+    update.__name__ = f"update_{prefix}"
+
+
+_register("left")
+_register("right")
+
+dash.register_page(
+    __name__, path="/compare", name="Compare", title="Compare · GAN latent space", layout=layout
+)
