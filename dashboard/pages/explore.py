@@ -492,6 +492,8 @@ def click_map(click, values):
     """Clicking the 2D map moves the point there."""
     try:
         x, y = float(click["points"][0]["x"]), float(click["points"][0]["y"])
+        if len(values) < 2:  # the map has two coordinates
+            raise ValueError("no sliders for a map click")
     except (TypeError, KeyError, IndexError, ValueError):
         return [no_update] * len(values)
     out = list(values)
