@@ -4,9 +4,9 @@ units and see the image the rest of the generator makes from that."""
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
-from dashboard import figures, ids, registry
+from dashboard import figures, ids, registry, urlstate
 from dashboard.components import card, error_box, latent_sliders
 from dashboard.logic import EMPTY, parse_point, safe_label, selection_to_edit, user_error
 from gan_core.activations import Edit
@@ -15,8 +15,23 @@ KINDS = (("rows", "rows"), ("columns", "columns"), ("channels", "channels (click
          ("region", "rectangle (box-select)"), ("units", "single units"))  # fmt: skip
 
 
-def layout(**_query):
+def activations_state_from_query(query: dict, models: list[str]) -> dict:
+    """Initial controls from URL parameters (validated; bad values -> defaults)."""
+    return {
+        "model": query.get("model")
+        if query.get("model") in models
+        else registry.default_model(models),
+        "z": urlstate.parse_point(query.get("z")),
+        "label": urlstate.or_default(urlstate.parse_int(query.get("label"), 0, 9), 0),
+        "layer": query.get("layer") if isinstance(query.get("layer"), str) else None,
+        "view": urlstate.parse_choice(query.get("view"), ("mean", "channels")) or "mean",
+        "edits": urlstate.parse_edits(query.get("edits")),
+    }
+
+
+def layout(**query):
     models = registry.model_ids()
+    init = activations_state_from_query(query, models)
     return html.Div(
         [
             html.H2("Activations and edits"),
@@ -35,7 +50,7 @@ def layout(**_query):
                                 dcc.Dropdown(
                                     id=ids.AC_MODEL,
                                     options=models,
-                                    value=registry.default_model(models),
+                                    value=init["model"],
                                     clearable=False,
                                 ),
                             ),
@@ -50,7 +65,7 @@ def layout(**_query):
                                             min=0,
                                             max=9,
                                             step=1,
-                                            value=0,
+                                            value=init["label"],
                                             marks={i: str(i) for i in range(10)},
                                         ),
                                     ],
@@ -62,7 +77,7 @@ def layout(**_query):
                                 dcc.Dropdown(id=ids.AC_LAYER, clearable=False),
                                 dcc.RadioItems(
                                     id=ids.AC_VIEW,
-                                    value="mean",
+                                    value=init["view"],
                                     inline=True,
                                     options=[
                                         {"label": " mean over channels", "value": "mean"},
@@ -141,7 +156,9 @@ def layout(**_query):
                 ],
                 className="explore-grid",
             ),
-            dcc.Store(id=ids.AC_EDITS, data=[]),
+            dcc.Store(id=ids.AC_EDITS, data=init["edits"]),
+            dcc.Store(id="act-init", data=init),
+            dcc.Store(id="act-url"),
         ]
     )
 
@@ -153,9 +170,11 @@ def layout(**_query):
     Output(ids.AC_LAYER, "value"),
     Output(ids.AC_EDITS, "data", allow_duplicate=True),
     Input(ids.AC_MODEL, "value"),
+    State("act-init", "data"),
+    State(ids.AC_EDITS, "data"),
     prevent_initial_call="initial_duplicate",
 )
-def build_controls(model_id):
+def build_controls(model_id, init, edits):
     try:
         e = registry.get(model_id)
     except Exception:  # noqa: BLE001 - render_edits reports it
@@ -164,13 +183,40 @@ def build_controls(model_id):
     options = [{"label": e.probe.layer_title(n), "value": n} for n in names]
     default = "conv2_act" if "conv2_act" in names else names[0]
     style = {} if e.conditional else {"display": "none"}
-    return (
-        latent_sliders(ids.AC_SLIDER, e.latent_dim, [0.3] * e.latent_dim),
-        style,
-        options,
-        default,
-        [],
-    )
+    z, kept = [0.3] * e.latent_dim, []
+    init = init or {}
+    if init.get("model") == model_id:  # restoring a shared URL
+        if isinstance(init.get("z"), list) and len(init["z"]) == e.latent_dim:
+            z = init["z"]
+        if init.get("layer") in names:
+            default = init["layer"]
+        kept = [d for d in (edits or []) if isinstance(d, dict) and d.get("layer") in names]
+    return latent_sliders(ids.AC_SLIDER, e.latent_dim, z), style, options, default, kept
+
+
+clientside_callback(
+    """
+    function(model, values, label, layer, view, edits) {
+        const fmt = v => (Math.round(v * 100) / 100).toString();
+        const p = new URLSearchParams();
+        if (model) { p.set('model', model); }
+        if (values && values.length) { p.set('z', values.map(fmt).join(',')); }
+        p.set('label', label);
+        if (layer) { p.set('layer', layer); }
+        p.set('view', view);
+        if (edits && edits.length) { p.set('edits', JSON.stringify(edits)); }
+        window.history.replaceState(null, '', window.location.pathname + '?' + p.toString());
+        return p.toString();
+    }
+    """,
+    Output("act-url", "data"),
+    Input(ids.AC_MODEL, "value"),
+    Input({"type": ids.AC_SLIDER, "index": ALL}, "value"),
+    Input(ids.AC_LABEL, "value"),
+    Input(ids.AC_LAYER, "value"),
+    Input(ids.AC_VIEW, "value"),
+    Input(ids.AC_EDITS, "data"),
+)
 
 
 @callback(

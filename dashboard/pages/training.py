@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from dashboard import figures, registry
+from dashboard import figures, registry, urlstate
 from dashboard.components import card, error_box
 from dashboard.logic import EMPTY, user_error
 from gan_core.checkpoints import resolve_model_dir
@@ -31,7 +31,7 @@ def replay_for(model_id: str):
     return _replays[key]
 
 
-def layout(model=None, **_query):
+def layout(model=None, epoch=None, **_query):
     models = registry.model_ids()
     value = model if model in models else registry.default_model(models)
     return html.Div(
@@ -101,6 +101,11 @@ def layout(model=None, **_query):
                 None, dcc.Graph(id="train-change", figure=EMPTY, config={"displayModeBar": False})
             ),
             dcc.Interval(id="train-interval", interval=400, disabled=True),
+            dcc.Store(
+                id="train-init",
+                data={"model": value, "epoch": urlstate.parse_int(epoch, 1, 100000)},
+            ),
+            dcc.Store(id="train-url"),
         ]
     )
 
@@ -111,8 +116,9 @@ def layout(model=None, **_query):
     Output("train-epoch", "value"),
     Output("train-error", "children"),
     Input("train-model", "value"),
+    State("train-init", "data"),
 )
-def epoch_range(model_id):
+def epoch_range(model_id, init):
     try:
         replay = replay_for(model_id)
     except Exception as exc:  # noqa: BLE001
@@ -120,7 +126,10 @@ def epoch_range(model_id):
     last = max(replay.last_epoch, 1)
     if replay.last_epoch == 0:
         return 1, 1, 1, f"{model_id} has no training records yet."
-    return 1, last, last, ""
+    init = init or {}
+    wanted = init.get("epoch") if init.get("model") == model_id else None
+    start = wanted if isinstance(wanted, int) and 1 <= wanted <= last else last
+    return 1, last, start, ""
 
 
 @callback(
@@ -186,6 +195,22 @@ clientside_callback(
     State("train-epoch", "min"),
     State("train-epoch", "max"),
     prevent_initial_call=True,
+)
+
+
+clientside_callback(
+    """
+    function(model, epoch) {
+        const p = new URLSearchParams();
+        if (model) { p.set('model', model); }
+        if (epoch) { p.set('epoch', epoch); }
+        window.history.replaceState(null, '', window.location.pathname + '?' + p.toString());
+        return p.toString();
+    }
+    """,
+    Output("train-url", "data"),
+    Input("train-model", "value"),
+    Input("train-epoch", "value"),
 )
 
 

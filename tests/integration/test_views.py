@@ -317,3 +317,27 @@ def test_compare_shows_the_same_point_and_edit_on_two_models(driver, app_url):
     assert graph_data(driver, "cmp-right-image")[0]["z"] != before
     assert severe_console_errors(driver) == []
     screenshot(driver, "view-compare")
+
+
+def test_url_restores_activation_edits_and_training_epoch(driver, app_url, trained_model):
+    edits = '[{"layer":"conv1_act","kind":"rows","indices":[1,2],"region":null,"value":0}]'
+    driver.get(
+        f"{app_url}/activations?model=gan-2d&z=0.5,-0.5&layer=conv1_act&view=mean&edits={edits}"
+    )
+    wait_for(
+        lambda: "conv1_act: rows [1, 2] = 0" in driver.find_element(By.ID, "act-edit-list").text,
+        60,
+        message="edit restored from the URL",
+    )
+    wait_for(
+        lambda: "conv+1+%28" in driver.current_url or "layer=conv1_act" in driver.current_url,
+        30,
+        message="URL kept",
+    )
+    driver.get(f"{app_url}/training?model={trained_model}&epoch=2")
+    title = lambda: driver.execute_script(  # noqa: E731
+        "const el=document.querySelector('#train-samples .js-plotly-plot');"
+        "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
+    )
+    wait_for(lambda: title() == "Fixed noise after epoch 2", 60, message="epoch 2 restored")
+    assert severe_console_errors(driver) == []
