@@ -184,13 +184,14 @@ def build_controls(model_id, init, edits):
     default = "conv2_act" if "conv2_act" in names else names[0]
     style = {} if e.conditional else {"display": "none"}
     z, kept = [0.3] * e.latent_dim, []
-    init = init or {}
+    init = init if isinstance(init, dict) else {}
     if init.get("model") == model_id:  # restoring a shared URL
         if isinstance(init.get("z"), list) and len(init["z"]) == e.latent_dim:
             z = init["z"]
         if init.get("layer") in names:
             default = init["layer"]
-        kept = [d for d in (edits or []) if isinstance(d, dict) and d.get("layer") in names]
+        listed = edits if isinstance(edits, list) else []
+        kept = [d for d in listed if isinstance(d, dict) and d.get("layer") in names]
     return latent_sliders(ids.AC_SLIDER, e.latent_dim, z), style, options, default, kept
 
 

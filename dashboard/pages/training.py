@@ -126,7 +126,7 @@ def epoch_range(model_id, init):
     last = max(replay.last_epoch, 1)
     if replay.last_epoch == 0:
         return 1, 1, 1, f"{model_id} has no training records yet."
-    init = init or {}
+    init = init if isinstance(init, dict) else {}
     wanted = init.get("epoch") if init.get("model") == model_id else None
     start = wanted if isinstance(wanted, int) and 1 <= wanted <= last else last
     return 1, last, start, ""
