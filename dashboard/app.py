@@ -10,6 +10,7 @@ import dash
 from dash import Dash, dcc, html
 
 from dashboard import registry
+from dashboard import uploads as upload_route
 from dashboard.hardening import harden
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -31,9 +32,11 @@ def background_manager(cache_dir: Path | None = None):
     return dash.DiskcacheManager(diskcache.Cache(str(folder)))
 
 
-def create_app(checkpoints=None, cache_dir=None, grid_2d: int = 100, cube_n: int = 16) -> Dash:
+def create_app(
+    checkpoints=None, cache_dir=None, grid_2d: int = 100, cube_n: int = 16, uploads=None
+) -> Dash:
     """A configured app; grid sizes are parameters so tests can use small maps."""
-    registry.configure(checkpoints, cache_dir, grid_2d, cube_n)
+    registry.configure(checkpoints, cache_dir, grid_2d, cube_n, uploads)
     app = Dash(
         __name__,
         use_pages=True,
@@ -64,6 +67,7 @@ def create_app(checkpoints=None, cache_dir=None, grid_2d: int = 100, cube_n: int
         ]
     )
     harden(app)
+    upload_route.register(app)
     return app
 
 

@@ -26,6 +26,12 @@ class Settings:
     grid_2d: int = 100
     cube_n: int = 16
     morph_frames: int = 24
+    uploads: Path = field(
+        default_factory=lambda: Path(
+            os.environ.get("GAN_EXPLORER_UPLOADS")
+            or Path(__file__).resolve().parent.parent / ".cache" / "uploads"
+        )
+    )
 
 
 SETTINGS = Settings()
@@ -34,9 +40,13 @@ _lock = threading.Lock()
 _cache: MapCache | None = None
 
 
-def configure(checkpoints=None, cache_dir=None, grid_2d: int = 100, cube_n: int = 16) -> Settings:
+def configure(
+    checkpoints=None, cache_dir=None, grid_2d: int = 100, cube_n: int = 16, uploads=None
+) -> Settings:
     global _cache
     SETTINGS.checkpoints = checkpoints_root(checkpoints)
+    if uploads is not None:
+        SETTINGS.uploads = Path(uploads)
     SETTINGS.cache_dir = Path(cache_dir) if cache_dir else None
     SETTINGS.grid_2d, SETTINGS.cube_n = int(grid_2d), int(cube_n)
     with _lock:
@@ -55,7 +65,7 @@ def cache() -> MapCache:
 
 def model_ids(conditional: bool | None = None) -> list[str]:
     """Loadable model ids, optionally only the (un)conditional ones."""
-    ids = list_model_ids(SETTINGS.checkpoints)
+    ids = list_model_ids(SETTINGS.checkpoints) + uploaded_ids()
     if conditional is None:
         return ids
     out = []
@@ -76,19 +86,35 @@ def default_model(ids: list[str]) -> str | None:
     return ids[0] if ids else None
 
 
+def uploaded_ids() -> list[str]:
+    """Generators uploaded through the home page (only ever stored in SETTINGS.uploads)."""
+    return [m for m in list_model_ids(SETTINGS.uploads) if m.startswith("upload-")]
+
+
+def root_for(model_id: str) -> Path:
+    """The folder a model id lives in: the uploads folder for uploaded ones."""
+    if isinstance(model_id, str) and model_id.startswith("upload-") and model_id in uploaded_ids():
+        return SETTINGS.uploads
+    return SETTINGS.checkpoints
+
+
 def get(model_id: str) -> LatentExplorer:
     """The explorer for ``model_id`` (loaded once per process); CheckpointError if unusable."""
     if not isinstance(model_id, str):
         raise CheckpointError(f"invalid model id {model_id!r}")
-    key = (str(SETTINGS.checkpoints), model_id)
+    root = root_for(model_id)
+    key = (str(root), model_id)
     with _lock:
         if key in _explorers:
             return _explorers[key]
-    explorer = LatentExplorer.from_checkpoint(model_id, SETTINGS.checkpoints, cache=cache())
+    explorer = LatentExplorer.from_checkpoint(model_id, root, cache=cache())
     with _lock:
         _explorers.setdefault(key, explorer)
         return _explorers[key]
 
 
 def describe() -> list[dict]:
-    return describe_checkpoints(SETTINGS.checkpoints)
+    rows = describe_checkpoints(SETTINGS.checkpoints)
+    if SETTINGS.uploads.is_dir():
+        rows += [r for r in describe_checkpoints(SETTINGS.uploads) if r["id"].startswith("upload-")]
+    return rows

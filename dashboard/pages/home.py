@@ -7,6 +7,8 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import precompute, registry
 from dashboard.components import error_box
+from dashboard.uploads import UPLOAD_PATH
+from gan_core.foreign import MAX_UPLOAD_BYTES
 
 VIEWS = (
     ("/explore", "Explore", "Drag a point through the latent space of the 2D, 3D or 4D GAN: the generated "
@@ -16,6 +18,11 @@ VIEWS = (
      "which class areas it crosses, e.g. 7 → 1 → 8."),
     ("/cgan", "CGAN", "The conditional GAN: Change Number feeds a label to the generator, Change 3D map "
      "shows the cube of any label, with its label fidelity."),
+    ("/training", "Training replay", "Per-epoch images from fixed noise, the losses, the weak "
+     "independent classifier and the class map changing epoch by epoch."),
+    ("/invert", "Real digits", "Find where a real MNIST digit (or your own 28x28 image) lives in the "
+     "latent space, and open that point in the explorer."),
+    ("/compare", "Compare", "The same point, path or edit on two models side by side, with their metrics."),
     ("/activations", "Activations", "Every generator layer as heatmaps; zero rows, columns, channels, regions "
      "or single units and see the image the rest of the network makes from that."),
 )  # fmt: skip
@@ -47,7 +54,44 @@ def models_table() -> html.Table:
     return html.Table([html.Thead(head), html.Tbody(rows)], className="table")
 
 
-def layout(**_query):
+# A plain multipart form (Dash callbacks carry JSON, capped at 1 MB); it posts to the
+# upload route and the whole page follows the redirect back here with the outcome.
+UPLOAD_FORM = f"""<!doctype html><html><body style="margin:0;font:14px Helvetica,Arial,sans-serif">
+<form action="{UPLOAD_PATH}" method="post" enctype="multipart/form-data" target="_top"
+      style="display:flex;gap:12px;align-items:center">
+  <input type="file" name="file" accept=".keras" id="upload-file">
+  <button type="submit" id="upload-submit" style="background:#2f6fde;color:#fff;border:0;border-radius:6px;
+          padding:7px 14px;cursor:pointer">Upload generator</button>
+</form></body></html>"""
+
+
+def upload_box(uploaded=None, upload_error=None) -> html.Div:
+    """Bring your own generator: a Keras file (None, d) -> 28x28 image, 2 <= d <= 8."""
+    message = None
+    if isinstance(uploaded, str) and uploaded in registry.uploaded_ids():
+        message = html.Div(
+            ["Accepted: ", html.B(uploaded), " — ", dcc.Link("explore it", href=f"/explore?model={uploaded}")],
+            className="success", id="upload-message",
+        )  # fmt: skip
+    elif isinstance(upload_error, str) and upload_error:
+        message = html.Div(f"Refused: {upload_error[:400]}", className="error", id="upload-message")
+    return html.Div(
+        [
+            html.H3("Bring your own generator"),
+            html.P(
+                f"A Keras 3 .keras file (at most {MAX_UPLOAD_BYTES // 2**20} MiB) whose input is (None, d) with "
+                "2 <= d <= 8 and whose output is a 28x28 image. It is loaded in safe mode (no custom code), "
+                "stored in the uploads folder only, and gets maps from the bundled digit classifier.",
+                className="note",
+            ),  # fmt: skip
+            html.Iframe(srcDoc=UPLOAD_FORM, id="upload-frame", className="upload-frame"),
+            message,
+        ],
+        className="card",
+    )
+
+
+def layout(uploaded=None, upload_error=None, **_query):
     return html.Div(
         [
             html.H2("Look inside small GANs trained on MNIST"),
@@ -70,6 +114,7 @@ def layout(**_query):
             html.H3("Models"),
             models_table(),
             precompute_box(),
+            upload_box(uploaded, upload_error),
             html.P(
                 "Strong-classifier error: held-out error of a CNN trained to tell real from generated "
                 "digits (higher is better, 50% is perfect). Classifier-FID: Fréchet distance on the digit "

@@ -31,8 +31,9 @@ def app_url(test_checkpoints, tmp_path_factory):
     from dashboard.app import create_app
 
     app = create_app(
-        test_checkpoints, cache_dir=tmp_path_factory.mktemp("cache"), grid_2d=24, cube_n=8
-    )
+        test_checkpoints, cache_dir=tmp_path_factory.mktemp("cache"), grid_2d=24, cube_n=8,
+        uploads=tmp_path_factory.mktemp("uploads"),
+    )  # fmt: skip
     port = _free_port()
     server = make_server("127.0.0.1", port, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
