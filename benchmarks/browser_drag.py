@@ -12,9 +12,9 @@ The dashboard runs in this process (werkzeug, threaded) on a 2D model; Chromium 
   performance log (CDP ``Network.*`` events): request body size and the response's
   encoded (on-the-wire) size.
 
-Without ``--checkpoints`` a fresh untrained generator of the study's 2D architecture is
-used (same speed as a trained one) with the bundled digit classifier, so the benchmark
-never reads a folder a training run is writing.
+Without ``--checkpoints`` the benchmark serves a private copy of the bundled gan-2d (or,
+when there is none, an untrained generator of the same architecture) with the bundled
+digit classifier, and a fresh map cache.
 """
 
 from __future__ import annotations
@@ -48,15 +48,14 @@ CHROME_ARGS = (
 )
 
 # Installed in the page: stamps every pointer move, and every redraw of the image graph
-# whose pixels differ from the previous redraw.
+# with new pixel data (a new z array: each update sends one, even if the pixels repeat).
 HOOK_JS = """
 window.__bench = {inputs: [], renders: []};
 document.addEventListener('pointermove', () => window.__bench.inputs.push(performance.now()), true);
 const gd = document.querySelector('#explore-image .js-plotly-plot');
-let last = JSON.stringify(gd.data[0].z);
+let last = gd.data[0].z;
 gd.on('plotly_afterplot', () => {
-  const now = JSON.stringify(gd.data[0].z);
-  if (now !== last) { last = now; window.__bench.renders.push(performance.now()); }
+  if (gd.data[0].z !== last) { last = gd.data[0].z; window.__bench.renders.push(performance.now()); }
 });
 return true;
 """
@@ -68,8 +67,13 @@ def percentile(values, q):
     return float(np.percentile(np.asarray(values, float), q)) if values else float("nan")
 
 
-def untrained_root() -> Path:
-    """A checkpoints folder with an untrained 2D generator and the bundled classifier."""
+def model_root() -> tuple[Path, str]:
+    """A private checkpoints folder with a 2D generator and the bundled classifier.
+
+    The generator is a copy of the bundled gan-2d when there is one (copied, so a training
+    run replacing the file meanwhile is never read half-written), else a fresh untrained
+    generator of the same architecture (same speed, but a nearly flat grey image).
+    """
     import keras
 
     from gan_core.checkpoints import (
@@ -81,14 +85,21 @@ def untrained_root() -> Path:
     from gan_core.models import build_generator
 
     root = Path(tempfile.mkdtemp(prefix="bench-ckpt-"))
+    bundled = DEFAULT_CHECKPOINTS / "gan-2d"
+    (root / "gan-2d").mkdir()
+    shutil.copytree(DEFAULT_CHECKPOINTS / "classifier", root / "classifier")
+    if (bundled / "generator.keras").is_file() and (bundled / "config.json").is_file():
+        shutil.copy2(bundled / "config.json", root / "gan-2d" / "config.json")
+        shutil.copy2(bundled / "generator.keras", root / "gan-2d" / "generator.keras")
+        epochs = json.loads((bundled / "config.json").read_text()).get("epochs_trained", "?")
+        return root, f"bundled gan-2d ({epochs} epochs)"
     keras.utils.set_random_seed(0)
     save_keras_model(build_generator(2), root / "gan-2d" / "generator.keras")
     atomic_write_json(
         root / "gan-2d" / "config.json",
         ModelConfig(latent_dim=2, data_source="untrained benchmark model").to_json(),
     )
-    shutil.copytree(DEFAULT_CHECKPOINTS / "classifier", root / "classifier")
-    return root
+    return root, "untrained gan-2d"
 
 
 def serve(checkpoints: Path, cache_dir: Path, grid: int) -> tuple[str, object]:
@@ -140,7 +151,7 @@ def wait(predicate, timeout: float, what: str):
         except Exception:  # noqa: BLE001 - the page may still be rendering
             pass
         time.sleep(0.05)
-    raise SystemExit(f"timed out waiting for {what}")
+    raise TimeoutError(f"timed out waiting for {what}")
 
 
 def update_traffic(drv) -> list[dict]:
@@ -154,6 +165,12 @@ def update_traffic(drv) -> list[dict]:
             if "_dash-update-component" in req["url"]:
                 body = req.get("postData") or ""
                 requests[params["requestId"]] = {"request": len(body.encode()), "response": None}
+        elif method == "Network.responseReceived" and params.get("requestId") in requests:
+            timing = params["response"].get("timing") or {}
+            if "receiveHeadersEnd" in timing and "sendStart" in timing:
+                # From the request's first byte sent to the response headers: the server's time.
+                server_ms = timing["receiveHeadersEnd"] - timing["sendStart"]
+                requests[params["requestId"]]["server_ms"] = server_ms
         elif method == "Network.loadingFinished" and params.get("requestId") in requests:
             requests[params["requestId"]]["response"] = int(params["encodedDataLength"])
     return [r for r in requests.values() if r["response"] is not None]
@@ -162,7 +179,7 @@ def update_traffic(drv) -> list[dict]:
 def run(steps: int, step_px: int, checkpoints: Path | None, grid: int) -> dict:
     from selenium.webdriver.common.by import By
 
-    root = checkpoints or untrained_root()
+    root, model = (checkpoints, "gan-2d of " + str(checkpoints)) if checkpoints else model_root()
     cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
     url, server = serve(root, cache, grid)
     drv = start_browser()
@@ -170,7 +187,12 @@ def run(steps: int, step_px: int, checkpoints: Path | None, grid: int) -> dict:
         drv.get(url + "/explore")
         graph = "return (document.querySelector('#%s .js-plotly-plot')||{}).data"
         wait(lambda: drv.execute_script(graph % "explore-image"), 180, "the image")
-        wait(lambda: len(drv.execute_script(graph % "explore-map") or []) >= 2, 180, "the map")
+        marker = "return ((document.querySelector('#explore-map .js-plotly-plot') || {}).layout || {}).shapes"
+        wait(
+            lambda: drv.execute_script(graph % "explore-map") and drv.execute_script(marker),
+            300,
+            "the map",
+        )
         time.sleep(1.0)
         drv.execute_script(HOOK_JS)
         thumb = drv.find_element(
@@ -185,7 +207,7 @@ def run(steps: int, step_px: int, checkpoints: Path | None, grid: int) -> dict:
         )
         x, y, left = int(box[0]), int(box[1]), int(box[2])
         update_traffic(drv)  # drop the page-load traffic
-        latencies, traffic = [], []
+        latencies, traffic, unchanged, phases = [], [], 0, []
 
         def mouse(kind: str, at: int) -> None:
             # CDP input events are trusted and keep the slider's pointer capture, which
@@ -209,15 +231,31 @@ def run(steps: int, step_px: int, checkpoints: Path | None, grid: int) -> dict:
             before = drv.execute_script("return window.__bench.renders.length")
             x += step_px
             mouse("mouseMoved", x)
-            wait(
-                lambda b=before: drv.execute_script("return window.__bench.renders.length") > b,
-                30,
-                "a new image",
-            )
+            try:
+                wait(
+                    lambda b=before: drv.execute_script("return window.__bench.renders.length") > b,
+                    10,
+                    "a new image",
+                )
+            except TimeoutError:
+                unchanged += 1  # the move did not change the slider's value
+                continue
             bench = drv.execute_script("return window.__bench")
             t_render = bench["renders"][-1]
             t_input = max(t for t in bench["inputs"] if t <= t_render)
             latencies.append(t_render - t_input)
+            # The same step split by the page's resource timing: input -> request sent,
+            # request -> response received, response -> image drawn.
+            entries = drv.execute_script(
+                "const e = performance.getEntriesByType('resource')"
+                ".filter(r => r.name.includes('_dash-update-component'))"
+                ".map(r => [r.startTime, r.responseEnd]);"
+                "performance.clearResourceTimings(); return e;"
+            )
+            hits = [e for e in entries if t_input <= e[0] and e[1] <= t_render]
+            if hits:
+                start, end = hits[-1]
+                phases.append((start - t_input, end - start, t_render - end))
             time.sleep(0.05)  # let the responses' loadingFinished events land
             traffic.extend(update_traffic(drv))
         mouse("mouseReleased", x)
@@ -226,13 +264,20 @@ def run(steps: int, step_px: int, checkpoints: Path | None, grid: int) -> dict:
         drv.quit()
         server.shutdown()
     resp = [t["response"] for t in traffic]
+    server_ms = [t["server_ms"] for t in traffic if "server_ms" in t]
     req = [t["request"] for t in traffic]
     return {
         "steps": steps,
         "updates": len(traffic),
-        "model": "checkpoint" if checkpoints else "untrained gan-2d",
+        "moves_without_new_image": unchanged,
+        "model": model,
         "latency_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
                        "min": min(latencies), "max": max(latencies)},
+        "phases_ms_p50": {
+            name: percentile([ph[i] for ph in phases], 50)
+            for i, name in enumerate(("input_to_request", "request_to_response", "response_to_image"))
+        },
+        "server_ms": {"p50": percentile(server_ms, 50), "p95": percentile(server_ms, 95)},
         "response_bytes": {"p50": percentile(resp, 50), "p95": percentile(resp, 95)},
         "request_bytes": {"p50": percentile(req, 50), "p95": percentile(req, 95)},
         "console_errors": severe,
@@ -247,14 +292,25 @@ def main(argv=None) -> int:
     p.add_argument("--grid", type=int, default=100, help="2D map size (computed once)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    out = run(args.steps, args.step_px, args.checkpoints, args.grid)
+    try:
+        out = run(args.steps, args.step_px, args.checkpoints, args.grid)
+    except TimeoutError as exc:
+        raise SystemExit(str(exc)) from exc
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
     lat, resp, req = out["latency_ms"], out["response_bytes"], out["request_bytes"]
-    print(f"{out['steps']} slider moves on {out['model']}, {out['updates']} update requests")
+    print(f"{out['steps']} slider moves on {out['model']}, {out['updates']} update requests, "
+          f"{out['moves_without_new_image']} moves without a new image")  # fmt: skip
     print(f"input -> new image: p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms "
           f"(min {lat['min']:.1f}, max {lat['max']:.1f})")  # fmt: skip
+    ph = out["phases_ms_p50"]
+    print(f"p50 phases: input -> request sent {ph['input_to_request']:.1f} ms, request -> "
+          f"response {ph['request_to_response']:.1f} ms, response -> image drawn "
+          f"{ph['response_to_image']:.1f} ms")  # fmt: skip
+    srv = out["server_ms"]
+    print(f"of which request sent -> response headers (server): p50 {srv['p50']:.1f} ms, "
+          f"p95 {srv['p95']:.1f} ms")  # fmt: skip
     print(f"bytes per update: response p50 {resp['p50']:.0f} B, p95 {resp['p95']:.0f} B; "
           f"request p50 {req['p50']:.0f} B")  # fmt: skip
     if out["console_errors"]:

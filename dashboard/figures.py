@@ -76,11 +76,41 @@ def image_figure(
     return _layout(fig, title, height, margin=dict(l=4, r=4, t=30 if title else 4, b=4))
 
 
+MARKER_RADIUS = 0.045  # latent units
+
+
+def marker_shapes(point, radius: float = MARKER_RADIUS) -> list[dict]:
+    """The point marker as two layout rings (black under white), readable on every colour.
+
+    Moving layout shapes redraws only the shapes; moving a marker *trace* makes Plotly
+    recalculate and repaint every trace, including the map's 10,000-cell heatmap.
+    """
+    x, y = float(point[0]), float(point[1])
+    ring = dict(type="circle", xref="x", yref="y", layer="above",
+                x0=x - radius, x1=x + radius, y0=y - radius, y1=y + radius)  # fmt: skip
+    return [{**ring, "line": {"color": "black", "width": 5}},
+            {**ring, "line": {"color": "white", "width": 2}}]  # fmt: skip
+
+
+def marker_position(fig_layout: dict) -> tuple[float, float] | None:
+    """Centre of the ring marker in a figure's layout (as the browser holds it), or None."""
+    shapes = (fig_layout or {}).get("shapes") or []
+    if not shapes:
+        return None
+    s = shapes[0]
+    return (s["x0"] + s["x1"]) / 2, (s["y0"] + s["y1"]) / 2
+
+
 def class_map_figure(
     cmap: ClassMap, point=None, title: str | None = "Map of class areas", height: int = 420,
-    xlabel: str = "x", ylabel: str = "y", label_areas: bool = True,
+    xlabel: str = "x", ylabel: str = "y", label_areas: bool = True, marker_as: str = "trace",
 ) -> go.Figure:  # fmt: skip
-    """2D class-area map (axis 0 -> x, axis 1 -> y) with area labels and the point marker."""
+    """2D class-area map (axis 0 -> x, axis 1 -> y) with area labels and the point marker.
+
+    ``marker_as="trace"``: the marker is trace 1 (views that add traces after it);
+    ``"shapes"``: the marker is :func:`marker_shapes` in the layout and the figure has
+    only the heatmap trace (the explorer, which moves the marker on every drag step).
+    """
     xs, ys = cmap.axes
     classes = np.asarray(cmap.classes).T  # heatmap z is [row=y][col=x]
     conf = np.asarray(cmap.confidence).T
@@ -104,8 +134,11 @@ def class_map_figure(
                 font=dict(size=16, color="white"), bgcolor="rgba(0,0,0,0.35)", borderpad=2,
             )  # fmt: skip
     p = (0.0, 0.0) if point is None else (float(point[0]), float(point[1]))
-    fig.add_trace(go.Scatter(x=[p[0]], y=[p[1]], mode="markers", marker=MARKER, name="point",
-                             hoverinfo="skip", showlegend=False))  # fmt: skip
+    if marker_as == "shapes":
+        fig.update_layout(shapes=marker_shapes(p))
+    else:
+        fig.add_trace(go.Scatter(x=[p[0]], y=[p[1]], mode="markers", marker=MARKER, name="point",
+                                 hoverinfo="skip", showlegend=False))  # fmt: skip
     fig.update_xaxes(title=xlabel, range=[xs[0], xs[-1]], constrain="domain")
     fig.update_yaxes(title=ylabel, range=[ys[0], ys[-1]], scaleanchor="x")
     return _layout(fig, title, height)

@@ -315,7 +315,9 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, _job_don
                 )
             return (no_update,) * 7 + ("", "", no_update, key, False)
         if kind == "map":
-            fig = figures.class_map_figure(explorer.map_2d(n2d, label=label), point)
+            fig = figures.class_map_figure(
+                explorer.map_2d(n2d, label=label), point, marker_as="shapes"
+            )
             return fig, shown, EMPTY, hidden, EMPTY, hidden, hidden, "", "", model_id, None, True
         cube = explorer.cube(n3d, w=w, label=label)
         axis = None if slice_axis in (None, "none") else int(slice_axis)
@@ -451,8 +453,7 @@ def follow_point(values, label, ready, model_id, w_index, map_label, drawn):
         pass
     elif kind == "map":
         map_patch = Patch()
-        map_patch["data"][1]["x"] = [float(point[0])]
-        map_patch["data"][1]["y"] = [float(point[1])]
+        map_patch["layout"]["shapes"] = figures.marker_shapes(point)
     else:
         cube_patch = Patch()
         cube_patch["data"][0]["x"] = [float(point[0])]

@@ -20,7 +20,7 @@ import requests
 from selenium.webdriver.common.by import By
 
 from tests.integration.conftest import screenshot, wait_for
-from tests.integration.test_views import drag_slider, graph_data, open_page
+from tests.integration.test_views import drag_slider, graph_data, map_marker, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -128,7 +128,7 @@ def _image(drv):
 def explore_drag_changes_image(drv, base: str, tag: str) -> None:
     open_page(drv, base + "/explore", "explore-image")
     wait_for(lambda: _image(drv) is not None, 60, message="image")
-    wait_for(lambda: len(graph_data(drv, "explore-map") or []) == 2, 120, message="map with marker")
+    wait_for(lambda: map_marker(drv) is not None, 120, message="map with marker")
     before = _image(drv)
     drag_slider(drv, "explore-slider", 0, 60)
     wait_for(lambda: _image(drv) != before, 60, message="image to change after the drag")

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from dashboard import figures
 
@@ -35,3 +36,21 @@ def test_rounded_values_have_short_json_representations():
     text = json.dumps(figures.heatmap_values(act))
     assert len(text) < 0.5 * len(json.dumps(act.tolist()))
     assert max(len(tok) for tok in text.replace("[", "").replace("]", "").split(",")) <= 12
+
+
+def test_explore_map_marker_lives_in_the_layout():
+    from gan_core.latent import ClassMap
+
+    n = 6
+    cmap = ClassMap(np.zeros((n, n), np.uint8), np.full((n, n, 10), 0.1, np.float32),
+                    [np.linspace(-1, 1, n, dtype=np.float32)] * 2)  # fmt: skip
+    fig = figures.class_map_figure(cmap, (0.25, -0.5), marker_as="shapes")
+    assert [t.type for t in fig.data] == ["heatmap"]
+    layout = fig.to_plotly_json()["layout"]
+    assert figures.marker_position(layout) == pytest.approx((0.25, -0.5))
+    moved = figures.marker_shapes((-1.0, 1.0))
+    assert figures.marker_position({"shapes": moved}) == pytest.approx((-1.0, 1.0))
+    assert {s["line"]["color"] for s in moved} == {"black", "white"}
+    # The default keeps the marker as trace 1 for views that add traces after it.
+    assert figures.class_map_figure(cmap, (0.25, -0.5)).data[1].x == (0.25,)
+    assert figures.marker_position({}) is None
