@@ -98,6 +98,11 @@ def root_for(model_id: str) -> Path:
     return SETTINGS.checkpoints
 
 
+def pick_model(requested, ids: list[str]) -> str | None:
+    """``requested`` (e.g. from a URL) when it is one of ``ids``, else the default model."""
+    return requested if isinstance(requested, str) and requested in ids else default_model(ids)
+
+
 def get(model_id: str) -> LatentExplorer:
     """The explorer for ``model_id`` (loaded once per process); CheckpointError if unusable."""
     if not isinstance(model_id, str):

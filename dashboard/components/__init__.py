@@ -32,6 +32,13 @@ def latent_sliders(id_type: str, dims: int, values=None, names="xyzw") -> html.D
     return html.Div(rows, className="sliders")
 
 
+def digit_slider(id_: str, value: int = 0) -> dcc.Slider:
+    """A 0..9 slider for a digit label (CGAN label, map label)."""
+    return dcc.Slider(
+        id=id_, min=0, max=9, step=1, value=value, marks={i: str(i) for i in range(10)}
+    )
+
+
 def error_box(id_: str) -> html.Div:
     return html.Div(id=id_, className="error", role="alert")
 

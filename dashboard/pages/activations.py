@@ -7,7 +7,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import figures, ids, registry, urlstate
-from dashboard.components import card, error_box, latent_sliders
+from dashboard.components import card, digit_slider, error_box, latent_sliders
 from dashboard.logic import EMPTY, parse_point, safe_label, selection_to_edit, user_error
 from gan_core.activations import Edit
 
@@ -18,9 +18,7 @@ KINDS = (("rows", "rows"), ("columns", "columns"), ("channels", "channels (click
 def activations_state_from_query(query: dict, models: list[str]) -> dict:
     """Initial controls from URL parameters (validated; bad values -> defaults)."""
     return {
-        "model": query.get("model")
-        if query.get("model") in models
-        else registry.default_model(models),
+        "model": registry.pick_model(query.get("model"), models),
         "z": urlstate.parse_point(query.get("z")),
         "label": urlstate.or_default(urlstate.parse_int(query.get("label"), 0, 9), 0),
         "layer": query.get("layer") if isinstance(query.get("layer"), str) else None,
@@ -60,14 +58,7 @@ def layout(**query):
                                 html.Div(
                                     [
                                         html.Label("Label (CGAN)"),
-                                        dcc.Slider(
-                                            id=ids.AC_LABEL,
-                                            min=0,
-                                            max=9,
-                                            step=1,
-                                            value=init["label"],
-                                            marks={i: str(i) for i in range(10)},
-                                        ),
+                                        digit_slider(ids.AC_LABEL, init["label"]),
                                     ],
                                     id="act-label-box",
                                 ),

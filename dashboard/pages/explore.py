@@ -23,7 +23,7 @@ from dash import (
 )
 
 from dashboard import figures, ids, registry, urlstate
-from dashboard.components import card, error_box, latent_sliders
+from dashboard.components import card, digit_slider, error_box, latent_sliders
 from dashboard.jobs import JOBS
 from dashboard.logic import (
     EMPTY,
@@ -77,23 +77,9 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
                             card(
                                 "Label",
                                 html.Label("Change Number (label fed to the generator)"),
-                                dcc.Slider(
-                                    id=ids.EX_LABEL,
-                                    min=0,
-                                    max=9,
-                                    step=1,
-                                    value=init["label"],
-                                    marks={i: str(i) for i in range(10)},
-                                ),  # fmt: skip
+                                digit_slider(ids.EX_LABEL, init["label"]),  # fmt: skip
                                 html.Label("Change 3D map (whose cube is shown)"),
-                                dcc.Slider(
-                                    id=ids.EX_MAP_LABEL,
-                                    min=0,
-                                    max=9,
-                                    step=1,
-                                    value=init["map"],
-                                    marks={i: str(i) for i in range(10)},
-                                ),  # fmt: skip
+                                digit_slider(ids.EX_MAP_LABEL, init["map"]),  # fmt: skip
                                 html.Div(id=ids.EX_FIDELITY, className="metric"),
                                 class_name="card" if conditional else "card hidden",
                             ),
@@ -206,7 +192,7 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
 
 def explore_state_from_query(query: dict, models: list[str]) -> dict:
     """Initial control values from URL parameters, each validated (bad ones -> defaults)."""
-    model = query.get("model") if query.get("model") in models else registry.default_model(models)
+    model = registry.pick_model(query.get("model"), models)
     return {
         "model": model,
         "z": urlstate.parse_point(query.get("z")),

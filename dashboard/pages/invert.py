@@ -11,7 +11,7 @@ import numpy as np
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import figures, registry, urlstate
-from dashboard.components import card, error_box
+from dashboard.components import card, digit_slider, error_box
 from dashboard.logic import (
     EMPTY,
     MAX_IMAGE_UPLOAD_BYTES,
@@ -39,7 +39,7 @@ def test_digits():
 
 def layout(model=None, index=None, **_query):
     models = registry.model_ids()
-    value = model if model in models else registry.default_model(models)
+    value = registry.pick_model(model, models)
     idx = urlstate.or_default(urlstate.parse_int(index, 0, 9999), 0)
     return html.Div(
         [
@@ -60,14 +60,7 @@ def layout(model=None, index=None, **_query):
                                     id="inv-model", options=models, value=value, clearable=False
                                 ),
                                 html.Label("Label (CGAN)"),
-                                dcc.Slider(
-                                    id="inv-label",
-                                    min=0,
-                                    max=9,
-                                    step=1,
-                                    value=0,
-                                    marks={i: str(i) for i in range(10)},
-                                ),
+                                digit_slider("inv-label", 0),
                             ),  # fmt: skip
                             card(
                                 "Digit",

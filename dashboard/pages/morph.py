@@ -20,7 +20,7 @@ from dash import (
 )
 
 from dashboard import figures, ids, registry, urlstate
-from dashboard.components import card, error_box, latent_sliders
+from dashboard.components import card, digit_slider, error_box, latent_sliders
 from dashboard.logic import EMPTY, PayloadError, parse_point, safe_label, user_error
 
 # Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
@@ -31,9 +31,7 @@ PATH_2D, PATH_3D = 2, 0
 def morph_state_from_query(query: dict, models: list[str]) -> dict:
     """Initial controls from URL parameters (each validated; bad ones -> defaults)."""
     return {
-        "model": query.get("model")
-        if query.get("model") in models
-        else registry.default_model(models),
+        "model": registry.pick_model(query.get("model"), models),
         "a": urlstate.parse_point(query.get("a")),
         "b": urlstate.parse_point(query.get("b")),
         "via": urlstate.parse_points(query.get("via")),
@@ -70,14 +68,7 @@ def layout(**query):
                                 html.Div(
                                     [
                                         html.Label("Label (CGAN)"),
-                                        dcc.Slider(
-                                            id=ids.MO_LABEL,
-                                            min=0,
-                                            max=9,
-                                            step=1,
-                                            value=init["label"],
-                                            marks={i: str(i) for i in range(10)},
-                                        ),
+                                        digit_slider(ids.MO_LABEL, init["label"]),
                                     ],
                                     id="morph-label-box",
                                 ),

@@ -7,7 +7,7 @@ import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from dashboard import figures, registry, urlstate
-from dashboard.components import card, error_box
+from dashboard.components import card, digit_slider, error_box
 from dashboard.logic import EMPTY, user_error
 from gan_core.checkpoints import resolve_model_dir
 from gan_core.replay import load_replay
@@ -33,7 +33,7 @@ def replay_for(model_id: str):
 
 def layout(model=None, epoch=None, **_query):
     models = registry.model_ids()
-    value = model if model in models else registry.default_model(models)
+    value = registry.pick_model(model, models)
     return html.Div(
         [
             html.H2("Training replay"),
@@ -67,14 +67,7 @@ def layout(model=None, epoch=None, **_query):
                             tooltip={"placement": "bottom", "always_visible": True},
                         ),
                         html.Label("Label (CGAN map)"),
-                        dcc.Slider(
-                            id="train-label",
-                            min=0,
-                            max=9,
-                            step=1,
-                            value=0,
-                            marks={i: str(i) for i in range(10)},
-                        ),
+                        digit_slider("train-label", 0),
                     ),  # fmt: skip
                 ],
                 className="two-col",
