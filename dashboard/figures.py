@@ -317,12 +317,17 @@ def activations_figure(
 def strip_figure(
     images: np.ndarray, classes=None, current: int | None = None, height: int = 150
 ) -> go.Figure:
-    """The morph's frames side by side (one image), the current frame outlined."""
+    """The morph's frames side by side (one image), the current frame outlined.
+
+    Pixels travel as 8-bit grey levels (a base64 uint8 array, a quarter of float32's
+    bytes): what a screen shows anyway.
+    """
     imgs = np.asarray(images, dtype=np.float32)
     n = len(imgs)
     gap = np.full((28, 2), -1.0, np.float32)
     row = np.concatenate([np.concatenate([im, gap], axis=1) for im in imgs], axis=1)
-    fig = go.Figure(go.Heatmap(z=row, zmin=-1, zmax=1, colorscale="gray", showscale=False,
+    grey = np.round((np.clip(row, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    fig = go.Figure(go.Heatmap(z=grey, zmin=0, zmax=255, colorscale="gray", showscale=False,
                                hoverinfo="skip"))  # fmt: skip
     if classes is not None:
         for i, c in enumerate(classes):

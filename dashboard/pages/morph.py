@@ -324,14 +324,14 @@ def compute_morph(
             fig["data"][PATH_3D + 1]["marker"]["color"] = path[1].marker.color
     strip = figures.strip_figure(m.images, m.classes)
     result = {
-        "images": np.round(m.images, 3).tolist(),
+        "images": figures.image_values(m.images),
         "classes": [int(c) for c in m.classes],
         "model": model_id,
         "label": lab,
         "mode": mode,
         "points": [p.tolist() for p in (a, *mids, b)],
-        "latents": np.round(m.latents, 4).tolist(),
-        "probabilities": np.round(m.probs, 4).tolist(),
+        "latents": np.round(m.latents.astype(np.float64), 4).tolist(),
+        "probabilities": np.round(m.probs.astype(np.float64), 4).tolist(),
         "sequence": [int(c) for c in m.sequence],
         "crossings": [
             {"from": c.from_class, "to": c.to_class, "frame": c.frame, "t": round(c.t, 4)}

@@ -54,3 +54,21 @@ def test_explore_map_marker_lives_in_the_layout():
     # The default keeps the marker as trace 1 for views that add traces after it.
     assert figures.class_map_figure(cmap, (0.25, -0.5)).data[1].x == (0.25,)
     assert figures.marker_position({}) is None
+
+
+def test_morph_strip_travels_as_8_bit_grey_levels():
+    import plotly
+
+    images = np.stack([np.full((28, 28), v, np.float32) for v in (-1.0, 0.0, 1.0)])
+    fig = figures.strip_figure(images, classes=[1, 1, 7], current=1)
+    z = np.asarray(fig.data[0].z)
+    assert z.dtype == np.uint8 and z.shape == (28, 90)
+    assert (fig.data[0].zmin, fig.data[0].zmax) == (0, 255)
+    assert [z[0, 0], z[0, 30], z[0, 60], z[0, 28]] == [0, 128, 255, 0]  # frames, then a gap
+    as_json = json.dumps(fig, cls=plotly.utils.PlotlyJSONEncoder)
+    assert '"dtype":"u1"' in as_json.replace(" ", "")
+
+
+def test_rounded_float32_images_do_not_carry_float32_noise():
+    image = np.full((2, 2), 0.123456, np.float32)
+    assert json.dumps(figures.image_values(image)) == "[[0.123, 0.123], [0.123, 0.123]]"
