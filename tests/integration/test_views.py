@@ -344,3 +344,22 @@ def test_url_restores_activation_edits_and_training_epoch(driver, app_url, train
     )
     wait_for(lambda: title() == "Fixed noise after epoch 2", 60, message="epoch 2 restored")
     assert severe_console_errors(driver) == []
+
+
+def test_clicking_the_map_moves_the_point_there(driver, app_url):
+    open_page(driver, app_url + "/explore?model=gan-2d&z=0,0", "explore-image")
+    wait_for(lambda: graph_data(driver, "explore-map"), 60, message="map")
+    plot = driver.find_element(By.CSS_SELECTOR, "#explore-map .nsewdrag")
+    w, h = plot.size["width"], plot.size["height"]
+    # a real click three quarters to the right and a quarter from the top: about (0.5, 0.5)
+    ActionChains(driver).move_to_element_with_offset(plot, w // 4, -h // 4).click().perform()
+
+    def point():
+        text = driver.find_element(By.ID, "explore-readout").text
+        return [float(v) for v in text.split("(")[1].split(")")[0].split(",")]
+
+    wait_for(
+        lambda: point()[0] > 0.3 and point()[1] > 0.3, 30, message="point to move to the click"
+    )
+    x, y = point()
+    assert abs(x - 0.5) < 0.15 and abs(y - 0.5) < 0.15
