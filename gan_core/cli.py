@@ -262,7 +262,7 @@ def cmd_export(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from gan_core.models import ACTIVATIONS, DEFAULT_ACTIVATION
+    from gan_core.constants import ACTIVATIONS, DEFAULT_ACTIVATION
 
     parser = argparse.ArgumentParser(
         prog="gan-explorer",

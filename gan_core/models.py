@@ -10,8 +10,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-ACTIVATIONS = ("relu", "leaky_relu", "prelu", "elu")
-DEFAULT_ACTIVATION = "leaky_relu"
+from gan_core.constants import ACTIVATIONS, DEFAULT_ACTIVATION  # noqa: F401 - re-exported
+
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 
