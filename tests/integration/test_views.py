@@ -363,3 +363,29 @@ def test_clicking_the_map_moves_the_point_there(driver, app_url):
     )
     x, y = point()
     assert abs(x - 0.5) < 0.15 and abs(y - 0.5) < 0.15
+
+
+def test_fourth_slider_moves_the_whole_4d_cube(driver, app_url):
+    open_page(driver, app_url + "/explore?model=gan-4d&z=0,0,0,-1", "explore-image")
+    title = lambda: driver.execute_script(  # noqa: E731
+        "const el=document.querySelector('#explore-cube .js-plotly-plot');"
+        "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
+    )
+    wait_for(lambda: title() == "Class cube at w = -1.00", 60, message="cube at w = -1")
+    proj = graph_data(driver, "explore-projections")
+    assert len(proj) == 6  # three slices through the point, three markers
+    drag_slider(driver, "explore-slider", 3, 120)
+    wait_for(
+        lambda: title().startswith("Class cube at w = ") and title() != "Class cube at w = -1.00",
+        30,
+        message="cube to move with w",
+    )
+    w = float(title().split("= ")[1])
+    readout_w = float(
+        driver.find_element(By.ID, "explore-readout").text.split("(")[1].split(")")[0].split(",")[3]
+    )
+    assert (
+        abs(w - readout_w) <= 1 / 7 + 1e-6
+    )  # snapped to the nearest of the 8 grid values used here
+    assert severe_console_errors(driver) == []
+    screenshot(driver, "explore-4d")
