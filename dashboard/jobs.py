@@ -19,6 +19,7 @@ class JobState:
     total: int = 1
     finished: bool = False
     error: str | None = None
+    result: object = None
 
     @property
     def fraction(self) -> float:
@@ -47,7 +48,7 @@ class MapJobs:
 
         def run() -> None:
             try:
-                work(progress)
+                state.result = work(progress)
             except Exception as exc:  # noqa: BLE001 - reported to the page, not raised
                 from dashboard.logic import user_error
 

@@ -7,7 +7,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import figures, ids, registry, urlstate
-from dashboard.components import card, digit_slider, error_box, latent_sliders
+from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
 from dashboard.logic import EMPTY, parse_point, safe_label, selection_to_edit, user_error
 from gan_core.activations import Edit
 
@@ -114,30 +114,9 @@ def layout(**query):
                             ),
                             html.Div(
                                 [
-                                    card(
-                                        None,
-                                        dcc.Graph(
-                                            id=ids.AC_ORIGINAL,
-                                            figure=EMPTY,
-                                            config={"displayModeBar": False},
-                                        ),
-                                    ),
-                                    card(
-                                        None,
-                                        dcc.Graph(
-                                            id=ids.AC_EDITED,
-                                            figure=EMPTY,
-                                            config={"displayModeBar": False},
-                                        ),
-                                    ),
-                                    card(
-                                        None,
-                                        dcc.Graph(
-                                            id=ids.AC_DIFF,
-                                            figure=EMPTY,
-                                            config={"displayModeBar": False},
-                                        ),
-                                    ),
+                                    graph_card(ids.AC_ORIGINAL),
+                                    graph_card(ids.AC_EDITED),
+                                    graph_card(ids.AC_DIFF),
                                 ],
                                 className="three-col",
                             ),

@@ -8,7 +8,7 @@ import numpy as np
 from dash import ALL, Input, Output, callback, dcc, html, no_update
 
 from dashboard import figures, registry, urlstate
-from dashboard.components import card, error_box, latent_sliders
+from dashboard.components import card, error_box, graph_card, latent_sliders
 from dashboard.logic import EMPTY, PayloadError, parse_point, user_error
 from gan_core.activations import Edit
 
@@ -43,18 +43,8 @@ def _side(prefix: str, models: list[str], value: str | None) -> html.Div:
             ),  # fmt: skip
             html.Div(
                 [
-                    card(
-                        None,
-                        dcc.Graph(
-                            id=f"cmp-{prefix}-image", figure=EMPTY, config={"displayModeBar": False}
-                        ),
-                    ),
-                    card(
-                        None,
-                        dcc.Graph(
-                            id=f"cmp-{prefix}-probs", figure=EMPTY, config={"displayModeBar": False}
-                        ),
-                    ),
+                    graph_card(f"cmp-{prefix}-image"),
+                    graph_card(f"cmp-{prefix}-probs"),
                 ],
                 className="two-col",
             ),

@@ -23,7 +23,7 @@ from dash import (
 )
 
 from dashboard import figures, ids, registry, urlstate
-from dashboard.components import card, digit_slider, error_box, latent_sliders
+from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
 from dashboard.jobs import JOBS
 from dashboard.logic import (
     EMPTY,
@@ -124,22 +124,8 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
                         [
                             html.Div(
                                 [
-                                    card(
-                                        None,
-                                        dcc.Graph(
-                                            id=ids.EX_IMAGE,
-                                            figure=EMPTY,
-                                            config={"displayModeBar": False},
-                                        ),
-                                    ),  # fmt: skip
-                                    card(
-                                        None,
-                                        dcc.Graph(
-                                            id=ids.EX_PROBS,
-                                            figure=EMPTY,
-                                            config={"displayModeBar": False},
-                                        ),
-                                    ),  # fmt: skip
+                                    graph_card(ids.EX_IMAGE),  # fmt: skip
+                                    graph_card(ids.EX_PROBS),  # fmt: skip
                                 ],
                                 className="column narrow",
                             ),
@@ -177,7 +163,7 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
                 card_id="explore-proj-card",
                 style={"display": "none"},
             ),
-            card(None, dcc.Graph(id=ids.EX_ACTS, figure=EMPTY, config={"displayModeBar": False})),
+            graph_card(ids.EX_ACTS),
             dcc.Store(id="explore-w-index"),
             dcc.Store(id="explore-ready"),
             dcc.Store(id="explore-job"),
@@ -289,8 +275,14 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, _job_don
         w = point[3] if explorer.latent_dim == 4 else None
         cached = (explorer.is_cached("grid2d", n2d, label=label) if kind == "map"
                   else explorer.is_cached("cube", n3d, w=w, label=label))  # fmt: skip
-        if not cached:
-            key = f"{registry.SETTINGS.checkpoints}|{model_id}|{kind}|{label}|{w}"
+        key = f"{registry.SETTINGS.checkpoints}|{model_id}|{kind}|{label}|{w}"
+        done = JOBS.get(key)
+        # The finished job hands its map over directly, so the page draws it even when
+        # the cache could not store it (full disk, folder removed while serving).
+        ready = done.result if done is not None and done.finished and done.error is None else None
+        if ready is not None:
+            JOBS.forget(key)
+        elif not cached:
             if kind == "map":
                 JOBS.submit(
                     key, lambda progress: explorer.map_2d(n2d, label=label, progress=progress)
@@ -301,11 +293,10 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, _job_don
                 )
             return (no_update,) * 7 + ("", "", no_update, key, False)
         if kind == "map":
-            fig = figures.class_map_figure(
-                explorer.map_2d(n2d, label=label), point, marker_as="shapes"
-            )
+            cmap = ready if ready is not None else explorer.map_2d(n2d, label=label)
+            fig = figures.class_map_figure(cmap, point, marker_as="shapes")
             return fig, shown, EMPTY, hidden, EMPTY, hidden, hidden, "", "", model_id, None, True
-        cube = explorer.cube(n3d, w=w, label=label)
+        cube = ready if ready is not None else explorer.cube(n3d, w=w, label=label)
         axis = None if slice_axis in (None, "none") else int(slice_axis)
         index = min(int(slice_index or 0), n3d - 1)
         title = "Class cube" + (f" at w = {cube.fixed[0]:+.2f}" if cube.fixed else "")
@@ -380,7 +371,8 @@ def poll_job(_n, key):
             return {}, 0, "Computing the class map for the first time…", no_update, False, no_update
         return hidden, 0, "", key if isinstance(key, str) else no_update, True, no_update
     if state.finished:
-        JOBS.forget(key)
+        if state.error is not None:
+            JOBS.forget(key)  # render_maps takes a successful job's map and forgets it
         return hidden, 1, "", key, True, state.error or ""
     pct = 100 * state.fraction
     text = f"Computing the class map for the first time ({state.done:,} of {state.total:,} images, {pct:.0f}%)…"

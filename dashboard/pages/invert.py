@@ -11,9 +11,8 @@ import numpy as np
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import figures, registry, urlstate
-from dashboard.components import card, digit_slider, error_box
+from dashboard.components import card, digit_slider, error_box, graph_card
 from dashboard.logic import (
-    EMPTY,
     MAX_IMAGE_UPLOAD_BYTES,
     PayloadError,
     decode_upload,
@@ -98,33 +97,12 @@ def layout(model=None, index=None, **_query):
                         [
                             html.Div(
                                 [
-                                    card(
-                                        None,
-                                        dcc.Graph(
-                                            id="inv-target",
-                                            figure=EMPTY,
-                                            config={"displayModeBar": False},
-                                        ),
-                                    ),
-                                    card(
-                                        None,
-                                        dcc.Graph(
-                                            id="inv-recon",
-                                            figure=EMPTY,
-                                            config={"displayModeBar": False},
-                                        ),
-                                    ),
+                                    graph_card("inv-target"),
+                                    graph_card("inv-recon"),
                                 ],
                                 className="two-col",
                             ),
-                            card(
-                                None,
-                                dcc.Loading(
-                                    dcc.Graph(
-                                        id="inv-map", figure=EMPTY, config={"displayModeBar": False}
-                                    )
-                                ),
-                            ),  # fmt: skip
+                            graph_card("inv-map", loading=True),  # fmt: skip
                         ],
                         className="content-col",
                     ),

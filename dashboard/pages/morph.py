@@ -20,8 +20,8 @@ from dash import (
 )
 
 from dashboard import figures, ids, registry, urlstate
-from dashboard.components import card, digit_slider, error_box, latent_sliders
-from dashboard.logic import EMPTY, PayloadError, parse_point, safe_label, user_error
+from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
+from dashboard.logic import PayloadError, parse_point, safe_label, user_error
 
 # Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
 # cube -> [path line, frames, marker, digit traces...].
@@ -121,32 +121,11 @@ def layout(**query):
                     html.Div(
                         [
                             html.Div(id=ids.MO_SEQUENCE, className="sequence"),
-                            card(
-                                None,
-                                dcc.Loading(
-                                    dcc.Graph(
-                                        id=ids.MO_MAP,
-                                        figure=EMPTY,
-                                        config={"displayModeBar": False},
-                                    )
-                                ),
-                            ),  # fmt: skip
-                            card(
-                                None,
-                                dcc.Graph(
-                                    id=ids.MO_STRIP, figure=EMPTY, config={"displayModeBar": False}
-                                ),
-                            ),
+                            graph_card(ids.MO_MAP, loading=True),  # fmt: skip
+                            graph_card(ids.MO_STRIP),
                             html.Div(
                                 [
-                                    card(
-                                        None,
-                                        dcc.Graph(
-                                            id=ids.MO_FRAME_IMAGE,
-                                            figure=EMPTY,
-                                            config={"displayModeBar": False},
-                                        ),
-                                    ),  # fmt: skip
+                                    graph_card(ids.MO_FRAME_IMAGE),  # fmt: skip
                                     card(
                                         "Animation",
                                         html.Button(

@@ -7,7 +7,7 @@ import dash
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from dashboard import figures, registry, urlstate
-from dashboard.components import card, digit_slider, error_box
+from dashboard.components import card, digit_slider, error_box, graph_card
 from dashboard.logic import EMPTY, user_error
 from gan_core.checkpoints import resolve_model_dir
 from gan_core.replay import load_replay
@@ -74,25 +74,13 @@ def layout(model=None, epoch=None, **_query):
             ),
             html.Div(
                 [
-                    card(
-                        None,
-                        dcc.Graph(
-                            id="train-samples", figure=EMPTY, config={"displayModeBar": False}
-                        ),
-                    ),
-                    card(
-                        None,
-                        dcc.Graph(id="train-map", figure=EMPTY, config={"displayModeBar": False}),
-                    ),
+                    graph_card("train-samples"),
+                    graph_card("train-map"),
                 ],
                 className="two-col",
             ),
-            card(
-                None, dcc.Graph(id="train-history", figure=EMPTY, config={"displayModeBar": False})
-            ),
-            card(
-                None, dcc.Graph(id="train-change", figure=EMPTY, config={"displayModeBar": False})
-            ),
+            graph_card("train-history"),
+            graph_card("train-change"),
             dcc.Interval(id="train-interval", interval=400, disabled=True),
             dcc.Store(
                 id="train-init",
