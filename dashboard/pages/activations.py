@@ -168,16 +168,9 @@ def build_controls(model_id, init, edits):
 clientside_callback(
     """
     function(model, values, label, layer, view, edits) {
-        const fmt = v => (Math.round(v * 100) / 100).toString();
-        const p = new URLSearchParams();
-        if (model) { p.set('model', model); }
-        if (values && values.length) { p.set('z', values.map(fmt).join(',')); }
-        p.set('label', label);
-        if (layer) { p.set('layer', layer); }
-        p.set('view', view);
-        if (edits && edits.length) { p.set('edits', JSON.stringify(edits)); }
-        window.history.replaceState(null, '', window.location.pathname + '?' + p.toString());
-        return p.toString();
+        const g = window.ganExplorer;
+        return g.setQuery({model: model, z: g.point(values), label: label, layer: layer, view: view,
+                           edits: edits && edits.length ? JSON.stringify(edits) : null});
     }
     """,
     Output("act-url", "data"),

@@ -216,16 +216,11 @@ def build_sliders(model_id, init):
 clientside_callback(
     """
     function(model, values, label, mapLabel, axis, index) {
-        const fmt = v => (Math.round(v * 100) / 100).toString();
-        const p = new URLSearchParams();
-        if (model) { p.set('model', model); }
-        if (values && values.length) { p.set('z', values.map(fmt).join(',')); }
-        if (window.location.pathname.endsWith('/cgan')) {
-            p.set('label', label); p.set('map', mapLabel);
-        }
-        if (axis && axis !== 'none') { p.set('axis', axis); p.set('index', index); }
-        window.history.replaceState(null, '', window.location.pathname + '?' + p.toString());
-        return p.toString();
+        const g = window.ganExplorer, cgan = window.location.pathname.endsWith('/cgan');
+        const sliced = axis && axis !== 'none';
+        return g.setQuery({model: model, z: g.point(values), label: cgan ? label : null,
+                           map: cgan ? mapLabel : null, axis: sliced ? axis : null,
+                           index: sliced ? index : null});
     }
     """,
     Output("explore-url", "data"),

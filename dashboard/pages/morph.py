@@ -430,15 +430,10 @@ def download_morph(_gif, _mp4, _json, result, speed):
 clientside_callback(
     """
     function(model, a, b, via, frames, mode, label) {
-        const fmt = v => (Math.round(v * 100) / 100).toString();
-        const p = new URLSearchParams();
-        if (model) { p.set('model', model); }
-        if (a && a.length) { p.set('a', a.map(fmt).join(',')); }
-        if (b && b.length) { p.set('b', b.map(fmt).join(',')); }
-        if (via && via.length) { p.set('via', via.map(q => q.map(fmt).join(',')).join(';')); }
-        p.set('frames', frames); p.set('mode', mode); p.set('label', label);
-        window.history.replaceState(null, '', window.location.pathname + '?' + p.toString());
-        return p.toString();
+        const g = window.ganExplorer;
+        return g.setQuery({model: model, a: g.point(a), b: g.point(b),
+                           via: via && via.length ? via.map(g.point).join(';') : null,
+                           frames: frames, mode: mode, label: label});
     }
     """,
     Output("morph-url", "data"),

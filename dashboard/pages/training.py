@@ -182,11 +182,7 @@ clientside_callback(
 clientside_callback(
     """
     function(model, epoch) {
-        const p = new URLSearchParams();
-        if (model) { p.set('model', model); }
-        if (epoch) { p.set('epoch', epoch); }
-        window.history.replaceState(null, '', window.location.pathname + '?' + p.toString());
-        return p.toString();
+        return window.ganExplorer.setQuery({model: model, epoch: epoch});
     }
     """,
     Output("train-url", "data"),
