@@ -13,6 +13,7 @@ import io
 import json
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -110,6 +111,10 @@ class MapCache:
         self.misses = 0
         self.recovered = 0
         self.reopened = 0
+        # Decoded maps of recent hits: a drag on a 3D model asks for the same cube every
+        # step. The store is still read (so a deleted, cleared or corrupted entry is
+        # noticed), but bytes identical to the last read are not decoded again.
+        self._decoded: OrderedDict[str, tuple[bytes, ClassMap]] = OrderedDict()
         self._open()
 
     def _db_identity(self) -> tuple[int, int] | None:
@@ -172,8 +177,12 @@ class MapCache:
             data = b"\x00corrupt"
         if data is None:
             return None
+        with self._lock:
+            memo = self._decoded.get(key)
+        if memo is not None and memo[0] == data:  # the same bytes as last time: skip decoding
+            return memo[1]
         try:
-            return decode_map(data)
+            cmap = decode_map(data)
         except Exception:  # noqa: BLE001 - anything undecodable is treated as missing
             self.recovered += 1
             try:
@@ -181,6 +190,15 @@ class MapCache:
             except Exception:  # noqa: BLE001
                 pass
             return None
+        self._remember(key, data, cmap)
+        return cmap
+
+    def _remember(self, key: str, data: bytes, cmap: ClassMap, limit: int = 32) -> None:
+        with self._lock:
+            self._decoded[key] = (data, cmap)
+            self._decoded.move_to_end(key)
+            while len(self._decoded) > limit:
+                self._decoded.popitem(last=False)
 
     def set(self, key: str, cmap: ClassMap) -> None:
         try:
