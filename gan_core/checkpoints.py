@@ -296,6 +296,12 @@ def describe_checkpoints(root: str | os.PathLike | None = None) -> list[dict[str
                 epochs=ckpt.config.epochs_trained,
                 params=count_params(ckpt.generator)["total"],
                 metrics=ckpt.metrics,
+                budget={
+                    "batch_size": ckpt.config.batch_size,
+                    "learning_rate": ckpt.config.learning_rate,
+                    "mixed_precision": ckpt.config.mixed_precision,
+                    "seed": ckpt.config.seed,
+                },
             )
         except CheckpointError as exc:
             row["error"] = str(exc)

@@ -26,6 +26,8 @@ TEST_MODELS = (
     ("gan-4d", 4, False),
     ("cgan-3d", 3, True),
 )
+# Activation variants of gan-3d (id, activation), same seed as gan-3d: the comparison table.
+TEST_VARIANTS = (("gan-3d-relu", "relu"),)
 
 
 def make_checkpoint(
@@ -72,6 +74,8 @@ def test_checkpoints(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("checkpoints")
     for i, (model_id, dim, cond) in enumerate(TEST_MODELS):
         make_checkpoint(root, model_id, dim, cond, seed=i)
+    for model_id, activation in TEST_VARIANTS:
+        make_checkpoint(root, model_id, 3, False, seed=1, activation=activation)
     copy_classifier(root)
     return root
 

@@ -8,7 +8,10 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import precompute, registry
 from dashboard.components import error_box
 from dashboard.uploads import UPLOAD_PATH
+from gan_core.comparison import activation_comparison
 from gan_core.foreign import MAX_UPLOAD_BYTES
+
+ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "prelu": "PReLU", "elu": "ELU"}
 
 VIEWS = (
     ("/explore", "Explore", "Drag a point through the latent space of the 2D, 3D or 4D GAN: the generated "
@@ -33,25 +36,68 @@ def _metric(m: dict, key: str, suffix: str = "") -> str:
     return "–" if v is None else f"{v}{suffix}"
 
 
-def models_table() -> html.Table:
-    head = html.Tr([html.Th(h) for h in ("model", "latent", "conditional", "epochs", "strong-classifier error",
+def models_table(described: list[dict] | None = None) -> html.Table:
+    head = html.Tr([html.Th(h) for h in ("model", "latent", "conditional", "activation", "epochs",
+                                           "strong-classifier error",
                                            "classifier-FID", "digits present", "label fidelity")])  # fmt: skip
     rows = []
-    for row in registry.describe():
+    for row in registry.describe() if described is None else described:
         if row["id"] == "classifier":
             continue
         if "error" in row:
-            rows.append(html.Tr([html.Td(row["id"]), html.Td(f"unusable: {row['error']}", colSpan=7,
+            rows.append(html.Tr([html.Td(row["id"]), html.Td(f"unusable: {row['error']}", colSpan=8,
                                                              className="error")]))  # fmt: skip
             continue
         m = row.get("metrics") or {}
         rows.append(html.Tr([
             html.Td(row["id"]), html.Td(row["latent_dim"]), html.Td("yes" if row["conditional"] else "no"),
-            html.Td(row["epochs"]), html.Td(_metric(m, "strong_classifier_error_percent", "%")),
+            html.Td(ACTIVATION_NAMES.get(row.get("activation"), row.get("activation"))), html.Td(row["epochs"]), html.Td(_metric(m, "strong_classifier_error_percent", "%")),
             html.Td(_metric(m, "classifier_fid")), html.Td(_metric(m, "classes_present")),
             html.Td(_metric(m, "label_fidelity_percent", "%")),
         ]))  # fmt: skip
     return html.Table([html.Thead(head), html.Tbody(rows)], className="table")
+
+
+def activation_table(described: list[dict] | None = None) -> html.Div:
+    """The study's activation-function comparison of the 3D GAN, measured on this project's models."""
+    result = activation_comparison(registry.describe() if described is None else described)
+    if not result["rows"]:
+        return html.Div(
+            html.P("No evaluated 3D GAN variants (train them with scripts/train_variants.sh).", className="note"),
+            id="activation-table",
+        )  # fmt: skip
+    head = html.Tr([html.Th(h) for h in ("activation", "model", "epochs", "strong-classifier error",
+                                           "classifier-FID", "digits present", "rarest digit")])  # fmt: skip
+    body = [
+        html.Tr(
+            [
+                html.Td(ACTIVATION_NAMES[r["activation"]] + (" (best)" if r["best"] else "")),
+                html.Td(dcc.Link(r["model"], href=f"/explore?model={r['model']}")),
+                html.Td(r["epochs"]), html.Td(_metric(r, "strong_classifier_error_percent", "%")),
+                html.Td(_metric(r, "classifier_fid")), html.Td(_metric(r, "classes_present")),
+                html.Td(_metric(r, "min_class_share_percent", "%")),
+            ],
+            className="best" if r["best"] else None,
+        )
+        for r in result["rows"]
+    ]  # fmt: skip
+    if result["same_budget"]:
+        budget = html.P(f"Every variant had the same budget: {result['budget']}.", className="note")
+    else:
+        budget = html.P("Budgets differ, so this is not a fair comparison: " + "; ".join(result["issues"]),
+                        className="error")  # fmt: skip
+    missing = [ACTIVATION_NAMES[a] for a in result["missing"]]
+    return html.Div(
+        [
+            html.Table([html.Thead(head), html.Tbody(body)], className="table"),
+            budget,
+            html.P(f"Not trained yet: {', '.join(missing)}.", className="note") if missing else None,
+            html.P("Best: the highest strong-classifier error (ties go to the lower classifier-FID). "
+                   "Hidden layers use the activation, the last layer is always tanh. The study found ReLU "
+                   "best for its 3D GAN; this table is this project's own measurement.", className="note"),
+        ],
+        id="activation-table",
+    )  # fmt: skip
 
 
 # A plain multipart form (Dash callbacks carry JSON, capped at 1 MB); it posts to the
@@ -92,6 +138,7 @@ def upload_box(uploaded=None, upload_error=None) -> html.Div:
 
 
 def layout(uploaded=None, upload_error=None, **_query):
+    described = registry.describe()
     return html.Div(
         [
             html.H2("Look inside small GANs trained on MNIST"),
@@ -112,7 +159,9 @@ def layout(uploaded=None, upload_error=None, **_query):
                 className="view-grid",
             ),  # fmt: skip
             html.H3("Models"),
-            models_table(),
+            models_table(described),
+            html.H3("Activation functions of the 3D GAN"),
+            activation_table(described),
             precompute_box(),
             upload_box(uploaded, upload_error),
             html.P(

@@ -389,3 +389,35 @@ def test_fourth_slider_moves_the_whole_4d_cube(driver, app_url):
     )  # snapped to the nearest of the 8 grid values used here
     assert severe_console_errors(driver) == []
     screenshot(driver, "explore-4d")
+
+
+def test_home_shows_the_activation_comparison_measured_here(driver, app_url, test_checkpoints):
+    """Evaluate gan-3d (LeakyReLU) and gan-3d-relu for real, then read the table a person sees."""
+    from gan_core.cli import main
+
+    errors = {}
+    for model_id in ("gan-3d", "gan-3d-relu"):
+        args = ["--checkpoints", str(test_checkpoints), "evaluate", model_id]
+        assert main(args + ["--samples", "300", "--strong-epochs", "1"]) == 0
+        metrics = json.loads((test_checkpoints / model_id / "metrics.json").read_text())
+        errors[model_id] = (metrics["strong_classifier_error_percent"], metrics["classifier_fid"])
+    driver.get(app_url + "/")
+    wait_for(
+        lambda: "gan-3d-relu" in driver.find_element(By.ID, "activation-table").text,
+        30,
+        message="activation table",
+    )
+    table = driver.find_element(By.ID, "activation-table")
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    shown = [r.find_elements(By.TAG_NAME, "td")[1].text for r in rows]
+    assert shown == sorted(errors, key=lambda m: (-errors[m][0], errors[m][1]))
+    best = rows[0].find_elements(By.TAG_NAME, "td")
+    assert "(best)" in best[0].text and "best" in rows[0].get_attribute("class")
+    assert best[3].text == f"{errors[shown[0]][0]}%"
+    assert "same budget" in table.text and "Not trained yet: PReLU, ELU" in table.text
+    driver.execute_script("arguments[0].scrollIntoView()", table)
+    screenshot(driver, "view-home-activations")
+    # Each model name opens that model in the explorer.
+    rows[1].find_element(By.TAG_NAME, "a").click()
+    wait_for(lambda: f"model={shown[1]}" in driver.current_url, 30, message="explore link")
+    wait_for(lambda: graph_data(driver, "explore-image"), 60, message="explorer opens the model")

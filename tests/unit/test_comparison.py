@@ -1,0 +1,107 @@
+"""The activation-function comparison: real (tiny) variants, really evaluated, then tabulated."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gan_core.checkpoints import describe_checkpoints
+from gan_core.cli import main
+from gan_core.comparison import activation_comparison
+from tests.conftest import copy_classifier, make_checkpoint
+
+
+def _evaluate(root, model_id):
+    args = [
+        "--checkpoints",
+        str(root),
+        "evaluate",
+        model_id,
+        "--samples",
+        "300",
+        "--strong-epochs",
+        "1",
+    ]
+    assert main(args) == 0
+    return json.loads((root / model_id / "metrics.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def variant_root(tmp_path_factory):
+    """gan-3d (LeakyReLU) and its relu/elu variants, a 2D model and a CGAN, all evaluated."""
+    root = tmp_path_factory.mktemp("variants")
+    for model_id, activation in (
+        ("gan-3d", "leaky_relu"),
+        ("gan-3d-relu", "relu"),
+        ("gan-3d-elu", "elu"),
+    ):
+        make_checkpoint(root, model_id, 3, False, seed=5, activation=activation)
+    make_checkpoint(root, "gan-2d", 2, False, seed=5)
+    make_checkpoint(root, "cgan-3d", 3, True, seed=5, activation="relu")
+    make_checkpoint(root, "gan-3d-prelu", 3, False, seed=5, activation="prelu")  # never evaluated
+    copy_classifier(root)
+    metrics = {
+        m: _evaluate(root, m) for m in ("gan-3d", "gan-3d-relu", "gan-3d-elu", "gan-2d", "cgan-3d")
+    }
+    return root, metrics
+
+
+def test_table_has_one_row_per_evaluated_variant_best_first(variant_root):
+    root, metrics = variant_root
+    result = activation_comparison(describe_checkpoints(root))
+    assert [r["model"] for r in result["rows"]] == sorted(
+        ("gan-3d", "gan-3d-relu", "gan-3d-elu"),
+        key=lambda m: (
+            -metrics[m]["strong_classifier_error_percent"],
+            metrics[m]["classifier_fid"],
+        ),
+    )
+    for row in result["rows"]:
+        m = metrics[row["model"]]
+        assert row["strong_classifier_error_percent"] == m["strong_classifier_error_percent"]
+        assert row["classifier_fid"] == m["classifier_fid"]
+        assert row["classes_present"] == m["classes_present"]
+    assert {r["activation"] for r in result["rows"]} == {"leaky_relu", "relu", "elu"}
+    assert [r["best"] for r in result["rows"]] == [True, False, False]
+    # The unevaluated PReLU model is reported missing; the 2D model and the CGAN take no part.
+    assert result["missing"] == ["prelu"]
+    assert result["same_budget"] and result["budget"].startswith("0 epochs, batch 256")
+
+
+def test_a_different_budget_is_reported_not_hidden(variant_root, tmp_path):
+    import shutil
+
+    root, _ = variant_root
+    copy = tmp_path / "ck"
+    shutil.copytree(root, copy)
+    cfg_path = copy / "gan-3d-elu" / "config.json"
+    cfg = json.loads(cfg_path.read_text())
+    cfg["batch_size"] = 64
+    cfg_path.write_text(json.dumps(cfg))
+    result = activation_comparison(describe_checkpoints(copy))
+    assert not result["same_budget"]
+    assert result["budget"] == ""
+    assert any(
+        i.startswith("batch_size differs") and "gan-3d-elu 64" in i for i in result["issues"]
+    )
+
+
+def test_unusable_and_uploaded_models_never_enter_the_table(variant_root, tmp_path):
+    import shutil
+
+    root, _ = variant_root
+    copy = tmp_path / "ck"
+    shutil.copytree(root, copy)
+    (copy / "gan-3d-relu" / "generator.keras").write_bytes(b"not a zip")
+    rows = describe_checkpoints(copy)
+    rows.append({"id": "upload-abc", "latent_dim": 3, "conditional": False, "activation": "relu",
+                 "metrics": {"strong_classifier_error_percent": 40.0}})  # fmt: skip
+    result = activation_comparison(rows)
+    assert sorted(r["model"] for r in result["rows"]) == ["gan-3d", "gan-3d-elu"]
+    assert "relu" in result["missing"]
+
+
+def test_no_variants_gives_an_empty_table():
+    result = activation_comparison([])
+    assert result["rows"] == [] and result["missing"] == ["relu", "leaky_relu", "prelu", "elu"]
