@@ -67,7 +67,7 @@ def activation_table(described: list[dict] | None = None) -> html.Div:
             id="activation-table",
         )  # fmt: skip
     head = html.Tr([html.Th(h) for h in ("activation", "model", "epochs", "strong-classifier error",
-                                           "classifier-FID", "digits present", "rarest digit")])  # fmt: skip
+                                           "classifier-FID", "digits present", "rarest digit", "")])  # fmt: skip
     body = [
         html.Tr(
             [
@@ -76,6 +76,8 @@ def activation_table(described: list[dict] | None = None) -> html.Div:
                 html.Td(r["epochs"]), html.Td(_metric(r, "strong_classifier_error_percent", "%")),
                 html.Td(_metric(r, "classifier_fid")), html.Td(_metric(r, "classes_present")),
                 html.Td(_metric(r, "min_class_share_percent", "%")),
+                html.Td(None if r["best"] else dcc.Link(
+                    "compare with the best", href=f"/compare?left={result['rows'][0]['model']}&right={r['model']}")),
             ],
             className="best" if r["best"] else None,
         )

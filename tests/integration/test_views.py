@@ -417,7 +417,10 @@ def test_home_shows_the_activation_comparison_measured_here(driver, app_url, tes
     assert "same budget" in table.text and "Not trained yet: PReLU, ELU" in table.text
     driver.execute_script("arguments[0].scrollIntoView()", table)
     screenshot(driver, "view-home-activations")
-    # Each model name opens that model in the explorer.
-    rows[1].find_element(By.TAG_NAME, "a").click()
+    # Each model name opens that model in the explorer; the others compare with the best.
+    links = rows[1].find_elements(By.TAG_NAME, "a")
+    assert links[1].get_attribute("href").endswith(f"/compare?left={shown[0]}&right={shown[1]}")
+    assert len(rows[0].find_elements(By.TAG_NAME, "a")) == 1
+    links[0].click()
     wait_for(lambda: f"model={shown[1]}" in driver.current_url, 30, message="explore link")
     wait_for(lambda: graph_data(driver, "explore-image"), 60, message="explorer opens the model")
