@@ -204,3 +204,34 @@ def decode_upload(contents: str) -> np.ndarray:
     ):  # mostly light: a dark digit on a light background, flip to MNIST's polarity
         arr = -arr
     return arr
+
+
+_METRIC_DIGITS = {"classifier_fid": 1}
+
+
+def metric_text(metrics: dict | None, key: str) -> str:
+    """One metric for a table cell: '–' when missing; the strong-classifier error with how
+    many held-out images it rests on, classifier-FID to one decimal, shares in percent."""
+    m = metrics or {}
+    v = m.get(key)
+    if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):
+        return "–"
+    if key == "strong_classifier_error_percent":
+        held_out = m.get("strong_classifier_heldout_images")
+        text = f"{v:g}%"
+        if isinstance(held_out, int) and held_out > 0:
+            text += f" ({round(v * held_out / 100):,} of {held_out:,})"
+        return text
+    if key.endswith("_percent"):
+        return f"{v:g}%"
+    if key in _METRIC_DIGITS:
+        return f"{v:.{_METRIC_DIGITS[key]}f}"
+    return f"{v:g}"
+
+
+def epochs_text(epochs, metrics: dict | None) -> str:
+    """Epochs trained, and the epoch the metrics were measured at when that is older."""
+    measured = (metrics or {}).get("epochs_trained")
+    if isinstance(measured, int) and isinstance(epochs, int) and measured != epochs:
+        return f"{epochs} (metrics from epoch {measured})"
+    return str(epochs)

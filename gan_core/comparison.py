@@ -82,6 +82,7 @@ def activation_comparison(rows: list[dict[str, Any]], latent_dim: int = 3) -> di
                 "model": row["id"],
                 "epochs": budget_of(row)["epochs"],
                 "strong_classifier_error_percent": m.get("strong_classifier_error_percent"),
+                "strong_classifier_heldout_images": m.get("strong_classifier_heldout_images"),
                 "classifier_fid": m.get("classifier_fid"),
                 "classes_present": m.get("classes_present"),
                 "min_class_share_percent": m.get("min_class_share_percent"),

@@ -9,7 +9,7 @@ from dash import ALL, Input, Output, callback, dcc, html, no_update
 
 from dashboard import figures, registry, urlstate
 from dashboard.components import card, error_box, graph_card, latent_sliders
-from dashboard.logic import EMPTY, PayloadError, parse_point, user_error
+from dashboard.logic import EMPTY, PayloadError, epochs_text, metric_text, parse_point, user_error
 from gan_core.activations import Edit
 
 EDIT_CHOICES = {
@@ -107,12 +107,15 @@ def _pad(point: np.ndarray, dim: int) -> np.ndarray:
 
 def _metrics_text(e) -> str:
     m = e.checkpoint.metrics or {}
-    err = m.get("strong_classifier_error_percent")
-    fid = m.get("classifier_fid")
-    parts = [f"{e.latent_dim}D, {e.config.activation}, {e.config.epochs_trained} epochs"]
-    parts.append(f"strong-classifier error {err}%" if err is not None else "not evaluated yet")
-    if fid is not None:
-        parts.append(f"classifier-FID {fid}")
+    parts = [
+        f"{e.latent_dim}D, {e.config.activation}, epochs {epochs_text(e.config.epochs_trained, m)}"
+    ]
+    if m.get("strong_classifier_error_percent") is None:
+        parts.append("not evaluated yet")
+    else:
+        parts.append(f"strong-classifier error {metric_text(m, 'strong_classifier_error_percent')}")
+    if m.get("classifier_fid") is not None:
+        parts.append(f"classifier-FID {metric_text(m, 'classifier_fid')}")
     return "; ".join(parts)
 
 

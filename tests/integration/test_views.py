@@ -401,6 +401,7 @@ def test_home_shows_the_activation_comparison_measured_here(driver, app_url, tes
         assert main(args + ["--samples", "300", "--strong-epochs", "1"]) == 0
         metrics = json.loads((test_checkpoints / model_id / "metrics.json").read_text())
         errors[model_id] = (metrics["strong_classifier_error_percent"], metrics["classifier_fid"])
+        held_out = metrics["strong_classifier_heldout_images"]
     driver.get(app_url + "/")
     wait_for(
         lambda: "gan-3d-relu" in driver.find_element(By.ID, "activation-table").text,
@@ -413,7 +414,10 @@ def test_home_shows_the_activation_comparison_measured_here(driver, app_url, tes
     assert shown == sorted(errors, key=lambda m: (-errors[m][0], errors[m][1]))
     best = rows[0].find_elements(By.TAG_NAME, "td")
     assert "(best)" in best[0].text and "best" in rows[0].get_attribute("class")
-    assert best[3].text == f"{errors[shown[0]][0]}%"
+    # The error and the count of held-out images it rests on, e.g. "0.5% (1 of 200)".
+    wrong = round(errors[shown[0]][0] * held_out / 100)
+    assert best[3].text == f"{errors[shown[0]][0]:g}% ({wrong} of {held_out:,})"
+    assert best[4].text == f"{errors[shown[0]][1]:.1f}"
     assert "same budget" in table.text and "Not trained yet: PReLU, ELU" in table.text
     driver.execute_script("arguments[0].scrollIntoView()", table)
     screenshot(driver, "view-home-activations")

@@ -156,3 +156,80 @@ def test_uploads_are_decoded_checked_and_polarity_fixed():
         decode_upload("data:image/png;base64," + base64.b64encode(b"not an image").decode())
     with pytest.raises(PayloadError):
         decode_upload("no comma here")
+
+
+def test_metric_text_formats_what_a_table_shows():
+    from dashboard.logic import metric_text
+
+    m = {
+        "strong_classifier_error_percent": 0.15,
+        "strong_classifier_heldout_images": 4000,
+        "classifier_fid": 86.0296,
+        "classes_present": 10,
+        "label_fidelity_percent": 67.31,
+    }
+    assert metric_text(m, "strong_classifier_error_percent") == "0.15% (6 of 4,000)"
+    assert metric_text(m, "classifier_fid") == "86.0"
+    assert metric_text(m, "classes_present") == "10"
+    assert metric_text(m, "label_fidelity_percent") == "67.31%"
+    # Older metrics without the held-out count, missing or malformed values.
+    assert (
+        metric_text({"strong_classifier_error_percent": 0.0}, "strong_classifier_error_percent")
+        == "0%"
+    )
+    assert metric_text(m, "min_class_share_percent") == "–"
+    assert metric_text(None, "classifier_fid") == "–"
+    assert metric_text({"classifier_fid": "86"}, "classifier_fid") == "–"
+    assert metric_text({"classes_present": True}, "classes_present") == "–"
+
+
+def test_epochs_text_says_when_metrics_are_older_than_the_model():
+    from dashboard.logic import epochs_text
+
+    assert epochs_text(12, {"epochs_trained": 12}) == "12"
+    assert epochs_text(13, {"epochs_trained": 12}) == "13 (metrics from epoch 12)"
+    assert epochs_text(13, {}) == "13"
+    assert epochs_text(13, None) == "13"
+
+
+def test_home_models_table_flags_stale_metrics_and_rounds_fid():
+    from dashboard.components.tables import models_table
+
+    described = [
+        {"id": "fresh", "latent_dim": 2, "conditional": False, "activation": "leaky_relu", "epochs": 12,
+         "metrics": {"epochs_trained": 12, "classifier_fid": 195.7896, "strong_classifier_error_percent": 0.025,
+                     "strong_classifier_heldout_images": 4000, "classes_present": 9}},
+        {"id": "stale", "latent_dim": 3, "conditional": True, "activation": "relu", "epochs": 20,
+         "metrics": {"epochs_trained": 12, "label_fidelity_percent": 67.31}},
+        {"id": "broken", "error": "generator.keras is truncated"},
+    ]  # fmt: skip
+
+    def cells(component):
+        if isinstance(component, (str, int, float)):
+            return [str(component)]
+        children = getattr(component, "children", None)
+        if children is None:
+            return []
+        if not isinstance(children, (list, tuple)):
+            children = [children]
+        out = []
+        for child in children:
+            out.extend(cells(child))
+        return out
+
+    body = models_table(described).children[1].children
+    fresh, stale, broken = (cells(row) for row in body)
+    assert fresh == [
+        "fresh",
+        "2",
+        "no",
+        "LeakyReLU",
+        "12",
+        "0.025% (1 of 4,000)",
+        "195.8",
+        "9",
+        "–",
+    ]
+    assert stale[4] == "20 (metrics from epoch 12)" and stale[-1] == "67.31%"
+    assert stale[5] == "–" and stale[3] == "ReLU"
+    assert broken == ["broken", "unusable: generator.keras is truncated"]
