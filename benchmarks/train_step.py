@@ -1,6 +1,6 @@
 """Time one GAN training step on this machine: precision x batch size (x XLA).
 
-Usage: python benchmarks/train_step.py [--latent-dim 2] [--steps 8]
+Usage: python benchmarks/train_step.py [--latent-dim 2] [--steps 8] [--xla]
 Prints seconds per step and images per second for each setting.
 """
 
@@ -25,7 +25,7 @@ class _FakeMnist:
         self.source = "random"
 
 
-def time_setting(latent_dim, conditional, batch, precision, steps, tmp):
+def time_setting(latent_dim, conditional, batch, precision, steps, tmp, xla=False):
     import tensorflow as tf
 
     s = TrainSettings(
@@ -37,6 +37,8 @@ def time_setting(latent_dim, conditional, batch, precision, steps, tmp):
         root=tmp,
     )
     trainer = GanTrainer(s, _FakeMnist(batch * (steps + 2)), None)
+    if xla:
+        trainer._step_fn = trainer._make_step(jit_compile=True)
     batches = list(trainer.dataset(1))
     trainer._step_fn(*batches[0], tf.constant(0, tf.int64))  # trace + warm up
     trainer._step_fn(*batches[1], tf.constant(1, tf.int64))
@@ -57,16 +59,23 @@ def main():
     p.add_argument("--steps", type=int, default=8)
     p.add_argument("--batches", default="64,128,256")
     p.add_argument("--precisions", default="float32,mixed_bfloat16")
+    p.add_argument(
+        "--xla", action="store_true", help="also time each setting with jit_compile=True"
+    )
     a = p.parse_args()
-    print(f"{'precision':<16}{'batch':>6}{'s/step':>9}{'img/s':>9}{'s/epoch(60k)':>14}")
+    print(f"{'precision':<16}{'xla':>5}{'batch':>6}{'s/step':>9}{'img/s':>9}{'s/epoch(60k)':>14}")
     with tempfile.TemporaryDirectory() as tmp:
         for precision in a.precisions.split(","):
             for batch in map(int, a.batches.split(",")):
-                dt, ips = time_setting(a.latent_dim, a.conditional, batch, precision, a.steps, tmp)
-                print(
-                    f"{precision:<16}{batch:>6}{dt:>9.3f}{ips:>9.0f}{60000 / ips:>14.0f}",
-                    flush=True,
-                )
+                for xla in (False, True) if a.xla else (False,):
+                    dt, ips = time_setting(
+                        a.latent_dim, a.conditional, batch, precision, a.steps, tmp, xla
+                    )
+                    print(
+                        f"{precision:<16}{'yes' if xla else 'no':>5}{batch:>6}{dt:>9.3f}"
+                        f"{ips:>9.0f}{60000 / ips:>14.0f}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

@@ -185,7 +185,9 @@ class GanTrainer:
         )
 
     # ---- the compiled step -------------------------------------------------------------
-    def _make_step(self):
+    def _make_step(self, jit_compile: bool = False):
+        """The compiled training step. XLA (``jit_compile``) is off: on this CPU it ran a
+        bf16 step 2.4x slower than the plain graph (benchmarks/train_step.py --xla)."""
         tf = self.tf
         G, D = self.generator, self.discriminator
         g_opt, d_opt = self.g_opt, self.d_opt
@@ -194,7 +196,7 @@ class GanTrainer:
         seed = self.s.seed
         bce = tf.nn.sigmoid_cross_entropy_with_logits
 
-        @tf.function(reduce_retracing=True)
+        @tf.function(reduce_retracing=True, jit_compile=jit_compile)
         def step(real, labels, step_index):
             n = tf.shape(real)[0]
             z = tf.random.stateless_uniform(
