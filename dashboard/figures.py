@@ -424,14 +424,42 @@ def history_figure(replay, epoch: int, height: int = 300) -> go.Figure:
     return _layout(fig, None, height, margin=dict(l=50, r=50, t=30, b=40))
 
 
-def map_change_figure(replay, epoch: int, height: int = 220) -> go.Figure:
-    """Share of the class map that changed since the previous epoch (convergence signal)."""
+def map_change_figure(replay, epoch: int, label: int = 0, height: int = 220) -> go.Figure:
+    """Share of the class map that changed since the previous epoch (convergence signal);
+    for a CGAN also its label fidelity on the monitor grid, overall and for ``label``."""
     fig = go.Figure(go.Scatter(x=replay.map_epochs, y=100 * replay.map_change, mode="lines+markers",
-                               name="changed", hovertemplate="epoch %{x}: %{y:.1f}%<extra></extra>"))  # fmt: skip
+                               name="map changed", hovertemplate="epoch %{x}: %{y:.1f}% changed<extra></extra>"))  # fmt: skip
+    title = "How much the class map changed from the previous epoch"
+    fidelity = getattr(replay, "label_fidelity", None)
+    if fidelity is not None and len(fidelity) == len(replay.map_epochs) and len(fidelity):
+        fig.add_trace(
+            go.Scatter(
+                x=replay.map_epochs,
+                y=100 * fidelity.mean(axis=1),
+                mode="lines+markers",
+                name="label fidelity (all labels)",
+                line=dict(color="#2ca02c"),
+                hovertemplate="epoch %{x}: %{y:.1f}% of the grid shows its label<extra></extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=replay.map_epochs,
+                y=100 * fidelity[:, int(label)],
+                mode="lines",
+                name=f"label fidelity ({int(label)})",
+                line=dict(color="#2ca02c", dash="dot"),
+                hovertemplate="epoch %{x}: %{y:.1f}%<extra></extra>",
+            )
+        )
+        fig.update_layout(
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1)
+        )
+        title = "Class map change and label fidelity on the monitor grid"
     fig.add_vline(x=epoch, line=dict(color="#d62728", width=2))
-    fig.update_yaxes(title="% of map changed", rangemode="tozero")
+    fig.update_yaxes(title="%", rangemode="tozero")
     fig.update_xaxes(title="epoch")
-    return _layout(fig, "How much the class map changed from the previous epoch", height)
+    return _layout(fig, title, height)
 
 
 def class_grid_figure(classes: np.ndarray, title: str, height: int = 340) -> go.Figure:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,8 @@ class TrainingReplay:
         sample_epochs: (S,) epochs with fixed-noise images; samples: (S, 36, 28, 28) uint8.
         map_epochs: (M,) epochs with class maps; maps: (M, *grid) uint8 classes.
         map_change: (M,) share of grid points whose class changed since the previous map.
+        label_fidelity: CGAN only, (M, 10) share of each label's monitor cube classified
+            as that label (empty for unconditional models).
     """
 
     epochs: np.ndarray
@@ -34,6 +36,7 @@ class TrainingReplay:
     map_epochs: np.ndarray
     maps: np.ndarray
     map_change: np.ndarray
+    label_fidelity: np.ndarray = field(default_factory=lambda: np.zeros((0, 10)))
 
     @property
     def last_epoch(self) -> int:
@@ -67,6 +70,25 @@ class TrainingReplay:
         raise CheckpointError(f"unexpected class-map shape {grid.shape}")
 
 
+def grid_label_fidelity(maps: np.ndarray) -> np.ndarray:
+    """Per epoch and label, the share of that label's cube classified as the label.
+
+    ``maps`` is a CGAN's (M, 10, *cube). The mean over labels is the monitor grid's label
+    fidelity (the metric in metrics.json uses 10,000 prior samples instead of the grid).
+    """
+    maps = np.asarray(maps)
+    if maps.ndim < 3 or maps.shape[1] != 10:
+        raise ValueError(f"expected (epochs, 10 labels, *cube) class maps, got {maps.shape}")
+    flat = maps.reshape(maps.shape[0], 10, -1)
+    return (flat == np.arange(10)[None, :, None]).mean(axis=2)
+
+
+def _is_conditional(class_maps: dict) -> bool:
+    """CGAN monitor maps say so in their description ("label x 8^3 cube on [-1,1]")."""
+    desc = class_maps.get("description")
+    return str(desc if desc is None else np.asarray(desc).item()).startswith("label")
+
+
 def _index_at(epochs: np.ndarray, epoch: int) -> int | None:
     if not len(epochs):
         return None
@@ -97,4 +119,7 @@ def load_replay(model_dir: str | Path) -> TrainingReplay:
         map_epochs=m.get("epochs", np.zeros(0, np.int32)),
         maps=maps,
         map_change=map_change_fraction(maps) if len(maps) else np.zeros(0),
+        label_fidelity=grid_label_fidelity(maps)
+        if len(maps) and _is_conditional(m)
+        else np.zeros((0, 10)),
     )

@@ -149,7 +149,7 @@ def show_epoch(epoch, label, model_id):
         s_fig,
         m_fig,
         figures.history_figure(replay, epoch),
-        figures.map_change_figure(replay, epoch),
+        figures.map_change_figure(replay, epoch, label),
         "",
     )
 

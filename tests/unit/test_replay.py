@@ -39,3 +39,55 @@ def test_map_views_for_cube_4d_and_cgan_grids():
     np.testing.assert_array_equal(replay_with(four).map_at(1, w_index=3), four[0, :, :, 2, 3])
     cgan = np.arange(10 * 27).reshape(1, 10, 3, 3, 3) % 10
     np.testing.assert_array_equal(replay_with(cgan).map_at(1, label=7), cgan[0, 7, :, :, 1])
+
+
+def test_grid_label_fidelity_counts_each_labels_own_class():
+    from gan_core.replay import grid_label_fidelity
+
+    maps = np.zeros((2, 10, 2, 2, 2), np.uint8)  # epoch 1: every cube shows 0
+    maps[1] = np.arange(10)[:, None, None, None]  # epoch 2: every cube shows its label ...
+    maps[1, 3, 0] = 8  # ... except half of label 3's
+    fid = grid_label_fidelity(maps)
+    np.testing.assert_allclose(fid[0], [1.0] + [0.0] * 9)
+    np.testing.assert_allclose(fid[1], [1, 1, 1, 0.5, 1, 1, 1, 1, 1, 1])
+    with pytest.raises(ValueError, match="10 labels"):
+        grid_label_fidelity(np.zeros((2, 8, 8, 8), np.uint8))
+
+
+def test_cgan_replay_label_fidelity_matches_the_generator(tmp_path, small_mnist, classifier):
+    """Train a tiny CGAN for real; its replay's per-label fidelity is what the saved
+    generator and the digit classifier give on the monitor grid."""
+    import keras
+
+    from dashboard import figures
+    from gan_core.classifier import classify
+    from gan_core.training import GanTrainer, TrainSettings, monitor_grid
+    from tests.conftest import copy_classifier
+
+    copy_classifier(tmp_path)
+    settings = TrainSettings(model_id="tiny-cgan", latent_dim=3, conditional=True, batch_size=64,
+                             limit_images=256, weak_every=0, map_points=4, root=str(tmp_path))  # fmt: skip
+    GanTrainer(settings, small_mnist, classifier).train(2, progress=False)
+    replay = load_replay(tmp_path / "tiny-cgan")
+    assert replay.label_fidelity.shape == (2, 10)
+    latents, labels, _, _ = monitor_grid(3, True, 4)
+    g = keras.saving.load_model(tmp_path / "tiny-cgan" / "generator.keras", safe_mode=True)
+    images = np.asarray(g([latents, labels[:, None]], training=False))
+    pred = classify(classifier, images).argmax(1)
+    expected = [(pred[labels == k] == k).mean() for k in range(10)]
+    np.testing.assert_allclose(replay.label_fidelity[-1], expected, atol=2 / 64)
+    fig = figures.map_change_figure(replay, 2, label=4)
+    assert [t.name for t in fig.data] == [
+        "map changed",
+        "label fidelity (all labels)",
+        "label fidelity (4)",
+    ]
+    np.testing.assert_allclose(fig.data[2].y, 100 * replay.label_fidelity[:, 4])
+
+
+def test_unconditional_replay_has_no_label_fidelity(test_checkpoints, trained_model):
+    from dashboard import figures
+
+    replay = load_replay(test_checkpoints / trained_model)
+    assert replay.label_fidelity.shape == (0, 10)
+    assert [t.name for t in figures.map_change_figure(replay, 1).data] == ["map changed"]
