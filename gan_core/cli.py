@@ -236,24 +236,11 @@ def cmd_export(args) -> int:
                 export.frames_to_gif(m.images, args.out, fps=args.fps)
             print(f"{args.out}: {len(m.images)} frames, crossed areas {m.sequence_text}")
         elif args.what == "map":
-            if explorer.latent_dim == 2:
-                cmap = explorer.map_2d(args.grid, label=label)
-                export.class_map_png(cmap.classes, cmap.confidence, path=args.out)
-            else:
-                cube = explorer.cube(
-                    args.cube, w=args.w if explorer.latent_dim == 4 else None, label=label
-                )
-                export.cube_png(cube.classes, path=args.out)
+            export.map_png(explorer, args.grid, args.cube, w=args.w, label=label, path=args.out)
             print(f"{args.out}: class map of {args.model_id}")
         else:  # state
             point = args.a or [0.0] * explorer.latent_dim
-            probe = explorer.probe_point(point, label)
-            state = {
-                "model": args.model_id, "latent_dim": explorer.latent_dim, "label": label,
-                "point": probe.z, "digit": probe.digit, "probabilities": probe.probs,
-                "metrics": explorer.checkpoint.metrics,
-            }  # fmt: skip
-            export.state_json(state, args.out)
+            export.state_json(export.view_state(explorer, point, label), args.out)
             print(f"{args.out}: view state of {args.model_id}")
     except (CheckpointError, LatentInputError, export.ExportError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -195,3 +195,30 @@ def _jsonable(obj: Any) -> Any:
 def state_json(state: dict[str, Any], path=None) -> bytes:
     """The view's state and numbers as pretty JSON (arrays become lists, NaN becomes null)."""
     return _write((json.dumps(_jsonable(state), indent=2, sort_keys=True) + "\n").encode(), path)
+
+
+def map_png(explorer, n2d: int, n3d: int, w=None, label=None, scale: int = 4, path=None) -> bytes:
+    """PNG of a model's main map as the explorer shows it: the 2D grid, or every slice of
+    the cube (for 4D, the cube at the precomputed 4th-coordinate value nearest ``w``)."""
+    w = w if explorer.latent_dim == 4 else None
+    m = explorer.default_map(n2d, n3d, w=w, label=label)
+    if explorer.latent_dim == 2:
+        return class_map_png(m.classes, m.confidence, path=path, scale=scale)
+    return cube_png(m.classes, path=path, scale=scale)
+
+
+def view_state(explorer, point, label=None, **view) -> dict[str, Any]:
+    """The numbers behind one latent point: the point, digit, probabilities, the image and
+    the model's metrics, plus whatever describes the view (``view``: slice, map label...)."""
+    probe = explorer.probe_point(point, label)
+    return {
+        "model": explorer.model_id,
+        "latent_dim": explorer.latent_dim,
+        "label": probe.label,
+        "point": probe.z,
+        "digit": probe.digit,
+        "probabilities": np.round(np.asarray(probe.probs, np.float64), 6),
+        "image": np.round(np.asarray(probe.image, np.float64), 4),
+        "metrics": explorer.checkpoint.metrics,
+        **view,
+    }

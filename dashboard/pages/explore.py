@@ -28,6 +28,7 @@ from dashboard.jobs import JOBS
 from dashboard.logic import (
     EMPTY,
     PayloadError,
+    explore_download,
     explore_view_kind,
     fidelity_text,
     parse_point,
@@ -116,6 +117,21 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
                                 ),
                                 card_id="explore-slice-card",
                                 style={"display": "none"},
+                            ),  # fmt: skip
+                            card(
+                                "Export",
+                                html.Div(
+                                    [
+                                        html.Button(
+                                            "Map PNG", id="explore-dl-png", className="button"
+                                        ),
+                                        html.Button(
+                                            "View JSON", id="explore-dl-json", className="button"
+                                        ),
+                                    ],
+                                    className="buttons",
+                                ),
+                                dcc.Download(id="explore-download"),
                             ),  # fmt: skip
                         ],
                         className="sidebar",
@@ -328,6 +344,31 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, _job_don
             None,
             True,
         )
+
+
+@callback(
+    Output("explore-download", "data"),
+    Output(ids.EX_ERROR, "children", allow_duplicate=True),
+    Input("explore-dl-png", "n_clicks"),
+    Input("explore-dl-json", "n_clicks"),
+    State(ids.EX_MODEL, "value"),
+    State({"type": ids.EX_SLIDER, "index": ALL}, "value"),
+    State(ids.EX_LABEL, "value"),
+    State(ids.EX_MAP_LABEL, "value"),
+    State(ids.EX_SLICE_AXIS, "value"),
+    State(ids.EX_SLICE_INDEX, "value"),
+    prevent_initial_call=True,
+)
+def download_view(_png, _json, model_id, values, label, map_label, axis, index):
+    """The map or cube on screen as PNG, or the view's state and numbers as JSON."""
+    try:
+        explorer = registry.get(model_id)
+        s = registry.SETTINGS
+        data = explore_download(ctx.triggered_id, explorer, values, label, map_label, axis, index,
+                                s.grid_2d, s.cube_n)  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        return no_update, user_error(exc)
+    return data, ""
 
 
 def _cached_elsewhere(key: str) -> bool:

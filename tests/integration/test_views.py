@@ -228,6 +228,42 @@ def test_url_restores_the_explore_view(driver, app_url):
     assert severe_console_errors(driver) == []
 
 
+def test_cgan_view_downloads_its_cube_png_and_view_json(driver, app_url):
+    """What a person gets from the explorer's Export buttons: the shown label's cube as a
+    PNG and the point, label and the classifier's numbers as JSON."""
+    import io
+
+    from PIL import Image
+
+    from tests.integration.conftest import DOWNLOADS
+
+    for old in list(DOWNLOADS.glob("cgan-3d*.png")) + list(DOWNLOADS.glob("cgan-3d*.json")):
+        old.unlink()
+    driver.get(f"{app_url}/cgan?model=cgan-3d&z=0.25,-0.5,0.5&label=3&map=6")
+    wait_for(lambda: graph_data(driver, "explore-image"), 60, message="image")
+    wait_for(
+        lambda: "(label 6)" in driver.execute_script(
+            "const t = document.querySelector('#explore-cube .gtitle'); return t ? t.textContent : '';"),
+        60, message="label 6's cube",
+    )  # fmt: skip
+    driver.find_element(By.ID, "explore-dl-png").click()
+    png = wait_for(lambda: next(iter(DOWNLOADS.glob("cgan-3d-cube-label6.png")), None), 30,
+                   message="PNG download")  # fmt: skip
+    wait_for(lambda: png.stat().st_size > 0, 10, message="PNG written")
+    time.sleep(0.5)
+    assert Image.open(io.BytesIO(png.read_bytes())).format == "PNG"
+    driver.find_element(By.ID, "explore-dl-json").click()
+    name = "cgan-3d_+0.25_-0.50_+0.50.json"
+    state = wait_for(lambda: next(iter(DOWNLOADS.glob(name)), None), 30, message="JSON download")
+    wait_for(lambda: state.stat().st_size > 0, 10, message="JSON written")
+    time.sleep(0.5)
+    data = json.loads(state.read_text())
+    assert data["label"] == 3 and data["map_label"] == 6 and data["point"] == [0.25, -0.5, 0.5]
+    readout = driver.find_element(By.ID, "explore-readout").text
+    assert f"digit {data['digit']}" in readout, readout
+    assert severe_console_errors(driver) == []
+
+
 def test_morph_url_restores_points_and_downloads_a_gif(driver, app_url):
     import io
 
