@@ -64,3 +64,12 @@ def card(
     if style is not None:
         extra["style"] = style
     return html.Div(body, className=class_name, **extra)
+
+
+def download_buttons(download_id: str, buttons: list[tuple[str, str]]) -> list:
+    """A row of download buttons ((text, id) each) and the dcc.Download they fill."""
+    row = html.Div(
+        [html.Button(text, id=id_, className="button") for text, id_ in buttons],
+        className="buttons",
+    )
+    return [row, dcc.Download(id=download_id)]

@@ -23,7 +23,14 @@ from dash import (
 )
 
 from dashboard import figures, ids, registry, urlstate
-from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
+from dashboard.components import (
+    card,
+    digit_slider,
+    download_buttons,
+    error_box,
+    graph_card,
+    latent_sliders,
+)
 from dashboard.jobs import JOBS
 from dashboard.logic import (
     EMPTY,
@@ -120,18 +127,13 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
                             ),  # fmt: skip
                             card(
                                 "Export",
-                                html.Div(
+                                *download_buttons(
+                                    "explore-download",
                                     [
-                                        html.Button(
-                                            "Map PNG", id="explore-dl-png", className="button"
-                                        ),
-                                        html.Button(
-                                            "View JSON", id="explore-dl-json", className="button"
-                                        ),
+                                        ("Map PNG", "explore-dl-png"),
+                                        ("View JSON", "explore-dl-json"),
                                     ],
-                                    className="buttons",
                                 ),
-                                dcc.Download(id="explore-download"),
                             ),  # fmt: skip
                         ],
                         className="sidebar",

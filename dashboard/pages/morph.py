@@ -20,7 +20,14 @@ from dash import (
 )
 
 from dashboard import figures, ids, registry, urlstate
-from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
+from dashboard.components import (
+    card,
+    digit_slider,
+    download_buttons,
+    error_box,
+    graph_card,
+    latent_sliders,
+)
 from dashboard.logic import PayloadError, parse_point, safe_label, user_error
 
 # Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
@@ -154,21 +161,14 @@ def layout(**query):
                                             marks={1: "1", 8: "8", 15: "15", 30: "30"},
                                         ),
                                         html.Label("Download"),
-                                        html.Div(
+                                        *download_buttons(
+                                            "morph-download",
                                             [
-                                                html.Button(
-                                                    "GIF", id="morph-dl-gif", className="button"
-                                                ),
-                                                html.Button(
-                                                    "MP4", id="morph-dl-mp4", className="button"
-                                                ),
-                                                html.Button(
-                                                    "JSON", id="morph-dl-json", className="button"
-                                                ),
+                                                ("GIF", "morph-dl-gif"),
+                                                ("MP4", "morph-dl-mp4"),
+                                                ("JSON", "morph-dl-json"),
                                             ],
-                                            className="buttons",
-                                        ),
-                                        dcc.Download(id="morph-download"),
+                                        ),  # fmt: skip
                                     ),  # fmt: skip
                                 ],
                                 className="two-col",
