@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gan_core.checkpoints import CheckpointError
+from gan_core.export import ExportError
 from gan_core.latent import ClassMap, LatentInputError, label_fidelity
 
 EMPTY = go.Figure(
@@ -66,7 +67,7 @@ def safe_label(value) -> int:
 
 def user_error(exc: Exception) -> str:
     """A one-line message for the error box; internal errors never show a traceback."""
-    if isinstance(exc, (LatentInputError, CheckpointError)):
+    if isinstance(exc, (LatentInputError, CheckpointError, ExportError)):
         return str(exc)
     return f"Something went wrong ({type(exc).__name__}); the view keeps its last good state."
 

@@ -66,10 +66,14 @@ def card(
     return html.Div(body, className=class_name, **extra)
 
 
-def download_buttons(download_id: str, buttons: list[tuple[str, str]]) -> list:
-    """A row of download buttons ((text, id) each) and the dcc.Download they fill."""
+def download_buttons(
+    download_id: str, buttons: list[tuple[str, str]], status: bool = False
+) -> list:
+    """A row of download buttons ((text, id) each) and the dcc.Download they fill; with
+    ``status``, a ``<download_id>-status`` note for a callback's ``running`` outputs."""
+    extra = [html.Span(id=f"{download_id}-status", className="muted")] if status else []
     row = html.Div(
-        [html.Button(text, id=id_, className="button") for text, id_ in buttons],
+        [html.Button(text, id=id_, className="button") for text, id_ in buttons] + extra,
         className="buttons",
     )
     return [row, dcc.Download(id=download_id)]

@@ -168,6 +168,7 @@ def layout(**query):
                                                 ("MP4", "morph-dl-mp4"),
                                                 ("JSON", "morph-dl-json"),
                                             ],
+                                            status=True,
                                         ),  # fmt: skip
                                     ),  # fmt: skip
                                 ],
@@ -410,11 +411,17 @@ dash.register_page(
 
 @callback(
     Output("morph-download", "data"),
+    Output(ids.MO_ERROR, "children", allow_duplicate=True),
     Input("morph-dl-gif", "n_clicks"),
     Input("morph-dl-mp4", "n_clicks"),
     Input("morph-dl-json", "n_clicks"),
     State(ids.MO_RESULT, "data"),
     State(ids.MO_SPEED, "value"),
+    running=[
+        (Output(button, "disabled"), True, False)
+        for button in ("morph-dl-gif", "morph-dl-mp4", "morph-dl-json")
+    ]
+    + [(Output("morph-download-status", "children"), "Encoding…", "")],
     prevent_initial_call=True,
 )
 def download_morph(_gif, _mp4, _json, result, speed):
@@ -422,9 +429,9 @@ def download_morph(_gif, _mp4, _json, result, speed):
     from dashboard.logic import morph_download
 
     try:
-        return morph_download(ctx.triggered_id, result, speed)
-    except Exception:  # noqa: BLE001 - nothing to download is not an error page
-        return no_update
+        return morph_download(ctx.triggered_id, result, speed), ""
+    except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        return no_update, user_error(exc)
 
 
 clientside_callback(

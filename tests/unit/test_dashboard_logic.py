@@ -131,6 +131,14 @@ def test_morph_downloads_gif_mp4_and_json():
         morph_download("morph-dl-gif", {"images": []}, 8)
     with pytest.raises(PayloadError):
         morph_download("morph-dl-gif", {"images": [[1, 2]]}, 8)
+    # what the page shows when a download cannot be made: the reason, not a traceback
+    with pytest.raises(PayloadError) as err:
+        morph_download("morph-dl-gif", None, 8)
+    assert user_error(err.value) == "no morph to download yet"
+    nan = dict(result, images=np.full((5, 28, 28), np.nan).tolist())
+    with pytest.raises(Exception) as err:
+        morph_download("morph-dl-gif", nan, 8)
+    assert "NaN" in user_error(err.value)
 
 
 def test_uploads_are_decoded_checked_and_polarity_fixed():
