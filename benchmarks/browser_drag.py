@@ -1,20 +1,25 @@
-"""Drag the 2D explorer's x slider in headless Chromium: input-to-new-image time and bytes.
+"""Drag the explorer's x slider in headless Chromium: input-to-new-image time and bytes.
 
-Usage: python benchmarks/browser_drag.py [--steps 60] [--checkpoints DIR] [--json]
+Usage: python benchmarks/browser_drag.py [--model gan-2d] [--steps 60] [--checkpoints DIR]
+       [--json]
 
-The dashboard runs in this process (werkzeug, threaded) on a 2D model; Chromium opens
-/explore, holds the x slider's thumb and moves it step by step. For each step:
+The dashboard runs in this process (werkzeug, threaded) on one model (``--model``: gan-2d,
+gan-3d, gan-4d or any model folder); Chromium opens /explore?model=<id>, holds the x
+slider's thumb and moves it step by step. For each step:
 
 - latency: from the browser's own ``pointermove`` event (``performance.now()``) to the
   ``plotly_afterplot`` of the generated-image graph whose pixels changed (what a person
   sees), measured inside the page, so Selenium's round trips are not counted;
+- map latency: from the same ``pointermove`` to the first ``plotly_afterplot`` after it of
+  the graph holding the point marker: the 2D class map (marker in ``layout.shapes``) or,
+  for 3D/4D models, the class cube (marker in trace 0 of a Plotly 3D scene);
 - bytes: the ``_dash-update-component`` requests the step caused, from Chrome's
   performance log (CDP ``Network.*`` events): request body size and the response's
   encoded (on-the-wire) size.
 
-Without ``--checkpoints`` the benchmark serves a private copy of the bundled gan-2d (or,
-when there is none, an untrained generator of the same architecture) with the bundled
-digit classifier, and a fresh map cache.
+Without ``--checkpoints`` the benchmark serves a private copy of the bundled model (or,
+for a ``gan-<n>d`` id with no bundled generator, an untrained generator of the same
+architecture) with the bundled digit classifier, and a fresh map cache.
 """
 
 from __future__ import annotations
@@ -47,16 +52,29 @@ CHROME_ARGS = (
     "--window-size=1280,800",
 )
 
-# Installed in the page: stamps every pointer move, and every redraw of the image graph
-# with new pixel data (a new z array: each update sends one, even if the pixels repeat).
+# Installed in the page: stamps every pointer move, every redraw of the image graph with
+# new pixel data (a new z array: each update sends one, even if the pixels repeat), and
+# every redraw of the graph holding the point marker (arguments[0]: the map or the cube).
+# Dash applies one callback's outputs in one task and Plotly emits ``plotly_afterplot``
+# for all of them together afterwards, so each graph's own cost is timed separately: the
+# synchronous part of every ``Plotly.react`` call (graph id, start, duration).
 HOOK_JS = """
-window.__bench = {inputs: [], renders: []};
+window.__bench = {inputs: [], renders: [], maps: [], draws: []};
+const react = Plotly.react;
+Plotly.react = function (gd, ...rest) {
+  const el = gd && gd.closest ? gd.closest('[id]') : null, t0 = performance.now();
+  const out = react.call(this, gd, ...rest);
+  window.__bench.draws.push([el ? el.id : '?', t0, performance.now() - t0]);
+  return out;
+};
 document.addEventListener('pointermove', () => window.__bench.inputs.push(performance.now()), true);
 const gd = document.querySelector('#explore-image .js-plotly-plot');
 let last = gd.data[0].z;
 gd.on('plotly_afterplot', () => {
   if (gd.data[0].z !== last) { last = gd.data[0].z; window.__bench.renders.push(performance.now()); }
 });
+const md = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+md.on('plotly_afterplot', () => window.__bench.maps.push(performance.now()));
 return true;
 """
 
@@ -67,13 +85,16 @@ def percentile(values, q):
     return float(np.percentile(np.asarray(values, float), q)) if values else float("nan")
 
 
-def model_root() -> tuple[Path, str]:
-    """A private checkpoints folder with a 2D generator and the bundled classifier.
+def model_root(model_id: str = "gan-2d") -> tuple[Path, str]:
+    """A private checkpoints folder with ``model_id``'s generator and the bundled classifier.
 
-    The generator is a copy of the bundled gan-2d when there is one (copied, so a training
-    run replacing the file meanwhile is never read half-written), else a fresh untrained
-    generator of the same architecture (same speed, but a nearly flat grey image).
+    The generator is a copy of the bundled one when there is one (copied, so a training
+    run replacing the file meanwhile is never read half-written), else, for a ``gan-<n>d``
+    id, a fresh untrained generator of the same architecture (same speed, but a nearly
+    flat grey image).
     """
+    import re
+
     import keras
 
     from gan_core.checkpoints import (
@@ -84,22 +105,27 @@ def model_root() -> tuple[Path, str]:
     )
     from gan_core.models import build_generator
 
+    bundled = DEFAULT_CHECKPOINTS / model_id
+    has_bundled = (bundled / "generator.keras").is_file() and (bundled / "config.json").is_file()
+    untrained = re.fullmatch(r"gan-([1-9][0-9]*)d", model_id)
+    if not (has_bundled or untrained):
+        raise SystemExit(f"no model {model_id!r} in {DEFAULT_CHECKPOINTS}")
     root = Path(tempfile.mkdtemp(prefix="bench-ckpt-"))
-    bundled = DEFAULT_CHECKPOINTS / "gan-2d"
-    (root / "gan-2d").mkdir()
+    (root / model_id).mkdir()
     shutil.copytree(DEFAULT_CHECKPOINTS / "classifier", root / "classifier")
-    if (bundled / "generator.keras").is_file() and (bundled / "config.json").is_file():
-        shutil.copy2(bundled / "config.json", root / "gan-2d" / "config.json")
-        shutil.copy2(bundled / "generator.keras", root / "gan-2d" / "generator.keras")
+    if has_bundled:
+        shutil.copy2(bundled / "config.json", root / model_id / "config.json")
+        shutil.copy2(bundled / "generator.keras", root / model_id / "generator.keras")
         epochs = json.loads((bundled / "config.json").read_text()).get("epochs_trained", "?")
-        return root, f"bundled gan-2d ({epochs} epochs)"
+        return root, f"bundled {model_id} ({epochs} epochs)"
+    latent_dim = int(untrained.group(1))
     keras.utils.set_random_seed(0)
-    save_keras_model(build_generator(2), root / "gan-2d" / "generator.keras")
+    save_keras_model(build_generator(latent_dim), root / model_id / "generator.keras")
     atomic_write_json(
-        root / "gan-2d" / "config.json",
-        ModelConfig(latent_dim=2, data_source="untrained benchmark model").to_json(),
+        root / model_id / "config.json",
+        ModelConfig(latent_dim=latent_dim, data_source="untrained benchmark model").to_json(),
     )
-    return root, "untrained gan-2d"
+    return root, f"untrained {model_id}"
 
 
 def serve(checkpoints: Path, cache_dir: Path, grid: int) -> tuple[str, object]:
@@ -176,25 +202,49 @@ def update_traffic(drv) -> list[dict]:
     return [r for r in requests.values() if r["response"] is not None]
 
 
-def run(steps: int, step_px: int, checkpoints: Path | None, grid: int) -> dict:
+def run(
+    steps: int, step_px: int, checkpoints: Path | None, grid: int, model_id: str = "gan-2d"
+) -> dict:
+    from urllib.parse import quote
+
     from selenium.webdriver.common.by import By
 
-    root, model = (checkpoints, "gan-2d of " + str(checkpoints)) if checkpoints else model_root()
+    if checkpoints:
+        if not (checkpoints / model_id).is_dir():
+            raise SystemExit(f"no model {model_id!r} in {checkpoints}")
+        root, model = checkpoints, f"{model_id} of {checkpoints}"
+    else:
+        root, model = model_root(model_id)
     cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
     url, server = serve(root, cache, grid)
+
+    from dashboard import registry
+    from dashboard.logic import explore_view_kind
+
+    kind = explore_view_kind(registry.get(model_id).latent_dim)
+    map_graph = "explore-map" if kind == "map" else "explore-cube"
     drv = start_browser()
     try:
-        drv.get(url + "/explore")
+        drv.get(f"{url}/explore?model={quote(model_id)}")
         graph = "return (document.querySelector('#%s .js-plotly-plot')||{}).data"
         wait(lambda: drv.execute_script(graph % "explore-image"), 180, "the image")
-        marker = "return ((document.querySelector('#explore-map .js-plotly-plot') || {}).layout || {}).shapes"
-        wait(
-            lambda: drv.execute_script(graph % "explore-map") and drv.execute_script(marker),
-            300,
-            "the map",
-        )
+        if kind == "map":
+            marker = "return ((document.querySelector('#explore-map .js-plotly-plot') || {}).layout || {}).shapes"
+            wait(
+                lambda: drv.execute_script(graph % "explore-map") and drv.execute_script(marker),
+                300,
+                "the map",
+            )
+        else:
+            # The cube is drawn: the marker (trace 0) and the class point clouds, in a scene.
+            cube = (
+                "const gd = document.querySelector('#explore-cube .js-plotly-plot');"
+                "return !!(gd && gd.data && gd.data.length > 1 && gd._fullLayout"
+                " && gd._fullLayout.scene && gd._fullLayout.scene._scene);"
+            )
+            wait(lambda: drv.execute_script(cube), 300, "the cube")
         time.sleep(1.0)
-        drv.execute_script(HOOK_JS)
+        drv.execute_script(HOOK_JS, map_graph)
         thumb = drv.find_element(
             By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] .dash-slider-thumb"
         )
@@ -207,7 +257,8 @@ def run(steps: int, step_px: int, checkpoints: Path | None, grid: int) -> dict:
         )
         x, y, left = int(box[0]), int(box[1]), int(box[2])
         update_traffic(drv)  # drop the page-load traffic
-        latencies, traffic, unchanged, phases = [], [], 0, []
+        latencies, map_latencies, traffic, unchanged, phases = [], [], [], 0, []
+        no_map, draws = 0, {}
 
         def mouse(kind: str, at: int) -> None:
             # CDP input events are trusted and keep the slider's pointer capture, which
@@ -244,6 +295,26 @@ def run(steps: int, step_px: int, checkpoints: Path | None, grid: int) -> dict:
             t_render = bench["renders"][-1]
             t_input = max(t for t in bench["inputs"] if t <= t_render)
             latencies.append(t_render - t_input)
+            # The map (or cube) redraw of the same step: may land before or after the image.
+            try:
+                maps = wait(
+                    lambda t=t_input: [
+                        m for m in drv.execute_script("return window.__bench.maps") if m >= t
+                    ],
+                    10,
+                    "the map redraw",
+                )
+                map_latencies.append(maps[0] - t_input)
+                t_end = max(t_render, maps[0])
+            except TimeoutError:
+                no_map += 1
+                t_end = t_render
+            step_draws: dict[str, float] = {}
+            for graph_id, t0, dt in drv.execute_script("return window.__bench.draws"):
+                if t_input <= t0 <= t_end:
+                    step_draws[graph_id] = step_draws.get(graph_id, 0.0) + dt
+            for graph_id, dt in step_draws.items():
+                draws.setdefault(graph_id, []).append(dt)
             # The same step split by the page's resource timing: input -> request sent,
             # request -> response received, response -> image drawn.
             entries = drv.execute_script(
@@ -270,9 +341,18 @@ def run(steps: int, step_px: int, checkpoints: Path | None, grid: int) -> dict:
         "steps": steps,
         "updates": len(traffic),
         "moves_without_new_image": unchanged,
+        "moves_without_map_redraw": no_map,
         "model": model,
+        "model_id": model_id,
+        "map_graph": map_graph,
         "latency_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
                        "min": min(latencies), "max": max(latencies)},
+        "map_latency_ms": {"p50": percentile(map_latencies, 50),
+                           "p95": percentile(map_latencies, 95),
+                           "min": min(map_latencies, default=float("nan")),
+                           "max": max(map_latencies, default=float("nan"))},
+        "draw_ms": {graph_id: {"p50": percentile(v, 50), "p95": percentile(v, 95), "steps": len(v)}
+                    for graph_id, v in sorted(draws.items())},
         "phases_ms_p50": {
             name: percentile([ph[i] for ph in phases], 50)
             for i, name in enumerate(("input_to_request", "request_to_response", "response_to_image"))
@@ -288,12 +368,17 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--steps", type=int, default=60, help="slider moves to time")
     p.add_argument("--step-px", type=int, default=4, help="pixels per move (~0.03 in z)")
-    p.add_argument("--checkpoints", type=Path, help="use this checkpoints folder's gan-2d")
+    p.add_argument(
+        "--model",
+        default="gan-2d",
+        help="model id (gan-2d, gan-3d, gan-4d or any folder in checkpoints/)",
+    )
+    p.add_argument("--checkpoints", type=Path, help="use this checkpoints folder's --model")
     p.add_argument("--grid", type=int, default=100, help="2D map size (computed once)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     try:
-        out = run(args.steps, args.step_px, args.checkpoints, args.grid)
+        out = run(args.steps, args.step_px, args.checkpoints, args.grid, args.model)
     except TimeoutError as exc:
         raise SystemExit(str(exc)) from exc
     if args.json:
@@ -304,10 +389,16 @@ def main(argv=None) -> int:
           f"{out['moves_without_new_image']} moves without a new image")  # fmt: skip
     print(f"input -> new image: p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms "
           f"(min {lat['min']:.1f}, max {lat['max']:.1f})")  # fmt: skip
+    mlat, what = out["map_latency_ms"], "map" if out["map_graph"] == "explore-map" else "cube"
+    print(f"input -> {what} redrawn (#{out['map_graph']}): p50 {mlat['p50']:.1f} ms, "
+          f"p95 {mlat['p95']:.1f} ms (min {mlat['min']:.1f}, max {mlat['max']:.1f}); "
+          f"{out['moves_without_map_redraw']} moves without a {what} redraw")  # fmt: skip
     ph = out["phases_ms_p50"]
     print(f"p50 phases: input -> request sent {ph['input_to_request']:.1f} ms, request -> "
           f"response {ph['request_to_response']:.1f} ms, response -> image drawn "
           f"{ph['response_to_image']:.1f} ms")  # fmt: skip
+    print("p50 synchronous Plotly.react time per graph and step: "
+          + ", ".join(f"#{g} {d['p50']:.1f} ms" for g, d in out["draw_ms"].items()))  # fmt: skip
     srv = out["server_ms"]
     print(f"of which request sent -> response headers (server): p50 {srv['p50']:.1f} ms, "
           f"p95 {srv['p95']:.1f} ms")  # fmt: skip
