@@ -13,6 +13,7 @@ import pytest
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "screenshots"
 DOWNLOADS = Path("/tmp") / f"gan-explorer-downloads-{os.getpid()}"
+PROFILE = Path("/tmp") / f"chr-{os.getpid()}"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
@@ -63,7 +64,7 @@ def driver():
         "--disable-sync",
         "--no-first-run",
         "--window-size=1280,800",
-        f"--user-data-dir={os.path.join('/tmp', f'chr-{os.getpid()}')}",
+        f"--user-data-dir={PROFILE}",
     ):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -76,6 +77,8 @@ def driver():
     drv.set_window_size(1280, 800)
     yield drv
     drv.quit()
+    for folder in (DOWNLOADS, PROFILE):  # per-run folders: nothing left behind in /tmp
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def wait_for(predicate, timeout=60.0, interval=0.25, message="condition"):
@@ -90,6 +93,21 @@ def wait_for(predicate, timeout=60.0, interval=0.25, message="condition"):
             last = exc
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {message} (last: {last!r})")
+
+
+def element(drv, css: str, timeout: float = 30.0, clickable: bool = True):
+    """The element at ``css`` once the page has rendered it (Dash loads components lazily).
+
+    A file input stays hidden, so ``clickable=False`` only waits for it to exist.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    condition = ec.element_to_be_clickable if clickable else ec.presence_of_element_located
+    return WebDriverWait(drv, timeout).until(
+        condition((By.CSS_SELECTOR, css)), message=f"no {css} after {timeout:.0f} s"
+    )
 
 
 def severe_console_errors(drv) -> list[str]:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.integration.conftest import screenshot, severe_console_errors, wait_for
+from tests.integration.conftest import element, screenshot, severe_console_errors, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -86,8 +86,8 @@ def test_upload_in_the_browser_then_explore_it(driver, app_url, tmp_path):
     )[0]
     driver.switch_to.frame(frame)
     wait_for(lambda: driver.find_elements(By.ID, "upload-file"), 30, message="file input")
-    driver.find_element(By.ID, "upload-file").send_keys(str(path))
-    driver.find_element(By.ID, "upload-submit").click()
+    element(driver, "#upload-file", clickable=False).send_keys(str(path))
+    element(driver, "#upload-submit").click()
     driver.switch_to.default_content()
     message = wait_for(
         lambda: driver.find_element(By.ID, "upload-message").text, 60, message="upload outcome"

@@ -9,7 +9,7 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from tests.integration.conftest import screenshot, severe_console_errors, wait_for
+from tests.integration.conftest import element, screenshot, severe_console_errors, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -128,7 +128,7 @@ def test_morph_plays_through_frames(driver, app_url):
         "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
     )
     wait_for(lambda: title().startswith("Frame 0"), 30, message="frame 0")
-    driver.find_element(By.ID, "morph-play").click()
+    element(driver, "#morph-play").click()
     wait_for(
         lambda: title().startswith("Frame ") and not title().startswith("Frame 0 "),
         20,
@@ -136,7 +136,7 @@ def test_morph_plays_through_frames(driver, app_url):
     )
     seen = {title().split(":")[0] for _ in range(1)}
     wait_for(lambda: title().split(":")[0] not in seen, 20, message="another frame")
-    driver.find_element(By.ID, "morph-play").click()  # pause
+    element(driver, "#morph-play").click()  # pause
     screenshot(driver, "morph-playing")
 
 
@@ -145,8 +145,8 @@ def test_zeroing_a_channel_changes_the_edited_image(driver, app_url):
     wait_for(lambda: graph_data(driver, "act-layer-fig"), 60, message="layer figure")
     edited_before = json.dumps(graph_data(driver, "act-edited")[0]["z"])
     # Switch to the channel grid and the "channels" edit, then click a tile.
-    driver.find_element(By.CSS_SELECTOR, "#act-view input[value='channels']").click()
-    driver.find_element(By.CSS_SELECTOR, "#act-kind input[value='channels']").click()
+    element(driver, "#act-view input[value='channels']").click()
+    element(driver, "#act-kind input[value='channels']").click()
     wait_for(
         lambda: "customdata" in graph_data(driver, "act-layer-fig")[0], 30, message="channel grid"
     )
@@ -167,7 +167,7 @@ def test_zeroing_a_channel_changes_the_edited_image(driver, app_url):
         message="edited image to change",
     )
     screenshot(driver, "activations-edited")
-    driver.find_element(By.ID, "act-undo").click()
+    element(driver, "#act-undo").click()
     wait_for(
         lambda: "no edits" in driver.find_element(By.ID, "act-edit-list").text, 30, message="undo"
     )
@@ -185,7 +185,7 @@ def test_training_view_renders_every_epoch(driver, app_url, trained_model):
         60,
         message="last epoch shown",
     )
-    driver.find_element(By.ID, "train-play").click()
+    element(driver, "#train-play").click()
     seen = set()
     wait_for(
         lambda: seen.add(title("train-samples")) or len(seen) >= 3,
@@ -193,7 +193,7 @@ def test_training_view_renders_every_epoch(driver, app_url, trained_model):
         interval=0.1,
         message="every epoch during playback",
     )
-    driver.find_element(By.ID, "train-play").click()
+    element(driver, "#train-play").click()
     assert {f"Fixed noise after epoch {e}" for e in (1, 2, 3)} <= seen
     assert title("train-map").startswith("Class map after epoch")
     assert severe_console_errors(driver) == []
@@ -246,13 +246,13 @@ def test_cgan_view_downloads_its_cube_png_and_view_json(driver, app_url):
             "const t = document.querySelector('#explore-cube .gtitle'); return t ? t.textContent : '';"),
         60, message="label 6's cube",
     )  # fmt: skip
-    driver.find_element(By.ID, "explore-dl-png").click()
+    element(driver, "#explore-dl-png").click()
     png = wait_for(lambda: next(iter(DOWNLOADS.glob("cgan-3d-cube-label6.png")), None), 30,
                    message="PNG download")  # fmt: skip
     wait_for(lambda: png.stat().st_size > 0, 10, message="PNG written")
     time.sleep(0.5)
     assert Image.open(io.BytesIO(png.read_bytes())).format == "PNG"
-    driver.find_element(By.ID, "explore-dl-json").click()
+    element(driver, "#explore-dl-json").click()
     name = "cgan-3d_+0.25_-0.50_+0.50.json"
     state = wait_for(lambda: next(iter(DOWNLOADS.glob(name)), None), 30, message="JSON download")
     wait_for(lambda: state.stat().st_size > 0, 10, message="JSON written")
@@ -287,7 +287,7 @@ def test_morph_url_restores_points_and_downloads_a_gif(driver, app_url):
     )
     for old in DOWNLOADS.glob("*.gif"):
         old.unlink()
-    driver.find_element(By.ID, "morph-dl-gif").click()
+    element(driver, "#morph-dl-gif").click()
     gif = wait_for(
         lambda: next(iter(DOWNLOADS.glob("morph-gan-2d.gif")), None), 30, message="GIF download"
     )
@@ -295,6 +295,16 @@ def test_morph_url_restores_points_and_downloads_a_gif(driver, app_url):
     time.sleep(0.5)
     img = Image.open(io.BytesIO(gif.read_bytes()))
     assert img.format == "GIF" and img.n_frames == 12
+    # the buttons are locked only while encoding, and no error was shown
+    wait_for(
+        lambda: (
+            driver.find_element(By.ID, "morph-dl-gif").is_enabled()
+            and driver.find_element(By.ID, "morph-download-status").text == ""
+        ),
+        10,
+        message="download buttons enabled again",
+    )
+    assert driver.find_element(By.ID, "morph-error").text == ""
 
 
 def test_inverting_a_generated_digit_finds_its_point(
@@ -312,9 +322,9 @@ def test_inverting_a_generated_digit_finds_its_point(
     Image.fromarray(np.clip((image + 1) * 127.5 + 0.5, 0, 255).astype(np.uint8)).save(png)
     driver.get(f"{app_url}/invert?model={trained_model}")
     wait_for(lambda: graph_data(driver, "inv-target"), 60, message="target digit")
-    driver.find_element(By.CSS_SELECTOR, "#inv-upload input[type=file]").send_keys(str(png))
+    element(driver, "#inv-upload input[type=file]", clickable=False).send_keys(str(png))
     wait_for(lambda: "Uploaded digit" in driver.page_source, 30, message="uploaded image shown")
-    driver.find_element(By.ID, "inv-run").click()
+    element(driver, "#inv-run").click()
     text = wait_for(
         lambda: driver.find_element(By.ID, "inv-result").text, 90, message="inversion result"
     )
@@ -351,7 +361,7 @@ def test_compare_shows_the_same_point_and_edit_on_two_models(driver, app_url):
     assert "2D" in driver.find_element(By.ID, "cmp-left-metrics").text
     assert "3D" in driver.find_element(By.ID, "cmp-right-metrics").text
     before = graph_data(driver, "cmp-right-image")[0]["z"]
-    driver.find_element(By.CSS_SELECTOR, "#cmp-edit input[value='conv2-top']").click()
+    element(driver, "#cmp-edit input[value='conv2-top']").click()
     wait_for(lambda: title("cmp-right-image") == "Edited image", 30, message="edited image")
     assert graph_data(driver, "cmp-right-image")[0]["z"] != before
     assert severe_console_errors(driver) == []
