@@ -237,15 +237,20 @@ def cube_figure(
 PROJECTIONS = (("xy", 2, 0, 1), ("xz", 1, 0, 2), ("yz", 0, 1, 2))
 
 
-def projection_slices(cube: ClassMap, point) -> dict[str, np.ndarray]:
-    """For each face (xy, xz, yz), the cube's slice through the grid value nearest the point."""
+def slice_indices(cube: ClassMap, point) -> list[int]:
+    """The cube's grid index nearest the point along x, y and z: which slices it shows."""
     from gan_core.latent import nearest_index
 
-    out = {}
-    for name, axis, _a, _b in PROJECTIONS:
-        idx = nearest_index(cube.axes[axis], float(point[axis]))
-        out[name] = np.take(cube.classes, idx, axis=axis).T  # [row=second][col=first]
-    return out
+    return [nearest_index(cube.axes[axis], float(point[axis])) for axis in range(3)]
+
+
+def projection_slices(cube: ClassMap, point) -> dict[str, np.ndarray]:
+    """For each face (xy, xz, yz), the cube's slice through the grid value nearest the point."""
+    idx = slice_indices(cube, point)
+    return {
+        name: np.take(cube.classes, idx[axis], axis=axis).T  # [row=second][col=first]
+        for name, axis, _a, _b in PROJECTIONS
+    }
 
 
 def projections_figure(cube: ClassMap, point, height: int = 260) -> go.Figure:

@@ -83,6 +83,19 @@ def fidelity_text(cube: ClassMap) -> str:
     return f"Label fidelity of cube {cube.label}: {label_fidelity(cube):.1f}% of its points are a {cube.label}"
 
 
+def projection_key(model_id: str, cube: ClassMap, point) -> list:
+    """What the projections' slices depend on: the model, the cube (label, fixed w) and the
+    grid cell of the point. JSON-ready, so a dcc.Store can hold the last one sent."""
+    from dashboard.figures import slice_indices
+
+    return [
+        str(model_id),
+        cube.label,
+        [float(v) for v in cube.fixed],
+        slice_indices(cube, point),
+    ]
+
+
 def readout_text(point, probe) -> str:
     coords = ", ".join(f"{v:+.2f}" for v in point)
     return f"z = ({coords}) → digit {probe.digit} (p = {float(probe.probs.max()):.2f})"

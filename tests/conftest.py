@@ -28,6 +28,7 @@ TEST_MODELS = (
 )
 # Activation variants of gan-3d (id, activation), same seed as gan-3d: the comparison table.
 TEST_VARIANTS = (("gan-3d-relu", "relu"),)
+REAL_3D = "bundled-3d"  # a copy of the bundled gan-3d generator
 
 
 def make_checkpoint(
@@ -77,6 +78,11 @@ def test_checkpoints(tmp_path_factory) -> Path:
     for model_id, activation in TEST_VARIANTS:
         make_checkpoint(root, model_id, 3, False, seed=1, activation=activation)
     copy_classifier(root)
+    # One real trained generator: views whose behaviour only shows on a varied class map
+    # (the untrained ones map every point to the same digit).
+    (root / REAL_3D).mkdir()
+    for name in ("config.json", "generator.keras"):
+        shutil.copy2(BUNDLED / "gan-3d" / name, root / REAL_3D / name)
     return root
 
 

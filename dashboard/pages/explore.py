@@ -39,6 +39,7 @@ from dashboard.logic import (
     explore_view_kind,
     fidelity_text,
     parse_point,
+    projection_key,
     readout_text,
     safe_label,
     user_error,
@@ -188,6 +189,7 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
             dcc.Store(id="explore-job-done"),
             dcc.Interval(id="explore-poll", interval=400, disabled=True),
             dcc.Store(id="explore-drawn"),
+            dcc.Store(id="explore-slices"),
             dcc.Store(id="explore-init", data=init),
             dcc.Store(id="explore-url"),
         ]
@@ -428,6 +430,7 @@ def poll_job(_n, key):
     Output("explore-w-index", "data"),
     Output(ids.EX_ERROR, "children", allow_duplicate=True),
     Output("explore-drawn", "data"),
+    Output("explore-slices", "data"),
     Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
     Input(ids.EX_LABEL, "value"),
     Input("explore-ready", "data"),
@@ -435,9 +438,10 @@ def poll_job(_n, key):
     State("explore-w-index", "data"),
     State(ids.EX_MAP_LABEL, "value"),
     State("explore-drawn", "data"),
+    State("explore-slices", "data"),
     prevent_initial_call=True,
 )
-def follow_point(values, label, ready, model_id, w_index, map_label, drawn):
+def follow_point(values, label, ready, model_id, w_index, map_label, drawn, sent_slices):
     """On every drag step: new image, probabilities, activations; the markers move by Patch."""
     try:
         explorer = registry.get(model_id)
@@ -445,7 +449,7 @@ def follow_point(values, label, ready, model_id, w_index, map_label, drawn):
         lab = safe_label(label) if explorer.conditional else None
         probe = explorer.probe_point(point, lab)
     except Exception as exc:  # noqa: BLE001
-        return (no_update,) * 8 + (user_error(exc), no_update)
+        return (no_update,) * 8 + (user_error(exc), no_update, no_update)
     # Patches need the full figures on the page: until the maps for this model are drawn
     # (``ready``), and right after, send whole (small) figures instead.
     map_ready = ready == model_id
@@ -464,7 +468,7 @@ def follow_point(values, label, ready, model_id, w_index, map_label, drawn):
         probs = figures.probs_figure(probe.probs)
         act_fig = figures.activations_figure(acts, {n: explorer.probe.layer_title(n) for n in acts})
     kind = explore_view_kind(explorer.latent_dim)
-    map_patch = cube_patch = proj_patch = no_update
+    map_patch = cube_patch = proj_patch = slices_key = no_update
     if not map_ready:
         pass
     elif kind == "map":
@@ -487,16 +491,22 @@ def follow_point(values, label, ready, model_id, w_index, map_label, drawn):
             )
         except Exception:  # noqa: BLE001 - the markers still move; the slices stay
             cube = None
+        # The slices change only when the point crosses into another grid cell (or the
+        # cube changes): most drag steps move just the three markers.
         if cube is not None:
-            for k, slc in enumerate(figures.projection_slices(cube, point).values()):
-                proj_patch["data"][2 * k]["z"] = slc.tolist()
+            key = projection_key(model_id, cube, point)
+            if not (dragging and key == sent_slices):
+                for k, slc in enumerate(figures.projection_slices(cube, point).values()):
+                    proj_patch["data"][2 * k]["z"] = slc.tolist()
+                slices_key = key
     new_w = no_update
     if explorer.latent_dim == 4:
         idx, _ = snap_fourth(point[3], registry.SETTINGS.cube_n)
         if idx != w_index:
             new_w = idx
     readout = readout_text(point, probe)
-    return image, probs, act_fig, map_patch, cube_patch, proj_patch, readout, new_w, "", model_id
+    return (image, probs, act_fig, map_patch, cube_patch, proj_patch, readout, new_w, "",
+            model_id, slices_key)  # fmt: skip
 
 
 @callback(

@@ -411,6 +411,51 @@ def test_clicking_the_map_moves_the_point_there(driver, app_url):
     assert abs(x - 0.5) < 0.15 and abs(y - 0.5) < 0.15
 
 
+def test_3d_drag_keeps_the_projections_on_the_point(driver, app_url):
+    """Step by step through several grid cells: the slices drawn are those through the point."""
+    import numpy as np
+
+    from dashboard import figures, registry
+    from tests.conftest import REAL_3D
+
+    url = f"{app_url}/explore?model={REAL_3D}&z=-0.9,0.1,0.2"
+    open_page(driver, url, "explore-projections")
+    wait_for(lambda: len(graph_data(driver, "explore-projections")) == 6, 60, message="slices")
+    cube = registry.get(REAL_3D).cube(registry.SETTINGS.cube_n)
+
+    def drawn():
+        data = graph_data(driver, "explore-projections")
+        return [np.asarray(data[2 * k]["z"]) for k in range(3)], [
+            (data[2 * k + 1]["x"][0], data[2 * k + 1]["y"][0]) for k in range(3)
+        ]
+
+    start_yz = drawn()[0][2]
+    handle = driver.find_element(
+        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] .dash-slider-thumb"
+    )
+    chain = ActionChains(driver).click_and_hold(handle)
+    for _ in range(12):  # 12 small moves: most stay in their grid cell, some cross
+        chain = chain.move_by_offset(8, 0).pause(0.15)
+    chain.release().perform()
+
+    def settled():
+        slices, markers = drawn()
+        x, y, z = markers[0][0], markers[0][1], markers[1][1]
+        if abs(x - (-0.9)) < 0.2:
+            return None  # not moved yet
+        expected = figures.projection_slices(cube, (x, y, z))
+        ok = all(np.array_equal(slices[k], expected[name]) for k, name in enumerate(expected))
+        return (x, expected) if ok and markers[2] == (y, z) else None
+
+    x, expected = wait_for(settled, 30, message="slices through the dragged point")
+    assert not np.array_equal(expected["yz"], start_yz), "the drag should cross into new x cells"
+    readout_x = float(
+        driver.find_element(By.ID, "explore-readout").text.split("(")[1].split(",")[0]
+    )
+    assert abs(readout_x - x) < 0.006
+    assert severe_console_errors(driver) == []
+
+
 def test_fourth_slider_moves_the_whole_4d_cube(driver, app_url):
     open_page(driver, app_url + "/explore?model=gan-4d&z=0,0,0,-1", "explore-image")
     title = lambda: driver.execute_script(  # noqa: E731

@@ -79,6 +79,25 @@ def test_projections_pass_through_the_point():
     assert [len(fig.data), fig.data[1].x, fig.data[1].y] == [6, (1.0,), (-1.0,)]
 
 
+def test_projection_key_changes_only_with_the_grid_cell_or_the_cube():
+    import dataclasses
+    import json
+
+    from dashboard.logic import projection_key
+
+    cube = _cube()  # 4 values per axis on [-1, 1]: cells change at -2/3, 0, 2/3
+    key = projection_key("gan-3d", cube, (0.1, 0.2, 0.3))
+    assert json.loads(json.dumps(key)) == key  # what the page's Store gives back
+    assert projection_key("gan-3d", cube, (0.3, 0.1, 0.2)) == key  # same slices
+    for moved in ((-0.1, 0.2, 0.3), (0.1, 0.7, 0.3), (0.1, 0.2, -0.3)):
+        assert projection_key("gan-3d", cube, moved) != key, moved
+    assert projection_key("gan-4d", cube, (0.1, 0.2, 0.3)) != key
+    other_label = dataclasses.replace(cube, label=4)
+    other_w = dataclasses.replace(cube, fixed=(0.5,))
+    for other in (other_label, other_w):
+        assert projection_key("gan-3d", other, (0.1, 0.2, 0.3)) != key
+
+
 def test_strip_probs_activations_and_layer_figures():
     strip = figures.strip_figure(np.zeros((5, 28, 28)), classes=[1, 1, 7, 7, 8], current=2)
     assert np.asarray(strip.data[0].z).shape == (28, 150) and len(strip.layout.shapes) == 1
