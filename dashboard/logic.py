@@ -18,6 +18,16 @@ EMPTY = go.Figure(
     )
 )  # fmt: skip
 
+
+def message_figure(text: str, height: int = 120) -> go.Figure:
+    """An empty graph that says what will appear in it (before the first result)."""
+    fig = go.Figure(EMPTY)
+    fig.update_layout(height=height)
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper",
+                       showarrow=False, font=dict(color="#6b7280", size=14))  # fmt: skip
+    return fig
+
+
 MAX_PAYLOAD_ITEMS = 64
 MAX_IMAGE_UPLOAD_BYTES = 256 * 1024
 

@@ -16,12 +16,16 @@ from dashboard.logic import (
     MAX_IMAGE_UPLOAD_BYTES,
     PayloadError,
     decode_upload,
+    message_figure,
     safe_label,
     user_error,
 )
 from gan_core.inversion import invert_image
 
 _test_digits: dict = {}
+HIDDEN = {"display": "none"}
+RECON_HINT = message_figure("The closest generated image appears here.", height=300)
+MAP_HINT = message_figure("The point found appears here, on the map of class areas.")
 _lock = threading.Lock()
 
 
@@ -58,8 +62,11 @@ def layout(model=None, index=None, **_query):
                                 dcc.Dropdown(
                                     id="inv-model", options=models, value=value, clearable=False
                                 ),
-                                html.Label("Label (CGAN)"),
-                                digit_slider("inv-label", 0),
+                                html.Div(
+                                    [html.Label("Label (CGAN)"), digit_slider("inv-label", 0)],
+                                    id="inv-label-box",
+                                    style={"display": "none"},
+                                ),
                             ),  # fmt: skip
                             card(
                                 "Digit",
@@ -88,7 +95,10 @@ def layout(model=None, index=None, **_query):
                             ),  # fmt: skip
                             html.Div(id="inv-result", className="readout"),
                             dcc.Link(
-                                "Open this point in the explorer", id="inv-link", href="/explore"
+                                "Open this point in the explorer",
+                                id="inv-link",
+                                href="/explore",
+                                style=HIDDEN,
                             ),
                         ],
                         className="sidebar",
@@ -98,11 +108,11 @@ def layout(model=None, index=None, **_query):
                             html.Div(
                                 [
                                     graph_card("inv-target"),
-                                    graph_card("inv-recon"),
+                                    graph_card("inv-recon", figure=RECON_HINT),
                                 ],
                                 className="two-col",
                             ),
-                            graph_card("inv-map", loading=True),  # fmt: skip
+                            graph_card("inv-map", loading=True, figure=MAP_HINT),  # fmt: skip
                         ],
                         className="content-col",
                     ),
@@ -142,10 +152,39 @@ def show_target(index, contents):
 
 
 @callback(
+    Output("inv-label-box", "style"),
+    Input("inv-model", "value"),
+)
+def show_label(model_id):
+    """The label slider only for a conditional model."""
+    try:
+        return {} if registry.get(model_id).conditional else HIDDEN
+    except Exception:  # noqa: BLE001 - an unknown model shows its error elsewhere
+        return HIDDEN
+
+
+@callback(
+    Output("inv-recon", "figure", allow_duplicate=True),
+    Output("inv-map", "figure", allow_duplicate=True),
+    Output("inv-result", "children", allow_duplicate=True),
+    Output("inv-link", "style", allow_duplicate=True),
+    Input("inv-model", "value"),
+    Input("inv-label", "value"),
+    Input("inv-upload-store", "data"),
+    Input("inv-index", "value"),
+    prevent_initial_call=True,
+)
+def clear_result(*_):
+    """A new model, label or digit: the last result no longer applies."""
+    return RECON_HINT, MAP_HINT, "", HIDDEN
+
+
+@callback(
     Output("inv-recon", "figure"),
     Output("inv-map", "figure"),
     Output("inv-result", "children"),
     Output("inv-link", "href"),
+    Output("inv-link", "style"),
     Output("inv-error", "children", allow_duplicate=True),
     Input("inv-run", "n_clicks"),
     State("inv-model", "value"),
@@ -173,7 +212,7 @@ def run_inversion(_n, model_id, label, index, uploaded):
         result = invert_image(e.generator, target, e.latent_dim, label=lab, steps=150, restarts=16)
         probe = e.probe_point(result.z, lab)
     except Exception as exc:  # noqa: BLE001
-        return (no_update,) * 4 + (user_error(exc),)
+        return (no_update,) * 5 + (user_error(exc),)
     z = [round(float(v), 2) for v in result.z]
     text = (f"z = ({', '.join(f'{v:+.2f}' for v in z)}); reconstruction error (MSE, pixels in [-1, 1]) "
             f"= {result.mse:.4f}; the generator's image there is a {probe.digit} (p = {probe.probs.max():.2f})")  # fmt: skip
@@ -189,7 +228,8 @@ def run_inversion(_n, model_id, label, index, uploaded):
         map_fig = figures.cube_figure(cube, result.z, title="The found point in the class cube")
     page = "/cgan" if e.conditional else "/explore"
     href = page + urlstate.query_string({"model": model_id, "z": z, "label": lab, "map": lab})
-    return figures.image_figure(probe.image, "Closest generated image"), map_fig, text, href, ""
+    recon = figures.image_figure(probe.image, "Closest generated image")
+    return recon, map_fig, text, href, {}, ""
 
 
 dash.register_page(

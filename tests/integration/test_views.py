@@ -8,6 +8,7 @@ import time
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from tests.integration.conftest import element, screenshot, severe_console_errors, wait_for
 
@@ -322,6 +323,10 @@ def test_inverting_a_generated_digit_finds_its_point(
     Image.fromarray(np.clip((image + 1) * 127.5 + 0.5, 0, 255).astype(np.uint8)).save(png)
     driver.get(f"{app_url}/invert?model={trained_model}")
     wait_for(lambda: graph_data(driver, "inv-target"), 60, message="target digit")
+    # before a search: no label slider for an unconditional model, no link, a hint instead
+    assert not driver.find_element(By.ID, "inv-label-box").is_displayed()
+    assert not driver.find_element(By.ID, "inv-link").is_displayed()
+    assert "closest generated image appears here" in driver.find_element(By.ID, "inv-recon").text
     element(driver, "#inv-upload input[type=file]", clickable=False).send_keys(str(png))
     wait_for(lambda: "Uploaded digit" in driver.page_source, 30, message="uploaded image shown")
     element(driver, "#inv-run").click()
@@ -332,10 +337,16 @@ def test_inverting_a_generated_digit_finds_its_point(
     assert mse < 0.01, text  # uint8 rounding of the uploaded PNG bounds the error from below
     found = [float(v) for v in text.split("z = (")[1].split(")")[0].split(",")]
     assert abs(found[0] - 0.4) < 0.1 and abs(found[1] + 0.3) < 0.1, text
-    href = driver.find_element(By.ID, "inv-link").get_attribute("href")
-    assert f"/explore?model={trained_model}&z=" in href
+    link = driver.find_element(By.ID, "inv-link")
+    assert link.is_displayed()
+    assert f"/explore?model={trained_model}&z=" in link.get_attribute("href")
     assert severe_console_errors(driver) == []
     screenshot(driver, "view-invert")
+    # another digit: the old result no longer applies and goes away
+    element(driver, "#inv-index").send_keys(Keys.BACKSPACE, "5")
+    wait_for(lambda: driver.find_element(By.ID, "inv-result").text == "", 30, message="cleared")
+    assert not driver.find_element(By.ID, "inv-link").is_displayed()
+    assert "MNIST test digit #5" in driver.find_element(By.ID, "inv-target").text
 
 
 def test_compare_shows_the_same_point_and_edit_on_two_models(driver, app_url):
