@@ -233,7 +233,9 @@ def cmd_export(args) -> int:
             if args.out.endswith(".mp4"):
                 export.frames_to_mp4(m.images, args.out, fps=args.fps)
             else:
-                export.frames_to_gif(m.images, args.out, fps=args.fps)
+                export.frames_to_gif(
+                    m.images, args.out, fps=args.fps, progress_bar=args.progress_bar
+                )
             print(f"{args.out}: {len(m.images)} frames, crossed areas {m.sequence_text}")
         elif args.what == "map":
             export.map_png(explorer, args.grid, args.cube, w=args.w, label=label, path=args.out)
@@ -310,14 +312,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--a", type=_point, help="point A (or the point of a state), e.g. --a=-1,0")
     p.add_argument("--b", type=_point, help="point B, e.g. 1,0")
     p.add_argument("--via", type=_point, action="append", help="a waypoint (repeatable)")
-    p.add_argument("--frames", type=int, default=24)
-    p.add_argument("--mode", choices=("linear", "slerp"), default="linear")
-    p.add_argument("--fps", type=float, default=8.0)
+    p.add_argument("--frames", type=int, default=24, help="morph frames (default 24)")
+    p.add_argument("--mode", choices=("linear", "slerp"), default="linear", help="morph path")
+    p.add_argument("--fps", type=float, default=8.0, help="morph frames per second (default 8)")
+    p.add_argument(
+        "--no-progress-bar",
+        dest="progress_bar",
+        action="store_false",
+        help="GIF without the progress bar under the frames",
+    )
     p.add_argument("--label", type=int, default=0, help="CGAN label")
     p.add_argument("--w", type=float, default=0.0, help="4th coordinate of a 4D cube")
-    p.add_argument("--grid", type=int, default=100)
-    p.add_argument("--cube", type=int, default=16)
-    p.add_argument("--cache-dir", default=None)
+    p.add_argument("--grid", type=int, default=100, help="2D map points per axis (default 100)")
+    p.add_argument("--cube", type=int, default=16, help="cube points per axis (default 16)")
+    p.add_argument("--cache-dir", default=None, help="default: $GAN_EXPLORER_CACHE or .cache/maps")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="run the dashboard")

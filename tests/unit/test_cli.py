@@ -60,6 +60,10 @@ def test_export_morph_map_and_state(test_checkpoints, tmp_path, capsys):
     assert main(root + args) == 0
     assert Image.open(io.BytesIO(gif.read_bytes())).n_frames == 9
     assert "crossed areas" in capsys.readouterr().out
+    plain = tmp_path / "plain.gif"
+    assert main(root + args[:-4] + ["--no-progress-bar", "--out", str(plain), *args[-2:]]) == 0
+    with_bar, without = Image.open(gif).size, Image.open(plain).size
+    assert without == (112, 112) and with_bar[0] == 112 and with_bar[1] > 112
     png = tmp_path / "cube.png"
     assert main(root + ["export", "map", "gan-4d", "--cube", "4", "--w", "0.5", "--out", str(png),
                         "--cache-dir", str(tmp_path / "c")]) == 0  # fmt: skip
