@@ -135,13 +135,20 @@ def apply_edits(act: np.ndarray, edits: list[Edit]) -> np.ndarray:
     return out
 
 
+SHORT_VECTOR = 16
+
+
 def mean_heatmap(act: np.ndarray) -> np.ndarray:
-    """2D map of a layer's output: mean over channels, or a vector laid out as a near-square."""
+    """2D map of a layer's output: mean over channels; a vector as one row when short (at
+    most ``SHORT_VECTOR`` values, e.g. the CGAN's noise x label embedding), else as a
+    near-square with the unused cells left blank (NaN)."""
     act = np.asarray(act, dtype=np.float32)
     if act.ndim == 3:
         return act.mean(axis=-1)
     if act.ndim == 1:
         n = act.size
+        if n <= SHORT_VECTOR:
+            return act.reshape(1, n)
         side = int(np.ceil(np.sqrt(n)))
         padded = np.full(side * side, np.nan, np.float32)
         padded[:n] = act

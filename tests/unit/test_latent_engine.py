@@ -185,7 +185,9 @@ def test_apply_edits_kinds():
     assert (out[2:4, 0:2, 1] == -1.0).all() and (out[2:4, 0:2, 0] == 1.0).all()
     assert out[3, 3, 2] == 5.0 and act.sum() == 60  # input untouched
     assert mean_heatmap(act).shape == (4, 5) and channel_maps(act, [2]).shape == (1, 4, 5)
-    assert mean_heatmap(np.arange(10.0)).shape == (4, 4)
+    assert mean_heatmap(np.arange(3.0)).tolist() == [[0.0, 1.0, 2.0]]  # short: one row
+    square = mean_heatmap(np.arange(20.0))
+    assert square.shape == (5, 5) and np.isnan(square[4]).all() and square[3, 4] == 19.0
 
 
 @pytest.mark.parametrize(
