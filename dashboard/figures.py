@@ -253,16 +253,20 @@ def projection_slices(cube: ClassMap, point) -> dict[str, np.ndarray]:
     }
 
 
-def projections_figure(cube: ClassMap, point, height: int = 260) -> go.Figure:
+def projections_figure(
+    cube: ClassMap, point, height: int = 260, title: str | None = None, compact: bool = False
+) -> go.Figure:
     """Three projections of the point's position: the slices through it, with the marker.
 
     Traces: for each face k in (xy, xz, yz), trace 2k is the slice, 2k+1 the marker.
+    ``compact`` names the faces only ("xy"), for a half-width card.
     """
     from plotly.subplots import make_subplots
 
     slices = projection_slices(cube, point)
-    fig = make_subplots(rows=1, cols=3, subplot_titles=[f"{n} (through the point)" for n, *_ in PROJECTIONS],
-                        horizontal_spacing=0.08)  # fmt: skip
+    face_titles = [n if compact else f"{n} (through the point)" for n, *_ in PROJECTIONS]
+    fig = make_subplots(rows=1, cols=3, subplot_titles=face_titles,
+                        horizontal_spacing=0.12 if compact else 0.08)  # fmt: skip
     for k, (name, _axis, a, b) in enumerate(PROJECTIONS):
         fig.add_trace(
             go.Heatmap(x=cube.axes[a], y=cube.axes[b], z=slices[name], zmin=0, zmax=10,
@@ -275,9 +279,11 @@ def projections_figure(cube: ClassMap, point, height: int = 260) -> go.Figure:
                        showlegend=False, hoverinfo="skip"),  # fmt: skip
             row=1, col=k + 1,
         )  # fmt: skip
-        fig.update_xaxes(title_text=name[0], range=[-1, 1], row=1, col=k + 1)
-        fig.update_yaxes(title_text=name[1], range=[-1, 1], row=1, col=k + 1)
-    return _layout(fig, None, height, margin=dict(l=30, r=10, t=30, b=36))
+        ticks = dict(tickvals=[-1, 0, 1]) if compact else {}
+        fig.update_xaxes(title_text=name[0], range=[-1, 1], row=1, col=k + 1, **ticks)
+        fig.update_yaxes(title_text=name[1], range=[-1, 1], row=1, col=k + 1, **ticks)
+    top = 60 if title else 30
+    return _layout(fig, title, height, margin=dict(l=30, r=10, t=top, b=36))
 
 
 def probs_figure(probs: np.ndarray, height: int = 220) -> go.Figure:

@@ -129,6 +129,15 @@ def layout(**query):
                         [
                             html.Div(id=ids.MO_SEQUENCE, className="sequence"),
                             graph_card(ids.MO_MAP, loading=True),  # fmt: skip
+                            html.Div(
+                                [
+                                    graph_card("morph-proj-a"),
+                                    graph_card("morph-proj-b"),
+                                ],
+                                id="morph-proj-row",
+                                className="two-col",
+                                style={"display": "none"},
+                            ),
                             graph_card(ids.MO_STRIP),
                             html.Div(
                                 [
@@ -320,6 +329,38 @@ def compute_morph(
     }
     sequence = "Crossed areas: " + m.sequence_text
     return fig, strip, sequence, result, len(m.images) - 1, "", key
+
+
+@callback(
+    Output("morph-proj-a", "figure"),
+    Output("morph-proj-b", "figure"),
+    Output("morph-proj-row", "style"),
+    Input({"type": ids.MO_A, "index": ALL}, "value"),
+    Input({"type": ids.MO_B, "index": ALL}, "value"),
+    Input(ids.MO_LABEL, "value"),
+    State(ids.MO_MODEL, "value"),
+    prevent_initial_call=True,
+)
+def point_projections(a_values, b_values, label, model_id):
+    """3D/4D: the slices through A and through B (a point inside the cube is hard to place
+    by eye). A 2D model's map already shows both points."""
+    hidden = {"display": "none"}
+    try:
+        e = registry.get(model_id)
+        if e.latent_dim == 2:
+            return no_update, no_update, hidden
+        lab = safe_label(label) if e.conditional else None
+        out = []
+        for name, values in (("A", a_values), ("B", b_values)):
+            point = parse_point(values, e.latent_dim)
+            w = float(point[3]) if e.latent_dim == 4 else None
+            cube = e.cube(registry.SETTINGS.cube_n, w=w, label=lab)
+            where = ", ".join(f"{v:+.2f}" for v in point)
+            out.append(figures.projections_figure(cube, point, height=230, compact=True,
+                                                  title=f"Point {name} = ({where})"))  # fmt: skip
+    except Exception:  # noqa: BLE001 - the morph callback reports the error
+        return no_update, no_update, no_update
+    return out[0], out[1], {}
 
 
 @callback(

@@ -308,6 +308,35 @@ def test_morph_url_restores_points_and_downloads_a_gif(driver, app_url):
     assert driver.find_element(By.ID, "morph-error").text == ""
 
 
+def test_4d_morph_shows_the_slices_through_a_and_b(driver, app_url):
+    import numpy as np
+
+    from dashboard import figures, registry
+
+    a, b = (-0.5, 0.2, 0.1, -1.0), (0.8, -0.3, 0.4, 1.0)
+    query = f"model=gan-4d&a={','.join(map(str, a))}&b={','.join(map(str, b))}"
+    open_page(driver, f"{app_url}/morph?{query}", "morph-strip")
+    for graph, point in (("morph-proj-a", a), ("morph-proj-b", b)):
+        data = wait_for(
+            lambda graph=graph: (d := graph_data(driver, graph)) and len(d) == 6 and d,
+            60,
+            message=f"{graph} slices",
+        )
+        markers = [(data[k]["x"][0], data[k]["y"][0]) for k in (1, 3, 5)]
+        x, y, z, w = point
+        assert np.allclose(markers, [(x, y), (x, z), (y, z)], atol=1e-6), markers
+        cube = registry.get("gan-4d").cube(registry.SETTINGS.cube_n, w=w)  # each at its own w
+        for k, expected in enumerate(figures.projection_slices(cube, point).values()):
+            np.testing.assert_array_equal(np.asarray(data[2 * k]["z"]), expected)
+    assert driver.find_element(By.ID, "morph-proj-row").is_displayed()
+    assert (
+        "Point B = (+0.80, -0.30, +0.40, +1.00)" in driver.find_element(By.ID, "morph-proj-b").text
+    )
+    open_page(driver, f"{app_url}/morph?model=gan-2d", "morph-strip")
+    assert not driver.find_element(By.ID, "morph-proj-row").is_displayed()  # the map shows both
+    assert severe_console_errors(driver) == []
+
+
 def test_inverting_a_generated_digit_finds_its_point(
     driver, app_url, test_checkpoints, trained_model, tmp_path
 ):
