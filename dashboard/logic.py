@@ -106,6 +106,44 @@ def projection_key(model_id: str, cube: ClassMap, point) -> list:
     ]
 
 
+def clicked_point(click, values, axes=(0, 1)) -> list | None:
+    """The slider values after a click on a map whose x, y (and, for a cube, z) axes are
+    the latent coordinates ``axes``: clamped to [-1, 1], two decimals, like the sliders;
+    the other coordinates stay. None when the click or the values are not usable."""
+    keys = ("x", "y", "z")[: len(axes)]
+    try:
+        clicked = [float(click["points"][0][k]) for k in keys]
+        out = list(values)
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+    if not isinstance(values, list) or not all(math.isfinite(v) for v in clicked):
+        return None
+    if max(axes) >= len(out):
+        return None
+    for axis, v in zip(axes, clicked, strict=True):
+        out[axis] = round(max(-1.0, min(1.0, v)), 2)
+    return out
+
+
+def projection_axes(click) -> tuple[int, int] | None:
+    """Which two latent coordinates a click on the projections figure gives: its trace
+    ``2k`` (slice) or ``2k + 1`` (marker) is face k of ``figures.PROJECTIONS``."""
+    from dashboard.figures import PROJECTIONS
+
+    try:
+        curve = click["points"][0]["curveNumber"]
+    except (TypeError, KeyError, IndexError):
+        return None
+    if (
+        isinstance(curve, bool)
+        or not isinstance(curve, int)
+        or not 0 <= curve < 2 * len(PROJECTIONS)
+    ):
+        return None
+    _name, _axis, a, b = PROJECTIONS[curve // 2]
+    return a, b
+
+
 def readout_text(point, probe) -> str:
     coords = ", ".join(f"{v:+.2f}" for v in point)
     return f"z = ({coords}) → digit {probe.digit} (p = {float(probe.probs.max()):.2f})"

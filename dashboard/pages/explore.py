@@ -35,10 +35,12 @@ from dashboard.jobs import JOBS
 from dashboard.logic import (
     EMPTY,
     PayloadError,
+    clicked_point,
     explore_download,
     explore_view_kind,
     fidelity_text,
     parse_point,
+    projection_axes,
     projection_key,
     readout_text,
     safe_label,
@@ -57,7 +59,7 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
             html.H2("CGAN explorer" if conditional else "Latent-space explorer"),
             html.P(
                 "Drag the sliders: the image, the point on the class map, its projections and "
-                "the activations follow. Click the map to jump there.",
+                "the activations follow. Click the map, the cube or a projection to jump there.",
                 className="lead",
             ),
             error_box(ids.EX_ERROR),
@@ -512,19 +514,24 @@ def follow_point(values, label, ready, model_id, w_index, map_label, drawn, sent
 @callback(
     Output({"type": ids.EX_SLIDER, "index": ALL}, "value"),
     Input(ids.EX_MAP, "clickData"),
+    Input(ids.EX_PROJ, "clickData"),
+    Input(ids.EX_CUBE, "clickData"),
     State({"type": ids.EX_SLIDER, "index": ALL}, "value"),
     prevent_initial_call=True,
 )
-def click_map(click, values):
-    """Clicking the 2D map moves the point there."""
-    try:
-        x, y = float(click["points"][0]["x"]), float(click["points"][0]["y"])
-        if len(values) < 2:  # the map has two coordinates
-            raise ValueError("no sliders for a map click")
-    except (TypeError, KeyError, IndexError, ValueError):
-        return [no_update] * len(values)
-    out = list(values)
-    out[0], out[1] = round(max(-1.0, min(1.0, x)), 2), round(max(-1.0, min(1.0, y)), 2)
+def click_map(map_click, proj_click, cube_click, values):
+    """Clicking the 2D map moves the point there; clicking a point of the cube moves x, y
+    and z there; clicking a projection moves the two coordinates of that face (xy, xz or
+    yz) and keeps the third."""
+    if ctx.triggered_id == ids.EX_CUBE:
+        out = clicked_point(cube_click, values, (0, 1, 2))
+    elif ctx.triggered_id == ids.EX_PROJ:
+        axes = projection_axes(proj_click)
+        out = clicked_point(proj_click, values, axes) if axes else None
+    else:
+        out = clicked_point(map_click, values)
+    if out is None:
+        return [no_update] * len(values) if isinstance(values, list) else no_update
     return out
 
 

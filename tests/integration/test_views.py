@@ -496,6 +496,48 @@ def test_3d_drag_keeps_the_projections_on_the_point(driver, app_url):
     assert severe_console_errors(driver) == []
 
 
+def test_clicking_a_projection_moves_two_coordinates(driver, app_url):
+    open_page(driver, app_url + "/explore?model=gan-3d&z=-0.5,0.3,-0.5", "explore-projections")
+    wait_for(lambda: len(graph_data(driver, "explore-projections")) == 6, 60, message="slices")
+
+    def point():
+        text = driver.find_element(By.ID, "explore-readout").text
+        return [float(v) for v in text.split("(")[1].split(")")[0].split(",")]
+
+    wait_for(lambda: point() == [-0.5, 0.3, -0.5], 30, message="the point from the URL")
+    faces = driver.find_elements(By.CSS_SELECTOR, "#explore-projections .nsewdrag")
+    assert len(faces) == 3
+    xz = faces[1]  # a real click three quarters right, a quarter from the top: about (0.5, 0.5)
+    w, h = xz.size["width"], xz.size["height"]
+    ActionChains(driver).move_to_element_with_offset(xz, w // 4, -h // 4).click().perform()
+    wait_for(lambda: point()[0] > 0.2 and point()[2] > 0.2, 30, message="x and z to move")
+    x, y, z = point()
+    assert abs(x - 0.5) < 0.2 and abs(z - 0.5) < 0.2 and y == 0.3  # y is not on that face
+    assert severe_console_errors(driver) == []
+
+
+def test_clicking_a_point_of_the_cube_moves_the_point_there(driver, app_url):
+    import numpy as np
+
+    open_page(driver, app_url + "/explore?model=gan-3d&z=0.9,0.9,0.9", "explore-cube")
+    wait_for(lambda: len(graph_data(driver, "explore-cube")) > 1, 60, message="cube")
+    time.sleep(1.0)  # the WebGL scene draws after the data arrives
+    scene = driver.find_element(By.CSS_SELECTOR, "#explore-cube .gl-container canvas")
+    # Plotly picks the WebGL point under the pointer in its render loop: hover, then hold
+    # the button long enough for a frame to see it (as a person's click does).
+    ActionChains(driver).move_to_element(scene).pause(0.5).click_and_hold().pause(
+        0.5
+    ).release().perform()
+
+    def point():
+        text = driver.find_element(By.ID, "explore-readout").text
+        return [float(v) for v in text.split("(")[1].split(")")[0].split(",")]
+
+    wait_for(lambda: point() != [0.9, 0.9, 0.9], 30, message="the point to move to the click")
+    grid = np.linspace(-1, 1, 8)  # the test app's cube_n: a click lands on a cube point
+    assert all(np.min(np.abs(grid - v)) < 0.006 for v in point()), point()
+
+
 def test_fourth_slider_moves_the_whole_4d_cube(driver, app_url):
     open_page(driver, app_url + "/explore?model=gan-4d&z=0,0,0,-1", "explore-image")
     title = lambda: driver.execute_script(  # noqa: E731

@@ -98,6 +98,29 @@ def test_projection_key_changes_only_with_the_grid_cell_or_the_cube():
         assert projection_key("gan-3d", other, (0.1, 0.2, 0.3)) != key
 
 
+def test_clicks_move_the_coordinates_of_the_clicked_view():
+    from dashboard.logic import clicked_point, projection_axes
+
+    values = [0.1, 0.2, 0.3, 0.4]
+    on_map = {"points": [{"x": 0.567, "y": -3.0, "curveNumber": 0}]}
+    assert clicked_point(on_map, values[:2]) == [0.57, -1.0]  # clamped to the prior's box
+    on_cube = {"points": [{"x": -0.5, "y": 0.25, "z": 0.75, "curveNumber": 4}]}
+    assert clicked_point(on_cube, values, (0, 1, 2)) == [-0.5, 0.25, 0.75, 0.4]  # w stays
+    # the projections figure: traces 2k / 2k+1 are face k = xy, xz, yz
+    faces = [projection_axes({"points": [{"curveNumber": c}]}) for c in range(6)]
+    assert faces == [(0, 1), (0, 1), (0, 2), (0, 2), (1, 2), (1, 2)]
+    on_xz = {"points": [{"x": 0.9, "y": -0.9, "curveNumber": 2}]}
+    assert clicked_point(on_xz, values[:3], projection_axes(on_xz)) == [0.9, 0.2, -0.9]
+    for bad in (None, {}, {"points": []}, {"points": [{"x": "a", "y": 1}]},
+                {"points": [{"x": float("nan"), "y": 0}]}, {"points": [{"x": 0}]}):  # fmt: skip
+        assert clicked_point(bad, values) is None
+    assert clicked_point(on_cube, values[:2], (0, 1, 2)) is None  # a 2D point has no z
+    assert clicked_point(on_map, "xy") is None and clicked_point(on_map, None) is None
+    for bad in (None, {"points": [{"curveNumber": 6}]}, {"points": [{"curveNumber": True}]},
+                {"points": [{"curveNumber": "1"}]}, {"points": [{}]}):  # fmt: skip
+        assert projection_axes(bad) is None
+
+
 def test_strip_probs_activations_and_layer_figures():
     strip = figures.strip_figure(np.zeros((5, 28, 28)), classes=[1, 1, 7, 7, 8], current=2)
     assert np.asarray(strip.data[0].z).shape == (28, 150) and len(strip.layout.shapes) == 1
