@@ -28,7 +28,7 @@ from dashboard.components import (
     graph_card,
     latent_sliders,
 )
-from dashboard.logic import PayloadError, parse_point, safe_label, user_error
+from dashboard.logic import PayloadError, clicked_point, parse_point, safe_label, user_error
 
 # Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
 # cube -> [path line, frames, marker, digit traces...].
@@ -102,7 +102,7 @@ def layout(**query):
                                     value=init["frames"],
                                     marks={8: "8", 24: "24", 48: "48", 64: "64"},
                                 ),  # fmt: skip
-                                html.Label("Clicking the map sets"),
+                                html.Label("Clicking the map or a cube point sets"),
                                 dcc.RadioItems(
                                     id=ids.MO_CLICK_MODE,
                                     value="A",
@@ -376,22 +376,24 @@ def point_projections(a_values, b_values, label, model_id):
     prevent_initial_call=True,
 )
 def click_sets_point(click, _clear, mode, a_values, b_values, waypoints):
-    """A click on the 2D map sets A, B or adds a waypoint (other coordinates from A)."""
+    """A click on the 2D map (x, y) or on a point of the cube (x, y, z) sets A, B or adds a
+    waypoint; the coordinates not shown (a 4D model's w) come from the point it replaces,
+    and from A for a waypoint."""
+    keep_a = [no_update] * len(a_values) if isinstance(a_values, list) else no_update
+    keep_b = [no_update] * len(b_values) if isinstance(b_values, list) else no_update
     if ctx.triggered_id == ids.MO_CLEAR:
-        return [no_update] * len(a_values), [no_update] * len(b_values), []
-    try:
-        x, y = float(click["points"][0]["x"]), float(click["points"][0]["y"])
-        if len(a_values) < 2 or len(b_values) < 2:  # the map has two coordinates
-            raise ValueError("no sliders for a map click")
-    except (TypeError, KeyError, IndexError, ValueError):
-        return [no_update] * len(a_values), [no_update] * len(b_values), no_update
-    x, y = round(max(-1.0, min(1.0, x)), 2), round(max(-1.0, min(1.0, y)), 2)
+        return keep_a, keep_b, []
+    axes = (0, 1, 2) if isinstance(a_values, list) and len(a_values) >= 3 else (0, 1)
+    base = b_values if mode == "B" else a_values
+    point = clicked_point(click, base, axes)
+    if point is None:
+        return keep_a, keep_b, no_update
     if mode == "B":
-        return [no_update] * len(a_values), [x, y] + list(b_values[2:]), no_update
+        return keep_a, point, no_update
     if mode == "W":
-        wp = (waypoints if isinstance(waypoints, list) else [])[:7] + [[x, y] + list(a_values[2:])]
-        return [no_update] * len(a_values), [no_update] * len(b_values), wp
-    return [x, y] + list(a_values[2:]), [no_update] * len(b_values), no_update
+        wp = (waypoints if isinstance(waypoints, list) else [])[:7] + [point]
+        return keep_a, keep_b, wp
+    return point, keep_b, no_update
 
 
 # The animation runs in the browser: frames come from the stored morph, no server round trip.

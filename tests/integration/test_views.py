@@ -308,6 +308,43 @@ def test_morph_url_restores_points_and_downloads_a_gif(driver, app_url):
     assert driver.find_element(By.ID, "morph-error").text == ""
 
 
+def test_morph_clicks_add_a_waypoint_on_the_map_and_set_b_in_the_cube(driver, app_url):
+    from urllib.parse import parse_qs, urlparse
+
+    def query():
+        return parse_qs(urlparse(driver.current_url).query)
+
+    open_page(driver, f"{app_url}/morph?model=gan-2d&a=-1,0&b=1,0", "morph-map")
+    element(driver, "#morph-click-mode input[value='W']").click()
+    plot = element(driver, "#morph-map .nsewdrag")
+    h = plot.size["height"]  # a real click in the middle column, a quarter from the top
+    ActionChains(driver).move_to_element_with_offset(plot, 0, -h // 4).click().perform()
+    wait_for(lambda: "via" in query(), 30, message="a waypoint in the URL")
+    via = [float(v) for v in query()["via"][0].split(",")]
+    assert abs(via[0]) < 0.15 and abs(via[1] - 0.5) < 0.15, via
+
+    # A -> B ran along y = 0; through the waypoint the path bends up to it
+    wait_for(
+        lambda: max(graph_data(driver, "morph-map")[2]["y"]) > via[1] - 0.1,
+        30,
+        message="the path to bend through the waypoint",
+    )
+
+    open_page(driver, f"{app_url}/morph?model=gan-3d&a=-1,0,0&b=0.9,0.9,0.9", "morph-map")
+    wait_for(lambda: len(graph_data(driver, "morph-map")) > 2, 60, message="cube")
+    time.sleep(1.0)  # the WebGL scene draws after the data arrives
+    element(driver, "#morph-click-mode input[value='B']").click()
+    scene = element(driver, "#morph-map .gl-container canvas")
+    ActionChains(driver).move_to_element(scene).pause(0.5).click_and_hold().pause(
+        0.5
+    ).release().perform()
+    wait_for(lambda: query().get("b") != ["0.9,0.9,0.9"], 30, message="B to move to the click")
+    b = [float(v) for v in query()["b"][0].split(",")]
+    assert len(b) == 3 and query()["a"] == ["-1,0,0"], query()
+    assert all(-1 <= v <= 1 for v in b)
+    assert severe_console_errors(driver) == []
+
+
 def test_4d_morph_shows_the_slices_through_a_and_b(driver, app_url):
     import numpy as np
 
