@@ -69,6 +69,26 @@ class TrainingReplay:
             return grid[:, :, grid.shape[2] // 2, w]
         raise CheckpointError(f"unexpected class-map shape {grid.shape}")
 
+    def map_view_text(self, label: int = 0) -> str:
+        """Which part of the grid ``map_at`` shows, e.g. "slice z = +0.07" for a 3D model
+        (the monitor grid spans [-1, 1] on every axis); "" for a 2D map."""
+        if not len(self.maps):
+            return ""
+        shape = self.maps.shape[1:]
+        conditional = len(shape) == 4 and shape[0] == 10
+        cube = shape[1:] if conditional else shape
+        if len(cube) == 2:
+            return ""
+
+        def at(n: int) -> str:
+            return f"{np.linspace(-1, 1, n)[n // 2]:+.2f}"
+
+        parts = [f"label {int(label)}"] if conditional else []
+        parts.append(f"slice z = {at(cube[2])}")
+        if len(cube) == 4:
+            parts.append(f"w = {at(cube[3])}")
+        return ", ".join(parts)
+
 
 def grid_label_fidelity(maps: np.ndarray) -> np.ndarray:
     """Per epoch and label, the share of that label's cube classified as the label.

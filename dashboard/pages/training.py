@@ -113,6 +113,11 @@ def epoch_range(model_id, init):
     return 1, last, start, ""
 
 
+def map_title(replay, epoch: int, label: int) -> str:
+    view = replay.map_view_text(label)
+    return f"Class map after epoch {epoch}" + (f" ({view})" if view else "")
+
+
 @callback(
     Output("train-samples", "figure"),
     Output("train-map", "figure"),
@@ -141,7 +146,7 @@ def show_epoch(epoch, label, model_id):
         else EMPTY
     )
     m_fig = (
-        figures.class_grid_figure(grid, f"Class map after epoch {epoch}")
+        figures.class_grid_figure(grid, map_title(replay, epoch, label))
         if grid is not None
         else EMPTY
     )

@@ -39,6 +39,11 @@ def test_map_views_for_cube_4d_and_cgan_grids():
     np.testing.assert_array_equal(replay_with(four).map_at(1, w_index=3), four[0, :, :, 2, 3])
     cgan = np.arange(10 * 27).reshape(1, 10, 3, 3, 3) % 10
     np.testing.assert_array_equal(replay_with(cgan).map_at(1, label=7), cgan[0, 7, :, :, 1])
+    # what the title says is shown: the slice nearest 0 of grids spanning [-1, 1]
+    assert replay_with(cube).map_view_text() == "slice z = +0.33"  # linspace(-1, 1, 4)[2]
+    assert replay_with(four).map_view_text() == "slice z = +0.33, w = +0.33"
+    assert replay_with(cgan).map_view_text(7) == "label 7, slice z = +0.00"
+    assert replay_with(np.zeros((1, 5, 5), np.uint8)).map_view_text() == ""
 
 
 def test_grid_label_fidelity_counts_each_labels_own_class():
