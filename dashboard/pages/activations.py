@@ -4,6 +4,7 @@ units and see the image the rest of the generator makes from that."""
 from __future__ import annotations
 
 import dash
+import numpy as np
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import figures, ids, registry, urlstate
@@ -247,10 +248,20 @@ def render_edits(values, label, layer, view, edits, model_id):
     items = [html.Li(describe_edit(d)) for d in (edits or [])] or [
         html.Li("no edits", className="muted")
     ]
-    diff = figures.image_figure(result.diff, "Difference (edited − original)")
+    diff = figures.image_figure(result.diff, diff_title(result.diff, bool(edit_objs)))
     diff.update_traces(colorscale="RdBu", zmin=-2, zmax=2)
+    if not edit_objs:
+        diff.add_annotation(text="No edits yet: click the layer above", x=0.5, y=0.5,
+                            xref="paper", yref="paper", showarrow=False)  # fmt: skip
     return (layer_fig, figures.image_figure(result.original, "Original"),
             figures.image_figure(result.edited, "Edited"), diff, items, "")  # fmt: skip
+
+
+def diff_title(diff, edited: bool) -> str:
+    """The difference panel's title, with the largest pixel change once there are edits."""
+    if not edited:
+        return "Difference (edited − original)"
+    return f"Difference (edited − original): largest change {float(np.abs(diff).max()):.3g}"
 
 
 def layer_shape(explorer, layer: str) -> tuple:

@@ -167,11 +167,21 @@ def test_zeroing_a_channel_changes_the_edited_image(driver, app_url):
         30,
         message="edited image to change",
     )
+    # the difference panel names the largest change, which is the edit's real effect
+    import numpy as np
+
+    diff_title = driver.find_element(By.ID, "act-diff").text
+    assert "largest change" in diff_title, diff_title
+    diff = np.asarray(graph_data(driver, "act-diff")[0]["z"], dtype=float)
+    largest = float(diff_title.split("largest change ")[1].split()[0])
+    assert largest > 0 and largest == pytest.approx(float(np.abs(diff).max()), rel=0.01)
     screenshot(driver, "activations-edited")
     element(driver, "#act-undo").click()
     wait_for(
         lambda: "no edits" in driver.find_element(By.ID, "act-edit-list").text, 30, message="undo"
     )
+    wait_for(lambda: "No edits yet" in driver.find_element(By.ID, "act-diff").text, 30,
+             message="the difference panel back to no edits")  # fmt: skip
 
 
 def test_training_view_renders_every_epoch(driver, app_url, trained_model):
