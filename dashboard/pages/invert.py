@@ -65,7 +65,7 @@ def layout(model=None, index=None, **_query):
                                 html.Div(
                                     [html.Label("Label (CGAN)"), digit_slider("inv-label", 0)],
                                     id="inv-label-box",
-                                    style={"display": "none"},
+                                    style=HIDDEN,
                                 ),
                             ),  # fmt: skip
                             card(
