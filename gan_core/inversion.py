@@ -2,7 +2,8 @@
 
 Projected gradient descent on z (Adam, z clipped to the prior's box [-1, 1]^d after every
 step) from several random starts at once; the best start wins. For a CGAN the label is
-held fixed.
+held fixed, or several labels are searched at once (the same starts for each) and the
+best label wins with its point.
 """
 
 from __future__ import annotations
@@ -25,12 +26,24 @@ class InversionResult:
         image: (28, 28) the generator's image at z, in [-1, 1].
         mse: mean squared pixel error between image and target (pixels in [-1, 1]).
         loss_history: (steps,) best-start loss per step, for a convergence plot.
+        label: the CGAN label of the best start (None for an unconditional generator).
+        label_mse: for a label search, each searched label's best error.
     """
 
     z: np.ndarray
     image: np.ndarray
     mse: float
     loss_history: np.ndarray
+    label: int | None = None
+    label_mse: dict[int, float] | None = None
+
+    def equally_good_labels(self, rel: float = 0.05, atol: float = 1e-4) -> list[int]:
+        """The other searched labels whose best error is within ``rel`` (or ``atol``) of the
+        winner's: the CGAN cannot tell those labels apart for this image."""
+        if not self.label_mse:
+            return []
+        limit = max(self.mse * (1 + rel), self.mse + atol)
+        return sorted(k for k, v in self.label_mse.items() if v <= limit and k != self.label)
 
 
 def prepare_target(image: np.ndarray) -> np.ndarray:
@@ -55,11 +68,23 @@ def prepare_target(image: np.ndarray) -> np.ndarray:
     return arr
 
 
+def _labels(label) -> list[int] | None:
+    if label is None:
+        return None
+    values = [label] if isinstance(label, (int, np.integer)) else list(label)
+    if not values or any(
+        isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v <= 9
+        for v in values
+    ):
+        raise InversionError("labels must be digits 0-9")
+    return [int(v) for v in dict.fromkeys(values)]
+
+
 def invert_image(
     generator,
     target: np.ndarray,
     latent_dim: int,
-    label: int | None = None,
+    label: int | list[int] | None = None,
     steps: int = 200,
     restarts: int = 16,
     learning_rate: float = 0.05,
@@ -71,16 +96,21 @@ def invert_image(
         generator: Keras generator (CGAN generators need ``label``).
         target: 28x28 image (uint8, [0, 1] or [-1, 1]).
         latent_dim: d of the generator's input.
+        label: a CGAN label, or a list of labels to search (``restarts`` starts each).
     """
     import keras
     import tensorflow as tf
 
-    if not 1 <= int(steps) <= 5000 or not 1 <= int(restarts) <= 256:
-        raise InversionError("steps must be in [1, 5000] and restarts in [1, 256]")
+    searched = _labels(label)
+    per_label = len(searched) if searched else 1
+    if not 1 <= int(steps) <= 5000 or not 1 <= int(restarts) * per_label <= 256:
+        raise InversionError("steps must be in [1, 5000] and all starts together in [1, 256]")
     tgt = tf.constant(prepare_target(target)[None, ..., None])
     rng = np.random.default_rng(seed)
-    z = tf.Variable(rng.uniform(-0.9, 0.9, (int(restarts), latent_dim)).astype(np.float32))
-    labels = None if label is None else tf.fill((int(restarts), 1), int(label))
+    starts = rng.uniform(-0.9, 0.9, (int(restarts), latent_dim)).astype(np.float32)
+    z = tf.Variable(np.tile(starts, (per_label, 1)))  # the same starts for every label
+    start_labels = None if searched is None else np.repeat(searched, int(restarts))
+    labels = None if searched is None else tf.constant(start_labels[:, None], tf.int32)
     opt = keras.optimizers.Adam(learning_rate)
     opt.build([z])
 
@@ -104,4 +134,11 @@ def invert_image(
     best = int(np.argmin(final))
     z_best = z.numpy()[best]
     image = np.asarray(render(z)[best, ..., 0])
-    return InversionResult(z=z_best, image=image, mse=float(final[best]), loss_history=history)
+    best_label = None if searched is None else int(start_labels[best])
+    label_mse = (
+        None
+        if searched is None or len(searched) == 1
+        else {lab: float(final[start_labels == lab].min()) for lab in searched}
+    )
+    return InversionResult(z=z_best, image=image, mse=float(final[best]), loss_history=history,
+                           label=best_label, label_mse=label_mse)  # fmt: skip

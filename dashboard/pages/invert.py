@@ -63,7 +63,20 @@ def layout(model=None, index=None, **_query):
                                     id="inv-model", options=models, value=value, clearable=False
                                 ),
                                 html.Div(
-                                    [html.Label("Label (CGAN)"), digit_slider("inv-label", 0)],
+                                    [
+                                        html.Label("Label (CGAN)"),
+                                        digit_slider("inv-label", 0),
+                                        dcc.Checklist(
+                                            id="inv-any-label",
+                                            value=[],
+                                            options=[
+                                                {
+                                                    "label": " search every label (slower)",
+                                                    "value": "on",
+                                                }
+                                            ],
+                                        ),  # fmt: skip
+                                    ],
                                     id="inv-label-box",
                                     style=HIDDEN,
                                 ),
@@ -170,6 +183,7 @@ def show_label(model_id):
     Output("inv-link", "style", allow_duplicate=True),
     Input("inv-model", "value"),
     Input("inv-label", "value"),
+    Input("inv-any-label", "value"),
     Input("inv-upload-store", "data"),
     Input("inv-index", "value"),
     prevent_initial_call=True,
@@ -189,14 +203,16 @@ def clear_result(*_):
     Input("inv-run", "n_clicks"),
     State("inv-model", "value"),
     State("inv-label", "value"),
+    State("inv-any-label", "value"),
     State("inv-index", "value"),
     State("inv-upload-store", "data"),
     prevent_initial_call=True,
 )
-def run_inversion(_n, model_id, label, index, uploaded):
+def run_inversion(_n, model_id, label, any_label, index, uploaded):
     try:
         e = registry.get(model_id)
         lab = safe_label(label) if e.conditional else None
+        search = e.conditional and isinstance(any_label, list) and "on" in any_label
         if uploaded is not None:
             target = np.asarray(uploaded, dtype=np.float32)
             if target.shape != (28, 28) or not np.isfinite(target).all():
@@ -209,13 +225,26 @@ def run_inversion(_n, model_id, label, index, uploaded):
             ):
                 raise PayloadError("pick a test image number between 0 and 9999")
             target = test_digits()[0][int(index)]
-        result = invert_image(e.generator, target, e.latent_dim, label=lab, steps=150, restarts=16)
+        if search:  # the same 4 starts for each of the 10 labels: 40 starts in one batch
+            result = invert_image(e.generator, target, e.latent_dim, label=list(range(10)),
+                                  steps=150, restarts=4)  # fmt: skip
+            lab = result.label
+        else:
+            result = invert_image(e.generator, target, e.latent_dim, label=lab, steps=150,
+                                  restarts=16)  # fmt: skip
         probe = e.probe_point(result.z, lab)
     except Exception as exc:  # noqa: BLE001
         return (no_update,) * 5 + (user_error(exc),)
     z = [round(float(v), 2) for v in result.z]
     text = (f"z = ({', '.join(f'{v:+.2f}' for v in z)}); reconstruction error (MSE, pixels in [-1, 1]) "
             f"= {result.mse:.4f}; the generator's image there is a {probe.digit} (p = {probe.probs.max():.2f})")  # fmt: skip
+    if search:
+        ties = result.equally_good_labels()
+        text += f"; best of all 10 labels: {lab}" + (
+            f" (as good: {', '.join(map(str, ties))}, which the CGAN cannot tell apart here)"
+            if ties
+            else ""
+        )
     if e.latent_dim == 2:
         cmap = e.map_2d(registry.SETTINGS.grid_2d, label=lab)
         map_fig = figures.class_map_figure(

@@ -425,6 +425,22 @@ def test_inverting_a_generated_digit_finds_its_point(
     assert "MNIST test digit #5" in driver.find_element(By.ID, "inv-target").text
 
 
+def test_inverting_into_a_cgan_can_search_every_label(driver, app_url):
+    driver.get(f"{app_url}/invert?model=cgan-3d&index=3")
+    wait_for(lambda: graph_data(driver, "inv-target"), 60, message="target digit")
+    assert element(driver, "#inv-label-box").is_displayed()  # a CGAN needs its label
+    element(driver, "#inv-any-label input").click()
+    element(driver, "#inv-run").click()
+    text = wait_for(
+        lambda: driver.find_element(By.ID, "inv-result").text, 120, message="inversion result"
+    )
+    assert "best of all 10 labels: " in text, text
+    best = int(text.split("best of all 10 labels: ")[1][0])
+    href = driver.find_element(By.ID, "inv-link").get_attribute("href")
+    assert "/cgan?model=cgan-3d" in href and f"label={best}" in href, href
+    assert severe_console_errors(driver) == []
+
+
 def test_compare_shows_the_same_point_and_edit_on_two_models(driver, app_url):
     driver.get(f"{app_url}/compare?left=gan-2d&right=gan-3d&z=0.5,-0.5,0.25")
     title = lambda gid: driver.execute_script(  # noqa: E731

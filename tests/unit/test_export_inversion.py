@@ -116,3 +116,38 @@ def test_inversion_of_a_conditional_generator_keeps_the_label(test_checkpoints):
     target = np.asarray(g([z0, np.array([[4]])], training=False))[0, ..., 0]
     result = invert_image(g, target, 3, label=4, steps=150, restarts=8)
     assert result.mse < 1e-2
+
+
+@pytest.mark.slow
+def test_a_label_search_finds_the_label_that_made_the_image():
+    """On the bundled (trained) CGAN: the label that generated an image reproduces it, and
+    the labels reported as just as good really are (the study's Embedding x noise lets
+    several labels reach the same generator input)."""
+    from gan_core.checkpoints import load_generator
+    from tests.conftest import BUNDLED
+
+    g = load_generator("cgan-3d", BUNDLED).generator
+    for label, z0 in ((7, (-0.3, 0.8, 0.4)), (2, (0.5, 0.5, -0.6))):
+        target = np.asarray(g([np.array([z0], np.float32), np.array([[label]])], training=False))
+        result = invert_image(g, target[0, ..., 0], 3, label=list(range(10)), steps=150, restarts=4)
+        assert result.mse < 1e-3 and sorted(result.label_mse) == list(range(10))
+        assert result.label_mse[label] < 1e-3  # the true label reproduces the image
+        winners = {result.label, *result.equally_good_labels()}
+        assert label in winners and len(winners) < 10
+        for other in set(range(10)) - winners:
+            assert result.label_mse[other] > result.mse + 1e-4
+        # the reported point and label really make the reported image
+        again = g([result.z[None].astype(np.float32), np.array([[result.label]])], training=False)
+        np.testing.assert_allclose(np.asarray(again)[0, ..., 0], result.image, atol=1e-5)
+
+
+def test_label_search_arguments_are_checked(test_checkpoints):
+    from gan_core.checkpoints import load_generator
+
+    g = load_generator("cgan-3d", test_checkpoints).generator
+    target = np.zeros((28, 28), np.float32)
+    for bad in ([], [3, 10], [True], ["1"]):
+        with pytest.raises(InversionError, match="digits"):
+            invert_image(g, target, 3, label=bad, steps=1, restarts=1)
+    with pytest.raises(InversionError, match="starts"):
+        invert_image(g, target, 3, label=list(range(10)), steps=1, restarts=26)
