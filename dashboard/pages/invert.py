@@ -8,7 +8,7 @@ import threading
 
 import dash
 import numpy as np
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from dashboard import figures, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
@@ -49,7 +49,8 @@ def layout(model=None, index=None, **_query):
             html.H2("Real digits in the latent space"),
             html.P(
                 "Pick a real MNIST test digit or upload a 28x28 image: gradient descent on z finds the "
-                "latent point whose generated image is closest (16 random starts, z kept in [-1, 1]).",
+                "latent point whose generated image is closest (16 random starts, or 4 per label when a CGAN "
+                "searches every label; z kept in [-1, 1]).",
                 className="lead",
             ),  # fmt: skip
             error_box("inv-error"),
@@ -162,6 +163,13 @@ def show_target(index, contents):
         )
     except Exception as exc:  # noqa: BLE001
         return no_update, no_update, user_error(exc)
+
+
+clientside_callback(
+    "function(value) { return Array.isArray(value) && value.includes('on'); }",
+    Output("inv-label", "disabled"),
+    Input("inv-any-label", "value"),
+)
 
 
 @callback(

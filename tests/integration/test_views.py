@@ -430,6 +430,16 @@ def test_inverting_into_a_cgan_can_search_every_label(driver, app_url):
     wait_for(lambda: graph_data(driver, "inv-target"), 60, message="target digit")
     assert element(driver, "#inv-label-box").is_displayed()  # a CGAN needs its label
     element(driver, "#inv-any-label input").click()
+    wait_for(  # the label slider no longer applies
+        lambda: (
+            driver.find_element(By.CSS_SELECTOR, "#inv-label .dash-slider-root").get_attribute(
+                "aria-disabled"
+            )
+            == "true"
+        ),
+        10,
+        message="label slider disabled",
+    )
     element(driver, "#inv-run").click()
     text = wait_for(
         lambda: driver.find_element(By.ID, "inv-result").text, 120, message="inversion result"
