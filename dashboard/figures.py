@@ -388,8 +388,10 @@ def layer_figure(act: np.ndarray, mode: str = "mean", channels=None, title: str 
 def morph_cube_figure(cube: ClassMap, latents: np.ndarray, classes: np.ndarray, only_classes=None,
                       height: int = 480) -> go.Figure:  # fmt: skip
     """The class cube with the morph path through it; traces 0-1 are the path (patched on drags)."""
-    base = cube_figure(cube, latents[0], only_classes=only_classes, title="Path through the class cube",
-                       height=height)  # fmt: skip
+    where = [f"label {cube.label}"] if cube.label is not None else []
+    where += [f"w = {float(v):+.2f} (A's)" for v in cube.fixed]  # a 4D path leaves this cube
+    title = "Path through the class cube" + (f" at {', '.join(where)}" if where else "")
+    base = cube_figure(cube, latents[0], only_classes=only_classes, title=title, height=height)
     colors = [DIGIT_COLORS[int(c)] for c in classes]
     path = [
         go.Scatter3d(x=latents[:, 0], y=latents[:, 1], z=latents[:, 2], mode="lines", name="path",

@@ -29,6 +29,7 @@ from dashboard.components import (
     latent_sliders,
 )
 from dashboard.logic import PayloadError, clicked_point, parse_point, safe_label, user_error
+from gan_core.latent import snap_fourth
 
 # Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
 # cube -> [path line, frames, marker, digit traces...].
@@ -276,8 +277,10 @@ def compute_morph(
     full = ctx.triggered_id in (ids.MO_LABEL, ids.MO_ONLY_CROSSED) or not isinstance(
         ctx.triggered_id, (dict, str)
     )
-    # Patch the path only onto a map already drawn for this model and label.
-    key = f"{model_id}|{lab}"
+    # Patch the path only onto a map already drawn for this model, label and (4D) the
+    # cube of A's 4th coordinate.
+    w_index = snap_fourth(a[3], registry.SETTINGS.cube_n)[0] if e.latent_dim == 4 else None
+    key = f"{model_id}|{lab}|{w_index}"
     full = full or bool(only_crossed) or drawn != key
     path = figures.path_traces(m.latents, m.classes, (0, 1))
     if e.latent_dim == 2:

@@ -379,6 +379,18 @@ def test_4d_morph_shows_the_slices_through_a_and_b(driver, app_url):
     assert (
         "Point B = (+0.80, -0.30, +0.40, +1.00)" in driver.find_element(By.ID, "morph-proj-b").text
     )
+    # the cube is the one at A's 4th coordinate, and follows it
+    cube_title = lambda: driver.execute_script(  # noqa: E731
+        "const el=document.querySelector('#morph-map .js-plotly-plot');"
+        "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
+    )
+    wait_for(lambda: cube_title().endswith("w = -1.00 (A's)"), 30, message="cube at A's w")
+    drag_slider(driver, "morph-a", 3, 120)
+    wait_for(
+        lambda: "w = " in cube_title() and not cube_title().endswith("w = -1.00 (A's)"),
+        30,
+        message="the cube to follow A's w",
+    )
     open_page(driver, f"{app_url}/morph?model=gan-2d", "morph-strip")
     assert not driver.find_element(By.ID, "morph-proj-row").is_displayed()  # the map shows both
     assert severe_console_errors(driver) == []
