@@ -58,7 +58,7 @@ class TrainingReplay:
         if idx is None:
             return None
         grid = self.maps[idx]
-        if grid.ndim == 4 and grid.shape[0] == 10:  # CGAN: (label, x, y, z)
+        if _is_label_cubes(grid.shape):
             grid = grid[int(label)]
         if grid.ndim == 2:
             return grid
@@ -75,7 +75,7 @@ class TrainingReplay:
         if not len(self.maps):
             return ""
         shape = self.maps.shape[1:]
-        conditional = len(shape) == 4 and shape[0] == 10
+        conditional = _is_label_cubes(shape)
         cube = shape[1:] if conditional else shape
         if len(cube) == 2:
             return ""
@@ -88,6 +88,11 @@ class TrainingReplay:
         if len(cube) == 4:
             parts.append(f"w = {at(cube[3])}")
         return ", ".join(parts)
+
+
+def _is_label_cubes(shape: tuple) -> bool:
+    """A CGAN's monitor grid, one cube per label: (10, x, y, z)."""
+    return len(shape) == 4 and shape[0] == 10
 
 
 def grid_label_fidelity(maps: np.ndarray) -> np.ndarray:

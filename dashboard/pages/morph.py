@@ -346,15 +346,23 @@ def compute_morph(
 )
 def point_projections(a_values, b_values, label, model_id):
     """3D/4D: the slices through A and through B (a point inside the cube is hard to place
-    by eye). A 2D model's map already shows both points."""
+    by eye). A 2D model's map already shows both points. A drag of one point's slider
+    redraws only that point's slices."""
     hidden = {"display": "none"}
+    triggered = list((ctx.triggered_prop_ids or {}).values())
+    moved = {t["type"] for t in triggered if isinstance(t, dict)}
+    if not moved or ids.MO_LABEL in triggered:  # a new label (or model): both cubes change
+        moved = {ids.MO_A, ids.MO_B}
     try:
         e = registry.get(model_id)
         if e.latent_dim == 2:
             return no_update, no_update, hidden
         lab = safe_label(label) if e.conditional else None
         out = []
-        for name, values in (("A", a_values), ("B", b_values)):
+        for name, kind, values in (("A", ids.MO_A, a_values), ("B", ids.MO_B, b_values)):
+            if kind not in moved:
+                out.append(no_update)
+                continue
             point = parse_point(values, e.latent_dim)
             w = float(point[3]) if e.latent_dim == 4 else None
             cube = e.cube(registry.SETTINGS.cube_n, w=w, label=lab)
