@@ -48,6 +48,7 @@ class ModelConfig:
     learning_rate: float = 2e-4
     beta_1: float = 0.5
     mixed_precision: str = "float32"
+    recipe: dict[str, Any] = field(default_factory=dict)  # gan_core.recipe.Recipe; {} = plain
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:

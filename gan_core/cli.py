@@ -56,11 +56,36 @@ def cmd_info(args) -> int:
     return status
 
 
+def _recipe_from_args(args, Recipe, RecipeError):
+    """The recipe the train options ask for: the defaults, or the plain loop with --plain."""
+    recipe = Recipe.legacy(args.g_lr or 2e-4) if args.plain else Recipe()
+    changes = {
+        "g_learning_rate": args.g_lr,
+        "d_learning_rate": args.d_lr,
+        "lr_decay_fraction": args.lr_decay,
+        "ema_half_life_images": args.ema_half_life,
+        "r1_gamma": args.r1_gamma,
+        "r1_every": args.r1_every,
+        "label_margin_weight": args.label_margin_weight,
+    }
+    if args.no_matching_aware:
+        changes["matching_aware"] = False
+    data = recipe.to_json()
+    data.update({k: v for k, v in changes.items() if v is not None})
+    return Recipe.from_json(data)
+
+
 def cmd_train(args) -> int:
     from gan_core.checkpoints import CheckpointError, load_classifier
     from gan_core.data import DataSourceError, load_mnist
+    from gan_core.recipe import Recipe, RecipeError
     from gan_core.training import GanTrainer, TrainingError, TrainSettings
 
+    try:
+        recipe = _recipe_from_args(args, Recipe, RecipeError)
+    except RecipeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     settings = TrainSettings(
         model_id=args.model_id,
         latent_dim=args.latent_dim,
@@ -68,7 +93,7 @@ def cmd_train(args) -> int:
         activation=args.activation,
         epochs=args.epochs,
         batch_size=args.batch_size,
-        learning_rate=args.lr,
+        recipe=recipe,
         seed=args.seed,
         mixed_precision=args.precision,
         limit_images=args.limit,
@@ -115,7 +140,7 @@ def cmd_evaluate(args) -> int:
         load_generator,
     )
     from gan_core.data import DataSourceError, load_mnist
-    from gan_core.evaluation import evaluate_generator
+    from gan_core.evaluation import evaluate_generator, last_map_change
 
     try:
         ckpt = load_generator(args.model_id, args.checkpoints)
@@ -136,6 +161,7 @@ def cmd_evaluate(args) -> int:
         seed=args.seed,
     )
     metrics["epochs_trained"] = ckpt.config.epochs_trained
+    metrics["map_change_last_epoch_percent"] = last_map_change(ckpt.path)
     atomic_write_json(ckpt.path / "metrics.json", metrics)
     print(json.dumps(metrics, indent=2))
     return 0
@@ -275,10 +301,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--conditional", action="store_true", help="train a CGAN (label-conditioned)")
     p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULT_ACTIVATION)
     p.add_argument("--epochs", type=int, default=30, help="train until this many epochs in total")
-    p.add_argument("--batch-size", type=int, default=256)
-    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="float32")
+    p.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="mixed_bfloat16")
+    r = p.add_argument_group("recipe (defaults: gan_core.recipe.Recipe; saved in config.json)")
+    r.add_argument(
+        "--plain", action="store_true", help="the study's loop: one learning rate, nothing else"
+    )
+    r.add_argument("--g-lr", type=float, help="generator learning rate (default 1e-4)")
+    r.add_argument("--d-lr", type=float, help="discriminator learning rate (default 4e-4)")
+    r.add_argument(
+        "--lr-decay", type=float, help="share of the epochs with a linear decay to 0 (0.25)"
+    )
+    r.add_argument(
+        "--ema-half-life", type=float, help="generator EMA half-life in images, 0 = off (10000)"
+    )
+    r.add_argument("--r1-gamma", type=float, help="R1 penalty weight, 0 = off (0.01)")
+    r.add_argument("--r1-every", type=int, help="apply R1 every N steps (16)")
+    r.add_argument(
+        "--no-matching-aware",
+        action="store_true",
+        help="CGAN: do not count real images with wrong labels as fake",
+    )
+    r.add_argument(
+        "--label-margin-weight",
+        type=float,
+        help="CGAN: weight of the label-embedding margin penalty, 0 = off (1.0)",
+    )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     p.add_argument(
         "--weak-every", type=int, default=10, help="weak classifier every N epochs (0: never)"

@@ -171,6 +171,27 @@ def class_coverage(classifier, images: np.ndarray, labels: np.ndarray | None = N
     return out
 
 
+def faint_pixel_share(images: np.ndarray) -> float:
+    """Percent of pixels at 1..10 of 255 once rounded to uint8 (images in [-1, 1]).
+
+    Real MNIST has 0.75%: its background is exact black. A generator whose tanh never quite
+    reaches -1 leaves a grey haze that a real-vs-fake classifier sees at once.
+    """
+    levels = np.rint((np.asarray(images, np.float32) + 1.0) * 127.5)
+    return round(100.0 * float(((levels >= 1) & (levels <= 10)).mean()), 3)
+
+
+def last_map_change(model_dir) -> float | None:
+    """Percent of monitoring-grid points whose class changed between the last two epochs
+    (None without two recorded maps)."""
+    from gan_core.training import load_history, map_change_fraction
+
+    maps = load_history(model_dir)["class_maps"]
+    if maps is None or len(maps["classes"]) < 2:
+        return None
+    return round(100.0 * float(map_change_fraction(maps["classes"][-2:])[-1]), 2)
+
+
 def evaluate_generator(
     generator,
     latent_dim: int,
@@ -199,6 +220,8 @@ def evaluate_generator(
     metrics.update(
         class_coverage(classifier, fake[:n_fid], None if labels is None else labels[:n_fid])
     )
+    metrics["faint_pixel_percent"] = faint_pixel_share(fake[:n_fid])
+    metrics["real_faint_pixel_percent"] = faint_pixel_share(real_test[:n_fid])
     metrics["samples"] = int(len(fake))
     metrics["eval_seconds"] = round(time.time() - start, 1)
     return metrics

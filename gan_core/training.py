@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from gan_core.checkpoints import (
     save_keras_model,
 )
 from gan_core.grids import classify_latents, generate_images, grid_points
+from gan_core.recipe import Recipe, RecipeError, recompute_batchnorm_statistics
 
 STATE_FILE = "train_state.npz"
 N_FIXED = 36
@@ -53,11 +54,10 @@ class TrainSettings:
     conditional: bool = False
     activation: str = "leaky_relu"
     epochs: int = 30
-    batch_size: int = 256
-    learning_rate: float = 2e-4
-    beta_1: float = 0.5
+    batch_size: int = 64
+    recipe: Recipe = field(default_factory=Recipe)
     seed: int = 0
-    mixed_precision: str = "float32"
+    mixed_precision: str = "mixed_bfloat16"
     limit_images: int | None = None  # train on the first N images (tests, smoke runs)
     weak_every: int = 10
     map_points: int | None = None  # override the monitoring grid size (tests)
@@ -73,9 +73,10 @@ class TrainSettings:
             data_source=data_source,
             seed=self.seed,
             batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            beta_1=self.beta_1,
+            learning_rate=self.recipe.g_learning_rate,
+            beta_1=self.recipe.beta_1,
             mixed_precision=self.mixed_precision,
+            recipe=self.recipe.to_json(),
         )
 
 
@@ -155,10 +156,18 @@ class GanTrainer:
             )
         finally:
             keras.mixed_precision.set_global_policy("float32")
-        self.g_opt = keras.optimizers.Adam(settings.learning_rate, beta_1=settings.beta_1)
-        self.d_opt = keras.optimizers.Adam(settings.learning_rate, beta_1=settings.beta_1)
+        r = settings.recipe
+        self.g_opt = keras.optimizers.Adam(r.g_learning_rate, beta_1=r.beta_1)
+        self.d_opt = keras.optimizers.Adam(r.d_learning_rate, beta_1=r.beta_1)
         self.g_opt.build(self.generator.trainable_variables)
         self.d_opt.build(self.discriminator.trainable_variables)
+        # The averaged generator (float32): monitored, saved and served when EMA is on.
+        self.ema = None
+        if r.uses_ema:
+            self.ema, _ = build_gan_pair(
+                settings.latent_dim, settings.conditional, settings.activation
+            )
+            self.ema.set_weights([np.asarray(w, np.float32) for w in self.generator.get_weights()])
 
         rng = np.random.default_rng(settings.seed)
         self.fixed_noise = rng.uniform(-1, 1, (N_FIXED, settings.latent_dim)).astype(np.float32)
@@ -168,6 +177,7 @@ class GanTrainer:
             self._load_state(state_path)
             self._truncate_history(self.epoch)
         self._step_fn = self._make_step()
+        self._r1_fn = self._make_r1_step() if settings.recipe.r1_gamma > 0 else None
         self.map_latents, self.map_labels, self.map_shape, self.map_desc = monitor_grid(
             settings.latent_dim, settings.conditional, settings.map_points
         )
@@ -177,59 +187,120 @@ class GanTrainer:
         """On resume the saved architecture wins over command-line defaults."""
         s = self.s
         s.latent_dim, s.conditional, s.activation = cfg.latent_dim, cfg.conditional, cfg.activation
-        s.seed, s.batch_size = cfg.seed, cfg.batch_size
-        s.learning_rate, s.beta_1, s.mixed_precision = (
-            cfg.learning_rate,
-            cfg.beta_1,
-            cfg.mixed_precision,
-        )
+        s.seed, s.batch_size, s.mixed_precision = cfg.seed, cfg.batch_size, cfg.mixed_precision
+        try:
+            # A model trained before recipes were recorded resumes with the plain loop.
+            s.recipe = (
+                Recipe.from_json(cfg.recipe)
+                if cfg.recipe
+                else Recipe.legacy(cfg.learning_rate, cfg.beta_1)
+            )
+        except (RecipeError, TypeError) as exc:
+            raise TrainingError(f"{self.dir / 'config.json'}: bad recipe: {exc}") from exc
 
-    # ---- the compiled step -------------------------------------------------------------
+    @property
+    def served_generator(self):
+        """The generator that is monitored, saved and served: the EMA one when it exists."""
+        return self.ema if self.ema is not None else self.generator
+
+    # ---- the compiled steps ------------------------------------------------------------
     def _make_step(self, jit_compile: bool = False):
         """The compiled training step. XLA (``jit_compile``) is off: on this CPU it ran a
-        bf16 step 2.4x slower than the plain graph (benchmarks/train_step.py --xla)."""
+        bf16 step 2.4x slower than the plain graph (benchmarks/train_step.py --xla).
+
+        One generator forward serves both losses. For a CGAN with ``matching_aware`` the
+        real images paired with a wrong label are a third, "fake" term of D's loss; the
+        label-margin penalty joins G's loss. With EMA on, the averaged weights move by
+        ``ema_beta`` after the update."""
         tf = self.tf
         G, D = self.generator, self.discriminator
         g_opt, d_opt = self.g_opt, self.d_opt
         conditional = self.s.conditional
         d = self.s.latent_dim
         seed = self.s.seed
+        recipe = self.s.recipe
+        matching_aware = conditional and recipe.matching_aware
+        margin_weight = recipe.label_margin_weight if conditional else 0.0
+        label_embedding = G.get_layer("label_embedding").embeddings if margin_weight else None
+        ema_pairs = (
+            list(zip(self.ema.trainable_variables, G.trainable_variables)) if self.ema else []
+        )
         bce = tf.nn.sigmoid_cross_entropy_with_logits
 
+        def logits_of(images, lab):
+            return tf.cast(D([images, lab] if conditional else images, training=True), tf.float32)
+
         @tf.function(reduce_retracing=True, jit_compile=jit_compile)
-        def step(real, labels, step_index):
+        def step(real, labels, step_index, ema_beta):
             n = tf.shape(real)[0]
-            z = tf.random.stateless_uniform(
-                (n, d),
-                seed=tf.stack([tf.constant(seed, tf.int64), step_index]),
-                minval=-1.0,
-                maxval=1.0,
-            )
+            step_seed = tf.stack([tf.constant(seed, tf.int64), step_index])
+            z = tf.random.stateless_uniform((n, d), seed=step_seed, minval=-1.0, maxval=1.0)
             lab = tf.reshape(labels, (-1, 1))
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
                 fake = G([z, lab] if conditional else z, training=True)
-                real_logits = tf.cast(
-                    D([real, lab] if conditional else real, training=True), tf.float32
-                )
-                fake_logits = tf.cast(
-                    D([fake, lab] if conditional else fake, training=True), tf.float32
-                )
+                real_logits = logits_of(real, lab)
+                fake_logits = logits_of(fake, lab)
                 ones, zeros = tf.ones_like(real_logits), tf.zeros_like(fake_logits)
-                d_loss = tf.reduce_mean(bce(labels=ones, logits=real_logits)) + tf.reduce_mean(
-                    bce(labels=zeros, logits=fake_logits)
-                )
+                d_real = tf.reduce_mean(bce(labels=ones, logits=real_logits))
+                d_fake = tf.reduce_mean(bce(labels=zeros, logits=fake_logits))
+                if matching_aware:
+                    shift = tf.random.stateless_uniform(
+                        tf.shape(lab), seed=step_seed + 1, minval=1, maxval=10, dtype=tf.int32
+                    )
+                    wrong_logits = logits_of(real, (lab + shift) % 10)
+                    d_wrong = tf.reduce_mean(bce(labels=zeros, logits=wrong_logits))
+                    d_loss = d_real + 0.5 * (d_fake + d_wrong)
+                else:
+                    d_loss = d_real + d_fake
                 g_loss = tf.reduce_mean(bce(labels=tf.ones_like(fake_logits), logits=fake_logits))
+                g_total = g_loss
+                if label_embedding is not None:
+                    short = tf.nn.relu(recipe.label_margin - tf.abs(label_embedding))
+                    g_total = g_loss + margin_weight * tf.reduce_mean(short)
             g_opt.apply_gradients(
-                zip(g_tape.gradient(g_loss, G.trainable_variables), G.trainable_variables)
+                zip(g_tape.gradient(g_total, G.trainable_variables), G.trainable_variables)
             )
             d_opt.apply_gradients(
                 zip(d_tape.gradient(d_loss, D.trainable_variables), D.trainable_variables)
             )
+            for ema_var, var in ema_pairs:
+                ema_var.assign(ema_beta * ema_var + (1.0 - ema_beta) * tf.cast(var, tf.float32))
             real_acc = tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
             fake_acc = tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32))
             return g_loss, d_loss, real_acc, fake_acc
 
         return step
+
+    def _make_r1_step(self):
+        """Lazy R1: every ``r1_every`` steps, one D update on ``r1_every * gamma / 2 *
+        E|grad_x D(x)|^2`` over real images (the penalty's weight makes up for its rarity)."""
+        tf = self.tf
+        D, d_opt = self.discriminator, self.d_opt
+        conditional = self.s.conditional
+        weight = 0.5 * self.s.recipe.r1_gamma * self.s.recipe.r1_every
+
+        @tf.function(reduce_retracing=True)
+        def r1_step(real, labels):
+            lab = tf.reshape(labels, (-1, 1))
+            real = tf.cast(real, tf.float32)
+            with tf.GradientTape() as d_tape:
+                with tf.GradientTape() as x_tape:
+                    x_tape.watch(real)
+                    logits = tf.cast(
+                        D([real, lab] if conditional else real, training=True), tf.float32
+                    )
+                    total = tf.reduce_sum(logits)
+                grad = tf.cast(x_tape.gradient(total, real), tf.float32)
+                penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=[1, 2, 3]))
+                loss = weight * penalty
+            grads = d_tape.gradient(loss, D.trainable_variables)
+            # The output bias does not move the input gradient: it gets no R1 update.
+            d_opt.apply_gradients(
+                [(g, v) for g, v in zip(grads, D.trainable_variables) if g is not None]
+            )
+            return penalty
+
+        return r1_step
 
     def dataset(self, epoch: int):
         """This epoch's shuffled batches; the order depends only on (seed, epoch)."""
@@ -263,9 +334,18 @@ class GanTrainer:
                 unit="step",
                 leave=True,
             )
+            recipe, total_steps = self.s.recipe, epochs * self.steps_per_epoch
             for i, (real, labels) in enumerate(self.dataset(epoch)):
-                step_index = tf.constant((epoch - 1) * self.steps_per_epoch + i, tf.int64)
-                out = self._step_fn(real, labels, step_index)
+                global_step = (epoch - 1) * self.steps_per_epoch + i
+                scale = recipe.learning_rate_scale(global_step, total_steps)
+                self.g_opt.learning_rate.assign(recipe.g_learning_rate * scale)
+                self.d_opt.learning_rate.assign(recipe.d_learning_rate * scale)
+                beta = recipe.ema_beta(global_step * self.s.batch_size, self.s.batch_size)
+                out = self._step_fn(
+                    real, labels, tf.constant(global_step, tf.int64), tf.constant(beta, tf.float32)
+                )
+                if self._r1_fn is not None and global_step % recipe.r1_every == 0:
+                    self._r1_fn(real, labels)
                 sums += np.array([float(v) for v in out])
                 if i % 10 == 0:
                     bar.set_postfix(g=f"{sums[0] / (i + 1):.3f}", d=f"{sums[1] / (i + 1):.3f}")
@@ -281,6 +361,11 @@ class GanTrainer:
                 "d_fake_acc": round(float(means[3]), 4),
                 "seconds": round(train_seconds, 2),
             }
+            if self.ema is not None:
+                recompute_batchnorm_statistics(
+                    self.ema, self.s.latent_dim, self.s.conditional, seed=self.s.seed + epoch
+                )
+            record["learning_rate_scale"] = round(scale, 4)
             self._write_epoch_records(epoch, record)
             self.epoch = epoch
             self._save_state()
@@ -295,7 +380,9 @@ class GanTrainer:
     def _write_epoch_records(self, epoch: int, record: dict[str, Any]) -> None:
         self.hist.mkdir(parents=True, exist_ok=True)
         samples = generate_images(
-            self.generator, self.fixed_noise, self.fixed_labels if self.s.conditional else None
+            self.served_generator,
+            self.fixed_noise,
+            self.fixed_labels if self.s.conditional else None,
         )
         self._append_npz(
             "samples.npz",
@@ -305,7 +392,7 @@ class GanTrainer:
         )
         if self.classifier is not None:
             probs = classify_latents(
-                self.generator, self.classifier, self.map_latents, self.map_labels
+                self.served_generator, self.classifier, self.map_latents, self.map_labels
             )
             classes = probs.argmax(1).astype(np.uint8).reshape(self.map_shape)
             conf = probs.max(1).astype(np.float16).reshape(self.map_shape)
@@ -322,7 +409,7 @@ class GanTrainer:
             from gan_core.evaluation import weak_classifier_accuracy
 
             acc = weak_classifier_accuracy(
-                self.x, self.generator, self.s.latent_dim, self.s.conditional, seed=epoch
+                self.x, self.served_generator, self.s.latent_dim, self.s.conditional, seed=epoch
             )
             record["weak_classifier_acc"] = round(acc, 4)
             self._append_csv("weak_classifier.csv", {"epoch": epoch, "accuracy": round(acc, 4)})
@@ -415,18 +502,23 @@ class GanTrainer:
                     atomic_write_bytes(path, buf.getvalue())
 
     # ---- state -------------------------------------------------------------------------
+    def _state_groups(self):
+        """(prefix, variables) of everything an exact resume needs, in a fixed order."""
+        return (
+            ("g", self.generator.weights),
+            ("d", self.discriminator.weights),
+            ("gopt", self.g_opt.variables),
+            ("dopt", self.d_opt.variables),
+            ("ema", self.ema.weights if self.ema is not None else []),
+        )
+
     def _save_state(self) -> None:
         arrays: dict[str, np.ndarray] = {
             "epoch": np.array(self.epoch, np.int64),
             "fixed_noise": self.fixed_noise,
             "fixed_labels": self.fixed_labels,
         }
-        for prefix, variables in (
-            ("g", self.generator.weights),
-            ("d", self.discriminator.weights),
-            ("gopt", self.g_opt.variables),
-            ("dopt", self.d_opt.variables),
-        ):
+        for prefix, variables in self._state_groups():
             for i, v in enumerate(variables):
                 arrays[f"{prefix}/{i:04d}"] = np.asarray(v.numpy())
         buf = io.BytesIO()
@@ -439,12 +531,7 @@ class GanTrainer:
                 data = {k: f[k] for k in f.files}
         except Exception as exc:  # noqa: BLE001
             raise TrainingError(f"corrupt training state {path}: {exc}") from exc
-        for prefix, variables in (
-            ("g", self.generator.weights),
-            ("d", self.discriminator.weights),
-            ("gopt", self.g_opt.variables),
-            ("dopt", self.d_opt.variables),
-        ):
+        for prefix, variables in self._state_groups():
             keys = sorted(k for k in data if k.startswith(prefix + "/"))
             if len(keys) != len(variables):
                 raise TrainingError(
@@ -465,6 +552,8 @@ class GanTrainer:
         generator, discriminator = self.generator, self.discriminator
         if self.s.mixed_precision != "float32":
             generator, discriminator = self._float32_copies()
+        if self.ema is not None:
+            generator = self.ema
         save_keras_model(generator, self.dir / "generator.keras")
         save_keras_model(discriminator, self.dir / "discriminator.keras")
         cfg = self.s.model_config(self.epoch, self.data_source)

@@ -215,3 +215,25 @@ def test_frechet_distance_is_zero_for_identical_and_grows_with_shift(rng):
     a = rng.normal(size=(500, 4))
     assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
     assert frechet_distance(a, a + 1.0) == pytest.approx(4.0, rel=0.05)
+
+
+def test_faint_pixel_share_counts_grey_levels_1_to_10(small_mnist):
+    from gan_core.evaluation import faint_pixel_share
+
+    black = -np.ones((4, 28, 28, 1), np.float32)
+    assert faint_pixel_share(black) == 0.0
+    haze = black + 2 * 5 / 255  # grey level 5 everywhere
+    assert faint_pixel_share(haze) == 100.0
+    assert faint_pixel_share(black + 2 * 11 / 255) == 0.0
+    assert 0.3 < faint_pixel_share(small_mnist.x_test) < 1.5  # real MNIST: ~0.75%
+
+
+def test_last_map_change_compares_the_last_two_epochs(tmp_path, small_mnist, classifier):
+    from gan_core.evaluation import last_map_change
+
+    trainer = GanTrainer(_settings(tmp_path, weak_every=0), small_mnist, classifier)
+    assert last_map_change(tmp_path / "tiny") is None
+    trainer.train(2, progress=False)
+    classes = load_history(tmp_path / "tiny")["class_maps"]["classes"]
+    expected = 100.0 * float((classes[1] != classes[0]).mean())
+    assert last_map_change(tmp_path / "tiny") == pytest.approx(expected, abs=0.01)

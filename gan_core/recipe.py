@@ -1,0 +1,154 @@
+"""The training recipe: every technique on top of the study's plain DCGAN loop, as options.
+
+Each option is recorded in ``config.json`` (``recipe``) so that a resume trains exactly as
+the run began. None of them changes a parameter count:
+
+- ``ema_half_life_images``: an exponential moving average of the generator's weights with
+  this half-life in images (StyleGAN2-ADA's 10k), ramped in as ``min(half_life,
+  ema_rampup * images_seen)``; the EMA generator is what is monitored, saved and served,
+  its BatchNorm statistics recomputed for its own weights (Yazici et al., ICLR 2019).
+- ``g_learning_rate`` / ``d_learning_rate``: two time-scale learning rates (TTUR).
+- ``lr_decay_fraction``: linear decay of both rates to zero over that last share of the
+  epoch budget.
+- ``r1_gamma`` / ``r1_every``: lazy R1 gradient penalty on real images (Mescheder et al.
+  2018; lazy as in StyleGAN2).
+- ``matching_aware`` (CGAN): real images with a wrong label count as fake (GAN-CLS, Reed
+  et al. 2016).
+- ``label_margin`` / ``label_margin_weight`` (CGAN): a hinge penalty on every component of
+  the generator's label embedding whose magnitude is below the margin, so no label's
+  conditioned input collapses onto an axis or the origin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+
+
+class RecipeError(ValueError):
+    """A recipe option is out of range."""
+
+
+@dataclass
+class Recipe:
+    """Training options beyond the architecture (defaults: the bundled models' recipe)."""
+
+    g_learning_rate: float = 1e-4
+    d_learning_rate: float = 4e-4
+    beta_1: float = 0.5
+    lr_decay_fraction: float = 0.25
+    ema_half_life_images: float = 10_000.0
+    ema_rampup: float = 0.05
+    r1_gamma: float = 0.01
+    r1_every: int = 16
+    matching_aware: bool = True
+    label_margin: float = 0.3
+    label_margin_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("g_learning_rate", "d_learning_rate"):
+            if not 0 < getattr(self, name) < 1:
+                raise RecipeError(f"{name} must be in (0, 1), got {getattr(self, name)!r}")
+        if not 0 <= self.beta_1 < 1:
+            raise RecipeError(f"beta_1 must be in [0, 1), got {self.beta_1!r}")
+        if not 0 <= self.lr_decay_fraction <= 1:
+            raise RecipeError(
+                f"lr_decay_fraction must be in [0, 1], got {self.lr_decay_fraction!r}"
+            )
+        if self.ema_half_life_images < 0 or self.ema_rampup < 0:
+            raise RecipeError("ema_half_life_images and ema_rampup must be >= 0")
+        if self.r1_gamma < 0 or int(self.r1_every) < 1:
+            raise RecipeError("r1_gamma must be >= 0 and r1_every >= 1")
+        if self.label_margin < 0 or self.label_margin_weight < 0:
+            raise RecipeError("label_margin and label_margin_weight must be >= 0")
+        self.r1_every = int(self.r1_every)
+
+    @classmethod
+    def legacy(cls, learning_rate: float = 2e-4, beta_1: float = 0.5) -> Recipe:
+        """The study's plain loop: one learning rate, no decay, EMA, R1 or CGAN extras."""
+        return cls(
+            g_learning_rate=learning_rate,
+            d_learning_rate=learning_rate,
+            beta_1=beta_1,
+            lr_decay_fraction=0.0,
+            ema_half_life_images=0.0,
+            r1_gamma=0.0,
+            matching_aware=False,
+            label_margin_weight=0.0,
+        )
+
+    @classmethod
+    def from_json(cls, data: Any) -> Recipe:
+        if not isinstance(data, dict):
+            raise RecipeError("recipe must be a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise RecipeError(f"unknown recipe options: {', '.join(unknown)}")
+        return cls(**data)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def uses_ema(self) -> bool:
+        return self.ema_half_life_images > 0
+
+    def learning_rate_scale(self, step: int, total_steps: int) -> float:
+        """Factor on both learning rates at ``step`` (0-based) of ``total_steps``: 1, then
+        a linear ramp to 0 over the last ``lr_decay_fraction`` of the steps."""
+        if self.lr_decay_fraction <= 0 or total_steps <= 0:
+            return 1.0
+        decay_steps = self.lr_decay_fraction * total_steps
+        start = total_steps - decay_steps
+        if step < start:
+            return 1.0
+        return float(max(0.0, (total_steps - step) / decay_steps))
+
+    def ema_beta(self, images_seen: int, batch_size: int) -> float:
+        """Per-step EMA decay after ``images_seen`` images (0 when EMA is off)."""
+        if not self.uses_ema:
+            return 0.0
+        half_life = self.ema_half_life_images
+        if self.ema_rampup > 0:
+            half_life = min(half_life, self.ema_rampup * images_seen)
+        return float(0.5 ** (batch_size / max(half_life, 1e-8)))
+
+
+def recompute_batchnorm_statistics(
+    generator, latent_dim: int, conditional: bool, n: int = 4096, seed: int = 0
+) -> None:
+    """Set every BatchNorm layer's moving mean and variance to the exact statistics of its
+    input over ``n`` prior samples, layer by layer (each with the earlier ones already set).
+
+    Averaged weights need their own statistics: the running ones belong to the raw weights.
+    """
+    import keras
+
+    rng = np.random.default_rng(seed)
+    z = rng.uniform(-1, 1, (n, latent_dim)).astype(np.float32)
+    inputs = [z, (np.arange(n) % 10).astype(np.int32).reshape(-1, 1)] if conditional else z
+    bn_layers = [
+        lyr for lyr in generator.layers if isinstance(lyr, keras.layers.BatchNormalization)
+    ]
+    for layer in bn_layers:
+        probe = keras.Model(generator.inputs if conditional else generator.input, layer.input)
+        x = np.concatenate(
+            [
+                np.asarray(
+                    probe(
+                        [inputs[0][i : i + 1024], inputs[1][i : i + 1024]]
+                        if conditional
+                        else inputs[i : i + 1024],
+                        training=False,
+                    ),
+                    np.float64,
+                )
+                for i in range(0, n, 1024)
+            ]
+        )
+        axes = tuple(range(x.ndim - 1))
+        layer.moving_mean.assign(x.mean(axis=axes).astype(np.float32))
+        layer.moving_variance.assign(x.var(axis=axes).astype(np.float32))

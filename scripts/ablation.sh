@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The recipe ablation: gan-2d at one fixed budget (same epochs, seed and data), each
+# technique switched off in turn from the full recipe, plus the study's plain loop.
+# Models go to runs/ablation/<name> (not committed); each is evaluated when it is done.
+# Safe to kill and rerun: a finished run is skipped, an interrupted one resumes.
+#   usage: scripts/ablation.sh [EPOCHS] [NAMES...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GX=${GX:-.venv/bin/gan-explorer}
+EPOCHS=${1:-4}
+shift || true
+ROOT=runs/ablation
+mkdir -p "$ROOT"
+[ -d "$ROOT/classifier" ] || cp -r checkpoints/classifier "$ROOT/"
+
+declare -A ARGS=(
+  [plain]="--plain --batch-size 128"
+  [full]=""
+  [no-ema]="--ema-half-life 0"
+  [no-ttur-decay]="--g-lr 2e-4 --d-lr 2e-4 --lr-decay 0"
+  [batch-128]="--batch-size 128"
+  [no-r1]="--r1-gamma 0"
+)
+names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
+read -r -a names <<<"${names[*]}"
+
+for name in "${names[@]}"; do
+  dir="$ROOT/$name"
+  if [ -f "$dir/metrics.json" ] && grep -q "\"epochs_trained\": $EPOCHS" "$dir/metrics.json"; then
+    continue
+  fi
+  if [ -f "$dir/train_state.npz" ]; then
+    "$GX" --checkpoints "$ROOT" train "$name" --resume --epochs "$EPOCHS" --quiet
+  else
+    # shellcheck disable=SC2086
+    "$GX" --checkpoints "$ROOT" train "$name" --latent-dim 2 --epochs "$EPOCHS" --seed 0 \
+      --quiet ${ARGS[$name]}
+  fi
+  "$GX" --checkpoints "$ROOT" evaluate "$name" >"$dir/evaluate.log"
+done

@@ -1,0 +1,151 @@
+"""The training recipe: schedules, EMA, BatchNorm statistics, CGAN extras, resume."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gan_core.recipe import Recipe, RecipeError, recompute_batchnorm_statistics
+
+
+def test_learning_rate_decays_linearly_to_zero_over_the_last_share():
+    r = Recipe(lr_decay_fraction=0.25)
+    assert r.learning_rate_scale(0, 1000) == 1.0
+    assert r.learning_rate_scale(749, 1000) == 1.0
+    assert r.learning_rate_scale(750, 1000) == pytest.approx(1.0)
+    assert r.learning_rate_scale(875, 1000) == pytest.approx(0.5)
+    assert r.learning_rate_scale(999, 1000) == pytest.approx(0.004)
+    assert r.learning_rate_scale(1000, 1000) == 0.0
+    assert Recipe.legacy().learning_rate_scale(999, 1000) == 1.0
+
+
+def test_ema_half_life_is_in_images_and_ramps_in():
+    r = Recipe(ema_half_life_images=10_000, ema_rampup=0.05)
+    assert r.ema_beta(0, 64) == 0.0  # the first step copies the weights
+    beta = r.ema_beta(10_000_000, 64)
+    assert beta ** (10_000 / 64) == pytest.approx(0.5)
+    # 100k images in: the half-life is still 5% of them, 5,000 images.
+    assert r.ema_beta(100_000, 64) ** (5_000 / 64) == pytest.approx(0.5)
+    assert r.ema_beta(100_000, 64) < beta
+    assert Recipe(ema_half_life_images=0).ema_beta(10**6, 64) == 0.0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"d_learning_rate": 0.0},
+        {"lr_decay_fraction": 1.5},
+        {"r1_every": 0},
+        {"ema_half_life_images": -1},
+        {"label_margin": -0.1},
+    ],
+)
+def test_out_of_range_options_are_refused(bad):
+    with pytest.raises(RecipeError):
+        Recipe(**bad)
+
+
+def test_recipe_round_trips_through_json_and_refuses_unknown_options():
+    r = Recipe(r1_gamma=0.1, matching_aware=False)
+    assert Recipe.from_json(json.loads(json.dumps(r.to_json()))) == r
+    with pytest.raises(RecipeError, match="unknown recipe options: spectral_norm"):
+        Recipe.from_json({"spectral_norm": True})
+
+
+def test_recomputed_batchnorm_statistics_normalise_each_layer_exactly():
+    import keras
+
+    from gan_core.models import build_generator
+
+    keras.utils.set_random_seed(3)
+    g = build_generator(2)
+    # Pretend training moved the weights: the old running statistics no longer fit them.
+    g.get_layer("dense").kernel.assign(g.get_layer("dense").kernel * 7.0 + 0.5)
+    recompute_batchnorm_statistics(g, 2, False, n=2048, seed=1)
+    z = np.random.default_rng(1).uniform(-1, 1, (2048, 2)).astype(np.float32)
+    for name in ("dense_bn", "conv1_bn", "conv2_bn"):
+        out = np.asarray(keras.Model(g.input, g.get_layer(name).output)(z, training=False))
+        axes = tuple(range(out.ndim - 1))
+        np.testing.assert_allclose(out.mean(axis=axes), 0.0, atol=2e-3)
+        layer = g.get_layer(name)
+        var = layer.moving_variance.numpy()
+        np.testing.assert_allclose(out.var(axis=axes), var / (var + layer.epsilon), atol=2e-3)
+
+
+@pytest.mark.slow
+def test_ema_generator_is_what_gets_saved_and_resumes_exactly(tmp_path, small_mnist):
+    from gan_core.checkpoints import load_generator
+    from gan_core.training import GanTrainer, TrainSettings
+
+    s = TrainSettings(
+        model_id="ema", latent_dim=2, limit_images=256, weak_every=0, root=str(tmp_path)
+    )
+    trainer = GanTrainer(s, small_mnist)
+    trainer.train(2, progress=False)
+    saved = load_generator("ema", str(tmp_path)).generator.get_weights()
+    for a, b in zip(saved, trainer.ema.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    kernel = trainer.generator.get_layer("dense").kernel.numpy()
+    assert not np.allclose(trainer.ema.get_layer("dense").kernel.numpy(), kernel)
+    resumed = GanTrainer(
+        TrainSettings(model_id="ema", root=str(tmp_path), limit_images=256, weak_every=0),
+        small_mnist,
+        resume=True,
+    )
+    assert resumed.s.recipe == Recipe()
+    for a, b in zip(trainer.ema.get_weights(), resumed.ema.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow
+def test_a_model_without_a_recorded_recipe_resumes_with_the_plain_loop(tmp_path, small_mnist):
+    from gan_core.training import GanTrainer, TrainSettings
+
+    plain = Recipe.legacy(2e-4)
+    s = TrainSettings(
+        model_id="old", limit_images=256, weak_every=0, root=str(tmp_path), recipe=plain
+    )
+    GanTrainer(s, small_mnist).train(1, progress=False)
+    cfg_path = tmp_path / "old" / "config.json"
+    cfg = json.loads(cfg_path.read_text())
+    del cfg["recipe"]  # as written before recipes were recorded
+    cfg_path.write_text(json.dumps(cfg))
+    resumed = GanTrainer(
+        TrainSettings(model_id="old", root=str(tmp_path), limit_images=256, weak_every=0),
+        small_mnist,
+        resume=True,
+    )
+    assert resumed.s.recipe == plain and resumed.ema is None
+    resumed.train(2, progress=False)
+
+
+@pytest.mark.slow
+def test_label_margin_pushes_cgan_embeddings_away_from_zero(tmp_path, small_mnist):
+    from gan_core.training import GanTrainer, TrainSettings
+
+    def embedding_after(weight):
+        recipe = Recipe(g_learning_rate=0.01, label_margin_weight=weight, lr_decay_fraction=0)
+        s = TrainSettings(
+            model_id=f"c{int(weight)}",
+            latent_dim=3,
+            conditional=True,
+            limit_images=256,
+            weak_every=0,
+            recipe=recipe,
+            root=str(tmp_path),
+        )
+        trainer = GanTrainer(s, small_mnist)
+        trainer.train(1, progress=False)
+        return np.abs(trainer.generator.get_layer("label_embedding").embeddings.numpy())
+
+    pushed, free = embedding_after(100.0), embedding_after(0.0)
+    # Keras starts embeddings within +-0.05; four Adam steps of 0.01 move a pushed one ~0.04.
+    assert pushed.min() > 0.03
+    assert pushed.mean() > free.mean() + 0.01
+
+
+def test_plain_and_bad_recipe_options_on_the_command_line(tmp_path, capsys):
+    from gan_core.cli import main
+
+    assert main(["--checkpoints", str(tmp_path), "train", "x", "--d-lr", "0"]) == 2
+    assert "d_learning_rate must be in (0, 1)" in capsys.readouterr().err
