@@ -74,20 +74,12 @@ def create_app(
 def run_server(
     host: str = "127.0.0.1", port: int = 8050, checkpoints=None, debug: bool = False
 ) -> int:
-    """`gan-explorer serve`: precompute missing maps (progress in the terminal), then serve."""
-    from tqdm.auto import tqdm
+    """`gan-explorer serve`: answer at once while the maps fill in the background (the
+    overall progress in the terminal, each view the progress of the map it needs)."""
+    from dashboard import precompute
 
     app = create_app(checkpoints)
-    for model_id in registry.model_ids():
-        try:
-            explorer = registry.get(model_id)
-        except Exception as exc:  # noqa: BLE001 - a broken model must not stop the others
-            print(f"warning: {model_id} is not served: {exc}")
-            continue
-        jobs = explorer.map_jobs(registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n)
-        with tqdm(total=len(jobs), desc=f"maps {model_id}", unit="map") as bar:
-            explorer.all_maps(registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n,
-                              progress=lambda *_: bar.update(1))  # fmt: skip
-    print(f"serving on http://{host}:{port}")
+    precompute.fill_in_background()
+    print(f"serving on http://{host}:{port} (class maps fill in the background)", flush=True)
     app.run(host=host, port=port, debug=debug)
     return 0

@@ -1,5 +1,10 @@
-"""The home page's "Precompute all maps": a Celery task per model when REDIS_URL is set
-(done by the worker into the shared cache), else a thread of this server process.
+"""Filling the map cache while the server already answers.
+
+At start (and from the home page's "Precompute all maps") every map of every model is
+queued: a Celery task per model when REDIS_URL is set (done by the worker into the shared
+cache), else one background job per map in this server's worker thread, the default
+model's first. A view that needs a map asks for it with :func:`request_map`, which moves
+it to the front of the queue; the fill and the views share one job per map.
 
 Redis being down is reported as a one-line message; the views never need it (a map they
 lack is computed on demand), so they keep working.
@@ -11,8 +16,9 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from dashboard import registry
-from dashboard.jobs import JOBS
+from dashboard.jobs import BACKGROUND, JOBS, URGENT, JobState
 from dashboard.logic import user_error
+from gan_core.engine import LatentExplorer, MapRequest
 
 
 class BackgroundUnavailable(RuntimeError):
@@ -49,13 +55,69 @@ def ping_redis(url: str, timeout: float = 2.0) -> None:
         raise _unavailable(url, exc) from exc
 
 
+def map_key(model_id: str, request: MapRequest) -> str:
+    """The job key of one map of one model (the same for the fill and for every view)."""
+    root = registry.root_for(model_id)
+    return f"{root}|{model_id}|{request.kind}|{request.n}|{request.label}|{request.w}"
+
+
+def request_map(
+    explorer: LatentExplorer, request: MapRequest, priority: int = URGENT
+) -> tuple[object | None, JobState | None, str]:
+    """(the map, None, key) when it is ready, else (None, its job, key) with the job queued
+    at ``priority`` (moved forward if it was already waiting)."""
+    key = map_key(explorer.model_id, request)
+    state = JOBS.get(key)
+    if state is not None and state.finished and state.error is None and state.result is not None:
+        # The finished job hands its map over directly, so the page draws it even when the
+        # cache could not store it (full disk, folder removed while serving).
+        return state.result, None, key
+    if explorer.is_ready(request):
+        return explorer.compute(request), None, key
+    return (
+        None,
+        JOBS.submit(key, lambda progress: explorer.compute(request, progress), priority),
+        key,
+    )
+
+
+def map_now(explorer: LatentExplorer, request: MapRequest, timeout: float = 300.0):
+    """The map of ``request``, waiting for its job (queued ahead of the background fill)
+    when it is not ready: one computation even if the fill or another view asked too."""
+    import time
+
+    ready, state, key = request_map(explorer, request)
+    deadline = time.monotonic() + timeout
+    while ready is None:
+        if state.finished:
+            if state.error:
+                JOBS.forget(key)
+                raise RuntimeError(state.error)
+            return explorer.compute(request)  # finished but taken by a view: in the cache
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the map {request.name} of {explorer.model_id} is still computing")
+        time.sleep(0.05)
+        ready = state.result if state.finished and state.error is None else None
+    return ready
+
+
+def job_text(state: JobState) -> str:
+    """What the page says about the map it waits for."""
+    if not state.started:
+        return "Waiting for the map being computed now; this one is next…"
+    return (
+        f"Computing the class map for the first time ({state.done:,} of {state.total:,} "
+        f"images, {100 * state.fraction:.0f}%)…"
+    )
+
+
 def usable_models() -> tuple[dict[str, int], list[str]]:
     """({model id: number of maps}, [ids that cannot be loaded])."""
     totals, broken = {}, []
     s = registry.SETTINGS
     for model_id in registry.model_ids():
         try:
-            totals[model_id] = len(registry.get(model_id).map_jobs(s.grid_2d, s.cube_n))
+            totals[model_id] = len(registry.get(model_id).map_requests(s.grid_2d, s.cube_n))
         except Exception:  # noqa: BLE001 - shown as "unusable" on the same page
             broken.append(model_id)
     return totals, broken
@@ -63,30 +125,43 @@ def usable_models() -> tuple[dict[str, int], list[str]]:
 
 def start() -> dict:
     """Queue the maps of every usable model; the handle :func:`progress` follows."""
+    url = redis_url()
+    if not url:
+        handle = {"mode": "local", "totals": {}, "broken": [], "jobs": {}}
+        _queue_local(handle)
+        return handle
     totals, broken = usable_models()
     s = registry.SETTINGS
-    url = redis_url()
-    handle = {"mode": "celery" if url else "local", "totals": totals, "broken": broken, "jobs": {}}
-    if url:
-        ping_redis(url)
-        from dashboard.worker import precompute_maps
+    handle = {"mode": "celery", "totals": totals, "broken": broken, "jobs": {}}
+    ping_redis(url)
+    from dashboard.worker import precompute_maps
 
-        args = dict(checkpoints=str(s.checkpoints), cache_dir=str(registry.cache().directory),
-                    grid_2d=s.grid_2d, cube_n=s.cube_n)  # fmt: skip
-        try:
-            for model_id in totals:
-                result = precompute_maps.apply_async((model_id,), kwargs=args, retry=False)
-                handle["jobs"][model_id] = result.id
-        except Exception as exc:  # noqa: BLE001 - broker gone between ping and publish
-            raise _unavailable(url, exc) from exc
-        return handle
-    for model_id in totals:
-        key = f"precompute|{s.checkpoints}|{model_id}|{s.grid_2d}|{s.cube_n}"
-        explorer = registry.get(model_id)
-        JOBS.submit(key, lambda report, e=explorer: e.all_maps(
-            s.grid_2d, s.cube_n, progress=lambda done, total, _name: report(done, total)))  # fmt: skip
-        handle["jobs"][model_id] = key
+    args = dict(checkpoints=str(s.checkpoints), cache_dir=str(registry.cache().directory),
+                grid_2d=s.grid_2d, cube_n=s.cube_n)  # fmt: skip
+    try:
+        for model_id in totals:
+            result = precompute_maps.apply_async((model_id,), kwargs=args, retry=False)
+            handle["jobs"][model_id] = result.id
+    except Exception as exc:  # noqa: BLE001 - broker gone between ping and publish
+        raise _unavailable(url, exc) from exc
     return handle
+
+
+def _queue_local(handle: dict) -> None:
+    """Load each model and queue its maps at once, the default model first, so the first
+    map starts computing while the other models still load."""
+    s = registry.SETTINGS
+    ids = registry.model_ids()
+    first = registry.default_model(ids)
+    for model_id in sorted(ids, key=lambda m: m != first):
+        try:
+            explorer = registry.get(model_id)
+        except Exception:  # noqa: BLE001 - shown as "unusable" on the home page
+            handle["broken"].append(model_id)
+            continue
+        requests = explorer.map_requests(s.grid_2d, s.cube_n)
+        handle["jobs"][model_id] = [request_map(explorer, r, BACKGROUND)[2] for r in requests]
+        handle["totals"][model_id] = len(requests)
 
 
 def _celery_state(task_id: str, total: int) -> tuple[int, bool, str | None]:
@@ -123,13 +198,12 @@ def progress(handle: dict) -> dict:
                 raise _unavailable(url, exc) from exc
             waiting += int(done == 0 and not finished)
         else:
-            state = JOBS.get(str(job))
-            if state is None:  # finished and already reported
-                done, finished, err = total, True, None
-            else:
-                done, finished, err = int(state.fraction * total), state.finished, state.error
-                if finished:
-                    JOBS.forget(str(job))
+            states = [JOBS.get(str(key)) for key in job] if isinstance(job, list) else [None]
+            # A job no longer listed was finished and taken by a view (or already cached).
+            done = sum(st is None or st.finished for st in states)
+            finished = done == len(states)
+            errs = [st.error for st in states if st is not None and st.error]
+            err = errs[0] if errs else None
         done_all += min(done, total)
         finished_all &= finished
         if err:
@@ -151,6 +225,45 @@ def describe(state: dict, handle: dict) -> str:
     if handle.get("broken"):
         text += f" Skipped (unusable): {', '.join(handle['broken'])}."
     return text
+
+
+def fill_in_background(show_progress: bool = True, poll_seconds: float = 1.0):
+    """Queue every map (as :func:`start`) from a daemon thread and show the overall
+    progress in the terminal; returns the thread. The server answers meanwhile."""
+    import threading
+
+    def run() -> None:
+        try:
+            handle = start()
+        except Exception as exc:  # noqa: BLE001 - the views still compute maps on demand
+            print(f"warning: maps are not precomputed: {error_text(exc)}", flush=True)
+            return
+        for model_id in handle["broken"]:
+            print(f"warning: {model_id} is not served: it cannot be loaded", flush=True)
+        _follow(handle, show_progress, poll_seconds)
+
+    thread = threading.Thread(target=run, name="map-fill", daemon=True)
+    thread.start()
+    return thread
+
+
+def _follow(handle: dict, show_progress: bool, poll_seconds: float) -> None:
+    import time
+
+    from tqdm.auto import tqdm
+
+    state = progress(handle)
+    with tqdm(
+        total=state["total"], desc="class maps", unit="map", disable=not show_progress
+    ) as bar:
+        while True:
+            state = progress(handle)
+            bar.update(state["done"] - bar.n)
+            if state["finished"]:
+                break
+            time.sleep(poll_seconds)
+    for err in state["errors"]:
+        print(f"warning: map not computed: {err}", flush=True)
 
 
 def error_text(exc: Exception) -> str:

@@ -46,6 +46,25 @@ class PointProbe:
         return int(np.argmax(self.probs))
 
 
+@dataclass(frozen=True)
+class MapRequest:
+    """One precomputable map of a model: its 2D grid (kind "map") or a cube, for a label
+    (CGAN) and a 4th coordinate (4D, already snapped to a precomputed value)."""
+
+    kind: str  # "map" or "cube"
+    n: int
+    label: int | None = None
+    w: float | None = None
+
+    @property
+    def name(self) -> str:
+        if self.kind == "map":
+            text = f"2D grid {self.n}x{self.n}"
+        else:
+            text = f"cube {self.n}^3" + ("" if self.w is None else f" w={self.w:+.3f}")
+        return text + ("" if self.label is None else f" label {self.label}")
+
+
 class LatentExplorer:
     """A loaded generator + the digit classifier + the map cache."""
 
@@ -153,31 +172,53 @@ class LatentExplorer:
                                     label=params["label"], progress=progress),
         )  # fmt: skip
 
+    def view_request(
+        self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, w=None, label=None
+    ) -> MapRequest:
+        """The map a view of this model shows: the 2D grid for 2D models, else the cube (for
+        4D at the precomputed 4th-coordinate value nearest ``w``)."""
+        label = validate_label(label, self.conditional)
+        if self.latent_dim == 2:
+            return MapRequest("map", int(n2d), label)
+        _, params = self._cube_request(n3d, w, label)
+        return MapRequest("cube", int(n3d), label, params["fixed"][0] if params["fixed"] else None)
+
+    def is_ready(self, request: MapRequest) -> bool:
+        """Whether ``request``'s map is in the cache already."""
+        if request.kind == "map":
+            return self.is_cached("grid2d", request.n, label=request.label)
+        return self.is_cached("cube", request.n, w=request.w, label=request.label)
+
+    def compute(self, request: MapRequest, progress=None) -> ClassMap:
+        """The map of ``request``, from the cache or computed (``progress(done, total)``)."""
+        if request.kind == "map":
+            return self.map_2d(request.n, label=request.label, progress=progress)
+        return self.cube(request.n, w=request.w, label=request.label, progress=progress)
+
     def default_map(self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, w=None, label=None):
         """The model's main map: the 2D grid for 2D models, else the cube."""
+        return self.compute(self.view_request(n2d, n3d, w, label))
+
+    def map_requests(self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS) -> list[MapRequest]:
+        """Every map precompute fills: 2D grid; 3D cube; 4D one cube per w; CGAN one per label."""
+        labels = range(10) if self.conditional else [None]
         if self.latent_dim == 2:
-            return self.map_2d(n2d, label=label)
-        return self.cube(n3d, w=w, label=label)
+            return [MapRequest("map", n2d, lab) for lab in labels]
+        if self.latent_dim == 3:
+            return [MapRequest("cube", n3d, lab) for lab in labels]
+        if self.latent_dim == 4:
+            return [
+                MapRequest("cube", n3d, lab, float(w))
+                for lab in labels
+                for w in fourth_axis_values(n3d)
+            ]
+        return []
 
     def map_jobs(
         self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS
     ) -> list[tuple[str, Callable]]:
-        """Every map precompute fills: 2D grid; 3D cube; 4D one cube per w; CGAN one per label."""
-        if self.latent_dim == 2:
-            labels = range(10) if self.conditional else [None]
-            return [(f"2D grid {n2d}x{n2d}" + ("" if lab is None else f" label {lab}"),
-                     lambda lab=lab: self.map_2d(n2d, label=lab)) for lab in labels]  # fmt: skip
-        if self.conditional:
-            return [
-                (f"cube {n3d}^3 label {lab}", lambda lab=lab: self.cube(n3d, label=lab))
-                for lab in range(10)
-            ]
-        if self.latent_dim == 4:
-            return [(f"cube {n3d}^3 w={w:+.3f}", lambda w=w: self.cube(n3d, w=float(w)))
-                    for w in fourth_axis_values(n3d)]  # fmt: skip
-        if self.latent_dim == 3:
-            return [(f"cube {n3d}^3", lambda: self.cube(n3d))]
-        return []
+        """(name, compute) for every map of :meth:`map_requests`."""
+        return [(r.name, lambda r=r: self.compute(r)) for r in self.map_requests(n2d, n3d)]
 
     def all_maps(
         self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, progress=None, on_map=None

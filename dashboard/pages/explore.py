@@ -22,7 +22,7 @@ from dash import (
     no_update,
 )
 
-from dashboard import figures, ids, registry, urlstate
+from dashboard import figures, ids, precompute, registry, urlstate
 from dashboard.components import (
     card,
     digit_slider,
@@ -47,6 +47,7 @@ from dashboard.logic import (
     user_error,
 )
 from gan_core.activations import mean_heatmap
+from gan_core.engine import MapRequest
 from gan_core.latent import snap_fourth
 
 
@@ -290,30 +291,15 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, _job_don
         kind = explore_view_kind(explorer.latent_dim)
         n2d, n3d = registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n
         w = point[3] if explorer.latent_dim == 4 else None
-        cached = (explorer.is_cached("grid2d", n2d, label=label) if kind == "map"
-                  else explorer.is_cached("cube", n3d, w=w, label=label))  # fmt: skip
-        key = f"{registry.SETTINGS.checkpoints}|{model_id}|{kind}|{label}|{w}"
-        done = JOBS.get(key)
-        # The finished job hands its map over directly, so the page draws it even when
-        # the cache could not store it (full disk, folder removed while serving).
-        ready = done.result if done is not None and done.finished and done.error is None else None
-        if ready is not None:
-            JOBS.forget(key)
-        elif not cached:
-            if kind == "map":
-                JOBS.submit(
-                    key, lambda progress: explorer.map_2d(n2d, label=label, progress=progress)
-                )
-            else:
-                JOBS.submit(
-                    key, lambda progress: explorer.cube(n3d, w=w, label=label, progress=progress)
-                )
+        ready, job, key = precompute.request_map(
+            explorer, explorer.view_request(n2d, n3d, w, label)
+        )
+        if ready is None:  # computing (or queued): poll_job shows its progress
             return (no_update,) * 7 + ("", "", no_update, key, False)
         if kind == "map":
-            cmap = ready if ready is not None else explorer.map_2d(n2d, label=label)
-            fig = figures.class_map_figure(cmap, point, marker_as="shapes")
+            fig = figures.class_map_figure(ready, point, marker_as="shapes")
             return fig, shown, EMPTY, hidden, EMPTY, hidden, hidden, "", "", model_id, None, True
-        cube = ready if ready is not None else explorer.cube(n3d, w=w, label=label)
+        cube = ready
         axis = None if slice_axis in (None, "none") else int(slice_axis)
         index = min(int(slice_index or 0), n3d - 1)
         title = "Class cube" + (f" at w = {cube.fixed[0]:+.2f}" if cube.fixed else "")
@@ -378,15 +364,13 @@ def download_view(_png, _json, model_id, values, label, map_label, axis, index):
 
 
 def _cached_elsewhere(key: str) -> bool:
-    """Whether the map of a job key (see render_maps) is in the shared cache; True if unknown."""
+    """Whether the map of a job key (see precompute.map_key) is in the shared cache; True
+    if the key is unknown."""
     try:
-        _root, model_id, kind, label, w = key.rsplit("|", 4)
-        explorer = registry.get(model_id)
-        lab = None if label == "None" else safe_label(int(label))
-        w = None if w == "None" else float(w)
-        if kind == "map":
-            return explorer.is_cached("grid2d", registry.SETTINGS.grid_2d, label=lab)
-        return explorer.is_cached("cube", registry.SETTINGS.cube_n, w=w, label=lab)
+        _root, model_id, kind, n, label, w = key.rsplit("|", 5)
+        request = MapRequest(kind, int(n), None if label == "None" else safe_label(int(label)),
+                             None if w == "None" else float(w))  # fmt: skip
+        return registry.get(model_id).is_ready(request)
     except Exception:  # noqa: BLE001 - not a key this app made
         return True
 
@@ -414,11 +398,9 @@ def poll_job(_n, key):
         return hidden, 0, "", key if isinstance(key, str) else no_update, True, no_update
     if state.finished:
         if state.error is not None:
-            JOBS.forget(key)  # render_maps takes a successful job's map and forgets it
+            JOBS.forget(key)  # a failed job is retried on the next request
         return hidden, 1, "", key, True, state.error or ""
-    pct = 100 * state.fraction
-    text = f"Computing the class map for the first time ({state.done:,} of {state.total:,} images, {pct:.0f}%)…"
-    return {}, state.fraction, text, no_update, False, no_update
+    return {}, state.fraction, precompute.job_text(state), no_update, False, no_update
 
 
 @callback(
@@ -485,12 +467,13 @@ def follow_point(values, label, ready, model_id, w_index, map_label, drawn, sent
         for k, (_name, _axis, a, b) in enumerate(figures.PROJECTIONS):
             proj_patch["data"][2 * k + 1]["x"] = [float(point[a])]
             proj_patch["data"][2 * k + 1]["y"] = [float(point[b])]
-        try:
-            cube = explorer.cube(
-                registry.SETTINGS.cube_n,
+        try:  # a cube not computed yet is queued; the markers move meanwhile
+            request = explorer.view_request(
                 w=point[3] if explorer.latent_dim == 4 else None,
+                n3d=registry.SETTINGS.cube_n,
                 label=safe_label(map_label) if explorer.conditional else None,
             )
+            cube = precompute.request_map(explorer, request)[0]
         except Exception:  # noqa: BLE001 - the markers still move; the slices stay
             cube = None
         # The slices change only when the point crosses into another grid cell (or the

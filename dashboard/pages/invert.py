@@ -10,7 +10,7 @@ import dash
 import numpy as np
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from dashboard import figures, registry, urlstate
+from dashboard import figures, precompute, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
 from dashboard.logic import (
     MAX_IMAGE_UPLOAD_BYTES,
@@ -254,14 +254,13 @@ def run_inversion(_n, model_id, label, any_label, index, uploaded):
             else ""
         )
     if e.latent_dim == 2:
-        cmap = e.map_2d(registry.SETTINGS.grid_2d, label=lab)
+        cmap = precompute.map_now(e, e.view_request(registry.SETTINGS.grid_2d, label=lab))
         map_fig = figures.class_map_figure(
             cmap, result.z, title="The found point on the map of class areas"
         )
     else:
-        cube = e.cube(
-            registry.SETTINGS.cube_n, w=float(result.z[3]) if e.latent_dim == 4 else None, label=lab
-        )
+        w = float(result.z[3]) if e.latent_dim == 4 else None
+        cube = precompute.map_now(e, e.view_request(n3d=registry.SETTINGS.cube_n, w=w, label=lab))
         map_fig = figures.cube_figure(cube, result.z, title="The found point in the class cube")
     page = "/cgan" if e.conditional else "/explore"
     href = page + urlstate.query_string({"model": model_id, "z": z, "label": lab, "map": lab})

@@ -19,7 +19,7 @@ from dash import (
     no_update,
 )
 
-from dashboard import figures, ids, registry, urlstate
+from dashboard import figures, ids, precompute, registry, urlstate
 from dashboard.components import (
     card,
     digit_slider,
@@ -285,7 +285,7 @@ def compute_morph(
     path = figures.path_traces(m.latents, m.classes, (0, 1))
     if e.latent_dim == 2:
         if full:
-            cmap = e.map_2d(registry.SETTINGS.grid_2d, label=lab)
+            cmap = precompute.map_now(e, e.view_request(registry.SETTINGS.grid_2d, label=lab))
             if crossed is not None:
                 masked = cmap.classes.astype(float)
                 masked[~np.isin(cmap.classes, list(crossed))] = np.nan
@@ -303,8 +303,9 @@ def compute_morph(
             fig["data"][1]["x"], fig["data"][1]["y"] = [float(a[0])], [float(a[1])]
     else:
         if full:
-            cube = e.cube(
-                registry.SETTINGS.cube_n, w=float(a[3]) if e.latent_dim == 4 else None, label=lab
+            w = float(a[3]) if e.latent_dim == 4 else None
+            cube = precompute.map_now(
+                e, e.view_request(n3d=registry.SETTINGS.cube_n, w=w, label=lab)
             )
             fig = figures.morph_cube_figure(cube, m.latents, m.classes, only_classes=crossed)
         else:
@@ -365,7 +366,9 @@ def point_projections(a_values, b_values, label, model_id):
                 continue
             point = parse_point(values, e.latent_dim)
             w = float(point[3]) if e.latent_dim == 4 else None
-            cube = e.cube(registry.SETTINGS.cube_n, w=w, label=lab)
+            cube = precompute.map_now(
+                e, e.view_request(n3d=registry.SETTINGS.cube_n, w=w, label=lab)
+            )
             where = ", ".join(f"{v:+.2f}" for v in point)
             out.append(figures.projections_figure(cube, point, height=230, compact=True,
                                                   title=f"Point {name} = ({where})"))  # fmt: skip

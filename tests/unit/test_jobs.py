@@ -55,11 +55,61 @@ def test_poll_callback_shows_progress_and_hands_over(monkeypatch, test_checkpoin
     create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=8, cube_n=4)
     from dashboard.pages import explore
 
-    state = JobState(done=512, total=1024)
+    state = JobState(done=0, total=1024)
     monkeypatch.setattr(explore.JOBS, "get", lambda key: state)
+    _style, _value, text, _done, disabled, _err = explore.poll_job(1, "key")
+    assert "this one is next" in text and not disabled  # queued behind the running map
+    state.started, state.done = True, 512
     style, value, text, done, disabled, _err = explore.poll_job(1, "key")
     assert style == {} and value == 0.5 and "512 of 1,024" in text and not disabled
     state.finished = True
     monkeypatch.setattr(explore.JOBS, "forget", lambda key: None)
     style, value, _text, done, disabled, _err = explore.poll_job(2, "key")
     assert style == {"display": "none"} and done == "key" and disabled
+
+
+def test_urgent_jobs_run_before_background_ones_and_a_request_moves_one_forward():
+    from dashboard.jobs import BACKGROUND, URGENT
+
+    jobs, ran, gate = MapJobs(), [], threading.Event()
+
+    def blocker(progress):
+        gate.wait(5)
+
+    def record(name):
+        return lambda progress: ran.append(name)
+
+    jobs.submit("running", blocker, BACKGROUND)
+    assert _wait(lambda: jobs.get("running").started)
+    for name in ("bg1", "bg2", "bg3"):
+        jobs.submit(name, record(name), BACKGROUND)
+    jobs.submit("view", record("view"), URGENT)
+    assert jobs.submit("bg3", record("bg3-again"), URGENT) is jobs.get("bg3")  # moved forward
+    assert not jobs.get("bg1").started and jobs.pending() == 5
+    gate.set()
+    assert _wait(lambda: jobs.pending() == 0)
+    assert ran == ["view", "bg3", "bg1", "bg2"]
+
+
+def test_background_fill_and_views_share_one_job_per_map(test_checkpoints, tmp_path):
+    from dashboard import precompute, registry
+    from dashboard.app import create_app
+
+    create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=8, cube_n=4)
+    handle = precompute.start()
+    assert handle["mode"] == "local"
+    first = next(iter(handle["jobs"]))
+    assert first == registry.default_model(list(handle["totals"]))  # the default model first
+    explorer = registry.get("gan-3d")
+    request = explorer.view_request(8, 4)
+    # A view asking for a map the fill already queued gets that job, not a second one.
+    ready, state, key = precompute.request_map(explorer, request)
+    assert key in handle["jobs"]["gan-3d"]
+    assert ready is not None or state is precompute.JOBS.get(key)
+    cube = precompute.map_now(explorer, request)
+    assert cube.classes.shape == (4, 4, 4)
+    assert _wait(lambda: precompute.progress(handle)["finished"], timeout=120)
+    state = precompute.progress(handle)
+    assert state["done"] == state["total"] == sum(handle["totals"].values())
+    assert all(registry.get(m).is_ready(r) for m in handle["totals"]
+               for r in registry.get(m).map_requests(8, 4))  # fmt: skip
