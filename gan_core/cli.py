@@ -67,6 +67,7 @@ def _recipe_from_args(args, Recipe, RecipeError):
         "r1_gamma": args.r1_gamma,
         "r1_every": args.r1_every,
         "label_margin_weight": args.label_margin_weight,
+        "d_input_gain": args.d_input_gain,
     }
     if args.no_matching_aware:
         changes["matching_aware"] = False
@@ -327,6 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--label-margin-weight",
         type=float,
         help="CGAN: weight of the label-embedding margin penalty, 0 = off (1.0)",
+    )
+    r.add_argument(
+        "--d-input-gain",
+        type=float,
+        help="D sees images through log(1 + g p) / log(1 + g), stretching near-black (0 = off)",
     )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     p.add_argument(

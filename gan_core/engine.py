@@ -256,5 +256,11 @@ class LatentExplorer:
         pts = grid_points(n, 2, fixed=tuple(fixed))
         labels = None if label is None else np.full((len(pts), 1), label, np.int32)
         images = generate_images(self.generator, pts, None if labels is None else labels[:, 0])
+        from gan_core.recipe import discriminator_view
+
+        # The discriminator was trained on images seen through the recipe's intensity curve.
+        images = np.asarray(
+            discriminator_view(images, float(self.config.recipe.get("d_input_gain", 0)))
+        )
         logits = np.asarray(disc(images if labels is None else [images, labels], training=False))
         return (1.0 / (1.0 + np.exp(-logits[:, 0]))).reshape(n, n)

@@ -35,7 +35,12 @@ from gan_core.checkpoints import (
     save_keras_model,
 )
 from gan_core.grids import classify_latents, generate_images, grid_points
-from gan_core.recipe import Recipe, RecipeError, recompute_batchnorm_statistics
+from gan_core.recipe import (
+    Recipe,
+    RecipeError,
+    discriminator_view,
+    recompute_batchnorm_statistics,
+)
 
 STATE_FILE = "train_state.npz"
 N_FIXED = 36
@@ -227,7 +232,10 @@ class GanTrainer:
         )
         bce = tf.nn.sigmoid_cross_entropy_with_logits
 
+        gain = recipe.d_input_gain
+
         def logits_of(images, lab):
+            images = discriminator_view(images, gain)
             return tf.cast(D([images, lab] if conditional else images, training=True), tf.float32)
 
         @tf.function(reduce_retracing=True, jit_compile=jit_compile)
@@ -278,11 +286,12 @@ class GanTrainer:
         D, d_opt = self.discriminator, self.d_opt
         conditional = self.s.conditional
         weight = 0.5 * self.s.recipe.r1_gamma * self.s.recipe.r1_every
+        gain = self.s.recipe.d_input_gain
 
         @tf.function(reduce_retracing=True)
         def r1_step(real, labels):
             lab = tf.reshape(labels, (-1, 1))
-            real = tf.cast(real, tf.float32)
+            real = discriminator_view(tf.cast(real, tf.float32), gain)
             with tf.GradientTape() as d_tape:
                 with tf.GradientTape() as x_tape:
                     x_tape.watch(real)

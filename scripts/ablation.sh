@@ -20,6 +20,7 @@ declare -A ARGS=(
   [no-ttur-decay]="--g-lr 2e-4 --d-lr 2e-4 --lr-decay 0"
   [batch-128]="--batch-size 128"
   [no-r1]="--r1-gamma 0"
+  [d-log]="--d-input-gain 15"
 )
 names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
 read -r -a names <<<"${names[*]}"

@@ -149,3 +149,43 @@ def test_plain_and_bad_recipe_options_on_the_command_line(tmp_path, capsys):
 
     assert main(["--checkpoints", str(tmp_path), "train", "x", "--d-lr", "0"]) == 2
     assert "d_learning_rate must be in (0, 1)" in capsys.readouterr().err
+
+
+def test_discriminator_view_stretches_near_black_and_keeps_the_ends_and_order():
+    from gan_core.recipe import discriminator_view
+
+    levels = np.arange(256, dtype=np.float32) / 127.5 - 1.0  # grey levels 0..255 in [-1, 1]
+    seen = np.asarray(discriminator_view(levels, 15.0))
+    assert seen[0] == pytest.approx(-1.0) and seen[-1] == pytest.approx(1.0)
+    assert np.all(np.diff(seen) > 0)  # every level stays distinct and in order
+    # Grey level 1 moves from 0.39% to ~2% of the range above black: 5x easier to see.
+    assert (seen[1] + 1) / (levels[1] + 1) == pytest.approx(15 / np.log1p(15), rel=0.05)
+    assert discriminator_view(levels, 0.0) is levels
+    with pytest.raises(RecipeError):
+        Recipe(d_input_gain=-1)
+
+
+@pytest.mark.slow
+def test_training_with_the_log_view_and_realism_use_the_same_curve(tmp_path, small_mnist):
+    import shutil
+
+    from gan_core.cache import MapCache
+    from gan_core.checkpoints import DEFAULT_CHECKPOINTS, load_discriminator
+    from gan_core.engine import LatentExplorer
+    from gan_core.recipe import discriminator_view
+    from gan_core.training import GanTrainer, TrainSettings
+
+    shutil.copytree(DEFAULT_CHECKPOINTS / "classifier", tmp_path / "classifier")
+    s = TrainSettings(
+        model_id="logd", limit_images=256, weak_every=0, root=str(tmp_path),
+        recipe=Recipe(d_input_gain=15.0),
+    )  # fmt: skip
+    GanTrainer(s, small_mnist).train(1, progress=False)
+    e = LatentExplorer.from_checkpoint("logd", tmp_path, cache=MapCache(tmp_path / "cache"))
+    assert e.config.recipe["d_input_gain"] == 15.0
+    disc = load_discriminator("logd", tmp_path)
+    grid = e.realism_grid(n=3, discriminator=disc)
+    z = np.array([[-1.0, -1.0]], np.float32)
+    image = np.asarray(e.generator(z, training=False))
+    logit = float(np.asarray(disc(np.asarray(discriminator_view(image, 15.0))))[0, 0])
+    assert grid[0, 0] == pytest.approx(1 / (1 + np.exp(-logit)), abs=1e-5)
