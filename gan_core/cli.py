@@ -150,8 +150,17 @@ def cmd_evaluate(args) -> int:
     except (CheckpointError, DataSourceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    generator, out_name = ckpt.generator, "metrics.json"
+    if args.raw:
+        from gan_core.training import TrainingError, raw_generator
+
+        try:
+            generator, out_name = raw_generator(ckpt.path), "metrics_raw.json"
+        except (TrainingError, CheckpointError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     metrics = evaluate_generator(
-        ckpt.generator,
+        generator,
         ckpt.config.latent_dim,
         ckpt.config.conditional,
         mnist.x_test,
@@ -162,8 +171,9 @@ def cmd_evaluate(args) -> int:
         seed=args.seed,
     )
     metrics["epochs_trained"] = ckpt.config.epochs_trained
-    metrics["map_change_last_epoch_percent"] = last_map_change(ckpt.path)
-    atomic_write_json(ckpt.path / "metrics.json", metrics)
+    if not args.raw:  # the recorded maps are the served generator's
+        metrics["map_change_last_epoch_percent"] = last_map_change(ckpt.path)
+    atomic_write_json(ckpt.path / out_name, metrics)
     print(json.dumps(metrics, indent=2))
     return 0
 
@@ -348,6 +358,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model_id")
     p.add_argument("--samples", type=int, default=10_000)
     p.add_argument("--strong-epochs", type=int, default=5)
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="evaluate the trained, not averaged, generator (training state) -> metrics_raw.json",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_evaluate)
 

@@ -586,6 +586,28 @@ class GanTrainer:
         return g, d
 
 
+def raw_generator(model_dir: Path):
+    """The trained (not averaged) generator of a model folder, from its training state, as
+    a float32 model: with EMA on, generator.keras holds the average instead. Training never
+    reads the average, so this is exactly the generator the same run without EMA gives."""
+    from gan_core.models import build_gan_pair
+
+    cfg = load_config(model_dir)
+    path = Path(model_dir) / STATE_FILE
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = [f[k] for k in sorted(k for k in f.files if k.startswith("g/"))]
+    except Exception as exc:  # noqa: BLE001
+        raise TrainingError(f"cannot read the training state {path}: {exc}") from exc
+    generator, _ = build_gan_pair(cfg.latent_dim, cfg.conditional, cfg.activation)
+    if len(arrays) != len(generator.weights):
+        raise TrainingError(
+            f"{path}: {len(arrays)} generator tensors, expected {len(generator.weights)}"
+        )
+    generator.set_weights([a.astype(np.float32) for a in arrays])
+    return generator
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     try:
         with open(path, newline="") as fh:

@@ -87,6 +87,11 @@ def test_ema_generator_is_what_gets_saved_and_resumes_exactly(tmp_path, small_mn
         np.testing.assert_array_equal(a, b)
     kernel = trainer.generator.get_layer("dense").kernel.numpy()
     assert not np.allclose(trainer.ema.get_layer("dense").kernel.numpy(), kernel)
+    from gan_core.training import raw_generator
+
+    raw = raw_generator(tmp_path / "ema")  # the same run without EMA, from the state
+    for a, b in zip(raw.get_weights(), trainer.generator.get_weights()):
+        np.testing.assert_array_equal(a, np.asarray(b, np.float32))
     resumed = GanTrainer(
         TrainSettings(model_id="ema", root=str(tmp_path), limit_images=256, weak_every=0),
         small_mnist,
