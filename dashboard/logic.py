@@ -323,6 +323,23 @@ def metric_text(metrics: dict | None, key: str) -> str:
     return f"{v:g}"
 
 
+def convergence_text(map_change, metrics: dict | None) -> str:
+    """The two signs of an unfinished generator: how much of the class map changed in the
+    last epoch (``map_change``: the replay's per-epoch shares) and the faint-pixel haze."""
+    parts = []
+    changes = [float(c) for c in (map_change if map_change is not None else []) if c == c]
+    if changes:
+        parts.append(f"class map changed {100 * changes[-1]:.1f}% in the last epoch")
+    m = metrics or {}
+    faint, real = m.get("faint_pixel_percent"), m.get("real_faint_pixel_percent")
+    if isinstance(faint, (int, float)) and isinstance(real, (int, float)):
+        parts.append(f"faint pixels (grey 1-10 of 255) {faint:g}% of pixels, real MNIST {real:g}%")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
 def epochs_text(epochs, metrics: dict | None) -> str:
     """Epochs trained, and the epoch the metrics were measured at when that is older."""
     measured = (metrics or {}).get("epochs_trained")

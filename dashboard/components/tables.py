@@ -18,13 +18,14 @@ def _metric(m: dict, key: str) -> str:
 def models_table(described: list[dict] | None = None) -> html.Table:
     head = html.Tr([html.Th(h) for h in ("model", "latent", "conditional", "activation", "epochs",
                                            "strong-classifier error",
-                                           "classifier-FID", "digits present", "label fidelity")])  # fmt: skip
+                                           "classifier-FID", "digits present", "label fidelity",
+                                           "faint pixels (real 0.75%)", "map change, last epoch")])  # fmt: skip
     rows = []
     for row in registry.describe() if described is None else described:
         if row["id"] == "classifier":
             continue
         if "error" in row:
-            rows.append(html.Tr([html.Td(row["id"]), html.Td(f"unusable: {row['error']}", colSpan=8,
+            rows.append(html.Tr([html.Td(row["id"]), html.Td(f"unusable: {row['error']}", colSpan=10,
                                                              className="error")]))  # fmt: skip
             continue
         m = row.get("metrics") or {}
@@ -32,7 +33,8 @@ def models_table(described: list[dict] | None = None) -> html.Table:
             html.Td(row["id"]), html.Td(row["latent_dim"]), html.Td("yes" if row["conditional"] else "no"),
             html.Td(ACTIVATION_NAMES.get(row.get("activation"), row.get("activation"))), html.Td(epochs_text(row["epochs"], row.get("metrics"))), html.Td(_metric(m, "strong_classifier_error_percent")),
             html.Td(_metric(m, "classifier_fid")), html.Td(_metric(m, "classes_present")),
-            html.Td(_metric(m, "label_fidelity_percent")),
+            html.Td(_metric(m, "label_fidelity_percent")), html.Td(_metric(m, "faint_pixel_percent")),
+            html.Td(_metric(m, "map_change_last_epoch_percent")),
         ]))  # fmt: skip
     return html.Table([html.Thead(head), html.Tbody(rows)], className="table")
 

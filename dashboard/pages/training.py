@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 
 from dashboard import figures, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
-from dashboard.logic import EMPTY, user_error
+from dashboard.logic import EMPTY, convergence_text, user_error
 from gan_core.checkpoints import resolve_model_dir
 from gan_core.replay import load_replay
 
@@ -44,6 +44,7 @@ def layout(model=None, epoch=None, **_query):
                 className="lead",
             ),  # fmt: skip
             error_box("train-error"),
+            html.P(id="train-convergence", className="metric"),
             html.Div(
                 [
                     card(
@@ -96,21 +97,23 @@ def layout(model=None, epoch=None, **_query):
     Output("train-epoch", "max"),
     Output("train-epoch", "value"),
     Output("train-error", "children"),
+    Output("train-convergence", "children"),
     Input("train-model", "value"),
     State("train-init", "data"),
 )
 def epoch_range(model_id, init):
     try:
         replay = replay_for(model_id)
+        metrics = registry.get(model_id).checkpoint.metrics
     except Exception as exc:  # noqa: BLE001
-        return 1, 1, 1, user_error(exc)
+        return 1, 1, 1, user_error(exc), ""
     last = max(replay.last_epoch, 1)
     if replay.last_epoch == 0:
-        return 1, 1, 1, f"{model_id} has no training records yet."
+        return 1, 1, 1, f"{model_id} has no training records yet.", ""
     init = init if isinstance(init, dict) else {}
     wanted = init.get("epoch") if init.get("model") == model_id else None
     start = wanted if isinstance(wanted, int) and 1 <= wanted <= last else last
-    return 1, last, start, ""
+    return 1, last, start, "", convergence_text(replay.map_change, metrics)
 
 
 def map_title(replay, epoch: int, label: int) -> str:

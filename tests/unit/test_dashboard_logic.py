@@ -333,3 +333,18 @@ def test_explore_downloads_the_map_png_and_the_view_json(test_checkpoints, tmp_p
         explore_download("explore-dl-json", ec, [0.1, 0.2, 0.3], "x", 7, "none", 0, 10, 4)
     with pytest.raises(PayloadError):
         explore_download("explore-dl-zip", e2, [0.0, 0.0], None, None, "none", 0, 10, 4)
+
+
+def test_convergence_text_names_the_last_map_change_and_the_faint_haze():
+    import numpy as np
+
+    from dashboard.logic import convergence_text
+
+    metrics = {"faint_pixel_percent": 6.8, "real_faint_pixel_percent": 0.752}
+    text = convergence_text(np.array([np.nan, 0.6, 0.084]), metrics)
+    assert text == (
+        "Class map changed 8.4% in the last epoch; faint pixels (grey 1-10 of 255) 6.8% of "
+        "pixels, real MNIST 0.752%."
+    )
+    assert convergence_text(np.array([np.nan]), {}) == ""  # one epoch: nothing to compare
+    assert convergence_text(None, metrics).startswith("Faint pixels")
