@@ -15,8 +15,6 @@ from dashboard.hardening import harden
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PAGES = ("home", "explore", "morph", "cgan", "activations", "training", "invert", "compare")
-NAV_LINKS = (("Home", "/"), ("Explore", "/explore"), ("Morph A→B", "/morph"), ("CGAN", "/cgan"),
-             ("Activations", "/activations"), ("Training", "/training"), ("Real digits", "/invert"), ("Compare", "/compare"))  # fmt: skip
 
 
 def background_manager(cache_dir: Path | None = None):
@@ -55,8 +53,10 @@ def create_app(
                     html.Div("GAN latent-space explorer", className="brand"),
                     html.Nav(
                         [
-                            dcc.Link(text, href=href, className="nav-link")
-                            for text, href in NAV_LINKS
+                            dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
+                            for page in sorted(
+                                dash.page_registry.values(), key=lambda p: p["order"]
+                            )
                         ],
                         id="nav",
                     ),  # fmt: skip

@@ -287,5 +287,6 @@ dash.register_page(
     path="/activations",
     name="Activations",
     title="Activations · GAN latent space",
+    order=4,
     layout=layout,
 )

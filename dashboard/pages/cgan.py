@@ -12,5 +12,5 @@ def layout(**query):
 
 
 dash.register_page(
-    __name__, path="/cgan", name="CGAN", title="CGAN · GAN latent space", layout=layout
+    __name__, path="/cgan", name="CGAN", title="CGAN · GAN latent space", order=3, layout=layout
 )

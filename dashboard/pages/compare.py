@@ -171,5 +171,10 @@ _register("left")
 _register("right")
 
 dash.register_page(
-    __name__, path="/compare", name="Compare", title="Compare · GAN latent space", layout=layout
+    __name__,
+    path="/compare",
+    name="Compare",
+    title="Compare · GAN latent space",
+    order=7,
+    layout=layout,
 )

@@ -519,5 +519,10 @@ def click_map(map_click, proj_click, cube_click, values):
 
 
 dash.register_page(
-    __name__, path="/explore", name="Explore", title="Explore · GAN latent space", layout=layout
+    __name__,
+    path="/explore",
+    name="Explore",
+    title="Explore · GAN latent space",
+    order=1,
+    layout=layout,
 )

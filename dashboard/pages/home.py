@@ -162,5 +162,5 @@ def poll_precompute(_n, handle):
 
 
 dash.register_page(
-    __name__, path="/", name="Home", title="GAN latent-space explorer", layout=layout
+    __name__, path="/", name="Home", title="GAN latent-space explorer", order=0, layout=layout
 )

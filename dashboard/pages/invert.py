@@ -269,5 +269,10 @@ def run_inversion(_n, model_id, label, any_label, index, uploaded):
 
 
 dash.register_page(
-    __name__, path="/invert", name="Invert", title="Real digits · GAN latent space", layout=layout
+    __name__,
+    path="/invert",
+    name="Real digits",
+    title="Real digits · GAN latent space",
+    order=6,
+    layout=layout,
 )

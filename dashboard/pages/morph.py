@@ -462,7 +462,12 @@ clientside_callback(
 
 
 dash.register_page(
-    __name__, path="/morph", name="Morph", title="Morph A→B · GAN latent space", layout=layout
+    __name__,
+    path="/morph",
+    name="Morph A→B",
+    title="Morph A→B · GAN latent space",
+    order=2,
+    layout=layout,
 )
 
 

@@ -200,4 +200,4 @@ clientside_callback(
 
 
 dash.register_page(__name__, path="/training", name="Training", title="Training replay · GAN latent space",
-                   layout=layout)  # fmt: skip
+                   order=5, layout=layout)  # fmt: skip
