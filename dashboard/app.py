@@ -11,7 +11,7 @@ from dash import Dash, dcc, html
 
 from dashboard import registry
 from dashboard import uploads as upload_route
-from dashboard.hardening import harden
+from dashboard.request_guard import install_request_guard
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PAGES = ("home", "explore", "morph", "cgan", "activations", "training", "invert", "compare")
@@ -66,7 +66,7 @@ def create_app(
             html.Main(dash.page_container, className="page"),
         ]
     )
-    harden(app)
+    install_request_guard(app)
     upload_route.register(app)
     return app
 

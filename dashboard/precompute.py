@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from dashboard import registry
 from dashboard.jobs import BACKGROUND, JOBS, URGENT, JobState
 from dashboard.logic import user_error
-from gan_core.engine import LatentExplorer, MapRequest
+from gan_core.explorer import LatentExplorer, MapRequest
 
 
 class BackgroundUnavailable(RuntimeError):

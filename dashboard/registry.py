@@ -14,7 +14,7 @@ from gan_core.checkpoints import (
     describe_checkpoints,
     list_model_ids,
 )
-from gan_core.engine import LatentExplorer
+from gan_core.explorer import LatentExplorer
 
 
 @dataclass

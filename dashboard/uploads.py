@@ -1,7 +1,7 @@
 """Bring your own generator: a plain form POST (multipart) to /upload-generator.
 
 The file is size-limited, validated and loaded only in Keras safe mode, and stored only in
-the uploads folder (gan_core.foreign). The browser is redirected back to the home page
+the uploads folder (gan_core.uploaded_generators). The browser is redirected back to the home page
 with the new model's id or the reason it was refused.
 """
 
@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from dashboard import registry
 from gan_core.checkpoints import CheckpointError
-from gan_core.foreign import MAX_UPLOAD_BYTES, import_generator
+from gan_core.uploaded_generators import MAX_UPLOAD_BYTES, import_generator
 
 UPLOAD_PATH = "/upload-generator"
 

@@ -33,7 +33,7 @@ def precompute_maps(
     """Compute (or load) every map of ``model_id`` into the cache folder the web app reads."""
     from gan_core.cache import MapCache
     from gan_core.checkpoints import CheckpointError
-    from gan_core.engine import LatentExplorer
+    from gan_core.explorer import LatentExplorer
 
     try:
         explorer = LatentExplorer.from_checkpoint(model_id, checkpoints, cache=MapCache(cache_dir))

@@ -201,7 +201,7 @@ def cmd_precompute(args) -> int:
 
     from gan_core.cache import MapCache
     from gan_core.checkpoints import CheckpointError, list_model_ids
-    from gan_core.engine import LatentExplorer
+    from gan_core.explorer import LatentExplorer
 
     ids = args.model_ids or list_model_ids(args.checkpoints)
     if not ids:
@@ -254,7 +254,7 @@ def _point(text: str) -> list[float]:
 def cmd_export(args) -> int:
     from gan_core import export
     from gan_core.checkpoints import CheckpointError
-    from gan_core.engine import LatentExplorer
+    from gan_core.explorer import LatentExplorer
     from gan_core.latent import LatentInputError
 
     try:

@@ -90,7 +90,7 @@ def monitor_grid(latent_dim: int, conditional: bool, points: int | None = None):
 
     2D: the full 100 x 100 map. 3D: the full 16^3 cube. 4D: a coarser 8^4 grid (every 4th
     coordinate value has its own 8^3 cube). CGAN: an 8^3 cube per label, shape (10, 8, 8, 8).
-    Higher resolutions are the latent engine's job; these keep monitoring under ~10 s/epoch.
+    Higher resolutions are the explorer's job (gan_core.explorer); these keep monitoring under ~10 s/epoch.
     """
     if conditional:
         n = points or 8

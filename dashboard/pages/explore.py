@@ -47,7 +47,7 @@ from dashboard.logic import (
     user_error,
 )
 from gan_core.activations import mean_heatmap
-from gan_core.engine import MapRequest
+from gan_core.explorer import MapRequest
 from gan_core.latent import snap_fourth
 
 

@@ -9,7 +9,7 @@ from dashboard import precompute, registry
 from dashboard.components import error_box
 from dashboard.components.tables import activation_table, models_table
 from dashboard.uploads import UPLOAD_PATH
-from gan_core.foreign import MAX_UPLOAD_BYTES
+from gan_core.uploaded_generators import MAX_UPLOAD_BYTES
 
 VIEWS = (
     ("/explore", "Explore", "Drag a point through the latent space of the 2D, 3D or 4D GAN: the generated "

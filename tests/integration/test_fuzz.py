@@ -262,7 +262,7 @@ def test_debug_off_and_localhost_by_default():
 def test_running_app_is_not_in_debug_mode(app_url):
     import dash
 
-    from dashboard.hardening import MAX_REQUEST_BYTES
+    from dashboard.request_guard import MAX_REQUEST_BYTES
 
     app = dash.get_app()
     assert app.server.debug is False

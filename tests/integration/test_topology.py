@@ -142,7 +142,7 @@ def test_explore_under_gunicorn_follows_the_slider(driver, topology):
 
 def test_precompute_button_runs_on_the_celery_worker(driver, topology):
     from gan_core.cache import MapCache
-    from gan_core.engine import LatentExplorer
+    from gan_core.explorer import LatentExplorer
 
     driver.get(topology.url + "/")
     button = wait_for(lambda: driver.find_element(By.ID, "home-precompute"), 60, message="button")

@@ -65,7 +65,7 @@ def test_bad_uploads_are_refused_with_the_reason(client, tmp_path, make, reason)
 
 
 def test_oversized_upload_is_refused(client):
-    from gan_core.foreign import MAX_UPLOAD_BYTES
+    from gan_core.uploaded_generators import MAX_UPLOAD_BYTES
 
     big = io.BytesIO(b"PK" + b"\0" * (MAX_UPLOAD_BYTES + 128 * 1024))
     resp = client.post(

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 
 from gan_core.cache import MapCache
-from gan_core.engine import LatentExplorer
+from gan_core.explorer import LatentExplorer
 from gan_core.latent import ClassMap
 
 

@@ -299,7 +299,7 @@ def test_explore_downloads_the_map_png_and_the_view_json(test_checkpoints, tmp_p
 
     from dashboard.logic import explore_download
     from gan_core import export
-    from gan_core.engine import LatentExplorer
+    from gan_core.explorer import LatentExplorer
 
     def explorer(model_id):
         return LatentExplorer.from_checkpoint(model_id, test_checkpoints, cache_dir=tmp_path / "c")

@@ -176,7 +176,7 @@ def test_training_with_the_log_view_and_realism_use_the_same_curve(tmp_path, sma
 
     from gan_core.cache import MapCache
     from gan_core.checkpoints import DEFAULT_CHECKPOINTS, load_discriminator
-    from gan_core.engine import LatentExplorer
+    from gan_core.explorer import LatentExplorer
     from gan_core.recipe import discriminator_view
     from gan_core.training import GanTrainer, TrainSettings
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gan_core.checkpoints import CheckpointError, list_model_ids, load_generator
-from gan_core.foreign import MAX_UPLOAD_BYTES, import_generator, upload_id
+from gan_core.uploaded_generators import MAX_UPLOAD_BYTES, import_generator, upload_id
 
 
 def _save(model, tmp_path, name="g.keras"):

@@ -1,11 +1,12 @@
-"""Latent engine: maps, cache, paths, activations and edits on small real-architecture models."""
+"""The latent explorer: maps, cache, paths, activations and edits on small real-architecture models."""
 
 import numpy as np
 import pytest
 
 from gan_core.activations import Edit, apply_edits, channel_maps, mean_heatmap
 from gan_core.cache import MapCache
-from gan_core.engine import LatentExplorer
+from gan_core.explorer import LatentExplorer
+from gan_core.interpolation import crossed_areas, interpolate_path
 from gan_core.latent import (
     LatentInputError,
     area_labels,
@@ -15,7 +16,6 @@ from gan_core.latent import (
     point_projections,
     snap_fourth,
 )
-from gan_core.paths import crossed_areas, interpolate_path
 
 
 @pytest.fixture(scope="module")

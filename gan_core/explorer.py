@@ -18,6 +18,7 @@ from gan_core.checkpoints import (
     load_generator,
 )
 from gan_core.grids import CUBE_POINTS, MAP_2D_POINTS, generate_images
+from gan_core.interpolation import MorphResult, morph
 from gan_core.latent import (
     ClassMap,
     LatentInputError,
@@ -28,7 +29,6 @@ from gan_core.latent import (
     validate_label,
     validate_point,
 )
-from gan_core.paths import MorphResult, morph
 
 
 @dataclass

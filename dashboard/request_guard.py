@@ -172,15 +172,12 @@ def _parse_json_body():
 
 
 def server_callbacks(app) -> dict[str, dict]:
-    """Registered server-side callbacks by output key, in the dependency-list format."""
-    return {
-        cb["output"]: cb
-        for cb in app._callback_list  # noqa: SLF001 - the same list /_dash-dependencies serves
-        if cb.get("clientside_function") is None and cb["output"] in app.callback_map
-    }
+    """Registered server-side callbacks by output key (``app.callback_map``, which holds a
+    ``callback`` function only for those the server runs), with their inputs and state."""
+    return {key: spec for key, spec in app.callback_map.items() if "callback" in spec}
 
 
-def harden(app) -> None:
+def install_request_guard(app) -> None:
     """Install the size limit, the callback-request check and the error handler."""
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.hardening import BadCallbackRequest, check_callback_body
+from dashboard.request_guard import BadCallbackRequest, check_callback_body
 
 OUTPUT = "..explore-map.figure@abc123...explore-error.children.."
 CALLBACKS = {
