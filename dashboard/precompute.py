@@ -69,8 +69,10 @@ def request_map(
     key = map_key(explorer.model_id, request)
     state = JOBS.get(key)
     if state is not None and state.finished and state.error is None and state.result is not None:
-        # The finished job hands its map over directly, so the page draws it even when the
-        # cache could not store it (full disk, folder removed while serving).
+        # The finished job hands its map over once, directly, so the page draws it even
+        # when the cache could not store it (full disk, folder removed while serving);
+        # after that the cache is the one source.
+        JOBS.forget(key)
         return state.result, None, key
     if explorer.is_ready(request):
         return explorer.compute(request), None, key
@@ -97,7 +99,9 @@ def map_now(explorer: LatentExplorer, request: MapRequest, timeout: float = 300.
         if time.monotonic() > deadline:
             raise TimeoutError(f"the map {request.name} of {explorer.model_id} is still computing")
         time.sleep(0.05)
-        ready = state.result if state.finished and state.error is None else None
+        if state.finished and state.error is None and state.result is not None:
+            JOBS.forget(key)
+            ready = state.result
     return ready
 
 

@@ -13,6 +13,7 @@ from gan_core.checkpoints import (
     checkpoints_root,
     describe_checkpoints,
     list_model_ids,
+    listed_config,
 )
 from gan_core.explorer import LatentExplorer
 
@@ -70,8 +71,8 @@ def model_ids(conditional: bool | None = None) -> list[str]:
         return ids
     out = []
     for model_id in ids:
-        try:
-            if get(model_id).conditional == conditional:
+        try:  # config.json alone: listing models must not wait for them to load
+            if listed_config(root_for(model_id) / model_id).conditional == conditional:
                 out.append(model_id)
         except CheckpointError:
             continue

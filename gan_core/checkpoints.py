@@ -195,6 +195,15 @@ def load_config(model_dir: Path) -> ModelConfig:
     return ModelConfig.from_json(read_json(path), str(path))
 
 
+def listed_config(model_dir: Path) -> ModelConfig:
+    """config.json of a model folder whose generator file is at least a Keras archive: what
+    a model menu needs, without loading the model (CheckpointError otherwise)."""
+    generator = Path(model_dir) / "generator.keras"
+    if not generator.is_file() or not zipfile.is_zipfile(generator):
+        raise CheckpointError(f"corrupt model file (not a Keras archive): {generator}")
+    return load_config(Path(model_dir))
+
+
 MIN_FOREIGN_DIM, MAX_FOREIGN_DIM = 2, 8
 
 
