@@ -122,6 +122,7 @@ def cmd_train(args) -> int:
             args.epochs,
             progress=not args.quiet,
             on_epoch=lambda r: print(json.dumps(r), flush=True),
+            stop_at=args.stop_at,
         )
     except KeyboardInterrupt:
         print(
@@ -311,7 +312,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latent-dim", type=int, default=2)
     p.add_argument("--conditional", action="store_true", help="train a CGAN (label-conditioned)")
     p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULT_ACTIVATION)
-    p.add_argument("--epochs", type=int, default=30, help="train until this many epochs in total")
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=30,
+        help="the run's length in epochs (the learning-rate decay ends there)",
+    )
+    p.add_argument(
+        "--stop-at", type=int, default=None, help="stop after this many epochs (resume later)"
+    )
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="mixed_bfloat16")

@@ -325,14 +325,18 @@ class GanTrainer:
         return len(self.x) // self.s.batch_size
 
     # ---- the loop ----------------------------------------------------------------------
-    def train(self, epochs: int, progress: bool = True, on_epoch=None) -> list[dict[str, Any]]:
-        """Train until ``epochs`` epochs are done in total; returns this call's epoch records."""
+    def train(
+        self, epochs: int, progress: bool = True, on_epoch=None, stop_at: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Train until ``epochs`` epochs are done in total (the learning-rate schedule's
+        length), or only until ``stop_at`` of them; returns this call's epoch records."""
         from tqdm.auto import tqdm
 
         tf = self.tf
         records = []
         self.dir.mkdir(parents=True, exist_ok=True)
-        while self.epoch < epochs:
+        end = epochs if stop_at is None else min(int(stop_at), epochs)
+        while self.epoch < end:
             epoch = self.epoch + 1
             start = time.time()
             sums = np.zeros(4)

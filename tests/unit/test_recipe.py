@@ -194,3 +194,18 @@ def test_training_with_the_log_view_and_realism_use_the_same_curve(tmp_path, sma
     image = np.asarray(e.generator(z, training=False))
     logit = float(np.asarray(disc(np.asarray(discriminator_view(image, 15.0))))[0, 0])
     assert grid[0, 0] == pytest.approx(1 / (1 + np.exp(-logit)), abs=1e-5)
+
+
+@pytest.mark.slow
+def test_stop_at_keeps_the_whole_runs_learning_rate_schedule(tmp_path, small_mnist):
+    from gan_core.training import GanTrainer, TrainSettings
+
+    def settings():
+        return TrainSettings(model_id="s", limit_images=256, weak_every=0, root=str(tmp_path))
+
+    first = GanTrainer(settings(), small_mnist).train(3, progress=False, stop_at=2)
+    assert [r["epoch"] for r in first] == [1, 2]
+    assert first[-1]["learning_rate_scale"] == 1.0  # 12 steps; the decay starts at step 9
+    last = GanTrainer(settings(), small_mnist, resume=True).train(3, progress=False)
+    assert [r["epoch"] for r in last] == [3]
+    assert last[-1]["learning_rate_scale"] == pytest.approx(1 / 3, abs=1e-3)  # step 11 of 12
