@@ -20,6 +20,7 @@ from dash import (
     dcc,
     html,
     no_update,
+    set_props,
 )
 
 from dashboard import figures, ids, precompute, registry, urlstate
@@ -31,6 +32,7 @@ from dashboard.components import (
     graph_card,
     latent_sliders,
 )
+from dashboard.errors import page_callback
 from dashboard.jobs import JOBS
 from dashboard.logic import (
     EMPTY,
@@ -44,7 +46,6 @@ from dashboard.logic import (
     projection_key,
     readout_text,
     safe_label,
-    user_error,
 )
 from gan_core.activations import mean_heatmap
 from gan_core.explorer import MapRequest
@@ -216,16 +217,14 @@ def layout(**query):
     return explore_layout(conditional=False, query=query)
 
 
-@callback(
+@page_callback(
     Output("explore-sliders", "children"),
     Input(ids.EX_MODEL, "value"),
     State("explore-init", "data"),
+    error_box=ids.EX_ERROR,
 )
 def build_sliders(model_id, init):
-    try:
-        explorer = registry.get(model_id)
-    except Exception:  # noqa: BLE001 - the error box says why (see render_maps)
-        return html.Div()
+    explorer = registry.get(model_id)
     init = init if isinstance(init, dict) else {}
     z = init.get("z") if init.get("model") == model_id else None
     try:
@@ -256,91 +255,58 @@ clientside_callback(
 )
 
 
-@callback(
-    Output(ids.EX_MAP, "figure"),
-    Output("explore-map-card", "style"),
-    Output(ids.EX_CUBE, "figure"),
-    Output("explore-cube-card", "style"),
-    Output(ids.EX_PROJ, "figure"),
-    Output("explore-proj-card", "style"),
-    Output("explore-slice-card", "style"),
-    Output(ids.EX_FIDELITY, "children"),
-    Output(ids.EX_ERROR, "children"),
-    Output("explore-ready", "data"),
-    Output("explore-job", "data"),
-    Output("explore-poll", "disabled"),
-    Input(ids.EX_MODEL, "value"),
-    Input(ids.EX_MAP_LABEL, "value"),
-    Input(ids.EX_SLICE_AXIS, "value"),
-    Input(ids.EX_SLICE_INDEX, "value"),
-    Input("explore-w-index", "data"),
-    Input("explore-job-done", "data"),
-    State({"type": ids.EX_SLIDER, "index": ALL}, "value"),
-)
-def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, _job_done, values):
+@page_callback(
+    output={"map": Output(ids.EX_MAP, "figure"), "map_card": Output("explore-map-card", "style"),
+            "cube": Output(ids.EX_CUBE, "figure"), "cube_card": Output("explore-cube-card", "style"),
+            "proj": Output(ids.EX_PROJ, "figure"), "proj_card": Output("explore-proj-card", "style"),
+            "slice_card": Output("explore-slice-card", "style"),
+            "fidelity": Output(ids.EX_FIDELITY, "children"), "ready": Output("explore-ready", "data"),
+            "job": Output("explore-job", "data"), "polling_off": Output("explore-poll", "disabled")},
+    inputs={"model_id": Input(ids.EX_MODEL, "value"), "map_label": Input(ids.EX_MAP_LABEL, "value"),
+            "axis": Input(ids.EX_SLICE_AXIS, "value"), "index": Input(ids.EX_SLICE_INDEX, "value"),
+            "_w_index": Input("explore-w-index", "data"), "_job_done": Input("explore-job-done", "data"),
+            "values": State({"type": ids.EX_SLIDER, "index": ALL}, "value")},
+    error_box=ids.EX_ERROR,
+)  # fmt: skip
+def render_maps(model_id, map_label, axis, index, _w_index, _job_done, values):
     """The map (2D) or the cube + projections (3D/4D); sent once, then patched on drags.
 
-    A map not yet in the cache is computed in a worker thread; the page shows its progress
-    (see poll_job) and this callback runs again when it is done.
+    A map not yet in the cache is queued first in the map jobs; the page shows its
+    progress (see poll_job) and this callback runs again when it is done.
     """
+    explorer = registry.get(model_id)
+    point = parse_point(values, explorer.latent_dim, default=0.0)
+    label = safe_label(map_label) if explorer.conditional else None
+    w = point[3] if explorer.latent_dim == 4 else None
+    n2d, n3d = registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n
+    ready, _job, key = precompute.request_map(explorer, explorer.view_request(n2d, n3d, w, label))
+    if ready is None:  # computing (or queued): poll_job shows its progress
+        return {"map": no_update, "map_card": no_update, "cube": no_update, "cube_card": no_update,
+                "proj": no_update, "proj_card": no_update, "slice_card": no_update,
+                "fidelity": "", "ready": no_update, "job": key, "polling_off": False}  # fmt: skip
+    return {**map_view(explorer, ready, point, axis, index), "ready": model_id, "job": None,
+            "polling_off": True}  # fmt: skip
+
+
+def map_view(explorer, cmap, point, axis, index) -> dict:
+    """The explorer's map outputs for a drawn map (2D) or cube (3D/4D)."""
     hidden, shown = {"display": "none"}, {}
-    try:
-        explorer = registry.get(model_id)
-        point = parse_point(values, explorer.latent_dim, default=0.0)
-        label = safe_label(map_label) if explorer.conditional else None
-        kind = explore_view_kind(explorer.latent_dim)
-        n2d, n3d = registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n
-        w = point[3] if explorer.latent_dim == 4 else None
-        ready, job, key = precompute.request_map(
-            explorer, explorer.view_request(n2d, n3d, w, label)
-        )
-        if ready is None:  # computing (or queued): poll_job shows its progress
-            return (no_update,) * 7 + ("", "", no_update, key, False)
-        if kind == "map":
-            fig = figures.class_map_figure(ready, point, marker_as="shapes")
-            return fig, shown, EMPTY, hidden, EMPTY, hidden, hidden, "", "", model_id, None, True
-        cube = ready
-        axis = None if slice_axis in (None, "none") else int(slice_axis)
-        index = min(int(slice_index or 0), n3d - 1)
-        title = "Class cube" + (f" at w = {cube.fixed[0]:+.2f}" if cube.fixed else "")
-        title += f" (label {label})" if label is not None else ""
-        cube_fig = figures.cube_figure(cube, point, axis, index, title=title)
-        proj = figures.projections_figure(cube, point)
-        fidelity = fidelity_text(cube)
-        return (
-            EMPTY,
-            hidden,
-            cube_fig,
-            shown,
-            proj,
-            shown,
-            shown,
-            fidelity,
-            "",
-            model_id,
-            None,
-            True,
-        )
-    except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-        return (
-            EMPTY,
-            hidden,
-            EMPTY,
-            hidden,
-            EMPTY,
-            hidden,
-            hidden,
-            "",
-            user_error(exc),
-            None,
-            None,
-            True,
-        )
+    if explore_view_kind(explorer.latent_dim) == "map":
+        fig = figures.class_map_figure(cmap, point, marker_as="shapes")
+        return {"map": fig, "map_card": shown, "cube": EMPTY, "cube_card": hidden,
+                "proj": EMPTY, "proj_card": hidden, "slice_card": hidden, "fidelity": ""}  # fmt: skip
+    axis = None if axis in (None, "none") else int(axis)
+    index = min(int(index or 0), registry.SETTINGS.cube_n - 1)
+    title = "Class cube" + (f" at w = {cmap.fixed[0]:+.2f}" if cmap.fixed else "")
+    title += f" (label {cmap.label})" if cmap.label is not None else ""
+    return {"map": EMPTY, "map_card": hidden,
+            "cube": figures.cube_figure(cmap, point, axis, index, title=title), "cube_card": shown,
+            "proj": figures.projections_figure(cmap, point), "proj_card": shown,
+            "slice_card": shown, "fidelity": fidelity_text(cmap)}  # fmt: skip
 
 
-@callback(
+@page_callback(
     Output("explore-download", "data"),
-    Output(ids.EX_ERROR, "children", allow_duplicate=True),
     Input("explore-dl-png", "n_clicks"),
     Input("explore-dl-json", "n_clicks"),
     State(ids.EX_MODEL, "value"),
@@ -349,18 +315,14 @@ def render_maps(model_id, map_label, slice_axis, slice_index, _w_index, _job_don
     State(ids.EX_MAP_LABEL, "value"),
     State(ids.EX_SLICE_AXIS, "value"),
     State(ids.EX_SLICE_INDEX, "value"),
+    error_box=ids.EX_ERROR,
     prevent_initial_call=True,
 )
 def download_view(_png, _json, model_id, values, label, map_label, axis, index):
     """The map or cube on screen as PNG, or the view's state and numbers as JSON."""
-    try:
-        explorer = registry.get(model_id)
-        s = registry.SETTINGS
-        data = explore_download(ctx.triggered_id, explorer, values, label, map_label, axis, index,
-                                s.grid_2d, s.cube_n)  # fmt: skip
-    except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-        return no_update, user_error(exc)
-    return data, ""
+    explorer, s = registry.get(model_id), registry.SETTINGS
+    return explore_download(ctx.triggered_id, explorer, values, label, map_label, axis, index,
+                            s.grid_2d, s.cube_n)  # fmt: skip
 
 
 def _cached_elsewhere(key: str) -> bool:
@@ -375,17 +337,15 @@ def _cached_elsewhere(key: str) -> bool:
         return True
 
 
-@callback(
-    Output("explore-progress-box", "style"),
-    Output("explore-progress", "value"),
-    Output("explore-progress-text", "children"),
-    Output("explore-job-done", "data"),
-    Output("explore-poll", "disabled", allow_duplicate=True),
-    Output(ids.EX_ERROR, "children", allow_duplicate=True),
-    Input("explore-poll", "n_intervals"),
-    Input("explore-job", "data"),
+@page_callback(
+    output={"box": Output("explore-progress-box", "style"), "value": Output("explore-progress", "value"),
+            "text": Output("explore-progress-text", "children"), "done": Output("explore-job-done", "data"),
+            "polling_off": Output("explore-poll", "disabled", allow_duplicate=True)},
+    inputs={"_n": Input("explore-poll", "n_intervals"), "key": Input("explore-job", "data")},
+    error_box=ids.EX_ERROR,
+    clears=False,
     prevent_initial_call=True,
-)
+)  # fmt: skip
 def poll_job(_n, key):
     """Progress of the map being computed; when done, hand over to render_maps."""
     hidden = {"display": "none"}
@@ -394,104 +354,102 @@ def poll_job(_n, key):
         # Under several server processes (gunicorn) the job may run in another one:
         # keep polling until its map is in the shared cache, then let render_maps draw it.
         if isinstance(key, str) and not _cached_elsewhere(key):
-            return {}, 0, "Computing the class map for the first time…", no_update, False, no_update
-        return hidden, 0, "", key if isinstance(key, str) else no_update, True, no_update
+            return {"box": {}, "value": 0, "text": "Computing the class map for the first time…",
+                    "done": no_update, "polling_off": False}  # fmt: skip
+        return {"box": hidden, "value": 0, "text": "", "polling_off": True,
+                "done": key if isinstance(key, str) else no_update}  # fmt: skip
     if state.finished:
         if state.error is not None:
             JOBS.forget(key)  # a failed job is retried on the next request
-        return hidden, 1, "", key, True, state.error or ""
-    return {}, state.fraction, precompute.job_text(state), no_update, False, no_update
+            set_props(ids.EX_ERROR, {"children": state.error})
+        return {"box": hidden, "value": 1, "text": "", "done": key, "polling_off": True}
+    return {"box": {}, "value": state.fraction, "text": precompute.job_text(state),
+            "done": no_update, "polling_off": False}  # fmt: skip
 
 
-@callback(
-    Output(ids.EX_IMAGE, "figure"),
-    Output(ids.EX_PROBS, "figure"),
-    Output(ids.EX_ACTS, "figure"),
-    Output(ids.EX_MAP, "figure", allow_duplicate=True),
-    Output(ids.EX_CUBE, "figure", allow_duplicate=True),
-    Output(ids.EX_PROJ, "figure", allow_duplicate=True),
-    Output(ids.EX_READOUT, "children"),
-    Output("explore-w-index", "data"),
-    Output(ids.EX_ERROR, "children", allow_duplicate=True),
-    Output("explore-drawn", "data"),
-    Output("explore-slices", "data"),
-    Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
-    Input(ids.EX_LABEL, "value"),
-    Input("explore-ready", "data"),
-    State(ids.EX_MODEL, "value"),
-    State("explore-w-index", "data"),
-    State(ids.EX_MAP_LABEL, "value"),
-    State("explore-drawn", "data"),
-    State("explore-slices", "data"),
+@page_callback(
+    output={"image": Output(ids.EX_IMAGE, "figure"), "probs": Output(ids.EX_PROBS, "figure"),
+            "acts": Output(ids.EX_ACTS, "figure"),
+            "map": Output(ids.EX_MAP, "figure", allow_duplicate=True),
+            "cube": Output(ids.EX_CUBE, "figure", allow_duplicate=True),
+            "proj": Output(ids.EX_PROJ, "figure", allow_duplicate=True),
+            "readout": Output(ids.EX_READOUT, "children"), "w_index": Output("explore-w-index", "data"),
+            "drawn": Output("explore-drawn", "data"), "slices": Output("explore-slices", "data")},
+    inputs={"values": Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
+            "label": Input(ids.EX_LABEL, "value"), "ready": Input("explore-ready", "data"),
+            "model_id": State(ids.EX_MODEL, "value"), "w_index": State("explore-w-index", "data"),
+            "map_label": State(ids.EX_MAP_LABEL, "value"), "drawn": State("explore-drawn", "data"),
+            "sent_slices": State("explore-slices", "data")},
+    error_box=ids.EX_ERROR,
     prevent_initial_call=True,
-)
+)  # fmt: skip
 def follow_point(values, label, ready, model_id, w_index, map_label, drawn, sent_slices):
     """On every drag step: new image, probabilities, activations; the markers move by Patch."""
-    try:
-        explorer = registry.get(model_id)
-        point = parse_point(values, explorer.latent_dim, default=0.0 if not values else None)
-        lab = safe_label(label) if explorer.conditional else None
-        probe = explorer.probe_point(point, lab)
-    except Exception as exc:  # noqa: BLE001
-        return (no_update,) * 8 + (user_error(exc), no_update, no_update)
+    explorer = registry.get(model_id)
+    point = parse_point(values, explorer.latent_dim, default=0.0 if not values else None)
+    probe = explorer.probe_point(point, safe_label(label) if explorer.conditional else None)
     # Patches need the full figures on the page: until the maps for this model are drawn
     # (``ready``), and right after, send whole (small) figures instead.
-    map_ready = ready == model_id
     dragging = drawn == model_id and ctx.triggered_id != "explore-ready"
-    acts = {n: probe.activations[n] for n in explorer.probe.layer_names}
-    if dragging:
-        image = Patch()
-        image["data"][0]["z"] = figures.image_values(probe.image)
-        probs = Patch()
-        probs["data"][0]["y"] = probe.probs.tolist()
-        act_fig = Patch()
-        for k, name in enumerate(acts):
-            act_fig["data"][k]["z"] = figures.heatmap_values(mean_heatmap(acts[name]))
-    else:
-        image = figures.image_figure(probe.image)
-        probs = figures.probs_figure(probe.probs)
-        act_fig = figures.activations_figure(acts, {n: explorer.probe.layer_title(n) for n in acts})
-    kind = explore_view_kind(explorer.latent_dim)
-    map_patch = cube_patch = proj_patch = slices_key = no_update
-    if not map_ready:
-        pass
-    elif kind == "map":
-        map_patch = Patch()
-        map_patch["layout"]["shapes"] = figures.marker_shapes(point)
-    else:
-        cube_patch = Patch()
-        cube_patch["data"][0]["x"] = [float(point[0])]
-        cube_patch["data"][0]["y"] = [float(point[1])]
-        cube_patch["data"][0]["z"] = [float(point[2])]
-        proj_patch = Patch()
-        for k, (_name, _axis, a, b) in enumerate(figures.PROJECTIONS):
-            proj_patch["data"][2 * k + 1]["x"] = [float(point[a])]
-            proj_patch["data"][2 * k + 1]["y"] = [float(point[b])]
-        try:  # a cube not computed yet is queued; the markers move meanwhile
-            request = explorer.view_request(
-                w=point[3] if explorer.latent_dim == 4 else None,
-                n3d=registry.SETTINGS.cube_n,
-                label=safe_label(map_label) if explorer.conditional else None,
-            )
-            cube = precompute.request_map(explorer, request)[0]
-        except Exception:  # noqa: BLE001 - the markers still move; the slices stay
-            cube = None
-        # The slices change only when the point crosses into another grid cell (or the
-        # cube changes): most drag steps move just the three markers.
-        if cube is not None:
-            key = projection_key(model_id, cube, point)
-            if not (dragging and key == sent_slices):
-                for k, slc in enumerate(figures.projection_slices(cube, point).values()):
-                    proj_patch["data"][2 * k]["z"] = slc.tolist()
-                slices_key = key
-    new_w = no_update
+    out = {**point_figures(explorer, probe, dragging), "drawn": model_id,
+           "readout": readout_text(point, probe), "w_index": no_update}  # fmt: skip
+    out.update(marker_patches(explorer, point, map_label, dragging, sent_slices, ready == model_id))
     if explorer.latent_dim == 4:
         idx, _ = snap_fourth(point[3], registry.SETTINGS.cube_n)
-        if idx != w_index:
-            new_w = idx
-    readout = readout_text(point, probe)
-    return (image, probs, act_fig, map_patch, cube_patch, proj_patch, readout, new_w, "",
-            model_id, slices_key)  # fmt: skip
+        out["w_index"] = idx if idx != w_index else no_update
+    return out
+
+
+def point_figures(explorer, probe, dragging: bool) -> dict:
+    """The image, probabilities and activation heatmaps of a probed point: Patches of the
+    drawn figures while dragging, whole figures otherwise."""
+    acts = {n: probe.activations[n] for n in explorer.probe.layer_names}
+    if not dragging:
+        titles = {n: explorer.probe.layer_title(n) for n in acts}
+        return {"image": figures.image_figure(probe.image), "probs": figures.probs_figure(probe.probs),
+                "acts": figures.activations_figure(acts, titles)}  # fmt: skip
+    image, probs, act_fig = Patch(), Patch(), Patch()
+    image["data"][0]["z"] = figures.image_values(probe.image)
+    probs["data"][0]["y"] = probe.probs.tolist()
+    for k, name in enumerate(acts):
+        act_fig["data"][k]["z"] = figures.heatmap_values(mean_heatmap(acts[name]))
+    return {"image": image, "probs": probs, "acts": act_fig}
+
+
+def marker_patches(explorer, point, map_label, dragging, sent_slices, map_ready) -> dict:
+    """The point's marker on the map, or on the cube and its projections (with the slices
+    through the point when it entered another grid cell)."""
+    out = {"map": no_update, "cube": no_update, "proj": no_update, "slices": no_update}
+    if not map_ready:
+        return out
+    if explore_view_kind(explorer.latent_dim) == "map":
+        out["map"] = Patch()
+        out["map"]["layout"]["shapes"] = figures.marker_shapes(point)
+        return out
+    cube_patch, proj_patch = Patch(), Patch()
+    for axis, name in enumerate("xyz"):
+        cube_patch["data"][0][name] = [float(point[axis])]
+    for k, (_name, _axis, a, b) in enumerate(figures.PROJECTIONS):
+        proj_patch["data"][2 * k + 1]["x"] = [float(point[a])]
+        proj_patch["data"][2 * k + 1]["y"] = [float(point[b])]
+    out["cube"], out["proj"] = cube_patch, proj_patch
+    try:  # a cube not computed yet is queued; the markers move meanwhile
+        request = explorer.view_request(
+            n3d=registry.SETTINGS.cube_n, w=point[3] if explorer.latent_dim == 4 else None,
+            label=safe_label(map_label) if explorer.conditional else None,
+        )  # fmt: skip
+        cube = precompute.request_map(explorer, request)[0]
+    except Exception:  # noqa: BLE001 - the markers still move; the slices stay
+        cube = None
+    # The slices change only when the point crosses into another grid cell (or the cube
+    # changes): most drag steps move just the three markers.
+    if cube is not None:
+        key = projection_key(explorer.model_id, cube, point)
+        if not (dragging and key == sent_slices):
+            for k, slc in enumerate(figures.projection_slices(cube, point).values()):
+                proj_patch["data"][2 * k]["z"] = slc.tolist()
+            out["slices"] = key
+    return out
 
 
 @callback(

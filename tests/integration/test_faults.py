@@ -12,7 +12,13 @@ import time
 import pytest
 import requests
 
-from tests.integration.test_fuzz import JSON, UPDATE, assert_explore_image_works, callback_body
+from tests.integration.test_fuzz import (
+    JSON,
+    UPDATE,
+    assert_explore_image_works,
+    callback_body,
+    callback_response,
+)
 
 pytestmark = pytest.mark.slow
 SLIDERS = '{"index":["ALL"],"type":"explore-slider"}.value'
@@ -25,7 +31,7 @@ def _dep(deps, prefix):
 def _post(base, body):
     resp = requests.post(base + UPDATE, data=json.dumps(body), headers=JSON, timeout=120)
     assert resp.status_code in (200, 204), resp.text[:300]
-    return resp.json()["response"] if resp.status_code == 200 else {}
+    return callback_response(resp) if resp.status_code == 200 else {}
 
 
 def explore_map(base: str, deps: list[dict], model: str = "gan-2d", timeout: float = 180):

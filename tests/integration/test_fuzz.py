@@ -81,6 +81,16 @@ def _prop_id(spec: dict) -> str:
     return f"{id_str}.{spec['property']}"
 
 
+def callback_response(resp) -> dict:
+    """A callback reply's outputs by component, with what it set through set_props (the
+    page's error box) merged in."""
+    data = resp.json()
+    out = data.get("response", {})
+    for component, props in data.get("sideUpdate", {}).items():
+        out.setdefault(component, {}).update(props)
+    return out
+
+
 def callback_body(dep: dict, values: dict, n_wild: int = 2) -> dict:
     """A request body for ``dep`` with ``values`` by 'id.property' (missing ones: None)."""
 
@@ -240,7 +250,7 @@ def test_nan_payload_is_refused_not_rendered(app_url):
     body = explore_image_body(deps, values=(math.nan, 0.0))
     resp = requests.post(app_url + UPDATE, data=_dumps(body), headers=JSON, timeout=60)
     _assert_clean("nan slider", resp)
-    out = resp.json()["response"]
+    out = callback_response(resp)
     assert "explore-image" not in out  # nothing drawn for a non-finite point
     assert "finite" in out["explore-error"]["children"]
 

@@ -57,15 +57,16 @@ def test_poll_callback_shows_progress_and_hands_over(monkeypatch, test_checkpoin
 
     state = JobState(done=0, total=1024)
     monkeypatch.setattr(explore.JOBS, "get", lambda key: state)
-    _style, _value, text, _done, disabled, _err = explore.poll_job(1, "key")
-    assert "this one is next" in text and not disabled  # queued behind the running map
+    out = explore.poll_job(1, "key")
+    assert "this one is next" in out["text"] and not out["polling_off"]  # behind the running map
     state.started, state.done = True, 512
-    style, value, text, done, disabled, _err = explore.poll_job(1, "key")
-    assert style == {} and value == 0.5 and "512 of 1,024" in text and not disabled
+    out = explore.poll_job(1, "key")
+    assert out["box"] == {} and out["value"] == 0.5 and "512 of 1,024" in out["text"]
+    assert not out["polling_off"]
     state.finished = True
     monkeypatch.setattr(explore.JOBS, "forget", lambda key: None)
-    style, value, _text, done, disabled, _err = explore.poll_job(2, "key")
-    assert style == {"display": "none"} and done == "key" and disabled
+    out = explore.poll_job(2, "key")
+    assert out["box"] == {"display": "none"} and out["done"] == "key" and out["polling_off"]
 
 
 def test_urgent_jobs_run_before_background_ones_and_a_request_moves_one_forward():

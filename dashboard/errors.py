@@ -1,0 +1,47 @@
+"""One error path for every page callback.
+
+``page_callback(..., error_box=ID)`` is ``dash.callback`` with Dash's ``on_error``: when
+the body raises, every output keeps its last good value and the page's error box gets a
+one-line message (:func:`user_error`: the reason for bad input or an unusable model, never
+a traceback; internal errors go to the server log). A body that returns clears the box.
+Callbacks raise; they do not catch.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import dash
+from dash import set_props
+
+from dashboard.logic import user_error
+
+log = logging.getLogger("gan_explorer.dashboard")
+
+
+def report(error_box: str, exc: Exception) -> None:
+    """Show ``exc`` in ``error_box`` (and log it when it is not the user's input)."""
+    message = user_error(exc)
+    if message.startswith("Something went wrong"):
+        log.error("callback failed", exc_info=exc)
+    set_props(error_box, {"children": message})
+
+
+def page_callback(*dependencies, error_box: str, clears: bool = True, **kwargs):
+    """``dash.callback`` whose failures are reported in ``error_box`` (see module doc);
+    ``clears=False`` for helpers (polls) whose success says nothing about the view."""
+
+    def register(func):
+        @functools.wraps(func)
+        def run(*args, **kw):
+            out = func(*args, **kw)
+            if clears:
+                set_props(error_box, {"children": ""})
+            return out
+
+        return dash.callback(
+            *dependencies, on_error=functools.partial(report, error_box), **kwargs
+        )(run)
+
+    return register
