@@ -28,7 +28,8 @@ from dashboard.components import (
     graph_card,
     latent_sliders,
 )
-from dashboard.logic import PayloadError, clicked_point, parse_point, safe_label, user_error
+from dashboard.errors import page_callback
+from dashboard.logic import PayloadError, clicked_point, parse_point, safe_label
 from gan_core.latent import snap_fourth
 
 # Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
@@ -240,89 +241,93 @@ def build_point_controls(model_id, init, waypoints):
     )
 
 
-@callback(
-    Output(ids.MO_MAP, "figure"),
-    Output(ids.MO_STRIP, "figure"),
-    Output(ids.MO_SEQUENCE, "children"),
-    Output(ids.MO_RESULT, "data"),
-    Output(ids.MO_SCRUB, "max"),
-    Output(ids.MO_ERROR, "children"),
-    Output("morph-drawn", "data"),
-    Input({"type": ids.MO_A, "index": ALL}, "value"),
-    Input({"type": ids.MO_B, "index": ALL}, "value"),
-    Input(ids.MO_WAYPOINTS, "data"),
-    Input(ids.MO_FRAMES, "value"),
-    Input(ids.MO_MODE, "value"),
-    Input(ids.MO_LABEL, "value"),
-    Input(ids.MO_ONLY_CROSSED, "value"),
-    State(ids.MO_MODEL, "value"),
-    State("morph-drawn", "data"),
+@page_callback(
+    output={"map": Output(ids.MO_MAP, "figure"), "strip": Output(ids.MO_STRIP, "figure"),
+            "sequence": Output(ids.MO_SEQUENCE, "children"), "result": Output(ids.MO_RESULT, "data"),
+            "last_frame": Output(ids.MO_SCRUB, "max"), "drawn": Output("morph-drawn", "data")},
+    inputs={"a_values": Input({"type": ids.MO_A, "index": ALL}, "value"),
+            "b_values": Input({"type": ids.MO_B, "index": ALL}, "value"),
+            "waypoints": Input(ids.MO_WAYPOINTS, "data"), "frames": Input(ids.MO_FRAMES, "value"),
+            "mode": Input(ids.MO_MODE, "value"), "label": Input(ids.MO_LABEL, "value"),
+            "only_crossed": Input(ids.MO_ONLY_CROSSED, "value"),
+            "model_id": State(ids.MO_MODEL, "value"), "drawn": State("morph-drawn", "data")},
+    error_box=ids.MO_ERROR,
     prevent_initial_call=True,
-)
+)  # fmt: skip
 def compute_morph(
     a_values, b_values, waypoints, frames, mode, label, only_crossed, model_id, drawn
 ):
     """Morph along the path; the map is sent whole only when the areas shown change."""
-    try:
-        e = registry.get(model_id)
-        a = parse_point(a_values, e.latent_dim)
-        b = parse_point(b_values, e.latent_dim)
-        mids = [parse_point(w, e.latent_dim) for w in (waypoints or [])][:8]
-        lab = safe_label(label) if e.conditional else None
-        frames = int(frames) if isinstance(frames, (int, float)) else 24
-        m = e.morph([a, *mids, b], frames=max(8, min(64, frames)), mode=mode, label=lab)
-    except Exception as exc:  # noqa: BLE001
-        return (no_update,) * 5 + (user_error(exc), no_update)
-    crossed = set(m.sequence) if only_crossed else None
-    full = ctx.triggered_id in (ids.MO_LABEL, ids.MO_ONLY_CROSSED) or not isinstance(
-        ctx.triggered_id, (dict, str)
-    )
+    e = registry.get(model_id)
+    a, b = parse_point(a_values, e.latent_dim), parse_point(b_values, e.latent_dim)
+    mids = [parse_point(w, e.latent_dim) for w in (waypoints or [])][:8]
+    lab = safe_label(label) if e.conditional else None
+    frames = int(frames) if isinstance(frames, (int, float)) else 24
+    m = e.morph([a, *mids, b], frames=max(8, min(64, frames)), mode=mode, label=lab)
     # Patch the path only onto a map already drawn for this model, label and (4D) the
     # cube of A's 4th coordinate.
     w_index = snap_fourth(a[3], registry.SETTINGS.cube_n)[0] if e.latent_dim == 4 else None
     key = f"{model_id}|{lab}|{w_index}"
-    full = full or bool(only_crossed) or drawn != key
+    whole = (
+        ctx.triggered_id in (ids.MO_LABEL, ids.MO_ONLY_CROSSED)
+        or not isinstance(ctx.triggered_id, (dict, str))
+        or bool(only_crossed)
+        or drawn != key
+    )
+    crossed = set(m.sequence) if only_crossed else None
+    return {"map": path_figure(e, m, a, lab, crossed) if whole else path_patch(e, m, a),
+            "strip": figures.strip_figure(m.images, m.classes),
+            "sequence": "Crossed areas: " + m.sequence_text,
+            "result": morph_record(m, model_id, lab, mode, [a, *mids, b]),
+            "last_frame": len(m.images) - 1, "drawn": key}  # fmt: skip
+
+
+def path_figure(e, m, a, lab, crossed):
+    """The whole map (2D) or cube (3D/4D, at A's 4th coordinate) with the path drawn over
+    it; with ``crossed``, only the areas the path crosses are coloured."""
+    if e.latent_dim != 2:
+        w = float(a[3]) if e.latent_dim == 4 else None
+        cube = precompute.map_now(e, e.view_request(n3d=registry.SETTINGS.cube_n, w=w, label=lab))
+        return figures.morph_cube_figure(cube, m.latents, m.classes, only_classes=crossed)
+    cmap = precompute.map_now(e, e.view_request(registry.SETTINGS.grid_2d, label=lab))
+    if crossed is not None:
+        masked = cmap.classes.astype(float)
+        masked[~np.isin(cmap.classes, list(crossed))] = np.nan
+        cmap = type(cmap)(masked, cmap.probs, cmap.axes, cmap.fixed, cmap.label)
+    fig = figures.class_map_figure(cmap, a, title="Path over the map of class areas",
+                                   label_areas=crossed is None)  # fmt: skip
+    for tr in figures.path_traces(m.latents, m.classes, (0, 1)):
+        fig.add_trace(tr)
+    return fig
+
+
+def path_patch(e, m, a) -> Patch:
+    """The path (and A's marker on a 2D map) moved on the figure already drawn."""
     path = figures.path_traces(m.latents, m.classes, (0, 1))
+    fig = Patch()
     if e.latent_dim == 2:
-        if full:
-            cmap = precompute.map_now(e, e.view_request(registry.SETTINGS.grid_2d, label=lab))
-            if crossed is not None:
-                masked = cmap.classes.astype(float)
-                masked[~np.isin(cmap.classes, list(crossed))] = np.nan
-                cmap = type(cmap)(masked, cmap.probs, cmap.axes, cmap.fixed, cmap.label)
-            fig = figures.class_map_figure(cmap, a, title="Path over the map of class areas",
-                                           label_areas=crossed is None)  # fmt: skip
-            for tr in path:
-                fig.add_trace(tr)
-        else:
-            fig = Patch()
-            for k, tr in enumerate(path):
-                fig["data"][PATH_2D + k]["x"] = tr.x
-                fig["data"][PATH_2D + k]["y"] = tr.y
-            fig["data"][PATH_2D + 1]["marker"]["color"] = path[1].marker.color
-            fig["data"][1]["x"], fig["data"][1]["y"] = [float(a[0])], [float(a[1])]
-    else:
-        if full:
-            w = float(a[3]) if e.latent_dim == 4 else None
-            cube = precompute.map_now(
-                e, e.view_request(n3d=registry.SETTINGS.cube_n, w=w, label=lab)
-            )
-            fig = figures.morph_cube_figure(cube, m.latents, m.classes, only_classes=crossed)
-        else:
-            fig = Patch()
-            for k in range(2):
-                fig["data"][PATH_3D + k]["x"] = m.latents[:, 0].tolist()
-                fig["data"][PATH_3D + k]["y"] = m.latents[:, 1].tolist()
-                fig["data"][PATH_3D + k]["z"] = m.latents[:, 2].tolist()
-            fig["data"][PATH_3D + 1]["marker"]["color"] = path[1].marker.color
-    strip = figures.strip_figure(m.images, m.classes)
-    result = {
+        for k, tr in enumerate(path):
+            fig["data"][PATH_2D + k]["x"] = tr.x
+            fig["data"][PATH_2D + k]["y"] = tr.y
+        fig["data"][PATH_2D + 1]["marker"]["color"] = path[1].marker.color
+        fig["data"][1]["x"], fig["data"][1]["y"] = [float(a[0])], [float(a[1])]
+        return fig
+    for k in range(2):
+        for axis, name in enumerate("xyz"):
+            fig["data"][PATH_3D + k][name] = m.latents[:, axis].tolist()
+    fig["data"][PATH_3D + 1]["marker"]["color"] = path[1].marker.color
+    return fig
+
+
+def morph_record(m, model_id, lab, mode, points) -> dict:
+    """What the page keeps of a morph: the frames (8-bit grey), classes and numbers."""
+    return {
         "images": figures.image_values(m.images),
         "classes": [int(c) for c in m.classes],
         "model": model_id,
         "label": lab,
         "mode": mode,
-        "points": [p.tolist() for p in (a, *mids, b)],
+        "points": [p.tolist() for p in points],
         "latents": np.round(m.latents.astype(np.float64), 4).tolist(),
         "probabilities": np.round(m.probs.astype(np.float64), 4).tolist(),
         "sequence": [int(c) for c in m.sequence],
@@ -331,8 +336,6 @@ def compute_morph(
             for c in m.crossings
         ],
     }
-    sequence = "Crossed areas: " + m.sequence_text
-    return fig, strip, sequence, result, len(m.images) - 1, "", key
 
 
 @callback(
@@ -471,9 +474,8 @@ dash.register_page(
 )
 
 
-@callback(
+@page_callback(
     Output("morph-download", "data"),
-    Output(ids.MO_ERROR, "children", allow_duplicate=True),
     Input("morph-dl-gif", "n_clicks"),
     Input("morph-dl-mp4", "n_clicks"),
     Input("morph-dl-json", "n_clicks"),
@@ -484,16 +486,14 @@ dash.register_page(
         for button in ("morph-dl-gif", "morph-dl-mp4", "morph-dl-json")
     ]
     + [(Output("morph-download-status", "children"), "Encoding…", "")],
+    error_box=ids.MO_ERROR,
     prevent_initial_call=True,
 )
 def download_morph(_gif, _mp4, _json, result, speed):
     """The current morph as an animated GIF, an MP4 video, or its numbers as JSON."""
     from dashboard.logic import morph_download
 
-    try:
-        return morph_download(ctx.triggered_id, result, speed), ""
-    except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-        return no_update, user_error(exc)
+    return morph_download(ctx.triggered_id, result, speed)
 
 
 clientside_callback(
