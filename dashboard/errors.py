@@ -20,17 +20,23 @@ from dashboard.logic import user_error
 log = logging.getLogger("gan_explorer.dashboard")
 
 
-def report(error_box: str, exc: Exception) -> None:
-    """Show ``exc`` in ``error_box`` (and log it when it is not the user's input)."""
-    message = user_error(exc)
+def report(error_box: str, also: dict | None, exc: Exception) -> None:
+    """Show ``exc`` in ``error_box`` (and log it when it is not the user's input); ``also``
+    ({component id: props}) is set too, e.g. to stop a poll."""
+    message = str(exc) if getattr(exc, "user_facing", False) else user_error(exc)
     if message.startswith("Something went wrong"):
         log.error("callback failed", exc_info=exc)
     set_props(error_box, {"children": message})
+    for component, props in (also or {}).items():
+        set_props(component, props)
 
 
-def page_callback(*dependencies, error_box: str, clears: bool = True, **kwargs):
+def page_callback(
+    *dependencies, error_box: str, clears: bool = True, on_failure: dict | None = None, **kwargs
+):
     """``dash.callback`` whose failures are reported in ``error_box`` (see module doc);
-    ``clears=False`` for helpers (polls) whose success says nothing about the view."""
+    ``clears=False`` for helpers (polls) whose success says nothing about the view;
+    ``on_failure`` ({component id: props}) is set as well when the body raises."""
 
     def register(func):
         @functools.wraps(func)
@@ -41,7 +47,7 @@ def page_callback(*dependencies, error_box: str, clears: bool = True, **kwargs):
             return out
 
         return dash.callback(
-            *dependencies, on_error=functools.partial(report, error_box), **kwargs
+            *dependencies, on_error=functools.partial(report, error_box, on_failure), **kwargs
         )(run)
 
     return register

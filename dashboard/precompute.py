@@ -24,6 +24,8 @@ from gan_core.explorer import LatentExplorer, MapRequest
 class BackgroundUnavailable(RuntimeError):
     """Background work cannot be queued or followed (Redis unreachable)."""
 
+    user_facing = True  # its message is written for the page
+
 
 def redis_url() -> str | None:
     return os.environ.get("REDIS_URL") or None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, dcc, html, no_update, set_props
 
 from dashboard import precompute, registry
 from dashboard.components import error_box
 from dashboard.components.tables import activation_table, models_table
+from dashboard.errors import page_callback
 from dashboard.uploads import UPLOAD_PATH
 from gan_core.uploaded_generators import MAX_UPLOAD_BYTES
 
@@ -124,41 +125,43 @@ def precompute_box() -> html.Div:
     )
 
 
-@callback(
+@page_callback(
     Output("home-precompute-job", "data"),
     Output("home-precompute-poll", "disabled"),
     Output("home-precompute-status", "children"),
-    Output("home-precompute-error", "children"),
     Input("home-precompute", "n_clicks"),
+    error_box="home-precompute-error",
     prevent_initial_call=True,
 )
 def start_precompute(_n):
-    try:
-        handle = precompute.start()
-    except Exception as exc:  # noqa: BLE001 - one line in the error box, never a traceback
-        return None, True, "", precompute.error_text(exc)
-    return handle, False, f"Queued {len(handle['jobs'])} models…", ""
+    handle = precompute.start()
+    return handle, False, f"Queued {len(handle['jobs'])} models…"
 
 
-@callback(
+@page_callback(
     Output("home-precompute-progress", "value"),
     Output("home-precompute-status", "children", allow_duplicate=True),
     Output("home-precompute-poll", "disabled", allow_duplicate=True),
-    Output("home-precompute-error", "children", allow_duplicate=True),
     Input("home-precompute-poll", "n_intervals"),
     State("home-precompute-job", "data"),
+    error_box="home-precompute-error",
+    clears=False,
+    on_failure={
+        "home-precompute-poll": {"disabled": True},
+        "home-precompute-status": {"children": ""},
+    },
     prevent_initial_call=True,
 )
 def poll_precompute(_n, handle):
     if handle is None:
-        return no_update, no_update, True, no_update
-    try:
-        state = precompute.progress(handle)
-    except Exception as exc:  # noqa: BLE001
-        return no_update, "", True, precompute.error_text(exc)
-    fraction = state["done"] / max(state["total"], 1)
-    errors = "; ".join(state["errors"])
-    return fraction, precompute.describe(state, handle), state["finished"], errors
+        return no_update, no_update, True
+    state = precompute.progress(handle)
+    set_props("home-precompute-error", {"children": "; ".join(state["errors"])})
+    return (
+        state["done"] / max(state["total"], 1),
+        precompute.describe(state, handle),
+        state["finished"],
+    )
 
 
 dash.register_page(

@@ -4,12 +4,14 @@ fixed-noise images, the class map and how much it still changes."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import Input, Output, State, clientside_callback, dcc, html
 
 from dashboard import figures, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
-from dashboard.logic import EMPTY, convergence_text, user_error
+from dashboard.errors import page_callback
+from dashboard.logic import EMPTY, convergence_text
 from gan_core.checkpoints import resolve_model_dir
+from gan_core.latent import LatentInputError
 from gan_core.replay import load_replay
 
 _replays: dict = {}
@@ -92,28 +94,29 @@ def layout(model=None, epoch=None, **_query):
     )
 
 
-@callback(
+@page_callback(
     Output("train-epoch", "min"),
     Output("train-epoch", "max"),
     Output("train-epoch", "value"),
-    Output("train-error", "children"),
     Output("train-convergence", "children"),
     Input("train-model", "value"),
     State("train-init", "data"),
+    error_box="train-error",
+    on_failure={
+        "train-epoch": {"min": 1, "max": 1, "value": 1},
+        "train-convergence": {"children": ""},
+    },
 )
 def epoch_range(model_id, init):
-    try:
-        replay = replay_for(model_id)
-        metrics = registry.get(model_id).checkpoint.metrics
-    except Exception as exc:  # noqa: BLE001
-        return 1, 1, 1, user_error(exc), ""
-    last = max(replay.last_epoch, 1)
+    replay = replay_for(model_id)
+    metrics = registry.get(model_id).checkpoint.metrics
     if replay.last_epoch == 0:
-        return 1, 1, 1, f"{model_id} has no training records yet.", ""
+        raise LatentInputError(f"{model_id} has no training records yet.")
     init = init if isinstance(init, dict) else {}
     wanted = init.get("epoch") if init.get("model") == model_id else None
+    last = replay.last_epoch
     start = wanted if isinstance(wanted, int) and 1 <= wanted <= last else last
-    return 1, last, start, "", convergence_text(replay.map_change, metrics)
+    return 1, last, start, convergence_text(replay.map_change, metrics)
 
 
 def map_title(replay, epoch: int, label: int) -> str:
@@ -121,28 +124,25 @@ def map_title(replay, epoch: int, label: int) -> str:
     return f"Class map after epoch {epoch}" + (f" ({view})" if view else "")
 
 
-@callback(
+@page_callback(
     Output("train-samples", "figure"),
     Output("train-map", "figure"),
     Output("train-history", "figure"),
     Output("train-change", "figure"),
-    Output("train-error", "children", allow_duplicate=True),
     Input("train-epoch", "value"),
     Input("train-label", "value"),
     State("train-model", "value"),
+    error_box="train-error",
     prevent_initial_call=True,
 )
 def show_epoch(epoch, label, model_id):
-    try:
-        if isinstance(epoch, bool) or not isinstance(epoch, (int, float)):
-            raise ValueError("epoch must be a number")
-        label = int(label) if isinstance(label, (int, float)) and 0 <= label <= 9 else 0
-        replay = replay_for(model_id)
-        epoch = int(epoch)
-        samples = replay.samples_at(epoch)
-        grid = replay.map_at(epoch, label=label)
-    except Exception as exc:  # noqa: BLE001
-        return (no_update,) * 4 + (user_error(exc),)
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, float)):
+        raise LatentInputError("epoch must be a number")
+    label = int(label) if isinstance(label, (int, float)) and 0 <= label <= 9 else 0
+    replay = replay_for(model_id)
+    epoch = int(epoch)
+    samples = replay.samples_at(epoch)
+    grid = replay.map_at(epoch, label=label)
     s_fig = (
         figures.samples_grid_figure(samples, f"Fixed noise after epoch {epoch}")
         if samples is not None
@@ -158,7 +158,6 @@ def show_epoch(epoch, label, model_id):
         m_fig,
         figures.history_figure(replay, epoch),
         figures.map_change_figure(replay, epoch, label),
-        "",
     )
 
 
