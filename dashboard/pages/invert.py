@@ -8,18 +8,19 @@ import threading
 
 import dash
 import numpy as np
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import figures, precompute, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
+from dashboard.errors import page_callback
 from dashboard.logic import (
     MAX_IMAGE_UPLOAD_BYTES,
     PayloadError,
     decode_upload,
     message_figure,
     safe_label,
-    user_error,
 )
+from gan_core.checkpoints import CheckpointError
 from gan_core.inversion import invert_image
 
 _test_digits: dict = {}
@@ -138,31 +139,38 @@ def layout(model=None, index=None, **_query):
     )
 
 
-@callback(
+def test_digit(index) -> tuple[np.ndarray, int]:
+    """MNIST test image ``index`` (0-9999) and its label; PayloadError for anything else."""
+    if isinstance(index, bool) or not isinstance(index, (int, float)) or not 0 <= index <= 9999:
+        raise PayloadError("pick a test image number between 0 and 9999")
+    x, y = test_digits()
+    return x[int(index)], int(y[int(index)])
+
+
+def target_image(index, uploaded) -> np.ndarray:
+    """The (28, 28) image to invert: the stored upload if any, else test image ``index``."""
+    if uploaded is None:
+        return test_digit(index)[0]
+    target = np.asarray(uploaded, dtype=np.float32)
+    if target.shape != (28, 28) or not np.isfinite(target).all():
+        raise PayloadError("the uploaded image is malformed")
+    return target
+
+
+@page_callback(
     Output("inv-target", "figure"),
     Output("inv-upload-store", "data"),
-    Output("inv-error", "children"),
     Input("inv-index", "value"),
     Input("inv-upload", "contents"),
+    error_box="inv-error",
 )
 def show_target(index, contents):
     """The digit to invert: the uploaded image if any, else MNIST test image ``index``."""
-    try:
-        if contents and dash.ctx.triggered_id == "inv-upload":
-            image = decode_upload(contents)
-            return figures.image_figure(image, "Uploaded digit"), image.round(4).tolist(), ""
-        if isinstance(index, bool) or not isinstance(index, (int, float)) or not 0 <= index <= 9999:
-            raise PayloadError("pick a test image number between 0 and 9999")
-        x, y = test_digits()
-        return (
-            figures.image_figure(
-                x[int(index)], f"MNIST test digit #{int(index)} (a {y[int(index)]})"
-            ),
-            None,
-            "",
-        )
-    except Exception as exc:  # noqa: BLE001
-        return no_update, no_update, user_error(exc)
+    if contents and dash.ctx.triggered_id == "inv-upload":
+        image = decode_upload(contents)
+        return figures.image_figure(image, "Uploaded digit"), image.round(4).tolist()
+    image, digit = test_digit(index)
+    return figures.image_figure(image, f"MNIST test digit #{int(index)} (a {digit})"), None
 
 
 clientside_callback(
@@ -180,7 +188,7 @@ def show_label(model_id):
     """The label slider only for a conditional model."""
     try:
         return {} if registry.get(model_id).conditional else HIDDEN
-    except Exception:  # noqa: BLE001 - an unknown model shows its error elsewhere
+    except CheckpointError:  # an unknown model: run_inversion says why
         return HIDDEN
 
 
@@ -201,51 +209,53 @@ def clear_result(*_):
     return RECON_HINT, MAP_HINT, "", HIDDEN
 
 
-@callback(
+@page_callback(
     Output("inv-recon", "figure"),
     Output("inv-map", "figure"),
     Output("inv-result", "children"),
     Output("inv-link", "href"),
     Output("inv-link", "style"),
-    Output("inv-error", "children", allow_duplicate=True),
     Input("inv-run", "n_clicks"),
     State("inv-model", "value"),
     State("inv-label", "value"),
     State("inv-any-label", "value"),
     State("inv-index", "value"),
     State("inv-upload-store", "data"),
+    error_box="inv-error",
     prevent_initial_call=True,
 )
 def run_inversion(_n, model_id, label, any_label, index, uploaded):
-    try:
-        e = registry.get(model_id)
-        lab = safe_label(label) if e.conditional else None
-        search = e.conditional and isinstance(any_label, list) and "on" in any_label
-        if uploaded is not None:
-            target = np.asarray(uploaded, dtype=np.float32)
-            if target.shape != (28, 28) or not np.isfinite(target).all():
-                raise PayloadError("the uploaded image is malformed")
-        else:
-            if (
-                isinstance(index, bool)
-                or not isinstance(index, (int, float))
-                or not 0 <= index <= 9999
-            ):
-                raise PayloadError("pick a test image number between 0 and 9999")
-            target = test_digits()[0][int(index)]
-        if search:  # the same 4 starts for each of the 10 labels: 40 starts in one batch
-            result = invert_image(e.generator, target, e.latent_dim, label=list(range(10)),
-                                  steps=150, restarts=4)  # fmt: skip
-            lab = result.label
-        else:
-            result = invert_image(e.generator, target, e.latent_dim, label=lab, steps=150,
-                                  restarts=16)  # fmt: skip
-        probe = e.probe_point(result.z, lab)
-    except Exception as exc:  # noqa: BLE001
-        return (no_update,) * 5 + (user_error(exc),)
+    e = registry.get(model_id)
+    lab = safe_label(label) if e.conditional else None
+    search = e.conditional and isinstance(any_label, list) and "on" in any_label
+    target = target_image(index, uploaded)
+    if search:  # the same 4 starts for each of the 10 labels: 40 starts in one batch
+        result = invert_image(e.generator, target, e.latent_dim, label=list(range(10)),
+                              steps=150, restarts=4)  # fmt: skip
+        lab = result.label
+    else:
+        result = invert_image(e.generator, target, e.latent_dim, label=lab, steps=150,
+                              restarts=16)  # fmt: skip
+    probe = e.probe_point(result.z, lab)
     z = [round(float(v), 2) for v in result.z]
-    text = (f"z = ({', '.join(f'{v:+.2f}' for v in z)}); reconstruction error (MSE, pixels in [-1, 1]) "
-            f"= {result.mse:.4f}; the generator's image there is a {probe.digit} (p = {probe.probs.max():.2f})")  # fmt: skip
+    page = "/cgan" if e.conditional else "/explore"
+    href = page + urlstate.query_string({"model": model_id, "z": z, "label": lab, "map": lab})
+    recon = figures.image_figure(probe.image, "Closest generated image")
+    return (
+        recon,
+        found_point_figure(e, result.z, lab),
+        result_text(result, probe, lab, search),
+        href,
+        {},
+    )
+
+
+def result_text(result, probe, lab, search: bool) -> str:
+    """The found point, its reconstruction error and digit; for a label search, the labels
+    that reproduce the image as well."""
+    z = ", ".join(f"{float(v):+.2f}" for v in result.z)
+    text = (f"z = ({z}); reconstruction error (MSE, pixels in [-1, 1]) = {result.mse:.4f}; "
+            f"the generator's image there is a {probe.digit} (p = {probe.probs.max():.2f})")  # fmt: skip
     if search:
         ties = result.equally_good_labels()
         text += f"; best of all 10 labels: {lab}" + (
@@ -253,19 +263,18 @@ def run_inversion(_n, model_id, label, any_label, index, uploaded):
             if ties
             else ""
         )
+    return text
+
+
+def found_point_figure(e, z, lab):
+    """The found point on the model's map (2D) or in its cube (3D/4D, at its w)."""
+    w = float(z[3]) if e.latent_dim == 4 else None
+    cmap = precompute.map_now(
+        e, e.view_request(registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n, w=w, label=lab)
+    )
     if e.latent_dim == 2:
-        cmap = precompute.map_now(e, e.view_request(registry.SETTINGS.grid_2d, label=lab))
-        map_fig = figures.class_map_figure(
-            cmap, result.z, title="The found point on the map of class areas"
-        )
-    else:
-        w = float(result.z[3]) if e.latent_dim == 4 else None
-        cube = precompute.map_now(e, e.view_request(n3d=registry.SETTINGS.cube_n, w=w, label=lab))
-        map_fig = figures.cube_figure(cube, result.z, title="The found point in the class cube")
-    page = "/cgan" if e.conditional else "/explore"
-    href = page + urlstate.query_string({"model": model_id, "z": z, "label": lab, "map": lab})
-    recon = figures.image_figure(probe.image, "Closest generated image")
-    return recon, map_fig, text, href, {}, ""
+        return figures.class_map_figure(cmap, z, title="The found point on the map of class areas")
+    return figures.cube_figure(cmap, z, title="The found point in the class cube")
 
 
 dash.register_page(
