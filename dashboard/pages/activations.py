@@ -9,8 +9,10 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 
 from dashboard import figures, ids, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
-from dashboard.logic import EMPTY, parse_point, safe_label, selection_to_edit, user_error
+from dashboard.errors import page_callback
+from dashboard.logic import EMPTY, parse_point, safe_label, selection_to_edit
 from gan_core.activations import Edit
+from gan_core.checkpoints import CheckpointError
 
 KINDS = (("rows", "rows"), ("columns", "columns"), ("channels", "channels (click a tile in the channel view)"),
          ("region", "rectangle (box-select)"), ("units", "single units"))  # fmt: skip
@@ -148,7 +150,7 @@ def layout(**query):
 def build_controls(model_id, init, edits):
     try:
         e = registry.get(model_id)
-    except Exception:  # noqa: BLE001 - render_edits reports it
+    except CheckpointError:  # an unusable model: render_edits says why
         return html.Div(), {"display": "none"}, [], None, []
     names = e.probe.layer_names
     options = [{"label": e.probe.layer_title(n), "value": n} for n in names]
@@ -217,44 +219,47 @@ def change_edits(click, selected, _undo, _clear, edits, layer, view, kind, value
     return (edits + [edit.to_dict()])[-64:]
 
 
-@callback(
+@page_callback(
     Output(ids.AC_LAYER_FIG, "figure"),
     Output(ids.AC_ORIGINAL, "figure"),
     Output(ids.AC_EDITED, "figure"),
     Output(ids.AC_DIFF, "figure"),
     Output(ids.AC_EDIT_LIST, "children"),
-    Output(ids.AC_ERROR, "children"),
     Input({"type": ids.AC_SLIDER, "index": ALL}, "value"),
     Input(ids.AC_LABEL, "value"),
     Input(ids.AC_LAYER, "value"),
     Input(ids.AC_VIEW, "value"),
     Input(ids.AC_EDITS, "data"),
     State(ids.AC_MODEL, "value"),
+    error_box=ids.AC_ERROR,
     prevent_initial_call=True,
 )
 def render_edits(values, label, layer, view, edits, model_id):
-    try:
-        e = registry.get(model_id)
-        z = parse_point(values, e.latent_dim)
-        lab = safe_label(label) if e.conditional else None
-        edit_objs = [Edit.from_dict(d) for d in (edits or [])]
-        result = e.edit(z, edit_objs, lab)
-        act = result.edited_activations[layer]
-    except Exception as exc:  # noqa: BLE001
-        return (no_update,) * 5 + (user_error(exc),)
+    e = registry.get(model_id)
+    z = parse_point(values, e.latent_dim)
+    lab = safe_label(label) if e.conditional else None
+    edit_objs = [Edit.from_dict(d) for d in (edits or [])]
+    result = e.edit(z, edit_objs, lab)
+    act = result.edited_activations[layer]
     title = f"{e.probe.layer_title(layer)} after edits" if edit_objs else e.probe.layer_title(layer)
     layer_fig = figures.layer_figure(act, "channels" if view == "channels" else "mean", title=title)
     layer_fig.update_layout(dragmode="select", clickmode="event+select")
     items = [html.Li(describe_edit(d)) for d in (edits or [])] or [
         html.Li("no edits", className="muted")
     ]
-    diff = figures.image_figure(result.diff, diff_title(result.diff, bool(edit_objs)))
-    diff.update_traces(colorscale="RdBu", zmin=-2, zmax=2)
-    if not edit_objs:
-        diff.add_annotation(text="No edits yet: click the layer above", x=0.5, y=0.5,
-                            xref="paper", yref="paper", showarrow=False)  # fmt: skip
     return (layer_fig, figures.image_figure(result.original, "Original"),
-            figures.image_figure(result.edited, "Edited"), diff, items, "")  # fmt: skip
+            figures.image_figure(result.edited, "Edited"), diff_figure(result.diff, bool(edit_objs)),
+            items)  # fmt: skip
+
+
+def diff_figure(diff, edited: bool):
+    """Edited minus original, red/blue; a hint while there are no edits."""
+    fig = figures.image_figure(diff, diff_title(diff, edited))
+    fig.update_traces(colorscale="RdBu", zmin=-2, zmax=2)
+    if not edited:
+        fig.add_annotation(text="No edits yet: click the layer above", x=0.5, y=0.5,
+                           xref="paper", yref="paper", showarrow=False)  # fmt: skip
+    return fig
 
 
 def diff_title(diff, edited: bool) -> str:

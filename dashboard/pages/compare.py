@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import dash
 import numpy as np
-from dash import ALL, Input, Output, callback, dcc, html, no_update
+from dash import ALL, Input, Output, dcc, html
 
 from dashboard import figures, registry, urlstate
 from dashboard.components import card, error_box, graph_card, latent_sliders
-from dashboard.logic import EMPTY, PayloadError, epochs_text, metric_text, parse_point, user_error
+from dashboard.errors import page_callback
+from dashboard.logic import EMPTY, PayloadError, epochs_text, metric_text, parse_point
 from gan_core.activations import Edit
 
 EDIT_CHOICES = {
@@ -144,25 +145,21 @@ def compare_side(model_id, values, a_text, b_text, edit_choice):
 
 
 def _register(prefix: str) -> None:
-    @callback(
+    @page_callback(
         Output(f"cmp-{prefix}-image", "figure"),
         Output(f"cmp-{prefix}-probs", "figure"),
         Output(f"cmp-{prefix}-strip", "figure"),
         Output(f"cmp-{prefix}-sequence", "children"),
         Output(f"cmp-{prefix}-metrics", "children"),
-        Output("cmp-error", "children", allow_duplicate=True),
         Input(f"cmp-{prefix}-model", "value"),
         Input({"type": "cmp-slider", "index": ALL}, "value"),
         Input("cmp-a", "value"),
         Input("cmp-b", "value"),
         Input("cmp-edit", "value"),
-        prevent_initial_call="initial_duplicate",
+        error_box="cmp-error",
     )
     def update(model_id, values, a_text, b_text, edit_choice):
-        try:
-            return (*compare_side(model_id, values, a_text, b_text, edit_choice), "")
-        except Exception as exc:  # noqa: BLE001
-            return (no_update,) * 5 + (user_error(exc),)
+        return compare_side(model_id, values, a_text, b_text, edit_choice)
 
     update.__name__ = f"update_{prefix}"
 
