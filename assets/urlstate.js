@@ -13,5 +13,21 @@ window.ganExplorer = {
         const query = p.toString();
         window.history.replaceState(null, '', window.location.pathname + (query ? '?' + query : ''));
         return query;
+    },
+    // One page's fields (dashboard/pagestate.py): [{key, fmt, default}] and their values.
+    writeState: function (spec, values) {
+        const g = window.ganExplorer, params = {};
+        spec.forEach(function (field, i) {
+            const v = values[i];
+            let text = null;
+            if (v === null || v === undefined) { text = null; }
+            else if (field.fmt === 'point') { text = g.point(v); }
+            else if (field.fmt === 'points') { text = v.length ? v.map(g.point).join(';') : null; }
+            else if (field.fmt === 'json') { text = v.length ? JSON.stringify(v) : null; }
+            else if (field.fmt === 'flag') { text = Array.isArray(v) && v.includes('on') ? '1' : null; }
+            else { text = String(v); }
+            params[field.key] = text === field.default ? null : text;
+        });
+        return g.setQuery(params);
     }
 };

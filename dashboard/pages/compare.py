@@ -11,6 +11,7 @@ from dashboard import figures, registry, urlstate
 from dashboard.components import card, error_box, graph_card, latent_sliders
 from dashboard.errors import page_callback
 from dashboard.logic import EMPTY, PayloadError, epochs_text, metric_text, parse_point
+from dashboard.pagestate import Field, PageState
 from gan_core.activations import Edit
 
 EDIT_CHOICES = {
@@ -59,13 +60,37 @@ def _side(prefix: str, models: list[str], value: str | None) -> html.Div:
     )
 
 
-def layout(left=None, right=None, z=None, **_query):
+def _path_point(text):
+    """A path end typed in the URL: 1 to 4 coordinates in [-1, 1], kept as text."""
+    return (
+        text
+        if isinstance(text, str) and urlstate.parse_point(text) and text.count(",") < 4
+        else None
+    )
+
+
+STATE = PageState(
+    "cmp-url",
+    [
+        Field("left", str, None, Input("cmp-left-model", "value")),
+        Field("right", str, None, Input("cmp-right-model", "value")),
+        Field("z", urlstate.parse_point, [0.0, 0.0, 0.0, 0.0],
+              Input({"type": "cmp-slider", "index": ALL}, "value"), fmt="point"),
+        Field("a", _path_point, "-1,0,0,0", Input("cmp-a", "value")),
+        Field("b", _path_point, "1,0,0,0", Input("cmp-b", "value")),
+        Field("edit", lambda t: urlstate.parse_choice(t, tuple(EDIT_CHOICES)), "none",
+              Input("cmp-edit", "value")),
+    ],
+)  # fmt: skip
+
+
+def layout(**query):
+    init = STATE.initial(query)
     models = [m for m in registry.model_ids(conditional=False)]
-    lval = left if left in models else registry.default_model(models)
+    lval = init["left"] if init["left"] in models else registry.default_model(models)
     rest = [m for m in models if m != lval]
-    rval = right if right in models else (rest[0] if rest else lval)
-    point = urlstate.parse_point(z) or [0.0, 0.0, 0.0, 0.0]
-    point = (point + [0.0] * 4)[:4]
+    rval = init["right"] if init["right"] in models else (rest[0] if rest else lval)
+    point = (list(init["z"]) + [0.0] * 4)[:4]
     return html.Div(
         [
             html.H2("Compare two models"),
@@ -81,12 +106,12 @@ def layout(left=None, right=None, z=None, **_query):
                     card(
                         "Path and edit",
                         html.Label("Path A → B (comma-separated coordinates)"),
-                        dcc.Input(id="cmp-a", value="-1,0,0,0", debounce=True, type="text"),
-                        dcc.Input(id="cmp-b", value="1,0,0,0", debounce=True, type="text"),
+                        dcc.Input(id="cmp-a", value=init["a"], debounce=True, type="text"),
+                        dcc.Input(id="cmp-b", value=init["b"], debounce=True, type="text"),
                         html.Label("Layer edit"),
                         dcc.RadioItems(
                             id="cmp-edit",
-                            value="none",
+                            value=init["edit"],
                             options=[
                                 {"label": " " + v, "value": k} for k, v in EDIT_CHOICES.items()
                             ],
@@ -98,6 +123,7 @@ def layout(left=None, right=None, z=None, **_query):
             html.Div(
                 [_side("left", models, lval), _side("right", models, rval)], className="two-col"
             ),
+            STATE.store(),
         ]
     )
 

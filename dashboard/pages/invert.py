@@ -20,6 +20,7 @@ from dashboard.logic import (
     message_figure,
     safe_label,
 )
+from dashboard.pagestate import Field, PageState, parse_flag
 from gan_core.checkpoints import CheckpointError
 from gan_core.inversion import invert_image
 
@@ -41,10 +42,22 @@ def test_digits():
         return _test_digits["x"], _test_digits["y"]
 
 
-def layout(model=None, index=None, **_query):
+STATE = PageState(
+    "inv-url",
+    [
+        Field("model", str, None, Input("inv-model", "value")),
+        Field("index", lambda t: urlstate.parse_int(t, 0, 9999), 0, Input("inv-index", "value")),
+        Field("label", lambda t: urlstate.parse_int(t, 0, 9), 0, Input("inv-label", "value")),
+        Field("search", parse_flag, False, Input("inv-any-label", "value"), fmt="flag"),
+    ],
+)
+
+
+def layout(**query):
+    init = STATE.initial(query)
     models = registry.model_ids()
-    value = registry.pick_model(model, models)
-    idx = urlstate.or_default(urlstate.parse_int(index, 0, 9999), 0)
+    value = registry.pick_model(init["model"], models)
+    idx = init["index"]
     return html.Div(
         [
             html.H2("Real digits in the latent space"),
@@ -67,10 +80,10 @@ def layout(model=None, index=None, **_query):
                                 html.Div(
                                     [
                                         html.Label("Label (CGAN)"),
-                                        digit_slider("inv-label", 0),
+                                        digit_slider("inv-label", init["label"]),
                                         dcc.Checklist(
                                             id="inv-any-label",
-                                            value=[],
+                                            value=["on"] if init["search"] else [],
                                             options=[
                                                 {
                                                     "label": " search every label (slower)",
@@ -135,6 +148,7 @@ def layout(model=None, index=None, **_query):
                 className="explore-grid",
             ),
             dcc.Store(id="inv-upload-store"),
+            STATE.store(),
         ]
     )
 

@@ -686,3 +686,61 @@ def test_home_shows_the_activation_comparison_measured_here(driver, app_url, tes
     links[0].click()
     wait_for(lambda: f"model={shown[1]}" in driver.current_url, 30, message="explore link")
     wait_for(lambda: graph_data(driver, "explore-image"), 60, message="explorer opens the model")
+
+
+def _query(drv) -> dict:
+    from urllib.parse import parse_qs, urlsplit
+
+    return {k: v[0] for k, v in parse_qs(urlsplit(drv.current_url).query).items()}
+
+
+def test_url_restores_the_real_digits_view_and_follows_it(driver, app_url):
+    driver.get(f"{app_url}/invert?model=cgan-3d&index=7&label=4&search=1")
+    wait_for(
+        lambda: (
+            graph_data(driver, "inv-target")
+            and "MNIST test digit #7"
+            in driver.execute_script(
+                "return document.querySelector('#inv-target .js-plotly-plot').layout.title.text"
+            )
+        ),
+        60,
+        message="test digit 7 restored",
+    )
+    assert "cgan-3d" in driver.find_element(By.ID, "inv-model").text
+    assert driver.find_element(By.CSS_SELECTOR, "#inv-any-label input").is_selected()
+    thumb = driver.find_element(By.CSS_SELECTOR, "#inv-label .dash-slider-thumb")
+    assert thumb.get_attribute("aria-valuenow") == "4"
+    wait_for(lambda: _query(driver).get("search") == "1", 30, message="URL keeps the search flag")
+    box = element(driver, "#inv-index")
+    box.clear()
+    box.send_keys("12")
+    wait_for(lambda: _query(driver).get("index") == "12", 30, message="URL follows the digit")
+    assert _query(driver)["model"] == "cgan-3d" and _query(driver)["label"] == "4"
+
+
+def test_url_restores_the_compare_view_and_follows_it(driver, app_url):
+    driver.get(
+        f"{app_url}/compare?left=gan-4d&right=gan-3d&z=0.5,-0.5,0,0&a=-1,1,0,0&edit=conv2-left"
+    )
+    wait_for(
+        lambda: "Crossed areas:" in driver.find_element(By.ID, "cmp-right-sequence").text,
+        60,
+        message="compare drawn",
+    )
+    assert "gan-4d" in driver.find_element(By.ID, "cmp-left-model").text
+    assert "gan-3d" in driver.find_element(By.ID, "cmp-right-model").text
+    assert driver.find_element(By.ID, "cmp-a").get_attribute("value") == "-1,1,0,0"
+    assert driver.find_element(By.CSS_SELECTOR, "#cmp-edit input[value='conv2-left']").is_selected()
+    thumbs = driver.find_elements(By.CSS_SELECTOR, "[id*='cmp-slider'] .dash-slider-thumb")
+    assert [t.get_attribute("aria-valuenow") for t in thumbs] == ["0.5", "-0.5", "0", "0"]
+    element(driver, "#cmp-edit input[value='none']").click()
+    wait_for(lambda: "edit" not in _query(driver), 30, message="the default edit leaves the URL")
+    q = _query(driver)
+    assert (q["left"], q["right"], q["z"], q["a"]) == (
+        "gan-4d",
+        "gan-3d",
+        "0.5,-0.5,0,0",
+        "-1,1,0,0",
+    )
+    assert "b" not in q  # still its default

@@ -1,0 +1,99 @@
+"""A page's state in the URL, from one description of its fields.
+
+Each :class:`Field` names its query key, how a URL value is validated (``parse`` returns
+None for anything malformed, and the default is used), its default, the control whose value
+it mirrors, and how that value is written. :class:`PageState` gives a page its initial
+values (``initial(query)``) and registers one clientside callback that keeps the address
+bar in step with the controls (``history.replaceState``: no reload, no server round trip),
+leaving out values equal to their default. A copied address reopens the view exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dash import Output, clientside_callback, dcc
+
+FORMATS = ("plain", "point", "points", "json", "flag")
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    parse: Callable[[Any], Any]
+    default: Any
+    source: Any  # the dash Input whose value the URL mirrors
+    fmt: str = "plain"  # plain, point ("0.1,-0.5"), points ("a,b;c,d"), json, flag (checklist)
+
+    def __post_init__(self) -> None:
+        if self.fmt not in FORMATS:
+            raise ValueError(f"unknown URL format {self.fmt!r}; choose one of {FORMATS}")
+
+
+class PageState:
+    """The URL fields of one page (see the module docstring)."""
+
+    def __init__(self, store_id: str, fields: list[Field]):
+        self.store_id = store_id
+        self.fields = list(fields)
+        keys = [f.key for f in self.fields]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"duplicate URL keys: {keys}")
+        self._register_writer()
+
+    def initial(self, query: dict | None) -> dict:
+        """Every field's value from the URL's ``query``, validated, else its default."""
+        query = query if isinstance(query, dict) else {}
+        out = {}
+        for f in self.fields:
+            value = f.parse(query.get(f.key)) if query.get(f.key) is not None else None
+            out[f.key] = f.default if value is None else value
+        return out
+
+    def store(self) -> dcc.Store:
+        """The component the URL writer outputs to (place it in the page's layout)."""
+        return dcc.Store(id=self.store_id)
+
+    def _register_writer(self) -> None:
+        spec = json.dumps(
+            [{"key": f.key, "fmt": f.fmt, "default": _js_default(f)} for f in self.fields]
+        )
+        clientside_callback(
+            f"function(...values) {{ return window.ganExplorer.writeState({spec}, values); }}",
+            Output(self.store_id, "data"),
+            *[f.source for f in self.fields],
+        )
+
+
+def _js_default(field: Field):
+    """The default as the URL writer compares it (a formatted string, or None)."""
+    d = field.default
+    if d is None or d == [] or d == "":
+        return None
+    if field.fmt == "flag":
+        return "1" if d else None
+    if field.fmt == "json":
+        return json.dumps(d, separators=(",", ":"))
+    if field.fmt == "point":
+        return _js_point(d)
+    if field.fmt == "points":
+        return ";".join(_js_point(p) for p in d)
+    return str(d)
+
+
+def _js_point(values) -> str:
+    """A point as assets/urlstate.js writes it (2 decimals, no trailing zeros)."""
+
+    def num(v: float) -> str:
+        r = round(float(v) * 100) / 100
+        return str(int(r)) if r == int(r) else repr(r)
+
+    return ",".join(num(v) for v in values)
+
+
+def parse_flag(text) -> bool | None:
+    """ "1" -> True, "0" -> False (a checkbox); None when malformed."""
+    return {"1": True, "0": False}.get(str(text)) if text is not None else None
