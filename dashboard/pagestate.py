@@ -36,13 +36,14 @@ class Field:
 class PageState:
     """The URL fields of one page (see the module docstring)."""
 
-    def __init__(self, store_id: str, fields: list[Field]):
+    def __init__(self, store_id: str, fields: list[Field], register: bool = True):
         self.store_id = store_id
         self.fields = list(fields)
         keys = [f.key for f in self.fields]
         if len(set(keys)) != len(keys):
             raise ValueError(f"duplicate URL keys: {keys}")
-        self._register_writer()
+        if register:  # a page module registers its writer once, at import
+            self._register_writer()
 
     def initial(self, query: dict | None) -> dict:
         """Every field's value from the URL's ``query``, validated, else its default."""

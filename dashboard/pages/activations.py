@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dash
 import numpy as np
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import figures, ids, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
 from dashboard.errors import page_callback
 from dashboard.logic import EMPTY, parse_point, safe_label, selection_to_edit
+from dashboard.pagestate import Field, PageState
 from gan_core.activations import Edit
 from gan_core.checkpoints import CheckpointError
 
@@ -18,16 +19,26 @@ KINDS = (("rows", "rows"), ("columns", "columns"), ("channels", "channels (click
          ("region", "rectangle (box-select)"), ("units", "single units"))  # fmt: skip
 
 
+STATE = PageState(
+    "act-url",
+    [
+        Field("model", str, None, Input(ids.AC_MODEL, "value")),
+        Field("z", urlstate.parse_point, None, Input({"type": ids.AC_SLIDER, "index": ALL}, "value"),
+              fmt="point"),
+        Field("label", lambda t: urlstate.parse_int(t, 0, 9), 0, Input(ids.AC_LABEL, "value")),
+        Field("layer", lambda t: t if isinstance(t, str) else None, None, Input(ids.AC_LAYER, "value")),
+        Field("view", lambda t: urlstate.parse_choice(t, ("mean", "channels")), "mean",
+              Input(ids.AC_VIEW, "value")),
+        Field("edits", lambda t: urlstate.parse_edits(t) or None, [], Input(ids.AC_EDITS, "data"),
+              fmt="json"),
+    ],
+)  # fmt: skip
+
+
 def activations_state_from_query(query: dict, models: list[str]) -> dict:
     """Initial controls from URL parameters (validated; bad values -> defaults)."""
-    return {
-        "model": registry.pick_model(query.get("model"), models),
-        "z": urlstate.parse_point(query.get("z")),
-        "label": urlstate.or_default(urlstate.parse_int(query.get("label"), 0, 9), 0),
-        "layer": query.get("layer") if isinstance(query.get("layer"), str) else None,
-        "view": urlstate.parse_choice(query.get("view"), ("mean", "channels")) or "mean",
-        "edits": urlstate.parse_edits(query.get("edits")),
-    }
+    init = STATE.initial(query)
+    return {**init, "model": registry.pick_model(init["model"], models)}
 
 
 def layout(**query):
@@ -166,24 +177,6 @@ def build_controls(model_id, init, edits):
         listed = edits if isinstance(edits, list) else []
         kept = [d for d in listed if isinstance(d, dict) and d.get("layer") in names]
     return latent_sliders(ids.AC_SLIDER, e.latent_dim, z), style, options, default, kept
-
-
-clientside_callback(
-    """
-    function(model, values, label, layer, view, edits) {
-        const g = window.ganExplorer;
-        return g.setQuery({model: model, z: g.point(values), label: label, layer: layer, view: view,
-                           edits: edits && edits.length ? JSON.stringify(edits) : null});
-    }
-    """,
-    Output("act-url", "data"),
-    Input(ids.AC_MODEL, "value"),
-    Input({"type": ids.AC_SLIDER, "index": ALL}, "value"),
-    Input(ids.AC_LABEL, "value"),
-    Input(ids.AC_LAYER, "value"),
-    Input(ids.AC_VIEW, "value"),
-    Input(ids.AC_EDITS, "data"),
-)
 
 
 @callback(

@@ -15,7 +15,6 @@ from dash import (
     Patch,
     State,
     callback,
-    clientside_callback,
     ctx,
     dcc,
     html,
@@ -47,6 +46,7 @@ from dashboard.logic import (
     readout_text,
     safe_label,
 )
+from dashboard.pagestate import Field, PageState
 from gan_core.activations import mean_heatmap
 from gan_core.explorer import MapRequest
 from gan_core.latent import snap_fourth
@@ -200,17 +200,25 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
     )
 
 
+STATE = PageState(
+    "explore-url",
+    [
+        Field("model", str, None, Input(ids.EX_MODEL, "value")),
+        Field("z", urlstate.parse_point, None, Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
+              fmt="point"),
+        Field("label", lambda t: urlstate.parse_int(t, 0, 9), 0, Input(ids.EX_LABEL, "value")),
+        Field("map", lambda t: urlstate.parse_int(t, 0, 9), 0, Input(ids.EX_MAP_LABEL, "value")),
+        Field("axis", lambda t: urlstate.parse_choice(t, ("none", "0", "1", "2")), "none",
+              Input(ids.EX_SLICE_AXIS, "value")),
+        Field("index", lambda t: urlstate.parse_int(t, 0, 63), 8, Input(ids.EX_SLICE_INDEX, "value")),
+    ],
+)  # fmt: skip
+
+
 def explore_state_from_query(query: dict, models: list[str]) -> dict:
     """Initial control values from URL parameters, each validated (bad ones -> defaults)."""
-    model = registry.pick_model(query.get("model"), models)
-    return {
-        "model": model,
-        "z": urlstate.parse_point(query.get("z")),
-        "label": urlstate.parse_int(query.get("label"), 0, 9) or 0,
-        "map": urlstate.parse_int(query.get("map"), 0, 9) or 0,
-        "axis": urlstate.parse_choice(query.get("axis"), ("none", "0", "1", "2")) or "none",
-        "index": urlstate.or_default(urlstate.parse_int(query.get("index"), 0, 63), 8),
-    }
+    init = STATE.initial(query)
+    return {**init, "model": registry.pick_model(init["model"], models)}
 
 
 def layout(**query):
@@ -232,27 +240,6 @@ def build_sliders(model_id, init):
     except PayloadError:  # absent or malformed: the sliders start at the origin
         values = None
     return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values)
-
-
-# The address bar follows the view (no server round trip), so a copied URL restores it.
-clientside_callback(
-    """
-    function(model, values, label, mapLabel, axis, index) {
-        const g = window.ganExplorer, cgan = window.location.pathname.endsWith('/cgan');
-        const sliced = axis && axis !== 'none';
-        return g.setQuery({model: model, z: g.point(values), label: cgan ? label : null,
-                           map: cgan ? mapLabel : null, axis: sliced ? axis : null,
-                           index: sliced ? index : null});
-    }
-    """,
-    Output("explore-url", "data"),
-    Input(ids.EX_MODEL, "value"),
-    Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
-    Input(ids.EX_LABEL, "value"),
-    Input(ids.EX_MAP_LABEL, "value"),
-    Input(ids.EX_SLICE_AXIS, "value"),
-    Input(ids.EX_SLICE_INDEX, "value"),
-)
 
 
 @page_callback(

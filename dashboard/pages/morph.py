@@ -30,6 +30,7 @@ from dashboard.components import (
 )
 from dashboard.errors import page_callback
 from dashboard.logic import PayloadError, clicked_point, parse_point, safe_label
+from dashboard.pagestate import Field, PageState
 from gan_core.latent import snap_fourth
 
 # Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
@@ -37,17 +38,27 @@ from gan_core.latent import snap_fourth
 PATH_2D, PATH_3D = 2, 0
 
 
+STATE = PageState(
+    "morph-url",
+    [
+        Field("model", str, None, Input(ids.MO_MODEL, "value")),
+        Field("a", urlstate.parse_point, None, Input({"type": ids.MO_A, "index": ALL}, "value"),
+              fmt="point"),
+        Field("b", urlstate.parse_point, None, Input({"type": ids.MO_B, "index": ALL}, "value"),
+              fmt="point"),
+        Field("via", urlstate.parse_points, [], Input(ids.MO_WAYPOINTS, "data"), fmt="points"),
+        Field("frames", lambda t: urlstate.parse_int(t, 8, 64), 24, Input(ids.MO_FRAMES, "value")),
+        Field("mode", lambda t: urlstate.parse_choice(t, ("linear", "slerp")), "linear",
+              Input(ids.MO_MODE, "value")),
+        Field("label", lambda t: urlstate.parse_int(t, 0, 9), 0, Input(ids.MO_LABEL, "value")),
+    ],
+)  # fmt: skip
+
+
 def morph_state_from_query(query: dict, models: list[str]) -> dict:
     """Initial controls from URL parameters (each validated; bad ones -> defaults)."""
-    return {
-        "model": registry.pick_model(query.get("model"), models),
-        "a": urlstate.parse_point(query.get("a")),
-        "b": urlstate.parse_point(query.get("b")),
-        "via": urlstate.parse_points(query.get("via")),
-        "frames": urlstate.or_default(urlstate.parse_int(query.get("frames"), 8, 64), 24),
-        "mode": urlstate.parse_choice(query.get("mode"), ("linear", "slerp")) or "linear",
-        "label": urlstate.or_default(urlstate.parse_int(query.get("label"), 0, 9), 0),
-    }
+    init = STATE.initial(query)
+    return {**init, "model": registry.pick_model(init["model"], models)}
 
 
 def layout(**query):
@@ -494,23 +505,3 @@ def download_morph(_gif, _mp4, _json, result, speed):
     from dashboard.logic import morph_download
 
     return morph_download(ctx.triggered_id, result, speed)
-
-
-clientside_callback(
-    """
-    function(model, a, b, via, frames, mode, label) {
-        const g = window.ganExplorer;
-        return g.setQuery({model: model, a: g.point(a), b: g.point(b),
-                           via: via && via.length ? via.map(g.point).join(';') : null,
-                           frames: frames, mode: mode, label: label});
-    }
-    """,
-    Output("morph-url", "data"),
-    Input(ids.MO_MODEL, "value"),
-    Input({"type": ids.MO_A, "index": ALL}, "value"),
-    Input({"type": ids.MO_B, "index": ALL}, "value"),
-    Input(ids.MO_WAYPOINTS, "data"),
-    Input(ids.MO_FRAMES, "value"),
-    Input(ids.MO_MODE, "value"),
-    Input(ids.MO_LABEL, "value"),
-)

@@ -10,6 +10,7 @@ from dashboard import figures, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
 from dashboard.errors import page_callback
 from dashboard.logic import EMPTY, convergence_text
+from dashboard.pagestate import Field, PageState
 from gan_core.checkpoints import resolve_model_dir
 from gan_core.latent import LatentInputError
 from gan_core.replay import load_replay
@@ -33,9 +34,21 @@ def replay_for(model_id: str):
     return _replays[key]
 
 
-def layout(model=None, epoch=None, **_query):
+STATE = PageState(
+    "train-url",
+    [
+        Field("model", str, None, Input("train-model", "value")),
+        Field(
+            "epoch", lambda t: urlstate.parse_int(t, 1, 100000), None, Input("train-epoch", "value")
+        ),
+    ],
+)
+
+
+def layout(**query):
+    init = STATE.initial(query)
     models = registry.model_ids()
-    value = registry.pick_model(model, models)
+    value = registry.pick_model(init["model"], models)
     return html.Div(
         [
             html.H2("Training replay"),
@@ -87,7 +100,7 @@ def layout(model=None, epoch=None, **_query):
             dcc.Interval(id="train-interval", interval=400, disabled=True),
             dcc.Store(
                 id="train-init",
-                data={"model": value, "epoch": urlstate.parse_int(epoch, 1, 100000)},
+                data={"model": value, "epoch": init["epoch"]},
             ),
             dcc.Store(id="train-url"),
         ]
@@ -183,18 +196,6 @@ clientside_callback(
     State("train-epoch", "min"),
     State("train-epoch", "max"),
     prevent_initial_call=True,
-)
-
-
-clientside_callback(
-    """
-    function(model, epoch) {
-        return window.ganExplorer.setQuery({model: model, epoch: epoch});
-    }
-    """,
-    Output("train-url", "data"),
-    Input("train-model", "value"),
-    Input("train-epoch", "value"),
 )
 
 
