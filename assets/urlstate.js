@@ -29,5 +29,17 @@ window.ganExplorer = {
             params[field.key] = text === field.default ? null : text;
         });
         return g.setQuery(params);
+    },
+    // Play/pause of an animation driven by a dcc.Interval (morph frames, training epochs):
+    // [interval disabled, button text, interval in ms].
+    playState: function (nClicks, fps) {
+        const playing = (nClicks || 0) % 2 === 1;
+        return [!playing, playing ? '⏸ Pause' : '▶ Play', Math.round(1000 / Math.max(1, fps || 8))];
+    },
+    // The next frame of a slider from min to max, wrapping round.
+    nextFrame: function (value, min, max) {
+        if (max === undefined || max === null) { return window.dash_clientside.no_update; }
+        const lo = min || 0, v = value === undefined || value === null ? lo : value;
+        return v >= max ? lo : v + 1;
     }
 };

@@ -426,12 +426,7 @@ def click_sets_point(click, _clear, mode, a_values, b_values, waypoints):
 
 # The animation runs in the browser: frames come from the stored morph, no server round trip.
 clientside_callback(
-    """
-    function(n_clicks, speed) {
-        const playing = (n_clicks || 0) % 2 === 1;
-        return [!playing, playing ? '⏸ Pause' : '▶ Play', Math.round(1000 / Math.max(1, speed || 8))];
-    }
-    """,
+    "function(n, speed) { return window.ganExplorer.playState(n, speed); }",
     Output(ids.MO_INTERVAL, "disabled"),
     Output(ids.MO_PLAY, "children"),
     Output(ids.MO_INTERVAL, "interval"),
@@ -440,12 +435,7 @@ clientside_callback(
 )
 
 clientside_callback(
-    """
-    function(n, current, maxFrame) {
-        if (maxFrame === undefined || maxFrame === null) { return window.dash_clientside.no_update; }
-        return ((current || 0) + 1) % (maxFrame + 1);
-    }
-    """,
+    "function(n, current, maxFrame) { return window.ganExplorer.nextFrame(current, 0, maxFrame); }",
     Output(ids.MO_SCRUB, "value"),
     Input(ids.MO_INTERVAL, "n_intervals"),
     State(ids.MO_SCRUB, "value"),

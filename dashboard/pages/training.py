@@ -175,21 +175,15 @@ def show_epoch(epoch, label, model_id):
 
 
 clientside_callback(
-    """
-    function(n) { const p = (n || 0) % 2 === 1; return [!p, p ? '⏸ Pause' : '▶ Play']; }
-    """,
+    "function(n) { return window.ganExplorer.playState(n, 2.5); }",
     Output("train-interval", "disabled"),
     Output("train-play", "children"),
+    Output("train-interval", "interval"),
     Input("train-play", "n_clicks"),
 )
 
 clientside_callback(
-    """
-    function(n, value, min, max) {
-        if (max === undefined || max === null) { return window.dash_clientside.no_update; }
-        return value >= max ? min : value + 1;
-    }
-    """,
+    "function(n, value, min, max) { return window.ganExplorer.nextFrame(value, min, max); }",
     Output("train-epoch", "value", allow_duplicate=True),
     Input("train-interval", "n_intervals"),
     State("train-epoch", "value"),
