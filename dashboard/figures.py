@@ -101,6 +101,37 @@ def marker_position(fig_layout: dict) -> tuple[float, float] | None:
     return (s["x0"] + s["x1"]) / 2, (s["y0"] + s["y1"]) / 2
 
 
+COLOURINGS = {
+    "class": "digit class",
+    "confidence": "classifier confidence",
+    "realism": "realism D(G(z))",
+}
+
+
+def value_map_figure(
+    values: np.ndarray, axes, point, title: str, label: str, height: int = 420
+) -> go.Figure:
+    """A map of one number per latent point in [0, 1] (axis 0 -> x, axis 1 -> y), with the
+    point marker as layout shapes, like the explorer's class map."""
+    xs, ys = axes
+    fig = go.Figure(
+        go.Heatmap(
+            x=xs,
+            y=ys,
+            z=np.asarray(values, np.float64).T.round(3),
+            zmin=0,
+            zmax=1,
+            colorscale="Viridis",
+            colorbar=dict(title=label, thickness=12),
+            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>" + label + " %{z:.2f}<extra></extra>",
+        )  # fmt: skip
+    )
+    fig.update_layout(shapes=marker_shapes((float(point[0]), float(point[1]))))
+    fig.update_xaxes(title="x", range=[xs[0], xs[-1]], constrain="domain")
+    fig.update_yaxes(title="y", range=[ys[0], ys[-1]], scaleanchor="x")
+    return _layout(fig, title, height)
+
+
 def class_map_figure(
     cmap: ClassMap, point=None, title: str | None = "Map of class areas", height: int = 420,
     xlabel: str = "x", ylabel: str = "y", label_areas: bool = True, marker_as: str = "trace",

@@ -81,6 +81,7 @@ class LatentExplorer:
         self.classifier_file = classifier_file
         self.cache = cache
         self.probe = GeneratorProbe(self.generator, classifier)
+        self._realism: dict = {}
 
     @classmethod
     def from_checkpoint(
@@ -245,6 +246,17 @@ class LatentExplorer:
             if progress is not None:
                 progress(i + 1, len(jobs), name)
         return report
+
+    def realism_map(self, n: int = 40, label=None) -> tuple[np.ndarray, tuple]:
+        """(the discriminator's realism score on an n x n grid over (z0, z1), the axes),
+        computed once per process and kept: the grid the explorer colours by realism."""
+        key = (int(n), validate_label(label, self.conditional))
+        if key not in self._realism:
+            from gan_core.grids import axis_values
+
+            values = self.realism_grid(n, label=key[1])
+            self._realism[key] = (values, (axis_values(n), axis_values(n)))
+        return self._realism[key]
 
     def realism_grid(self, n: int = 32, fixed=(), label=None, discriminator=None) -> np.ndarray:
         """The discriminator's realism score sigmoid(D(G(z))) on an n x n grid over (z0, z1)."""

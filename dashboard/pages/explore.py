@@ -156,6 +156,16 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
                                 [
                                     card(
                                         None,
+                                        dcc.RadioItems(
+                                            id="explore-colour",
+                                            inline=True,
+                                            value=init["colour"],
+                                            options=[
+                                                {"label": f" {text}", "value": key}
+                                                for key, text in figures.COLOURINGS.items()
+                                            ],
+                                            className="colour-choice",
+                                        ),  # fmt: skip
                                         dcc.Loading(
                                             dcc.Graph(
                                                 id=ids.EX_MAP,
@@ -211,6 +221,8 @@ STATE = PageState(
         Field("axis", lambda t: urlstate.parse_choice(t, ("none", "0", "1", "2")), "none",
               Input(ids.EX_SLICE_AXIS, "value")),
         Field("index", lambda t: urlstate.parse_int(t, 0, 63), 8, Input(ids.EX_SLICE_INDEX, "value")),
+        Field("colour", lambda t: urlstate.parse_choice(t, tuple(figures.COLOURINGS)), "class",
+              Input("explore-colour", "value")),
     ],
 )  # fmt: skip
 
@@ -252,10 +264,11 @@ def build_sliders(model_id, init):
     inputs={"model_id": Input(ids.EX_MODEL, "value"), "map_label": Input(ids.EX_MAP_LABEL, "value"),
             "axis": Input(ids.EX_SLICE_AXIS, "value"), "index": Input(ids.EX_SLICE_INDEX, "value"),
             "_w_index": Input("explore-w-index", "data"), "_job_done": Input("explore-job-done", "data"),
+            "colour": Input("explore-colour", "value"),
             "values": State({"type": ids.EX_SLIDER, "index": ALL}, "value")},
     error_box=ids.EX_ERROR,
 )  # fmt: skip
-def render_maps(model_id, map_label, axis, index, _w_index, _job_done, values):
+def render_maps(model_id, map_label, axis, index, _w_index, _job_done, colour, values):
     """The map (2D) or the cube + projections (3D/4D); sent once, then patched on drags.
 
     A map not yet in the cache is queued first in the map jobs; the page shows its
@@ -271,15 +284,27 @@ def render_maps(model_id, map_label, axis, index, _w_index, _job_done, values):
         return {"map": no_update, "map_card": no_update, "cube": no_update, "cube_card": no_update,
                 "proj": no_update, "proj_card": no_update, "slice_card": no_update,
                 "fidelity": "", "ready": no_update, "job": key, "polling_off": False}  # fmt: skip
-    return {**map_view(explorer, ready, point, axis, index), "ready": model_id, "job": None,
-            "polling_off": True}  # fmt: skip
+    return {**map_view(explorer, ready, point, axis, index, colour), "ready": model_id,
+            "job": None, "polling_off": True}  # fmt: skip
 
 
-def map_view(explorer, cmap, point, axis, index) -> dict:
+def map_figure(explorer, cmap, point, colour: str):
+    """The 2D map coloured by digit class, by the classifier's confidence, or by the
+    discriminator's realism sigmoid(D(G(z))) (a 40 x 40 grid, computed once)."""
+    if colour == "confidence":
+        return figures.value_map_figure(cmap.confidence, cmap.axes, point,
+                                        "Classifier confidence", "p")  # fmt: skip
+    if colour == "realism":
+        values, axes = explorer.realism_map(label=cmap.label)
+        return figures.value_map_figure(values, axes, point, "Realism D(G(z))", "D")
+    return figures.class_map_figure(cmap, point, marker_as="shapes")
+
+
+def map_view(explorer, cmap, point, axis, index, colour="class") -> dict:
     """The explorer's map outputs for a drawn map (2D) or cube (3D/4D)."""
     hidden, shown = {"display": "none"}, {}
     if explore_view_kind(explorer.latent_dim) == "map":
-        fig = figures.class_map_figure(cmap, point, marker_as="shapes")
+        fig = map_figure(explorer, cmap, point, colour)
         return {"map": fig, "map_card": shown, "cube": EMPTY, "cube_card": hidden,
                 "proj": EMPTY, "proj_card": hidden, "slice_card": hidden, "fidelity": ""}  # fmt: skip
     axis = None if axis in (None, "none") else int(axis)

@@ -744,3 +744,30 @@ def test_url_restores_the_compare_view_and_follows_it(driver, app_url):
         "-1,1,0,0",
     )
     assert "b" not in q  # still its default
+
+
+def test_explore_map_colours_by_confidence_and_by_the_discriminators_realism(driver, app_url):
+    import numpy as np
+
+    from dashboard import registry
+
+    open_page(driver, app_url + "/explore?model=gan-2d&colour=realism", "explore-map")
+    title = lambda: driver.execute_script(  # noqa: E731
+        "const el=document.querySelector('#explore-map .js-plotly-plot');"
+        "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
+    )
+    wait_for(lambda: title() == "Realism D(G(z))", 60, message="realism map")
+    drawn = np.array(graph_data(driver, "explore-map")[0]["z"], float)
+    values, _axes = registry.get("gan-2d").realism_map()
+    np.testing.assert_allclose(drawn, values.T, atol=1e-3)  # sigmoid(D(G(z))) on the grid
+    assert map_marker(driver) is not None  # the point is still marked
+    element(driver, "#explore-colour input[value='confidence']").click()
+    wait_for(lambda: title() == "Classifier confidence", 30, message="confidence map")
+    conf = np.array(graph_data(driver, "explore-map")[0]["z"], float)
+    assert conf.min() >= 0.099 and conf.max() <= 1.0  # a softmax maximum over 10 digits
+    wait_for(lambda: "colour=confidence" in driver.current_url, 30, message="URL keeps it")
+    before = map_marker(driver)
+    drag_slider(driver, "explore-slider", 0, 60)
+    wait_for(lambda: map_marker(driver) != before, 30, message="marker moves on the new map")
+    screenshot(driver, "explore-confidence")
+    assert severe_console_errors(driver) == []
