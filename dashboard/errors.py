@@ -15,9 +15,18 @@ import logging
 import dash
 from dash import set_props
 
-from dashboard.logic import user_error
+from gan_core.checkpoints import CheckpointError
+from gan_core.export import ExportError
+from gan_core.latent import LatentInputError
 
 log = logging.getLogger("gan_explorer.dashboard")
+
+
+def user_error(exc: Exception) -> str:
+    """A one-line message for the error box; internal errors never show a traceback."""
+    if isinstance(exc, (LatentInputError, CheckpointError, ExportError)):
+        return str(exc)
+    return f"Something went wrong ({type(exc).__name__}); the view keeps its last good state."
 
 
 def report(error_box: str, also: dict | None, exc: Exception) -> None:

@@ -17,6 +17,23 @@ FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=12)
 MARKER = dict(size=14, color="white", line=dict(color="black", width=2.5), symbol="x-thin-open")
 
 
+EMPTY = go.Figure(
+    layout=dict(
+        xaxis=dict(visible=False), yaxis=dict(visible=False), height=60,
+        margin=dict(l=0, r=0, t=0, b=0), paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+    )
+)  # fmt: skip
+
+
+def message_figure(text: str, height: int = 120) -> go.Figure:
+    """An empty graph that says what will appear in it (before the first result)."""
+    fig = go.Figure(EMPTY)
+    fig.update_layout(height=height)
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper",
+                       showarrow=False, font=dict(color="#6b7280", size=14))  # fmt: skip
+    return fig
+
+
 def _layout(fig: go.Figure, title: str | None = None, height: int = 320, **kw) -> go.Figure:
     margin = kw.pop("margin", dict(l=40, r=10, t=36 if title else 10, b=36))
     fig.update_layout(

@@ -94,7 +94,7 @@ class MapJobs:
             try:
                 state.result = work(progress)
             except Exception as exc:  # noqa: BLE001 - reported to the page, not raised
-                from dashboard.logic import user_error
+                from dashboard.errors import user_error
 
                 state.error = user_error(exc)
             finally:

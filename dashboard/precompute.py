@@ -16,8 +16,8 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from dashboard import registry
+from dashboard.errors import user_error
 from dashboard.jobs import BACKGROUND, JOBS, URGENT, JobState
-from dashboard.logic import user_error
 from gan_core.explorer import LatentExplorer, MapRequest
 
 

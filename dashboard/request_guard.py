@@ -5,7 +5,7 @@ bodies over :data:`MAX_REQUEST_BYTES` (413), non-JSON bodies, JSON that is not a
 request, a callback request whose output, inputs or state do not match a registered
 server-side callback, and values nested deeper than :data:`MAX_DEPTH`. What reaches a
 callback is shaped like the browser's requests (its values are still untrusted: every
-callback validates them, see ``dashboard/logic.py``). An unexpected error is logged on the
+callback validates them, see ``dashboard/payloads.py``). An unexpected error is logged on the
 server and answered with a plain 500 without a traceback.
 """
 

@@ -42,7 +42,7 @@ def digit_slider(id_: str, value: int = 0) -> dcc.Slider:
 def graph_card(graph_id, loading: bool = False, figure=None, **card_kw) -> html.Div:
     """A card holding one graph (empty, or ``figure``, until a callback fills it), without
     Plotly's toolbar."""
-    from dashboard.logic import EMPTY
+    from dashboard.figures import EMPTY
 
     graph = dcc.Graph(
         id=graph_id, figure=EMPTY if figure is None else figure, config={"displayModeBar": False}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard import registry
-from dashboard.logic import epochs_text, metric_text
+from dashboard.texts import epochs_text, metric_text
 from gan_core.comparison import activation_comparison
 
 ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "prelu": "PReLU", "elu": "ELU"}

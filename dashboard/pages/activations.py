@@ -10,8 +10,9 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dashboard import figures, ids, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
 from dashboard.errors import page_callback
-from dashboard.logic import EMPTY, parse_point, safe_label, selection_to_edit
+from dashboard.figures import EMPTY
 from dashboard.pagestate import Field, PageState
+from dashboard.payloads import parse_point, safe_label, selection_to_edit
 from gan_core.activations import Edit
 from gan_core.checkpoints import CheckpointError
 

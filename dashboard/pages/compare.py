@@ -10,8 +10,10 @@ from dash import ALL, Input, Output, dcc, html
 from dashboard import figures, registry, urlstate
 from dashboard.components import card, error_box, graph_card, latent_sliders
 from dashboard.errors import page_callback
-from dashboard.logic import EMPTY, PayloadError, epochs_text, metric_text, parse_point
+from dashboard.figures import EMPTY
 from dashboard.pagestate import Field, PageState
+from dashboard.payloads import PayloadError, parse_point
+from dashboard.texts import epochs_text, metric_text
 from gan_core.activations import Edit
 
 EDIT_CHOICES = {

@@ -31,22 +31,14 @@ from dashboard.components import (
     graph_card,
     latent_sliders,
 )
+from dashboard.downloads import explore_download
 from dashboard.errors import page_callback
+from dashboard.figures import EMPTY
 from dashboard.jobs import JOBS
-from dashboard.logic import (
-    EMPTY,
-    PayloadError,
-    clicked_point,
-    explore_download,
-    explore_view_kind,
-    fidelity_text,
-    parse_point,
-    projection_axes,
-    projection_key,
-    readout_text,
-    safe_label,
-)
+from dashboard.latent_view import explore_view_kind, projection_key
 from dashboard.pagestate import Field, PageState
+from dashboard.payloads import PayloadError, clicked_point, parse_point, projection_axes, safe_label
+from dashboard.texts import fidelity_text, readout_text
 from gan_core.activations import mean_heatmap
 from gan_core.explorer import MapRequest
 from gan_core.latent import snap_fourth

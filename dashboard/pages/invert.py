@@ -13,14 +13,9 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dashboard import figures, precompute, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
 from dashboard.errors import page_callback
-from dashboard.logic import (
-    MAX_IMAGE_UPLOAD_BYTES,
-    PayloadError,
-    decode_upload,
-    message_figure,
-    safe_label,
-)
+from dashboard.figures import message_figure
 from dashboard.pagestate import Field, PageState, parse_flag
+from dashboard.payloads import MAX_IMAGE_UPLOAD_BYTES, PayloadError, decode_upload, safe_label
 from gan_core.checkpoints import CheckpointError
 from gan_core.inversion import invert_image
 

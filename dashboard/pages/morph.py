@@ -29,8 +29,8 @@ from dashboard.components import (
     latent_sliders,
 )
 from dashboard.errors import page_callback
-from dashboard.logic import PayloadError, clicked_point, parse_point, safe_label
 from dashboard.pagestate import Field, PageState
+from dashboard.payloads import PayloadError, clicked_point, parse_point, safe_label
 from gan_core.latent import snap_fourth
 
 # Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
@@ -492,6 +492,6 @@ dash.register_page(
 )
 def download_morph(_gif, _mp4, _json, result, speed):
     """The current morph as an animated GIF, an MP4 video, or its numbers as JSON."""
-    from dashboard.logic import morph_download
+    from dashboard.downloads import morph_download
 
     return morph_download(ctx.triggered_id, result, speed)

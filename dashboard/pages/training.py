@@ -9,8 +9,9 @@ from dash import Input, Output, State, clientside_callback, dcc, html
 from dashboard import figures, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
 from dashboard.errors import page_callback
-from dashboard.logic import EMPTY, convergence_text
+from dashboard.figures import EMPTY
 from dashboard.pagestate import Field, PageState
+from dashboard.texts import convergence_text
 from gan_core.checkpoints import resolve_model_dir
 from gan_core.latent import LatentInputError
 from gan_core.replay import load_replay

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from dashboard import figures
+from gan_core.latent import ClassMap
 
 
 def test_image_values_are_rounded_to_three_decimals():
@@ -72,3 +73,57 @@ def test_morph_strip_travels_as_8_bit_grey_levels():
 def test_rounded_float32_images_do_not_carry_float32_noise():
     image = np.full((2, 2), 0.123456, np.float32)
     assert json.dumps(figures.image_values(image)) == "[[0.123, 0.123], [0.123, 0.123]]"
+
+
+def _cmap2d(n=5):
+    classes = np.zeros((n, n), np.uint8)
+    classes[n // 2 :, :] = 7
+    probs = np.full((n, n, 10), 0.05, np.float32)
+    axes = [np.linspace(-1, 1, n, dtype=np.float32)] * 2
+    return ClassMap(classes, probs, axes)
+
+
+def _cube(n=4):
+    classes = np.arange(n**3).reshape(n, n, n) % 3
+    return ClassMap(classes.astype(np.uint8), np.full((n, n, n, 10), 0.1, np.float32),
+                    [np.linspace(-1, 1, n, dtype=np.float32)] * 3)  # fmt: skip
+
+
+def test_map_figure_has_areas_marker_and_labels():
+    fig = figures.class_map_figure(_cmap2d(), point=(0.25, -0.5))
+    assert fig.data[0].type == "heatmap" and fig.data[1].x == (0.25,) and fig.data[1].y == (-0.5,)
+    # heatmap rows are y: z is the transposed class array
+    np.testing.assert_array_equal(np.asarray(fig.data[0].z), _cmap2d().classes.T)
+    assert {a.text for a in fig.layout.annotations} == {"<b>0</b>", "<b>7</b>"}
+
+
+def test_cube_figure_marker_first_and_slice_filter():
+    cube = _cube()
+    fig = figures.cube_figure(cube, point=(0.1, 0.2, 0.3))
+    assert fig.data[0].name == "point" and fig.data[0].x == (0.1,)
+    assert sum(len(t.x) for t in fig.data[1:]) == 64
+    sliced = figures.cube_figure(cube, slice_axis=2, slice_index=1)
+    assert sum(len(t.x) for t in sliced.data[1:]) == 16
+    assert all(set(t.z) == {float(cube.axes[2][1])} for t in sliced.data[1:])
+    only = figures.cube_figure(cube, only_classes=[2])
+    assert [t.name for t in only.data[1:]] == ["2"]
+
+
+def test_projections_pass_through_the_point():
+    cube = _cube()
+    slices = figures.projection_slices(cube, (1.0, -1.0, 1.0))
+    np.testing.assert_array_equal(slices["xy"], cube.classes[:, :, 3].T)
+    np.testing.assert_array_equal(slices["yz"], cube.classes[0, :, :].T)
+    fig = figures.projections_figure(cube, (1.0, -1.0, 1.0))
+    assert [len(fig.data), fig.data[1].x, fig.data[1].y] == [6, (1.0,), (-1.0,)]
+
+
+def test_strip_probs_activations_and_layer_figures():
+    strip = figures.strip_figure(np.zeros((5, 28, 28)), classes=[1, 1, 7, 7, 8], current=2)
+    assert np.asarray(strip.data[0].z).shape == (28, 150) and len(strip.layout.shapes) == 1
+    assert list(figures.probs_figure(np.eye(10)[3]).data[0].y) == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+    acts = {"a": np.ones((7, 7, 4)), "b": np.ones((14, 14, 2))}
+    assert len(figures.activations_figure(acts).data) == 2
+    grid = figures.layer_figure(np.random.rand(14, 14, 64), "channels")
+    z, chan = np.asarray(grid.data[0].z, dtype=float), np.asarray(grid.data[0].customdata)
+    assert z.shape == (8 * 15, 8 * 15) and chan[0, 0] == 0 and chan[0, 15] == 1 and chan[15, 0] == 8

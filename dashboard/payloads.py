@@ -1,34 +1,17 @@
-"""Pure helpers behind the callbacks: payload parsing, messages, small decisions."""
+"""What callbacks receive, validated: slider values, labels, clicks, box selections and
+uploaded images. Anything a browser of this app would never send raises PayloadError."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import plotly.graph_objects as go
 
-from gan_core.checkpoints import CheckpointError
-from gan_core.export import ExportError
-from gan_core.latent import ClassMap, LatentInputError, label_fidelity
-
-EMPTY = go.Figure(
-    layout=dict(
-        xaxis=dict(visible=False), yaxis=dict(visible=False), height=60,
-        margin=dict(l=0, r=0, t=0, b=0), paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-    )
-)  # fmt: skip
-
-
-def message_figure(text: str, height: int = 120) -> go.Figure:
-    """An empty graph that says what will appear in it (before the first result)."""
-    fig = go.Figure(EMPTY)
-    fig.update_layout(height=height)
-    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper",
-                       showarrow=False, font=dict(color="#6b7280", size=14))  # fmt: skip
-    return fig
-
+from gan_core.latent import LatentInputError
 
 MAX_PAYLOAD_ITEMS = 64
+
+
 MAX_IMAGE_UPLOAD_BYTES = 256 * 1024
 
 
@@ -75,37 +58,6 @@ def safe_label(value) -> int:
     return int(value)
 
 
-def user_error(exc: Exception) -> str:
-    """A one-line message for the error box; internal errors never show a traceback."""
-    if isinstance(exc, (LatentInputError, CheckpointError, ExportError)):
-        return str(exc)
-    return f"Something went wrong ({type(exc).__name__}); the view keeps its last good state."
-
-
-def explore_view_kind(latent_dim: int) -> str:
-    """'map' for 2D latent spaces, 'cube' for 3D and 4D."""
-    return "map" if latent_dim == 2 else "cube"
-
-
-def fidelity_text(cube: ClassMap) -> str:
-    if cube.label is None:
-        return ""
-    return f"Label fidelity of cube {cube.label}: {label_fidelity(cube):.1f}% of its points are a {cube.label}"
-
-
-def projection_key(model_id: str, cube: ClassMap, point) -> list:
-    """What the projections' slices depend on: the model, the cube (label, fixed w) and the
-    grid cell of the point. JSON-ready, so a dcc.Store can hold the last one sent."""
-    from dashboard.figures import slice_indices
-
-    return [
-        str(model_id),
-        cube.label,
-        [float(v) for v in cube.fixed],
-        slice_indices(cube, point),
-    ]
-
-
 def clicked_point(click, values, axes=(0, 1)) -> list | None:
     """The slider values after a click on a map whose x, y (and, for a cube, z) axes are
     the latent coordinates ``axes``: clamped to [-1, 1], two decimals, like the sliders;
@@ -142,11 +94,6 @@ def projection_axes(click) -> tuple[int, int] | None:
         return None
     _name, _axis, a, b = PROJECTIONS[curve // 2]
     return a, b
-
-
-def readout_text(point, probe) -> str:
-    coords = ", ".join(f"{v:+.2f}" for v in point)
-    return f"z = ({coords}) → digit {probe.digit} (p = {float(probe.probs.max()):.2f})"
 
 
 def _finite_value(value) -> float:
@@ -217,59 +164,6 @@ def selection_to_edit(payload, layer: str, view: str, kind: str, value, shape):
     return None
 
 
-def morph_download(button: str, result, fps) -> dict:
-    """dcc.Download payload for the morph in ``result`` (the morph page's store)."""
-    from dash import dcc
-
-    from gan_core import export
-
-    if not isinstance(result, dict) or not result.get("images"):
-        raise PayloadError("no morph to download yet")
-    images = np.asarray(result["images"], dtype=np.float32)
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) > 512:
-        raise PayloadError("malformed morph frames")
-    fps = float(fps) if isinstance(fps, (int, float)) and 1 <= fps <= 30 else 8.0
-    name = f"morph-{result.get('model', 'model')}"
-    if button == "morph-dl-gif":
-        return dcc.send_bytes(export.frames_to_gif(images, fps=fps), f"{name}.gif")
-    if button == "morph-dl-mp4":
-        return dcc.send_bytes(export.frames_to_mp4(images, fps=fps), f"{name}.mp4")
-    state = {k: v for k, v in result.items() if k != "images"}
-    return dcc.send_bytes(export.state_json(state), f"{name}.json")
-
-
-def explore_download(
-    button: str, explorer, values, label, map_label, axis, index, grid_2d, cube_n
-) -> dict:
-    """dcc.Download payload for the explorer: its map/cube as PNG or the view as JSON."""
-    from dash import dcc
-
-    from gan_core import export
-
-    point = parse_point(values, explorer.latent_dim)
-    lab = safe_label(label) if explorer.conditional else None
-    name = f"{explorer.model_id}_" + "_".join(f"{v:+.2f}" for v in point)
-    if button == "explore-dl-png":
-        map_lab = safe_label(map_label) if explorer.conditional else None
-        w = float(point[3]) if explorer.latent_dim == 4 else None
-        data = export.map_png(explorer, grid_2d, cube_n, w=w, label=map_lab)
-        suffix = "" if map_lab is None else f"-label{map_lab}"
-        kind = "map" if explorer.latent_dim == 2 else "cube"
-        return dcc.send_bytes(data, f"{explorer.model_id}-{kind}{suffix}.png")
-    if button != "explore-dl-json":
-        raise PayloadError("unknown download")
-    view = {"url_view": "/cgan" if explorer.conditional else "/explore"}
-    if explorer.conditional:
-        view["map_label"] = safe_label(map_label)
-    if explorer.latent_dim >= 3 and axis in ("0", "1", "2"):
-        view["slice"] = {
-            "axis": "xyz"[int(axis)],
-            "index": int(index) if isinstance(index, int) else 0,
-        }
-    state = export.view_state(explorer, point, lab, **view)
-    return dcc.send_bytes(export.state_json(state), f"{name}.json")
-
-
 def decode_upload(contents: str) -> np.ndarray:
     """A dcc.Upload data URL -> (28, 28) float image in [-1, 1]; PayloadError if unusable."""
     import base64
@@ -298,51 +192,3 @@ def decode_upload(contents: str) -> np.ndarray:
     ):  # mostly light: a dark digit on a light background, flip to MNIST's polarity
         arr = -arr
     return arr
-
-
-_METRIC_DIGITS = {"classifier_fid": 1}
-
-
-def metric_text(metrics: dict | None, key: str) -> str:
-    """One metric for a table cell: '–' when missing; the strong-classifier error with how
-    many held-out images it rests on, classifier-FID to one decimal, shares in percent."""
-    m = metrics or {}
-    v = m.get(key)
-    if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):
-        return "–"
-    if key == "strong_classifier_error_percent":
-        held_out = m.get("strong_classifier_heldout_images")
-        text = f"{v:g}%"
-        if isinstance(held_out, int) and held_out > 0:
-            text += f" ({round(v * held_out / 100):,} of {held_out:,})"
-        return text
-    if key.endswith("_percent"):
-        return f"{v:g}%"
-    if key in _METRIC_DIGITS:
-        return f"{v:.{_METRIC_DIGITS[key]}f}"
-    return f"{v:g}"
-
-
-def convergence_text(map_change, metrics: dict | None) -> str:
-    """The two signs of an unfinished generator: how much of the class map changed in the
-    last epoch (``map_change``: the replay's per-epoch shares) and the faint-pixel haze."""
-    parts = []
-    changes = [float(c) for c in (map_change if map_change is not None else []) if c == c]
-    if changes:
-        parts.append(f"class map changed {100 * changes[-1]:.1f}% in the last epoch")
-    m = metrics or {}
-    faint, real = m.get("faint_pixel_percent"), m.get("real_faint_pixel_percent")
-    if isinstance(faint, (int, float)) and isinstance(real, (int, float)):
-        parts.append(f"faint pixels (grey 1-10 of 255) {faint:g}% of pixels, real MNIST {real:g}%")
-    if not parts:
-        return ""
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
-
-
-def epochs_text(epochs, metrics: dict | None) -> str:
-    """Epochs trained, and the epoch the metrics were measured at when that is older."""
-    measured = (metrics or {}).get("epochs_trained")
-    if isinstance(measured, int) and isinstance(epochs, int) and measured != epochs:
-        return f"{epochs} (metrics from epoch {measured})"
-    return str(epochs)

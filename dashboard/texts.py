@@ -1,0 +1,64 @@
+"""The short texts the pages show: readouts, metrics, fidelity and convergence lines."""
+
+from __future__ import annotations
+
+from gan_core.latent import ClassMap, label_fidelity
+
+
+def fidelity_text(cube: ClassMap) -> str:
+    if cube.label is None:
+        return ""
+    return f"Label fidelity of cube {cube.label}: {label_fidelity(cube):.1f}% of its points are a {cube.label}"
+
+
+def readout_text(point, probe) -> str:
+    coords = ", ".join(f"{v:+.2f}" for v in point)
+    return f"z = ({coords}) → digit {probe.digit} (p = {float(probe.probs.max()):.2f})"
+
+
+_METRIC_DIGITS = {"classifier_fid": 1}
+
+
+def metric_text(metrics: dict | None, key: str) -> str:
+    """One metric for a table cell: '–' when missing; the strong-classifier error with how
+    many held-out images it rests on, classifier-FID to one decimal, shares in percent."""
+    m = metrics or {}
+    v = m.get(key)
+    if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):
+        return "–"
+    if key == "strong_classifier_error_percent":
+        held_out = m.get("strong_classifier_heldout_images")
+        text = f"{v:g}%"
+        if isinstance(held_out, int) and held_out > 0:
+            text += f" ({round(v * held_out / 100):,} of {held_out:,})"
+        return text
+    if key.endswith("_percent"):
+        return f"{v:g}%"
+    if key in _METRIC_DIGITS:
+        return f"{v:.{_METRIC_DIGITS[key]}f}"
+    return f"{v:g}"
+
+
+def convergence_text(map_change, metrics: dict | None) -> str:
+    """The two signs of an unfinished generator: how much of the class map changed in the
+    last epoch (``map_change``: the replay's per-epoch shares) and the faint-pixel haze."""
+    parts = []
+    changes = [float(c) for c in (map_change if map_change is not None else []) if c == c]
+    if changes:
+        parts.append(f"class map changed {100 * changes[-1]:.1f}% in the last epoch")
+    m = metrics or {}
+    faint, real = m.get("faint_pixel_percent"), m.get("real_faint_pixel_percent")
+    if isinstance(faint, (int, float)) and isinstance(real, (int, float)):
+        parts.append(f"faint pixels (grey 1-10 of 255) {faint:g}% of pixels, real MNIST {real:g}%")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def epochs_text(epochs, metrics: dict | None) -> str:
+    """Epochs trained, and the epoch the metrics were measured at when that is older."""
+    measured = (metrics or {}).get("epochs_trained")
+    if isinstance(measured, int) and isinstance(epochs, int) and measured != epochs:
+        return f"{epochs} (metrics from epoch {measured})"
+    return str(epochs)
