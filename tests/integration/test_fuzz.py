@@ -259,7 +259,7 @@ def test_debug_off_and_localhost_by_default():
     import inspect
 
     from dashboard import app as app_module
-    from gan_core.cli import build_parser
+    from gan_explorer.cli import build_parser
 
     args = build_parser().parse_args(["serve"])
     assert args.host == "127.0.0.1"

@@ -651,7 +651,7 @@ def test_fourth_slider_moves_the_whole_4d_cube(driver, app_url):
 
 def test_home_shows_the_activation_comparison_measured_here(driver, app_url, test_checkpoints):
     """Evaluate gan-3d (LeakyReLU) and gan-3d-relu for real, then read the table a person sees."""
-    from gan_core.cli import main
+    from gan_explorer.cli import main
 
     errors = {}
     for model_id in ("gan-3d", "gan-3d-relu"):

@@ -6,13 +6,13 @@ import sys
 
 import pytest
 
-from gan_core.cli import main
+from gan_explorer.cli import main
 from tests.conftest import make_checkpoint
 
 
 def test_help_lists_subcommands():
     out = subprocess.run(
-        [sys.executable, "-m", "gan_core.cli", "--help"], capture_output=True, text=True
+        [sys.executable, "-m", "gan_explorer.cli", "--help"], capture_output=True, text=True
     )
     assert out.returncode == 0
     for word in ("info", "train", "evaluate"):

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from gan_core.checkpoints import describe_checkpoints
-from gan_core.cli import main
 from gan_core.comparison import activation_comparison
+from gan_explorer.cli import main
 from tests.conftest import copy_classifier, make_checkpoint
 
 

@@ -324,7 +324,7 @@ def test_cgan_morph_keeps_its_label(explorers):
 
 
 def test_precompute_cli_fills_the_cache_then_hits_it(fresh_checkpoints, tmp_path, capsys):
-    from gan_core.cli import main
+    from gan_explorer.cli import main
 
     args = ["--checkpoints", str(fresh_checkpoints), "precompute", "gan-2d", "--grid", "4",
             "--cache-dir", str(tmp_path / "c")]  # fmt: skip

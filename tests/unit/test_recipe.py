@@ -150,7 +150,7 @@ def test_label_margin_pushes_cgan_embeddings_away_from_zero(tmp_path, small_mnis
 
 
 def test_plain_and_bad_recipe_options_on_the_command_line(tmp_path, capsys):
-    from gan_core.cli import main
+    from gan_explorer.cli import main
 
     assert main(["--checkpoints", str(tmp_path), "train", "x", "--d-lr", "0"]) == 2
     assert "d_learning_rate must be in (0, 1)" in capsys.readouterr().err

@@ -113,7 +113,7 @@ def test_kill_9_mid_epoch_loses_at_most_that_epoch(tmp_path):
     cmd = [
         sys.executable,
         "-m",
-        "gan_core.cli",
+        "gan_explorer.cli",
         "--checkpoints",
         str(root),
         "train",
@@ -184,7 +184,7 @@ def test_evaluate_runs_end_to_end_on_a_tiny_model(tmp_path, small_mnist, classif
 def test_evaluate_cli_writes_metrics_and_label_fidelity(test_checkpoints, tmp_path, capsys):
     import shutil
 
-    from gan_core.cli import main
+    from gan_explorer.cli import main
 
     root = tmp_path / "ck"
     shutil.copytree(test_checkpoints / "cgan-3d", root / "cgan-3d")

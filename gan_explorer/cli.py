@@ -238,7 +238,7 @@ def cmd_precompute(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from dashboard.app import run_server  # imported lazily: gan_core itself never needs Dash
+    from dashboard.app import run_server  # lazily: the other commands never need Dash
 
     return run_server(
         host=args.host, port=args.port, checkpoints=args.checkpoints, debug=args.debug
