@@ -47,6 +47,7 @@ def variant_root(tmp_path_factory):
     return root, metrics
 
 
+@pytest.mark.slow  # evaluates five models through the CLI
 def test_table_has_one_row_per_evaluated_variant_best_first(variant_root):
     root, metrics = variant_root
     result = activation_comparison(describe_checkpoints(root))
@@ -69,6 +70,7 @@ def test_table_has_one_row_per_evaluated_variant_best_first(variant_root):
     assert result["same_budget"] and result["budget"].startswith("0 epochs, batch 256")
 
 
+@pytest.mark.slow  # evaluates five models through the CLI
 def test_a_different_budget_is_reported_not_hidden(variant_root, tmp_path):
     import shutil
 
@@ -87,6 +89,7 @@ def test_a_different_budget_is_reported_not_hidden(variant_root, tmp_path):
     )
 
 
+@pytest.mark.slow  # evaluates five models through the CLI
 def test_unusable_and_uploaded_models_never_enter_the_table(variant_root, tmp_path):
     import shutil
 
