@@ -120,7 +120,8 @@ def get(model_id: str) -> LatentExplorer:
 
 
 def describe() -> list[dict]:
-    rows = describe_checkpoints(SETTINGS.checkpoints)
+    rows = describe_checkpoints(SETTINGS.checkpoints, load=False)
     if SETTINGS.uploads.is_dir():
-        rows += [r for r in describe_checkpoints(SETTINGS.uploads) if r["id"].startswith("upload-")]
+        uploads = describe_checkpoints(SETTINGS.uploads, load=False)
+        rows += [r for r in uploads if r["id"].startswith("upload-")]
     return rows

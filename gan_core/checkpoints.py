@@ -290,34 +290,46 @@ def list_model_ids(root: str | os.PathLike | None = None) -> list[str]:
     )
 
 
-def describe_checkpoints(root: str | os.PathLike | None = None) -> list[dict[str, Any]]:
-    """One summary per model folder (generators and the classifier); problems reported, not raised."""
+def describe_checkpoints(
+    root: str | os.PathLike | None = None, load: bool = True
+) -> list[dict[str, Any]]:
+    """One summary per model folder (generators and the classifier); problems reported, not
+    raised. ``load=False`` reads config.json and metrics.json only (a page that lists the
+    models must not wait for every model to load): no parameter counts then."""
     from gan_core.models import count_params
 
     rows: list[dict[str, Any]] = []
     for model_id in list_model_ids(root):
         row: dict[str, Any] = {"id": model_id}
         try:
-            ckpt = load_generator(model_id, root)
+            if load:
+                ckpt = load_generator(model_id, root)
+                cfg, metrics = ckpt.config, ckpt.metrics
+                row["params"] = count_params(ckpt.generator)["total"]
+            else:
+                folder = resolve_model_dir(model_id, root)
+                cfg, metrics = listed_config(folder), load_metrics(folder)
             row.update(
-                latent_dim=ckpt.config.latent_dim,
-                conditional=ckpt.config.conditional,
-                activation=ckpt.config.activation,
-                epochs=ckpt.config.epochs_trained,
-                params=count_params(ckpt.generator)["total"],
-                metrics=ckpt.metrics,
+                latent_dim=cfg.latent_dim,
+                conditional=cfg.conditional,
+                activation=cfg.activation,
+                epochs=cfg.epochs_trained,
+                metrics=metrics,
                 budget={
-                    "batch_size": ckpt.config.batch_size,
-                    "learning_rate": ckpt.config.learning_rate,
-                    "mixed_precision": ckpt.config.mixed_precision,
-                    "seed": ckpt.config.seed,
+                    "batch_size": cfg.batch_size,
+                    "learning_rate": cfg.learning_rate,
+                    "mixed_precision": cfg.mixed_precision,
+                    "seed": cfg.seed,
                 },
             )
         except CheckpointError as exc:
             row["error"] = str(exc)
         rows.append(row)
     clf = classifier_path(root)
-    if clf.parent.is_dir():
+    if clf.parent.is_dir() and not load:
+        rows.append({"id": CLASSIFIER_ID, "kind": "digit classifier",
+                     "metrics": load_metrics(clf.parent)})  # fmt: skip
+    elif clf.parent.is_dir():
         row = {"id": CLASSIFIER_ID, "kind": "digit classifier"}
         try:
             model = load_classifier(root)
