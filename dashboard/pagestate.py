@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dash import Output, clientside_callback, dcc
+from dash import Input, Output, clientside_callback, dcc
+
+from dashboard import urlstate
 
 FORMATS = ("plain", "point", "points", "json", "flag")
 
@@ -67,6 +69,26 @@ class PageState:
             Output(self.store_id, "data"),
             *[f.source for f in self.fields],
         )
+
+
+def model_field(component_id: str, key: str = "model") -> Field:
+    """The model menu's value (the page checks it against its list of models)."""
+    return Field(
+        key, lambda t: t if isinstance(t, str) else None, None, Input(component_id, "value")
+    )
+
+
+def point_field(key: str, slider_type: str, default=None) -> Field:
+    """A latent point held by one slider per coordinate (pattern-matching ids)."""
+    from dash import ALL
+
+    return Field(key, urlstate.parse_point, default,
+                 Input({"type": slider_type, "index": ALL}, "value"), fmt="point")  # fmt: skip
+
+
+def digit_field(key: str, component_id: str) -> Field:
+    """A digit 0-9 (a CGAN label) held by a slider."""
+    return Field(key, lambda t: urlstate.parse_int(t, 0, 9), 0, Input(component_id, "value"))
 
 
 def _js_default(field: Field):

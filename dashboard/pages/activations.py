@@ -11,7 +11,7 @@ from dashboard import figures, ids, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
-from dashboard.pagestate import Field, PageState
+from dashboard.pagestate import Field, PageState, digit_field, model_field, point_field
 from dashboard.payloads import parse_point, safe_label, selection_to_edit
 from gan_core.activations import Edit
 from gan_core.checkpoints import CheckpointError
@@ -23,10 +23,9 @@ KINDS = (("rows", "rows"), ("columns", "columns"), ("channels", "channels (click
 STATE = PageState(
     "act-url",
     [
-        Field("model", str, None, Input(ids.AC_MODEL, "value")),
-        Field("z", urlstate.parse_point, None, Input({"type": ids.AC_SLIDER, "index": ALL}, "value"),
-              fmt="point"),
-        Field("label", lambda t: urlstate.parse_int(t, 0, 9), 0, Input(ids.AC_LABEL, "value")),
+        model_field(ids.AC_MODEL),
+        point_field("z", ids.AC_SLIDER),
+        digit_field("label", ids.AC_LABEL),
         Field("layer", lambda t: t if isinstance(t, str) else None, None, Input(ids.AC_LAYER, "value")),
         Field("view", lambda t: urlstate.parse_choice(t, ("mean", "channels")), "mean",
               Input(ids.AC_VIEW, "value")),

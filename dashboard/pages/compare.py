@@ -11,7 +11,7 @@ from dashboard import figures, registry, urlstate
 from dashboard.components import card, error_box, graph_card, latent_sliders
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
-from dashboard.pagestate import Field, PageState
+from dashboard.pagestate import Field, PageState, model_field
 from dashboard.payloads import PayloadError, parse_point
 from dashboard.texts import epochs_text, metric_text
 from gan_core.activations import Edit
@@ -74,8 +74,8 @@ def _path_point(text):
 STATE = PageState(
     "cmp-url",
     [
-        Field("left", str, None, Input("cmp-left-model", "value")),
-        Field("right", str, None, Input("cmp-right-model", "value")),
+        model_field("cmp-left-model", "left"),
+        model_field("cmp-right-model", "right"),
         Field("z", urlstate.parse_point, [0.0, 0.0, 0.0, 0.0],
               Input({"type": "cmp-slider", "index": ALL}, "value"), fmt="point"),
         Field("a", _path_point, "-1,0,0,0", Input("cmp-a", "value")),

@@ -36,7 +36,7 @@ from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
 from dashboard.jobs import JOBS
 from dashboard.latent_view import explore_view_kind, projection_key
-from dashboard.pagestate import Field, PageState
+from dashboard.pagestate import Field, PageState, digit_field, model_field, point_field
 from dashboard.payloads import PayloadError, clicked_point, parse_point, projection_axes, safe_label
 from dashboard.texts import fidelity_text, readout_text
 from gan_core.activations import mean_heatmap
@@ -205,11 +205,10 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
 STATE = PageState(
     "explore-url",
     [
-        Field("model", str, None, Input(ids.EX_MODEL, "value")),
-        Field("z", urlstate.parse_point, None, Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
-              fmt="point"),
-        Field("label", lambda t: urlstate.parse_int(t, 0, 9), 0, Input(ids.EX_LABEL, "value")),
-        Field("map", lambda t: urlstate.parse_int(t, 0, 9), 0, Input(ids.EX_MAP_LABEL, "value")),
+        model_field(ids.EX_MODEL),
+        point_field("z", ids.EX_SLIDER),
+        digit_field("label", ids.EX_LABEL),
+        digit_field("map", ids.EX_MAP_LABEL),
         Field("axis", lambda t: urlstate.parse_choice(t, ("none", "0", "1", "2")), "none",
               Input(ids.EX_SLICE_AXIS, "value")),
         Field("index", lambda t: urlstate.parse_int(t, 0, 63), 8, Input(ids.EX_SLICE_INDEX, "value")),

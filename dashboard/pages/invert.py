@@ -14,7 +14,7 @@ from dashboard import figures, precompute, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
 from dashboard.errors import page_callback
 from dashboard.figures import message_figure
-from dashboard.pagestate import Field, PageState, parse_flag
+from dashboard.pagestate import Field, PageState, digit_field, model_field, parse_flag
 from dashboard.payloads import MAX_IMAGE_UPLOAD_BYTES, PayloadError, decode_upload, safe_label
 from gan_core.checkpoints import CheckpointError
 from gan_core.inversion import invert_image
@@ -40,9 +40,9 @@ def test_digits():
 STATE = PageState(
     "inv-url",
     [
-        Field("model", str, None, Input("inv-model", "value")),
+        model_field("inv-model"),
         Field("index", lambda t: urlstate.parse_int(t, 0, 9999), 0, Input("inv-index", "value")),
-        Field("label", lambda t: urlstate.parse_int(t, 0, 9), 0, Input("inv-label", "value")),
+        digit_field("label", "inv-label"),
         Field("search", parse_flag, False, Input("inv-any-label", "value"), fmt="flag"),
     ],
 )

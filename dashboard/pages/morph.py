@@ -29,7 +29,7 @@ from dashboard.components import (
     latent_sliders,
 )
 from dashboard.errors import page_callback
-from dashboard.pagestate import Field, PageState
+from dashboard.pagestate import Field, PageState, digit_field, model_field, point_field
 from dashboard.payloads import PayloadError, clicked_point, parse_point, safe_label
 from gan_core.latent import snap_fourth
 
@@ -41,16 +41,14 @@ PATH_2D, PATH_3D = 2, 0
 STATE = PageState(
     "morph-url",
     [
-        Field("model", str, None, Input(ids.MO_MODEL, "value")),
-        Field("a", urlstate.parse_point, None, Input({"type": ids.MO_A, "index": ALL}, "value"),
-              fmt="point"),
-        Field("b", urlstate.parse_point, None, Input({"type": ids.MO_B, "index": ALL}, "value"),
-              fmt="point"),
+        model_field(ids.MO_MODEL),
+        point_field("a", ids.MO_A),
+        point_field("b", ids.MO_B),
         Field("via", urlstate.parse_points, [], Input(ids.MO_WAYPOINTS, "data"), fmt="points"),
         Field("frames", lambda t: urlstate.parse_int(t, 8, 64), 24, Input(ids.MO_FRAMES, "value")),
         Field("mode", lambda t: urlstate.parse_choice(t, ("linear", "slerp")), "linear",
               Input(ids.MO_MODE, "value")),
-        Field("label", lambda t: urlstate.parse_int(t, 0, 9), 0, Input(ids.MO_LABEL, "value")),
+        digit_field("label", ids.MO_LABEL),
     ],
 )  # fmt: skip
 

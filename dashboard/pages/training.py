@@ -10,7 +10,7 @@ from dashboard import figures, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
-from dashboard.pagestate import Field, PageState
+from dashboard.pagestate import Field, PageState, model_field
 from dashboard.texts import convergence_text
 from gan_core.checkpoints import resolve_model_dir
 from gan_core.latent import LatentInputError
@@ -38,7 +38,7 @@ def replay_for(model_id: str):
 STATE = PageState(
     "train-url",
     [
-        Field("model", str, None, Input("train-model", "value")),
+        model_field("train-model"),
         Field(
             "epoch", lambda t: urlstate.parse_int(t, 1, 100000), None, Input("train-epoch", "value")
         ),

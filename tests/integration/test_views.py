@@ -46,6 +46,15 @@ def _raw_graph_data(drv, graph_id):
     )
 
 
+def graph_title(drv, graph_id) -> str:
+    """The title of a dcc.Graph as the browser draws it ('' before it has one)."""
+    return drv.execute_script(
+        "const el = document.querySelector('#' + CSS.escape(arguments[0]) + ' .js-plotly-plot');"
+        "return el && el.layout && el.layout.title ? el.layout.title.text : '';",
+        graph_id,
+    )
+
+
 def map_marker(drv):
     """Centre of the explore map's point marker (layout rings) as the browser draws it."""
     from dashboard.figures import marker_position
@@ -126,10 +135,7 @@ def test_morph_plays_through_frames(driver, app_url):
         60,
         message="sequence text",
     )
-    title = lambda: driver.execute_script(  # noqa: E731
-        "const el=document.querySelector('#morph-frame-image .js-plotly-plot');"
-        "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
-    )
+    title = lambda: graph_title(driver, "morph-frame-image")  # noqa: E731
     wait_for(lambda: title().startswith("Frame 0"), 30, message="frame 0")
     element(driver, "#morph-play").click()
     wait_for(
@@ -197,11 +203,7 @@ def test_zeroing_a_channel_changes_the_edited_image(driver, app_url):
 
 def test_training_view_renders_every_epoch(driver, app_url, trained_model):
     driver.get(f"{app_url}/training?model={trained_model}")
-    title = lambda gid: driver.execute_script(  # noqa: E731
-        "const el=document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
-        "return el && el.layout && el.layout.title ? el.layout.title.text : '';",
-        gid,
-    )
+    title = lambda gid: graph_title(driver, gid)  # noqa: E731
     wait_for(
         lambda: title("train-samples") == "Fixed noise after epoch 3",
         60,
@@ -391,10 +393,7 @@ def test_4d_morph_shows_the_slices_through_a_and_b(driver, app_url):
         "Point B = (+0.80, -0.30, +0.40, +1.00)" in driver.find_element(By.ID, "morph-proj-b").text
     )
     # the cube is the one at A's 4th coordinate, and follows it
-    cube_title = lambda: driver.execute_script(  # noqa: E731
-        "const el=document.querySelector('#morph-map .js-plotly-plot');"
-        "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
-    )
+    cube_title = lambda: graph_title(driver, "morph-map")  # noqa: E731
     wait_for(lambda: cube_title().endswith("w = -1.00 (A's)"), 30, message="cube at A's w")
     drag_slider(driver, "morph-a", 3, 120)
     wait_for(
@@ -476,11 +475,7 @@ def test_inverting_into_a_cgan_can_search_every_label(driver, app_url):
 
 def test_compare_shows_the_same_point_and_edit_on_two_models(driver, app_url):
     driver.get(f"{app_url}/compare?left=gan-2d&right=gan-3d&z=0.5,-0.5,0.25")
-    title = lambda gid: driver.execute_script(  # noqa: E731
-        "const el=document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
-        "return el && el.layout && el.layout.title ? el.layout.title.text : '';",
-        gid,
-    )
+    title = lambda gid: graph_title(driver, gid)  # noqa: E731
     for side in ("left", "right"):
         wait_for(
             lambda side=side: title(f"cmp-{side}-image") == "Generated image",
@@ -520,10 +515,7 @@ def test_url_restores_activation_edits_and_training_epoch(driver, app_url, train
         message="URL kept",
     )
     driver.get(f"{app_url}/training?model={trained_model}&epoch=2")
-    title = lambda: driver.execute_script(  # noqa: E731
-        "const el=document.querySelector('#train-samples .js-plotly-plot');"
-        "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
-    )
+    title = lambda: graph_title(driver, "train-samples")  # noqa: E731
     wait_for(lambda: title() == "Fixed noise after epoch 2", 60, message="epoch 2 restored")
     assert severe_console_errors(driver) == []
 
@@ -636,10 +628,7 @@ def test_clicking_a_point_of_the_cube_moves_the_point_there(driver, app_url):
 
 def test_fourth_slider_moves_the_whole_4d_cube(driver, app_url):
     open_page(driver, app_url + "/explore?model=gan-4d&z=0,0,0,-1", "explore-image")
-    title = lambda: driver.execute_script(  # noqa: E731
-        "const el=document.querySelector('#explore-cube .js-plotly-plot');"
-        "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
-    )
+    title = lambda: graph_title(driver, "explore-cube")  # noqa: E731
     wait_for(lambda: title() == "Class cube at w = -1.00", 60, message="cube at w = -1")
     proj = graph_data(driver, "explore-projections")
     assert len(proj) == 6  # three slices through the point, three markers
@@ -767,10 +756,7 @@ def test_explore_map_colours_by_confidence_and_by_the_discriminators_realism(dri
     from dashboard import registry
 
     open_page(driver, app_url + "/explore?model=gan-2d&colour=realism", "explore-map")
-    title = lambda: driver.execute_script(  # noqa: E731
-        "const el=document.querySelector('#explore-map .js-plotly-plot');"
-        "return el && el.layout && el.layout.title ? el.layout.title.text : '';"
-    )
+    title = lambda: graph_title(driver, "explore-map")  # noqa: E731
     wait_for(lambda: title() == "Realism D(G(z))", 60, message="realism map")
     drawn = np.array(graph_data(driver, "explore-map")[0]["z"], float)
     values, _axes = registry.get("gan-2d").realism_map()
