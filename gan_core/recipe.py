@@ -50,7 +50,7 @@ class Recipe:
     matching_aware: bool = True
     label_margin: float = 0.3
     label_margin_weight: float = 1.0
-    d_input_gain: float = 0.0
+    d_input_gain: float = 15.0
 
     def __post_init__(self) -> None:
         for name in ("g_learning_rate", "d_learning_rate"):
@@ -84,6 +84,7 @@ class Recipe:
             r1_gamma=0.0,
             matching_aware=False,
             label_margin_weight=0.0,
+            d_input_gain=0.0,
         )
 
     @classmethod
