@@ -205,6 +205,7 @@ def layout(**query):
             dcc.Store(id="morph-url"),
             dcc.Store(id=ids.MO_RESULT),
             dcc.Store(id="morph-drawn"),
+            dcc.Interval(id="morph-map-poll", interval=700, disabled=True),
             dcc.Interval(id=ids.MO_INTERVAL, interval=125, disabled=True),
         ]
     )
@@ -253,18 +254,20 @@ def build_point_controls(model_id, init, waypoints):
 @page_callback(
     output={"map": Output(ids.MO_MAP, "figure"), "strip": Output(ids.MO_STRIP, "figure"),
             "sequence": Output(ids.MO_SEQUENCE, "children"), "result": Output(ids.MO_RESULT, "data"),
-            "last_frame": Output(ids.MO_SCRUB, "max"), "drawn": Output("morph-drawn", "data")},
+            "last_frame": Output(ids.MO_SCRUB, "max"), "drawn": Output("morph-drawn", "data"),
+            "poll_off": Output("morph-map-poll", "disabled")},
     inputs={"a_values": Input({"type": ids.MO_A, "index": ALL}, "value"),
             "b_values": Input({"type": ids.MO_B, "index": ALL}, "value"),
             "waypoints": Input(ids.MO_WAYPOINTS, "data"), "frames": Input(ids.MO_FRAMES, "value"),
             "mode": Input(ids.MO_MODE, "value"), "label": Input(ids.MO_LABEL, "value"),
             "only_crossed": Input(ids.MO_ONLY_CROSSED, "value"),
+            "_poll": Input("morph-map-poll", "n_intervals"),
             "model_id": State(ids.MO_MODEL, "value"), "drawn": State("morph-drawn", "data")},
     error_box=ids.MO_ERROR,
     prevent_initial_call=True,
 )  # fmt: skip
 def compute_morph(
-    a_values, b_values, waypoints, frames, mode, label, only_crossed, model_id, drawn
+    a_values, b_values, waypoints, frames, mode, label, only_crossed, _poll, model_id, drawn
 ):
     """Morph along the path; the map is sent whole only when the areas shown change."""
     e = registry.get(model_id)
@@ -284,21 +287,27 @@ def compute_morph(
         or drawn != key
     )
     crossed = set(m.sequence) if only_crossed else None
-    return {"map": path_figure(e, m, a, lab, crossed) if whole else path_patch(e, m, a),
+    fig = path_figure(e, m, a, lab, crossed) if whole else path_patch(e, m, a)
+    pending = isinstance(fig, str)  # the map is still computing: say so, and ask again
+    return {"map": figures.message_figure(fig, height=420) if pending else fig,
             "strip": figures.strip_figure(m.images, m.classes),
             "sequence": "Crossed areas: " + m.sequence_text,
             "result": morph_record(m, model_id, lab, mode, [a, *mids, b]),
-            "last_frame": len(m.images) - 1, "drawn": key}  # fmt: skip
+            "last_frame": len(m.images) - 1, "drawn": None if pending else key,
+            "poll_off": not pending}  # fmt: skip
 
 
 def path_figure(e, m, a, lab, crossed):
     """The whole map (2D) or cube (3D/4D, at A's 4th coordinate) with the path drawn over
-    it; with ``crossed``, only the areas the path crosses are coloured."""
+    it; with ``crossed``, only the areas the path crosses are coloured. While that map is
+    still computing (queued first), the text that says how far it is."""
+    s = registry.SETTINGS
+    w = float(a[3]) if e.latent_dim == 4 else None
+    cmap, job, _key = precompute.request_map(e, e.view_request(s.grid_2d, s.cube_n, w, lab))
+    if cmap is None:
+        return precompute.job_text(job)
     if e.latent_dim != 2:
-        w = float(a[3]) if e.latent_dim == 4 else None
-        cube = precompute.map_now(e, e.view_request(n3d=registry.SETTINGS.cube_n, w=w, label=lab))
-        return figures.morph_cube_figure(cube, m.latents, m.classes, only_classes=crossed)
-    cmap = precompute.map_now(e, e.view_request(registry.SETTINGS.grid_2d, label=lab))
+        return figures.morph_cube_figure(cmap, m.latents, m.classes, only_classes=crossed)
     if crossed is not None:
         masked = cmap.classes.astype(float)
         masked[~np.isin(cmap.classes, list(crossed))] = np.nan

@@ -65,6 +65,24 @@ def test_serve_answers_while_maps_fill_and_explore_shows_its_map_progress(
         wait_for(map_drawn, 180, interval=0.2, message="the 2D map to be drawn")
         assert any("Computing the class map for the first time" in t for t in seen), seen
         screenshot(driver, "startup-explore-map")
+        # /morph needs gan-4d's cube at w = 1, the last the fill would reach: it says how far
+        # that map is, moves it to the front, and draws the path through it when it is done.
+        driver.get(base + "/morph?model=gan-4d&a=-1,0,0,1&b=1,0,0,1")
+        notes: list[str] = []
+
+        def cube_drawn() -> bool:
+            state = driver.execute_script(
+                "const el = document.querySelector('#morph-map .js-plotly-plot');"
+                "if (!el || !el.layout) return null;"
+                "const notes = (el.layout.annotations || []).map(a => a.text);"
+                "return [notes, (el.data || []).map(t => t.type)];"
+            )
+            if state:
+                notes.extend(state[0])
+            return bool(state and "scatter3d" in state[1])
+
+        wait_for(cube_drawn, 180, interval=0.2, message="the morph cube to be drawn")
+        assert any("class map" in n or "this one is next" in n for n in notes), notes
         # The fill goes on behind the drawn map; the terminal follows it.
         wait_for(lambda: "class maps:" in log_path.read_text(errors="replace"), 30,
                  message="the terminal's progress bar")  # fmt: skip
