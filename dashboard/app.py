@@ -1,9 +1,9 @@
-"""The Dash app: pages, the background-callback manager and the server entry points."""
+"""The Dash app: pages, navigation, the request guard and the server entry point. Long work
+(maps) runs in dashboard/jobs.py or the Celery worker, not in background callbacks."""
 
 from __future__ import annotations
 
 import importlib
-import os
 from pathlib import Path
 
 import dash
@@ -15,19 +15,6 @@ from dashboard.request_guard import install_request_guard
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PAGES = ("home", "explore", "morph", "cgan", "activations", "training", "invert", "compare")
-
-
-def background_manager(cache_dir: Path | None = None):
-    """Celery (when REDIS_URL is set) or an embedded disk cache for background callbacks."""
-    redis_url = os.environ.get("REDIS_URL")
-    if redis_url:
-        from dashboard.worker import celery_app
-
-        return dash.CeleryManager(celery_app)
-    import diskcache
-
-    folder = Path(cache_dir or registry.cache().directory).parent / "callbacks"
-    return dash.DiskcacheManager(diskcache.Cache(str(folder)))
 
 
 def create_app(
@@ -42,7 +29,6 @@ def create_app(
         assets_folder=str(ASSETS),
         title="GAN latent-space explorer",
         suppress_callback_exceptions=True,
-        background_callback_manager=background_manager(registry.SETTINGS.cache_dir),
     )
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
