@@ -219,7 +219,7 @@ def run(
     url, server = serve(root, cache, grid)
 
     from dashboard import registry
-    from dashboard.latent_view import explore_view_kind
+    from dashboard.components.latent_view import explore_view_kind
 
     kind = explore_view_kind(registry.get(model_id).latent_dim)
     map_graph = "explore-map" if kind == "map" else "explore-cube"

@@ -41,8 +41,7 @@ def explore_download(
     name = f"{explorer.model_id}_" + "_".join(f"{v:+.2f}" for v in point)
     if button == "explore-dl-png":
         map_lab = safe_label(map_label) if explorer.conditional else None
-        w = float(point[3]) if explorer.latent_dim == 4 else None
-        data = export.map_png(explorer, grid_2d, cube_n, w=w, label=map_lab)
+        data = export.map_png(explorer, grid_2d, cube_n, label=map_lab, point=point)
         suffix = "" if map_lab is None else f"-label{map_lab}"
         kind = "map" if explorer.latent_dim == 2 else "cube"
         return dcc.send_bytes(data, f"{explorer.model_id}-{kind}{suffix}.png")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import warnings
 
 import dash
 from dash import set_props
@@ -29,30 +30,49 @@ def user_error(exc: Exception) -> str:
     return f"Something went wrong ({type(exc).__name__}); the view keeps its last good state."
 
 
-def report(error_box: str, also: dict | None, exc: Exception) -> None:
+def concrete_id(component_id):
+    """``component_id`` with any MATCH wildcard filled in from the running callback's own
+    outputs (a component's error box in a MATCH callback); string ids as they are."""
+    if not isinstance(component_id, dict):
+        return component_id
+    wild = [k for k, v in component_id.items() if v == dash.MATCH]
+    if not wild:
+        return component_id
+    with warnings.catch_warnings():  # dict-style callbacks call this list deprecated
+        warnings.simplefilter("ignore", DeprecationWarning)
+        outputs = dash.ctx.outputs_list
+    flat = list(outputs.values()) if isinstance(outputs, dict) else list(outputs)
+    while flat and isinstance(flat[0], list):
+        flat = flat[0]
+    first = flat[0]["id"]
+    return {**component_id, **{k: first[k] for k in wild}}
+
+
+def report(error_box, also: dict | None, exc: Exception) -> None:
     """Show ``exc`` in ``error_box`` (and log it when it is not the user's input); ``also``
     ({component id: props}) is set too, e.g. to stop a poll."""
     message = str(exc) if getattr(exc, "user_facing", False) else user_error(exc)
     if message.startswith("Something went wrong"):
         log.error("callback failed", exc_info=exc)
-    set_props(error_box, {"children": message})
+    set_props(concrete_id(error_box), {"children": message})
     for component, props in (also or {}).items():
-        set_props(component, props)
+        set_props(concrete_id(component), props)
 
 
 def page_callback(
-    *dependencies, error_box: str, clears: bool = True, on_failure: dict | None = None, **kwargs
+    *dependencies, error_box, clears: bool = True, on_failure: dict | None = None, **kwargs
 ):
     """``dash.callback`` whose failures are reported in ``error_box`` (see module doc);
     ``clears=False`` for helpers (polls) whose success says nothing about the view;
-    ``on_failure`` ({component id: props}) is set as well when the body raises."""
+    ``on_failure`` ({component id: props}) is set as well when the body raises. In a
+    component's MATCH callback, ``error_box`` may hold MATCH too."""
 
     def register(func):
         @functools.wraps(func)
         def run(*args, **kw):
             out = func(*args, **kw)
             if clears:
-                set_props(error_box, {"children": ""})
+                set_props(concrete_id(error_box), {"children": ""})
             return out
 
         return dash.callback(

@@ -433,22 +433,16 @@ def layer_figure(act: np.ndarray, mode: str = "mean", channels=None, title: str 
     return _layout(fig, title, height)
 
 
-def morph_cube_figure(cube: ClassMap, latents: np.ndarray, classes: np.ndarray, only_classes=None,
-                      height: int = 480) -> go.Figure:  # fmt: skip
-    """The class cube with the morph path through it; traces 0-1 are the path (patched on drags)."""
-    where = [f"label {cube.label}"] if cube.label is not None else []
-    where += [f"w = {float(v):+.2f} (A's)" for v in cube.fixed]  # a 4D path leaves this cube
-    title = "Path through the class cube" + (f" at {', '.join(where)}" if where else "")
-    base = cube_figure(cube, latents[0], only_classes=only_classes, title=title, height=height)
+def path_traces_3d(latents: np.ndarray, classes: np.ndarray) -> list[go.Scatter3d]:
+    """The morph path through a cube: a line plus one dot per frame coloured by its class."""
     colors = [DIGIT_COLORS[int(c)] for c in classes]
-    path = [
-        go.Scatter3d(x=latents[:, 0], y=latents[:, 1], z=latents[:, 2], mode="lines", name="path",
-                     line=dict(color="black", width=6), showlegend=False, hoverinfo="skip"),
-        go.Scatter3d(x=latents[:, 0], y=latents[:, 1], z=latents[:, 2], mode="markers", name="frames",
-                     marker=dict(size=5, color=colors, line=dict(color="black", width=1)), showlegend=False),
+    x, y, z = latents[:, 0], latents[:, 1], latents[:, 2]
+    return [
+        go.Scatter3d(x=x, y=y, z=z, mode="lines", name="path", line=dict(color="black", width=6),
+                     showlegend=False, hoverinfo="skip"),
+        go.Scatter3d(x=x, y=y, z=z, mode="markers", name="frames", showlegend=False,
+                     marker=dict(size=5, color=colors, line=dict(color="black", width=1))),
     ]  # fmt: skip
-    fig = go.Figure(data=path + list(base.data), layout=base.layout)
-    return fig
 
 
 def samples_grid_figure(samples: np.ndarray, title: str, height: int = 340) -> go.Figure:

@@ -58,23 +58,41 @@ def safe_label(value) -> int:
     return int(value)
 
 
-def clicked_point(click, values, axes=(0, 1)) -> list | None:
-    """The slider values after a click on a map whose x, y (and, for a cube, z) axes are
-    the latent coordinates ``axes``: clamped to [-1, 1], two decimals, like the sliders;
-    the other coordinates stay. None when the click or the values are not usable."""
+def click_coordinates(click, axes=(0, 1)) -> dict | None:
+    """Where a map whose x, y (and, for a cube, z) axes are the latent coordinates ``axes``
+    was clicked: ``{"axes": [...], "values": [...]}``, clamped to [-1, 1] with two decimals
+    like the sliders; None when the click gives no usable point."""
     keys = ("x", "y", "z")[: len(axes)]
     try:
         clicked = [float(click["points"][0][k]) for k in keys]
-        out = list(values)
     except (TypeError, KeyError, IndexError, ValueError):
         return None
-    if not isinstance(values, list) or not all(math.isfinite(v) for v in clicked):
+    if not all(math.isfinite(v) for v in clicked):
         return None
-    if max(axes) >= len(out):
+    return {"axes": list(axes), "values": [round(max(-1.0, min(1.0, v)), 2) for v in clicked]}
+
+
+def apply_click(clicked, values) -> list | None:
+    """``values`` (a point's slider values) with the clicked coordinates set and the others
+    kept; None when either is not usable (or the point has no such coordinate)."""
+    try:
+        axes = [int(a) for a in clicked["axes"]]
+        coords = [float(v) for v in clicked["values"]]
+    except (TypeError, KeyError, ValueError):
         return None
-    for axis, v in zip(axes, clicked, strict=True):
+    if not isinstance(values, list) or len(axes) != len(coords) or not axes:
+        return None
+    if min(axes) < 0 or max(axes) >= len(values) or not all(math.isfinite(v) for v in coords):
+        return None
+    out = list(values)
+    for axis, v in zip(axes, coords, strict=True):
         out[axis] = round(max(-1.0, min(1.0, v)), 2)
     return out
+
+
+def clicked_point(click, values, axes=(0, 1)) -> list | None:
+    """The slider values after a click (see :func:`click_coordinates`, :func:`apply_click`)."""
+    return apply_click(click_coordinates(click, axes), values)
 
 
 def projection_axes(click) -> tuple[int, int] | None:

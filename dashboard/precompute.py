@@ -63,6 +63,18 @@ def map_key(model_id: str, request: MapRequest) -> str:
     return f"{root}|{model_id}|{request.kind}|{request.n}|{request.label}|{request.w}"
 
 
+def key_ready(key: str) -> bool:
+    """Whether the map of a job key (see :func:`map_key`) is in the shared cache; True for a
+    key this app did not make (nothing to wait for)."""
+    try:
+        _root, model_id, kind, n, label, w = key.rsplit("|", 5)
+        request = MapRequest(kind, int(n), None if label == "None" else int(label),
+                             None if w == "None" else float(w))  # fmt: skip
+        return registry.get(model_id).is_ready(request)
+    except Exception:  # noqa: BLE001 - not a key this app made
+        return True
+
+
 def request_map(
     explorer: LatentExplorer, request: MapRequest, priority: int = URGENT
 ) -> tuple[object | None, JobState | None, str]:

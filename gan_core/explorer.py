@@ -174,11 +174,14 @@ class LatentExplorer:
         )  # fmt: skip
 
     def view_request(
-        self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, w=None, label=None
+        self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, w=None, label=None, point=None
     ) -> MapRequest:
         """The map a view of this model shows: the 2D grid for 2D models, else the cube (for
-        4D at the precomputed 4th-coordinate value nearest ``w``)."""
+        4D at the precomputed 4th-coordinate value nearest ``w``, or nearest the 4th
+        coordinate of ``point``, the latent point the view is around)."""
         label = validate_label(label, self.conditional)
+        if point is not None and self.latent_dim == 4:
+            w = float(point[3])
         if self.latent_dim == 2:
             return MapRequest("map", int(n2d), label)
         _, params = self._cube_request(n3d, w, label)
@@ -196,9 +199,11 @@ class LatentExplorer:
             return self.map_2d(request.n, label=request.label, progress=progress)
         return self.cube(request.n, w=request.w, label=request.label, progress=progress)
 
-    def default_map(self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, w=None, label=None):
-        """The model's main map: the 2D grid for 2D models, else the cube."""
-        return self.compute(self.view_request(n2d, n3d, w, label))
+    def default_map(
+        self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, w=None, label=None, point=None
+    ):
+        """The model's main map: the 2D grid for 2D models, else the cube (see view_request)."""
+        return self.compute(self.view_request(n2d, n3d, w, label, point))
 
     def map_requests(self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS) -> list[MapRequest]:
         """Every map precompute fills: 2D grid; 3D cube; 4D one cube per w; CGAN one per label."""

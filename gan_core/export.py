@@ -197,11 +197,14 @@ def state_json(state: dict[str, Any], path=None) -> bytes:
     return _write((json.dumps(_jsonable(state), indent=2, sort_keys=True) + "\n").encode(), path)
 
 
-def map_png(explorer, n2d: int, n3d: int, w=None, label=None, scale: int = 4, path=None) -> bytes:
+def map_png(
+    explorer, n2d: int, n3d: int, w=None, label=None, scale: int = 4, path=None, point=None
+) -> bytes:
     """PNG of a model's main map as the explorer shows it: the 2D grid, or every slice of
-    the cube (for 4D, the cube at the precomputed 4th-coordinate value nearest ``w``)."""
+    the cube (for 4D, the cube at the precomputed 4th-coordinate value nearest ``w``, or
+    nearest ``point``'s)."""
     w = w if explorer.latent_dim == 4 else None
-    m = explorer.default_map(n2d, n3d, w=w, label=label)
+    m = explorer.default_map(n2d, n3d, w=w, label=label, point=point)
     if explorer.latent_dim == 2:
         return class_map_png(m.classes, m.confidence, path=path, scale=scale)
     return cube_png(m.classes, path=path, scale=scale)

@@ -21,6 +21,8 @@ declare -A ARGS=(
   [batch-128]="--batch-size 128"
   [no-r1]="--r1-gamma 0"
   [d-log]="--d-input-gain 15"
+  [d-log-100]="--d-input-gain 100"
+  [d-log-1000]="--d-input-gain 1000"
 )
 names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
 read -r -a names <<<"${names[*]}"

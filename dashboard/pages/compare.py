@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import dash
 import numpy as np
-from dash import ALL, Input, Output, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import figures, registry, urlstate
 from dashboard.components import card, error_box, graph_card, latent_sliders
+from dashboard.components.latent_view import LatentView
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
 from dashboard.pagestate import Field, PageState, model_field
-from dashboard.payloads import PayloadError, parse_point
+from dashboard.payloads import PayloadError, apply_click, parse_point
 from dashboard.texts import epochs_text, metric_text
 from gan_core.activations import Edit
 
@@ -56,6 +57,12 @@ def _side(prefix: str, models: list[str], value: str | None) -> html.Div:
                 None,
                 dcc.Graph(id=f"cmp-{prefix}-strip", figure=EMPTY, config={"displayModeBar": False}),
                 html.Div(id=f"cmp-{prefix}-sequence", className="sequence"),
+            ),  # fmt: skip
+            LatentView(
+                f"cmp-{prefix}",
+                title_map="Map of class areas, the point and the path",
+                title_cube="Class cube, the point and the path",
+                height=380,
             ),  # fmt: skip
         ],
         className="content-col",
@@ -167,9 +174,11 @@ def compare_side(model_id, values, a_text, b_text, edit_choice):
     title = "Edited image" if edited is not None else "Generated image"
     probs = probe.probs if edited is None else np.asarray(
         e.classifier(edited[None, ..., None], training=False))[0]  # fmt: skip
+    path = {"latents": np.round(m.latents.astype(np.float64), 4).tolist(),
+            "classes": [int(c) for c in m.classes]}  # fmt: skip
     return (figures.image_figure(image, title, height=260), figures.probs_figure(probs, height=260),
             figures.strip_figure(m.images, m.classes), "Crossed areas: " + m.sequence_text,
-            _metrics_text(e))  # fmt: skip
+            _metrics_text(e), path)  # fmt: skip
 
 
 def _register(prefix: str) -> None:
@@ -179,6 +188,7 @@ def _register(prefix: str) -> None:
         Output(f"cmp-{prefix}-strip", "figure"),
         Output(f"cmp-{prefix}-sequence", "children"),
         Output(f"cmp-{prefix}-metrics", "children"),
+        Output(LatentView.ids.path(f"cmp-{prefix}"), "data"),
         Input(f"cmp-{prefix}-model", "value"),
         Input({"type": "cmp-slider", "index": ALL}, "value"),
         Input("cmp-a", "value"),
@@ -190,10 +200,27 @@ def _register(prefix: str) -> None:
         return compare_side(model_id, values, a_text, b_text, edit_choice)
 
     update.__name__ = f"update_{prefix}"
+    LatentView.follow(f"cmp-{prefix}", model=Input(f"cmp-{prefix}-model", "value"),
+                      point=Input({"type": "cmp-slider", "index": ALL}, "value"))  # fmt: skip
 
 
 _register("left")
 _register("right")
+
+
+@callback(
+    Output({"type": "cmp-slider", "index": ALL}, "value"),
+    Input(LatentView.ids.clicked("cmp-left"), "data"),
+    Input(LatentView.ids.clicked("cmp-right"), "data"),
+    State({"type": "cmp-slider", "index": ALL}, "value"),
+    prevent_initial_call=True,
+)
+def click_moves_point(left, right, values):
+    """A click on either model's map or cube moves the shared point there."""
+    out = apply_click(left if ctx.triggered_id == LatentView.ids.clicked("cmp-left") else right,
+                      values)  # fmt: skip
+    return out if out is not None else [no_update] * len(values or [])
+
 
 dash.register_page(
     __name__,

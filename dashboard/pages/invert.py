@@ -10,8 +10,9 @@ import dash
 import numpy as np
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboard import figures, precompute, registry, urlstate
+from dashboard import figures, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
+from dashboard.components.latent_view import LatentView
 from dashboard.errors import page_callback
 from dashboard.figures import message_figure
 from dashboard.pagestate import Field, PageState, digit_field, model_field, parse_flag
@@ -22,7 +23,7 @@ from gan_core.inversion import invert_image
 _test_digits: dict = {}
 HIDDEN = {"display": "none"}
 RECON_HINT = message_figure("The closest generated image appears here.", height=300)
-MAP_HINT = message_figure("The point found appears here, on the map of class areas.")
+VIEW = "inv"  # the latent view's aio_id: the model's map, with the found point
 _lock = threading.Lock()
 
 
@@ -135,7 +136,11 @@ def layout(**query):
                                 ],
                                 className="two-col",
                             ),
-                            graph_card("inv-map", loading=True, figure=MAP_HINT),  # fmt: skip
+                            LatentView(
+                                VIEW,
+                                title_map="The found point on the map of class areas",
+                                title_cube="The found point in the class cube",
+                            ),
                         ],
                         className="content-col",
                     ),
@@ -203,7 +208,7 @@ def show_label(model_id):
 
 @callback(
     Output("inv-recon", "figure", allow_duplicate=True),
-    Output("inv-map", "figure", allow_duplicate=True),
+    Output(LatentView.ids.point(VIEW), "data", allow_duplicate=True),
     Output("inv-result", "children", allow_duplicate=True),
     Output("inv-link", "style", allow_duplicate=True),
     Input("inv-model", "value"),
@@ -214,13 +219,14 @@ def show_label(model_id):
     prevent_initial_call=True,
 )
 def clear_result(*_):
-    """A new model, label or digit: the last result no longer applies."""
-    return RECON_HINT, MAP_HINT, "", HIDDEN
+    """A new model, label or digit: the last result (and its marker) no longer applies."""
+    return RECON_HINT, None, "", HIDDEN
 
 
 @page_callback(
     Output("inv-recon", "figure"),
-    Output("inv-map", "figure"),
+    Output(LatentView.ids.point(VIEW), "data"),
+    Output(LatentView.ids.label(VIEW), "data", allow_duplicate=True),
     Output("inv-result", "children"),
     Output("inv-link", "href"),
     Output("inv-link", "style"),
@@ -252,7 +258,8 @@ def run_inversion(_n, model_id, label, any_label, index, uploaded):
     recon = figures.image_figure(probe.image, "Closest generated image")
     return (
         recon,
-        found_point_figure(e, result.z, lab),
+        [float(v) for v in result.z],
+        lab,
         result_text(result, probe, lab, search),
         href,
         {},
@@ -275,15 +282,7 @@ def result_text(result, probe, lab, search: bool) -> str:
     return text
 
 
-def found_point_figure(e, z, lab):
-    """The found point on the model's map (2D) or in its cube (3D/4D, at its w)."""
-    w = float(z[3]) if e.latent_dim == 4 else None
-    cmap = precompute.map_now(
-        e, e.view_request(registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n, w=w, label=lab)
-    )
-    if e.latent_dim == 2:
-        return figures.class_map_figure(cmap, z, title="The found point on the map of class areas")
-    return figures.cube_figure(cmap, z, title="The found point in the class cube")
+LatentView.follow(VIEW, model=Input("inv-model", "value"), label=Input("inv-label", "value"))
 
 
 dash.register_page(

@@ -9,7 +9,6 @@ from dash import (
     ALL,
     Input,
     Output,
-    Patch,
     State,
     callback,
     clientside_callback,
@@ -28,14 +27,12 @@ from dashboard.components import (
     graph_card,
     latent_sliders,
 )
+from dashboard.components.latent_view import LatentView, view_request
 from dashboard.errors import page_callback
 from dashboard.pagestate import Field, PageState, digit_field, model_field, point_field
-from dashboard.payloads import PayloadError, clicked_point, parse_point, safe_label
-from gan_core.latent import snap_fourth
+from dashboard.payloads import PayloadError, apply_click, parse_point, safe_label
 
-# Trace layout of the morph figure: 2D map -> [areas, marker, path line, frames];
-# cube -> [path line, frames, marker, digit traces...].
-PATH_2D, PATH_3D = 2, 0
+VIEW = "morph"  # the latent view's aio_id: the map or cube, A's marker and the path
 
 
 STATE = PageState(
@@ -139,7 +136,12 @@ def layout(**query):
                     html.Div(
                         [
                             html.Div(id=ids.MO_SEQUENCE, className="sequence"),
-                            graph_card(ids.MO_MAP, loading=True),  # fmt: skip
+                            LatentView(
+                                VIEW,
+                                title_map="Path over the map of class areas",
+                                title_cube="Path through the class cube",
+                                height=480,
+                            ),
                             html.Div(
                                 [
                                     graph_card("morph-proj-a"),
@@ -204,8 +206,7 @@ def layout(**query):
             dcc.Store(id="morph-init", data=init),
             dcc.Store(id="morph-url"),
             dcc.Store(id=ids.MO_RESULT),
-            dcc.Store(id="morph-drawn"),
-            dcc.Interval(id="morph-map-poll", interval=700, disabled=True),
+            dcc.Store(id="morph-view-ready"),
             dcc.Interval(id=ids.MO_INTERVAL, interval=125, disabled=True),
         ]
     )
@@ -251,90 +252,43 @@ def build_point_controls(model_id, init, waypoints):
     )
 
 
+LatentView.follow(
+    VIEW,
+    model=Input(ids.MO_MODEL, "value"),
+    point=Input({"type": ids.MO_A, "index": ALL}, "value"),
+    label=Input(ids.MO_LABEL, "value"),
+)
+
+
 @page_callback(
-    output={"map": Output(ids.MO_MAP, "figure"), "strip": Output(ids.MO_STRIP, "figure"),
+    output={"path": Output(LatentView.ids.path(VIEW), "data"),
+            "mask": Output(LatentView.ids.mask(VIEW), "data"), "strip": Output(ids.MO_STRIP, "figure"),
             "sequence": Output(ids.MO_SEQUENCE, "children"), "result": Output(ids.MO_RESULT, "data"),
-            "last_frame": Output(ids.MO_SCRUB, "max"), "drawn": Output("morph-drawn", "data"),
-            "poll_off": Output("morph-map-poll", "disabled")},
+            "last_frame": Output(ids.MO_SCRUB, "max")},
     inputs={"a_values": Input({"type": ids.MO_A, "index": ALL}, "value"),
             "b_values": Input({"type": ids.MO_B, "index": ALL}, "value"),
             "waypoints": Input(ids.MO_WAYPOINTS, "data"), "frames": Input(ids.MO_FRAMES, "value"),
             "mode": Input(ids.MO_MODE, "value"), "label": Input(ids.MO_LABEL, "value"),
-            "only_crossed": Input(ids.MO_ONLY_CROSSED, "value"),
-            "_poll": Input("morph-map-poll", "n_intervals"),
-            "model_id": State(ids.MO_MODEL, "value"), "drawn": State("morph-drawn", "data")},
+            "only_crossed": Input(ids.MO_ONLY_CROSSED, "value"), "model_id": State(ids.MO_MODEL, "value")},
     error_box=ids.MO_ERROR,
     prevent_initial_call=True,
 )  # fmt: skip
-def compute_morph(
-    a_values, b_values, waypoints, frames, mode, label, only_crossed, _poll, model_id, drawn
-):
-    """Morph along the path; the map is sent whole only when the areas shown change."""
+def compute_morph(a_values, b_values, waypoints, frames, mode, label, only_crossed, model_id):
+    """Morph along the path; the latent view draws the path over the map or cube (moved by
+    Patch on drags) and, with "only the crossed areas", colours only those."""
     e = registry.get(model_id)
     a, b = parse_point(a_values, e.latent_dim), parse_point(b_values, e.latent_dim)
     mids = [parse_point(w, e.latent_dim) for w in (waypoints or [])][:8]
     lab = safe_label(label) if e.conditional else None
     frames = int(frames) if isinstance(frames, (int, float)) else 24
     m = e.morph([a, *mids, b], frames=max(8, min(64, frames)), mode=mode, label=lab)
-    # Patch the path only onto a map already drawn for this model, label and (4D) the
-    # cube of A's 4th coordinate.
-    w_index = snap_fourth(a[3], registry.SETTINGS.cube_n)[0] if e.latent_dim == 4 else None
-    key = f"{model_id}|{lab}|{w_index}"
-    whole = (
-        ctx.triggered_id in (ids.MO_LABEL, ids.MO_ONLY_CROSSED)
-        or not isinstance(ctx.triggered_id, (dict, str))
-        or bool(only_crossed)
-        or drawn != key
-    )
-    crossed = set(m.sequence) if only_crossed else None
-    fig = path_figure(e, m, a, lab, crossed) if whole else path_patch(e, m, a)
-    pending = isinstance(fig, str)  # the map is still computing: say so, and ask again
-    return {"map": figures.message_figure(fig, height=420) if pending else fig,
+    path = {"latents": np.round(m.latents.astype(np.float64), 4).tolist(),
+            "classes": [int(c) for c in m.classes]}  # fmt: skip
+    return {"path": path, "mask": sorted({int(c) for c in m.sequence}) if only_crossed else None,
             "strip": figures.strip_figure(m.images, m.classes),
             "sequence": "Crossed areas: " + m.sequence_text,
             "result": morph_record(m, model_id, lab, mode, [a, *mids, b]),
-            "last_frame": len(m.images) - 1, "drawn": None if pending else key,
-            "poll_off": not pending}  # fmt: skip
-
-
-def path_figure(e, m, a, lab, crossed):
-    """The whole map (2D) or cube (3D/4D, at A's 4th coordinate) with the path drawn over
-    it; with ``crossed``, only the areas the path crosses are coloured. While that map is
-    still computing (queued first), the text that says how far it is."""
-    s = registry.SETTINGS
-    w = float(a[3]) if e.latent_dim == 4 else None
-    cmap, job, _key = precompute.request_map(e, e.view_request(s.grid_2d, s.cube_n, w, lab))
-    if cmap is None:
-        return precompute.job_text(job)
-    if e.latent_dim != 2:
-        return figures.morph_cube_figure(cmap, m.latents, m.classes, only_classes=crossed)
-    if crossed is not None:
-        masked = cmap.classes.astype(float)
-        masked[~np.isin(cmap.classes, list(crossed))] = np.nan
-        cmap = type(cmap)(masked, cmap.probs, cmap.axes, cmap.fixed, cmap.label)
-    fig = figures.class_map_figure(cmap, a, title="Path over the map of class areas",
-                                   label_areas=crossed is None)  # fmt: skip
-    for tr in figures.path_traces(m.latents, m.classes, (0, 1)):
-        fig.add_trace(tr)
-    return fig
-
-
-def path_patch(e, m, a) -> Patch:
-    """The path (and A's marker on a 2D map) moved on the figure already drawn."""
-    path = figures.path_traces(m.latents, m.classes, (0, 1))
-    fig = Patch()
-    if e.latent_dim == 2:
-        for k, tr in enumerate(path):
-            fig["data"][PATH_2D + k]["x"] = tr.x
-            fig["data"][PATH_2D + k]["y"] = tr.y
-        fig["data"][PATH_2D + 1]["marker"]["color"] = path[1].marker.color
-        fig["data"][1]["x"], fig["data"][1]["y"] = [float(a[0])], [float(a[1])]
-        return fig
-    for k in range(2):
-        for axis, name in enumerate("xyz"):
-            fig["data"][PATH_3D + k][name] = m.latents[:, axis].tolist()
-    fig["data"][PATH_3D + 1]["marker"]["color"] = path[1].marker.color
-    return fig
+            "last_frame": len(m.images) - 1}  # fmt: skip
 
 
 def morph_record(m, model_id, lab, mode, points) -> dict:
@@ -356,53 +310,59 @@ def morph_record(m, model_id, lab, mode, points) -> dict:
     }
 
 
-@callback(
-    Output("morph-proj-a", "figure"),
-    Output("morph-proj-b", "figure"),
-    Output("morph-proj-row", "style"),
-    Input({"type": ids.MO_A, "index": ALL}, "value"),
-    Input({"type": ids.MO_B, "index": ALL}, "value"),
-    Input(ids.MO_LABEL, "value"),
-    State(ids.MO_MODEL, "value"),
+clientside_callback(  # the map view drew its cube: the projections' cubes may be ready too
+    "function(v) { return v; }",
+    Output("morph-view-ready", "data"),
+    Input(LatentView.ids.ready(VIEW), "data"),
     prevent_initial_call=True,
 )
-def point_projections(a_values, b_values, label, model_id):
+
+
+@page_callback(
+    output={"a": Output("morph-proj-a", "figure"), "b": Output("morph-proj-b", "figure"),
+            "row": Output("morph-proj-row", "style")},
+    inputs={"a_values": Input({"type": ids.MO_A, "index": ALL}, "value"),
+            "b_values": Input({"type": ids.MO_B, "index": ALL}, "value"),
+            "label": Input(ids.MO_LABEL, "value"), "_drawn": Input("morph-view-ready", "data"),
+            "model_id": State(ids.MO_MODEL, "value")},
+    error_box=ids.MO_ERROR,
+    clears=False,
+    prevent_initial_call=True,
+)  # fmt: skip
+def point_projections(a_values, b_values, label, _drawn, model_id):
     """3D/4D: the slices through A and through B (a point inside the cube is hard to place
-    by eye). A 2D model's map already shows both points. A drag of one point's slider
-    redraws only that point's slices."""
-    hidden = {"display": "none"}
+    by eye); a 2D model's map already shows both. A drag of one point's slider redraws
+    only that point's slices; a cube still computing says so (its map view polls)."""
+    e = registry.get(model_id)
+    if e.latent_dim == 2:
+        return {"a": no_update, "b": no_update, "row": {"display": "none"}}
     triggered = list((ctx.triggered_prop_ids or {}).values())
-    moved = {t["type"] for t in triggered if isinstance(t, dict)}
-    if not moved or ids.MO_LABEL in triggered:  # a new label (or model): both cubes change
+    moved = {t["type"] for t in triggered if isinstance(t, dict) and "type" in t}
+    if not moved:  # a new label, model or cube: both change
         moved = {ids.MO_A, ids.MO_B}
-    try:
-        e = registry.get(model_id)
-        if e.latent_dim == 2:
-            return no_update, no_update, hidden
-        lab = safe_label(label) if e.conditional else None
-        out = []
-        for name, kind, values in (("A", ids.MO_A, a_values), ("B", ids.MO_B, b_values)):
-            if kind not in moved:
-                out.append(no_update)
-                continue
-            point = parse_point(values, e.latent_dim)
-            w = float(point[3]) if e.latent_dim == 4 else None
-            cube = precompute.map_now(
-                e, e.view_request(n3d=registry.SETTINGS.cube_n, w=w, label=lab)
-            )
-            where = ", ".join(f"{v:+.2f}" for v in point)
-            out.append(figures.projections_figure(cube, point, height=230, compact=True,
-                                                  title=f"Point {name} = ({where})"))  # fmt: skip
-    except Exception:  # noqa: BLE001 - the morph callback reports the error
-        return no_update, no_update, no_update
-    return out[0], out[1], {}
+    out = {"row": {}}
+    for name, kind, values in (("a", ids.MO_A, a_values), ("b", ids.MO_B, b_values)):
+        out[name] = point_projection(e, name.upper(), values, label) if kind in moved else no_update
+    return out
+
+
+def point_projection(e, name: str, values, label):
+    """The projections through one point, or a note while its cube is still computing."""
+    point = parse_point(values, e.latent_dim)
+    request = view_request(e, point, label)
+    cube, job, _key = precompute.request_map(e, request)
+    if cube is None:
+        return figures.message_figure(f"Point {name}: " + precompute.job_text(job), height=230)
+    where = ", ".join(f"{v:+.2f}" for v in point)
+    return figures.projections_figure(cube, point, height=230, compact=True,
+                                      title=f"Point {name} = ({where})")  # fmt: skip
 
 
 @callback(
     Output({"type": ids.MO_A, "index": ALL}, "value"),
     Output({"type": ids.MO_B, "index": ALL}, "value"),
     Output(ids.MO_WAYPOINTS, "data"),
-    Input(ids.MO_MAP, "clickData"),
+    Input(LatentView.ids.clicked(VIEW), "data"),
     Input(ids.MO_CLEAR, "n_clicks"),
     State(ids.MO_CLICK_MODE, "value"),
     State({"type": ids.MO_A, "index": ALL}, "value"),
@@ -410,7 +370,7 @@ def point_projections(a_values, b_values, label, model_id):
     State(ids.MO_WAYPOINTS, "data"),
     prevent_initial_call=True,
 )
-def click_sets_point(click, _clear, mode, a_values, b_values, waypoints):
+def click_sets_point(clicked, _clear, mode, a_values, b_values, waypoints):
     """A click on the 2D map (x, y) or on a point of the cube (x, y, z) sets A, B or adds a
     waypoint; the coordinates not shown (a 4D model's w) come from the point it replaces,
     and from A for a waypoint."""
@@ -418,9 +378,7 @@ def click_sets_point(click, _clear, mode, a_values, b_values, waypoints):
     keep_b = [no_update] * len(b_values) if isinstance(b_values, list) else no_update
     if ctx.triggered_id == ids.MO_CLEAR:
         return keep_a, keep_b, []
-    axes = (0, 1, 2) if isinstance(a_values, list) and len(a_values) >= 3 else (0, 1)
-    base = b_values if mode == "B" else a_values
-    point = clicked_point(click, base, axes)
+    point = apply_click(clicked, b_values if mode == "B" else a_values)
     if point is None:
         return keep_a, keep_b, no_update
     if mode == "B":

@@ -34,28 +34,56 @@ def _post(base, body):
     return callback_response(resp) if resp.status_code == 200 else {}
 
 
+def _view_body(dep: dict, values: dict, aio_id: str = "explore") -> dict:
+    """A request body for one of the latent view's MATCH callbacks, as the explore page
+    sends it: ``values`` by 'subcomponent.property' (missing ones: None)."""
+
+    def concrete(spec_id: str) -> dict:
+        return {k: aio_id if v == ["MATCH"] else v for k, v in json.loads(spec_id).items()}
+
+    def entry(spec):
+        cid = concrete(spec["id"])
+        return {"id": cid, "property": spec["property"],
+                "value": values.get(f"{cid['subcomponent']}.{spec['property']}")}  # fmt: skip
+
+    outputs = []
+    for name in dep["output"][2:-2].split("..."):
+        id_str, prop = name.rsplit(".", 1)
+        outputs.append({"id": concrete(id_str), "property": prop.split("@")[0]})
+    first = dep["inputs"][0]
+    return {"output": dep["output"], "outputs": outputs,
+            "inputs": [entry(s) for s in dep["inputs"]], "state": [entry(s) for s in dep["state"]],
+            "changedPropIds": [json.dumps(concrete(first["id"]), separators=(",", ":"))
+                               + "." + first["property"]]}  # fmt: skip
+
+
 def explore_map(base: str, deps: list[dict], model: str = "gan-2d", timeout: float = 180):
     """Ask for the explore map like the page does: render, poll the job, render again."""
-    render = _dep(deps, "..explore-map.figure")
-    poll = _dep(deps, "..explore-progress-box.style")
+    render = _dep(
+        deps, '..{"aio_id":["MATCH"],"component":"latent-view","subcomponent":"figure"}.figure..'
+    )
+    poll = _dep(
+        deps, '..{"aio_id":["MATCH"],"component":"latent-view","subcomponent":"progress-box"}'
+    )
     done = None
     deadline = time.time() + timeout
     while time.time() < deadline:
-        out = _post(base, callback_body(render, {"explore-model.value": model, "explore-map-label.value": 0,
-                                                 "explore-slice-axis.value": "none", "explore-slice-index.value": 0,
-                                                 "explore-job-done.data": done, SLIDERS: [0.0, 0.0]},
-                                        n_wild=2))  # fmt: skip
-        assert not out.get("explore-error", {}).get("children"), out["explore-error"]
-        if "explore-map" in out:
-            return out["explore-map"]["figure"]
-        key = out["explore-job"]["data"]
+        out = _post(base, _view_body(render, {"model.data": model, "axis.value": "none", "index.value": 0,
+                                              "colour.value": "class", "job-done.data": done,
+                                              "point.data": [0.0, 0.0]}))  # fmt: skip
+        view = {
+            json.loads(k)["subcomponent"] if k.startswith("{") else k: v for k, v in out.items()
+        }
+        assert not view.get("error", {}).get("children"), view["error"]
+        if "figure" in view:
+            return view["figure"]["figure"]
+        key = view["job"]["data"]
         while time.time() < deadline:
-            p = _post(
-                base, callback_body(poll, {"explore-job.data": key, "explore-poll.n_intervals": 1})
-            )
-            if "explore-job-done" in p:
-                assert not p.get("explore-error", {}).get("children"), p
-                done = p["explore-job-done"]["data"]
+            p = _post(base, _view_body(poll, {"job.data": key, "poll.n_intervals": 1}))
+            p = {json.loads(k)["subcomponent"] if k.startswith("{") else k: v for k, v in p.items()}
+            if "job-done" in p:
+                assert not p.get("error", {}).get("children"), p
+                done = p["job-done"]["data"]
                 break
             time.sleep(0.3)
     raise AssertionError(f"the {model} map never arrived")

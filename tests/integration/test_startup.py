@@ -51,7 +51,7 @@ def test_serve_answers_while_maps_fill_and_explore_shows_its_map_progress(
 
         def map_drawn() -> bool:
             text = driver.execute_script(
-                "const el = document.getElementById('explore-progress-text');"
+                "const el = document.getElementById('explore-progress');"
                 "return el ? el.innerText : '';"
             )
             if text:
@@ -65,20 +65,19 @@ def test_serve_answers_while_maps_fill_and_explore_shows_its_map_progress(
         wait_for(map_drawn, 180, interval=0.2, message="the 2D map to be drawn")
         assert any("Computing the class map for the first time" in t for t in seen), seen
         screenshot(driver, "startup-explore-map")
-        # /morph needs gan-4d's cube at w = 1, the last the fill would reach: it says how far
-        # that map is, moves it to the front, and draws the path through it when it is done.
+        # /morph needs gan-4d's cube at w = 1, the last the fill would reach: its map view
+        # says how far that map is, moves it to the front, and draws the path through it.
         driver.get(base + "/morph?model=gan-4d&a=-1,0,0,1&b=1,0,0,1")
         notes: list[str] = []
 
         def cube_drawn() -> bool:
             state = driver.execute_script(
                 "const el = document.querySelector('#morph-map .js-plotly-plot');"
-                "if (!el || !el.layout) return null;"
-                "const notes = (el.layout.annotations || []).map(a => a.text);"
-                "return [notes, (el.data || []).map(t => t.type)];"
+                "const note = document.getElementById('morph-progress');"
+                "return [note ? note.innerText : '', el && el.data ? el.data.map(t => t.type) : []];"
             )
-            if state:
-                notes.extend(state[0])
+            if state and state[0]:
+                notes.append(state[0])
             return bool(state and "scatter3d" in state[1])
 
         wait_for(cube_drawn, 180, interval=0.2, message="the morph cube to be drawn")

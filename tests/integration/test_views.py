@@ -46,6 +46,11 @@ def _raw_graph_data(drv, graph_id):
     )
 
 
+def named_trace(data, name: str) -> dict:
+    """The trace called ``name`` (e.g. the morph's "path") of a figure's data."""
+    return next(t for t in data if t.get("name") == name)
+
+
 def graph_title(drv, graph_id) -> str:
     """The title of a dcc.Graph as the browser draws it ('' before it has one)."""
     return drv.execute_script(
@@ -55,13 +60,14 @@ def graph_title(drv, graph_id) -> str:
     )
 
 
-def map_marker(drv):
-    """Centre of the explore map's point marker (layout rings) as the browser draws it."""
+def map_marker(drv, graph="explore-map"):
+    """Centre of a 2D map's point marker (layout rings) as the browser draws it."""
     from dashboard.figures import marker_position
 
     layout = drv.execute_script(
-        "const el = document.querySelector('#explore-map .js-plotly-plot');"
-        "return el && el.data && el.data.length ? JSON.parse(JSON.stringify(el.layout)) : null;"
+        "const el = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+        "return el && el.data && el.data.length ? JSON.parse(JSON.stringify(el.layout)) : null;",
+        graph,
     )
     return marker_position(layout) if layout else None
 
@@ -231,7 +237,7 @@ def test_url_restores_the_explore_view(driver, app_url):
         60,
         message="point restored from the URL",
     )
-    cube = wait_for(lambda: graph_data(driver, "explore-cube"), 60, message="cube")
+    cube = wait_for(lambda: graph_data(driver, "explore-map"), 60, message="cube")
     assert cube[0]["x"] == [0.5] and cube[0]["z"] == [0.75]
     # The address bar follows a change of the point.
     drag_slider(driver, "explore-slider", 1, 40)
@@ -267,7 +273,7 @@ def test_cgan_view_downloads_its_cube_png_and_view_json(driver, app_url):
     wait_for(lambda: graph_data(driver, "explore-image"), 60, message="image")
     wait_for(
         lambda: "(label 6)" in driver.execute_script(
-            "const t = document.querySelector('#explore-cube .gtitle'); return t ? t.textContent : '';"),
+            "const t = document.querySelector('#explore-map .gtitle'); return t ? t.textContent : '';"),
         60, message="label 6's cube",
     )  # fmt: skip
     element(driver, "#explore-dl-png").click()
@@ -302,7 +308,7 @@ def test_morph_url_restores_points_and_downloads_a_gif(driver, app_url):
         message="morph computed",
     )
     frames = wait_for(lambda: graph_data(driver, "morph-map"), 30, message="map")
-    path = frames[2]
+    path = named_trace(frames, "path")
     assert (
         path["x"][0] == -0.5
         and path["y"][0] == 0.25
@@ -348,7 +354,7 @@ def test_morph_clicks_add_a_waypoint_on_the_map_and_set_b_in_the_cube(driver, ap
 
     # A -> B ran along y = 0; through the waypoint the path bends up to it
     wait_for(
-        lambda: max(graph_data(driver, "morph-map")[2]["y"]) > via[1] - 0.1,
+        lambda: max(named_trace(graph_data(driver, "morph-map"), "path")["y"]) > via[1] - 0.1,
         30,
         message="the path to bend through the waypoint",
     )
@@ -438,6 +444,8 @@ def test_inverting_a_generated_digit_finds_its_point(
     link = driver.find_element(By.ID, "inv-link")
     assert link.is_displayed()
     assert f"/explore?model={trained_model}&z=" in link.get_attribute("href")
+    marker = wait_for(lambda: map_marker(driver, "inv-map"), 60, message="the found point marked")
+    assert np.allclose(marker, found, atol=0.006), (marker, found)  # on the model's map
     assert severe_console_errors(driver) == []
     screenshot(driver, "view-invert")
     # another digit: the old result no longer applies and goes away
@@ -445,6 +453,7 @@ def test_inverting_a_generated_digit_finds_its_point(
     wait_for(lambda: driver.find_element(By.ID, "inv-result").text == "", 30, message="cleared")
     assert not driver.find_element(By.ID, "inv-link").is_displayed()
     assert "MNIST test digit #5" in driver.find_element(By.ID, "inv-target").text
+    wait_for(lambda: map_marker(driver, "inv-map") is None, 30, message="the marker gone")
 
 
 def test_inverting_into_a_cgan_can_search_every_label(driver, app_url):
@@ -495,6 +504,23 @@ def test_compare_shows_the_same_point_and_edit_on_two_models(driver, app_url):
     element(driver, "#cmp-edit input[value='conv2-top']").click()
     wait_for(lambda: title("cmp-right-image") == "Edited image", 30, message="edited image")
     assert graph_data(driver, "cmp-right-image")[0]["z"] != before
+    # each side's map (2D) or cube (3D) shows the shared point and the A -> B path
+    assert map_marker(driver, "cmp-left-map") == pytest.approx((0.5, -0.5), abs=1e-6)
+    path = wait_for(lambda: named_trace(graph_data(driver, "cmp-left-map"), "path"), 30,
+                    message="the path on the left map")  # fmt: skip
+    assert path["x"][0] == -1 and path["x"][-1] == 1 and len(path["x"]) == 12
+    cube = wait_for(lambda: graph_data(driver, "cmp-right-map"), 60, message="the right cube")
+    assert named_trace(cube, "point")["z"] == [0.25]
+    # a click on the left map moves the point both models share
+    plot = element(driver, "#cmp-left-map .nsewdrag")
+    w, h = plot.size["width"], plot.size["height"]
+    ActionChains(driver).move_to_element_with_offset(plot, -w // 4, -h // 4).click().perform()
+    wait_for(lambda: named_trace(graph_data(driver, "cmp-right-map"), "point")["x"][0] < -0.2,
+             30, message="the right cube's marker to follow the click on the left map")  # fmt: skip
+    z = wait_for(lambda: [float(v) for v in driver.current_url.split("z=")[1].split("&")[0]
+                          .split("%2C")] if "z=0.5%2C" not in driver.current_url else None,
+                 30, message="the URL to follow the click")  # fmt: skip
+    assert z[0] < -0.2 and z[1] > 0.2 and z[2] == 0.25, z  # z is not on the 2D map
     assert severe_console_errors(driver) == []
     screenshot(driver, "view-compare")
 
@@ -607,10 +633,10 @@ def test_clicking_a_projection_moves_two_coordinates(driver, app_url):
 def test_clicking_a_point_of_the_cube_moves_the_point_there(driver, app_url):
     import numpy as np
 
-    open_page(driver, app_url + "/explore?model=gan-3d&z=0.9,0.9,0.9", "explore-cube")
-    wait_for(lambda: len(graph_data(driver, "explore-cube")) > 1, 60, message="cube")
+    open_page(driver, app_url + "/explore?model=gan-3d&z=0.9,0.9,0.9", "explore-map")
+    wait_for(lambda: len(graph_data(driver, "explore-map")) > 1, 60, message="cube")
     time.sleep(1.0)  # the WebGL scene draws after the data arrives
-    scene = driver.find_element(By.CSS_SELECTOR, "#explore-cube .gl-container canvas")
+    scene = driver.find_element(By.CSS_SELECTOR, "#explore-map .gl-container canvas")
     # Plotly picks the WebGL point under the pointer in its render loop: hover, then hold
     # the button long enough for a frame to see it (as a person's click does).
     ActionChains(driver).move_to_element(scene).pause(0.5).click_and_hold().pause(
@@ -628,7 +654,7 @@ def test_clicking_a_point_of_the_cube_moves_the_point_there(driver, app_url):
 
 def test_fourth_slider_moves_the_whole_4d_cube(driver, app_url):
     open_page(driver, app_url + "/explore?model=gan-4d&z=0,0,0,-1", "explore-image")
-    title = lambda: graph_title(driver, "explore-cube")  # noqa: E731
+    title = lambda: graph_title(driver, "explore-map")  # noqa: E731
     wait_for(lambda: title() == "Class cube at w = -1.00", 60, message="cube at w = -1")
     proj = graph_data(driver, "explore-projections")
     assert len(proj) == 6  # three slices through the point, three markers

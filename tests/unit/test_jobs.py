@@ -48,27 +48,6 @@ def test_failed_job_reports_a_clear_message_and_can_be_retried():
     assert again is not state
 
 
-def test_poll_callback_shows_progress_and_hands_over(monkeypatch, test_checkpoints, tmp_path):
-    from dashboard.app import create_app
-    from dashboard.jobs import JobState
-
-    create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=8, cube_n=4)
-    from dashboard.pages import explore
-
-    state = JobState(done=0, total=1024)
-    monkeypatch.setattr(explore.JOBS, "get", lambda key: state)
-    out = explore.poll_job(1, "key")
-    assert "this one is next" in out["text"] and not out["polling_off"]  # behind the running map
-    state.started, state.done = True, 512
-    out = explore.poll_job(1, "key")
-    assert out["box"] == {} and out["value"] == 0.5 and "512 of 1,024" in out["text"]
-    assert not out["polling_off"]
-    state.finished = True
-    monkeypatch.setattr(explore.JOBS, "forget", lambda key: None)
-    out = explore.poll_job(2, "key")
-    assert out["box"] == {"display": "none"} and out["done"] == "key" and out["polling_off"]
-
-
 def test_urgent_jobs_run_before_background_ones_and_a_request_moves_one_forward():
     from dashboard.jobs import BACKGROUND, URGENT
 

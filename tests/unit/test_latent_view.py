@@ -1,4 +1,5 @@
-"""What the latent view sends while a point is dragged."""
+"""The latent view: what it draws, what it sends while a point or a path moves, what a
+click gives, and how it follows a map that is still computing."""
 
 import numpy as np
 
@@ -15,7 +16,7 @@ def test_projection_key_changes_only_with_the_grid_cell_or_the_cube():
     import dataclasses
     import json
 
-    from dashboard.latent_view import projection_key
+    from dashboard.components.latent_view import projection_key
 
     cube = _cube()  # 4 values per axis on [-1, 1]: cells change at -2/3, 0, 2/3
     key = projection_key("gan-3d", cube, (0.1, 0.2, 0.3))
@@ -28,3 +29,102 @@ def test_projection_key_changes_only_with_the_grid_cell_or_the_cube():
     other_w = dataclasses.replace(cube, fixed=(0.5,))
     for other in (other_label, other_w):
         assert projection_key("gan-3d", other, (0.1, 0.2, 0.3)) != key
+
+
+def test_poll_callback_shows_progress_and_hands_over(monkeypatch, test_checkpoints, tmp_path):
+    from dashboard.app import create_app
+    from dashboard.jobs import JobState
+
+    create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=8, cube_n=4)
+    from dashboard.components import latent_view as view
+
+    state = JobState(done=0, total=1024)
+    monkeypatch.setattr(view.JOBS, "get", lambda key: state)
+    out = view.poll_job(1, "key")
+    assert "this one is next" in out["text"] and not out["polling_off"]  # behind the running map
+    state.started, state.done = True, 512
+    out = view.poll_job(1, "key")
+    assert out["box"] == {} and out["value"] == 0.5 and "512 of 1,024" in out["text"]
+    assert not out["polling_off"]
+    state.finished = True
+    monkeypatch.setattr(view.JOBS, "forget", lambda key: None)
+    out = view.poll_job(2, "key")
+    assert out["box"] == {"display": "none"} and out["done"] == "key" and out["polling_off"]
+
+
+def _explorer(test_checkpoints, tmp_path, model_id):
+    from gan_core.explorer import LatentExplorer
+
+    return LatentExplorer.from_checkpoint(model_id, test_checkpoints, cache_dir=tmp_path)
+
+
+def test_the_view_draws_the_marker_the_path_and_the_mask(test_checkpoints, tmp_path):
+    from dashboard.components.latent_view import view_figure
+    from tests.conftest import REAL_3D
+
+    e2 = _explorer(test_checkpoints, tmp_path, "gan-2d")
+    cmap = e2.map_2d(8)
+    latents = np.array([[-1, 0], [0, 0.5], [1, 0]], np.float32)
+    path = (latents, np.array([3, 1, 3]))
+    fig, where = view_figure(
+        e2, cmap, np.array([0.25, -0.5]), path=path, mask=[int(cmap.classes[0, 0])]
+    )
+    assert where == {"path": [1, 2]}  # the areas, then the path's line and frames
+    assert [t.name for t in fig.data[1:]] == ["path", "frames"]
+    assert list(fig.data[1].x) == [-1, 0, 1] and fig.layout.shapes  # the marker rings
+    shown = np.asarray(fig.data[0].z, float)  # [row=y][col=x]; only the masked class coloured
+    assert np.isnan(shown[cmap.classes.T != cmap.classes[0, 0]]).all()
+    assert not np.isnan(shown[cmap.classes.T == cmap.classes[0, 0]]).any()
+    bare, where = view_figure(e2, cmap, None)
+    assert where == {"path": None} and not bare.layout.shapes  # no point yet: no marker
+    e3 = _explorer(test_checkpoints, tmp_path, REAL_3D)
+    cube = e3.cube(4)
+    fig, where = view_figure(e3, cube, np.array([0.1, 0.2, 0.3]), axis="2", index=9,
+                             path=(np.zeros((3, 3), np.float32), np.zeros(3, int)))  # fmt: skip
+    n = len(fig.data)
+    assert fig.data[0].name == "point" and list(fig.data[0].z) == [0.3]
+    assert where == {"path": [n - 2, n - 1]} and fig.data[n - 2].name == "path"
+    sliced = {round(float(z), 4) for t in fig.data[1 : n - 2] for z in t.z}
+    assert sliced == {1.0}  # index 9 of a 4-point axis: the last z slice
+
+
+def test_patches_move_the_marker_and_the_path_only(test_checkpoints, tmp_path):
+    from dashboard.components.latent_view import marker_patches, path_patch
+    from tests.conftest import REAL_3D
+
+    e3 = _explorer(test_checkpoints, tmp_path, REAL_3D)
+    fig, proj = marker_patches(e3, np.array([0.1, 0.2, 0.3]), projections=True)
+    ops = fig.to_plotly_json()["operations"]
+    assert {tuple(o["location"]): o["params"]["value"] for o in ops} == {
+        ("data", 0, "x"): [0.1], ("data", 0, "y"): [0.2], ("data", 0, "z"): [0.3]}  # fmt: skip
+    faces = {
+        tuple(o["location"]): o["params"]["value"] for o in proj.to_plotly_json()["operations"]
+    }
+    assert faces[("data", 3, "x")] == [0.1] and faces[("data", 3, "y")] == [0.3]  # the xz face
+    _fig, none = marker_patches(e3, np.array([0.1, 0.2, 0.3]), projections=False)
+    from dash import no_update
+
+    assert none is no_update  # a view without projections is not sent Patches for them
+    latents = np.array([[0, 0, 0], [1, 1, 1]], np.float32)
+    path_patch(fig, e3, (latents, np.array([2, 7])), [5, 6])
+    moved = {tuple(o["location"]): o["params"]["value"] for o in fig.to_plotly_json()["operations"]}
+    assert moved[("data", 5, "z")] == [0.0, 1.0] and moved[("data", 6, "x")] == [0.0, 1.0]
+    assert len(moved[("data", 6, "marker", "color")]) == 2
+
+
+def test_view_points_and_paths_are_checked(test_checkpoints, tmp_path):
+    import pytest
+
+    from dashboard.components.latent_view import view_path, view_point
+    from dashboard.payloads import PayloadError
+
+    e2 = _explorer(test_checkpoints, tmp_path, "gan-2d")
+    assert view_point(e2, None) is None and view_point(e2, []) is None
+    assert view_point(e2, [0.5, -0.5, 0.9, 0.1]).tolist() == [0.5, -0.5]  # first coordinates
+    with pytest.raises(Exception, match="finite|range|\\[-1, 1\\]"):
+        view_point(e2, [0.5, float("nan")])
+    assert view_path(e2, None) is None
+    for bad in ({"latents": "x"}, {"latents": [[0, 0, 0]], "classes": [1]},
+                {"latents": [[0, 0], [1, 1]], "classes": [1]}):  # fmt: skip
+        with pytest.raises(PayloadError):
+            view_path(e2, bad)

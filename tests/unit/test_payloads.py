@@ -50,6 +50,22 @@ def test_clicks_move_the_coordinates_of_the_clicked_view():
         assert projection_axes(bad) is None
 
 
+def test_a_stored_click_sets_only_its_coordinates():
+    import json
+
+    from dashboard.payloads import apply_click, click_coordinates
+
+    on_cube = click_coordinates({"points": [{"x": -0.5, "y": 0.25, "z": 1.7}]}, (0, 1, 2))
+    stored = json.loads(json.dumps(on_cube))  # as the page's Store gives it back
+    assert apply_click(stored, [0.1, 0.2, 0.3, 0.4]) == [-0.5, 0.25, 1.0, 0.4]
+    assert apply_click({"axes": [1, 2], "values": [0.5, -0.5]}, [0, 0, 0]) == [0, 0.5, -0.5]
+    for bad in (None, {}, {"axes": [0], "values": []}, {"axes": [5], "values": [0.1]},
+                {"axes": [-1], "values": [0.1]}, {"axes": ["a"], "values": [0.1]},
+                {"axes": [0], "values": [float("nan")]}, "x"):  # fmt: skip
+        assert apply_click(bad, [0.1, 0.2]) is None, bad
+    assert apply_click(stored, None) is None and apply_click(stored, [0.1, 0.2]) is None
+
+
 def test_clicks_and_boxes_become_edits():
     shape = (14, 14, 64)
     click = {"points": [{"x": 3, "y": 5}]}
