@@ -222,7 +222,7 @@ def run(
     from dashboard.components.latent_view import explore_view_kind
 
     kind = explore_view_kind(registry.get(model_id).latent_dim)
-    map_graph = "explore-map" if kind == "map" else "explore-cube"
+    map_graph = "explore-map"  # the latent view's map or cube
     drv = start_browser()
     try:
         drv.get(f"{url}/explore?model={quote(model_id)}")
@@ -238,7 +238,7 @@ def run(
         else:
             # The cube is drawn: the marker (trace 0) and the class point clouds, in a scene.
             cube = (
-                "const gd = document.querySelector('#explore-cube .js-plotly-plot');"
+                "const gd = document.querySelector('#explore-map .js-plotly-plot');"
                 "return !!(gd && gd.data && gd.data.length > 1 && gd._fullLayout"
                 " && gd._fullLayout.scene && gd._fullLayout.scene._scene);"
             )
@@ -345,6 +345,7 @@ def run(
         "model": model,
         "model_id": model_id,
         "map_graph": map_graph,
+        "kind": kind,
         "latency_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
                        "min": min(latencies), "max": max(latencies)},
         "map_latency_ms": {"p50": percentile(map_latencies, 50),
@@ -389,7 +390,7 @@ def main(argv=None) -> int:
           f"{out['moves_without_new_image']} moves without a new image")  # fmt: skip
     print(f"input -> new image: p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms "
           f"(min {lat['min']:.1f}, max {lat['max']:.1f})")  # fmt: skip
-    mlat, what = out["map_latency_ms"], "map" if out["map_graph"] == "explore-map" else "cube"
+    mlat, what = out["map_latency_ms"], out.get("kind", "map")
     print(f"input -> {what} redrawn (#{out['map_graph']}): p50 {mlat['p50']:.1f} ms, "
           f"p95 {mlat['p95']:.1f} ms (min {mlat['min']:.1f}, max {mlat['max']:.1f}); "
           f"{out['moves_without_map_redraw']} moves without a {what} redraw")  # fmt: skip

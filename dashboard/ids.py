@@ -1,25 +1,18 @@
 """Every component id of the app, in one place."""
 
 # app-level
-MODEL_STORE = "model-store"
-NAV = "nav"
+NAV = "nav"  # the navigation bar (app.py)
 
 # explore
 EX_MODEL = "explore-model"
 EX_SLIDER = "explore-slider"  # pattern-matching: {"type": EX_SLIDER, "index": i}
 EX_READOUT = "explore-readout"
 EX_IMAGE = "explore-image"
-EX_MAP = "explore-map"
-EX_CUBE = "explore-cube"
-EX_PROJ = "explore-projections"
 EX_PROBS = "explore-probs"
 EX_ACTS = "explore-activations"
-EX_SLICE_AXIS = "explore-slice-axis"
-EX_SLICE_INDEX = "explore-slice-index"
 EX_ERROR = "explore-error"
 EX_LABEL = "explore-label"  # CGAN "Change Number"
 EX_MAP_LABEL = "explore-map-label"  # CGAN "Change 3D map"
-EX_FIDELITY = "explore-fidelity"
 
 # morph
 MO_MODEL = "morph-model"
@@ -30,7 +23,6 @@ MO_WAYPOINTS = "morph-waypoints"
 MO_CLEAR = "morph-clear"
 MO_FRAMES = "morph-frames"
 MO_MODE = "morph-mode"
-MO_MAP = "morph-map"
 MO_STRIP = "morph-strip"
 MO_FRAME_IMAGE = "morph-frame-image"
 MO_SCRUB = "morph-scrub"
