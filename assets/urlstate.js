@@ -24,7 +24,9 @@ window.ganExplorer = {
             else if (field.fmt === 'point') { text = g.point(v); }
             else if (field.fmt === 'points') { text = v.length ? v.map(g.point).join(';') : null; }
             else if (field.fmt === 'json') { text = v.length ? JSON.stringify(v) : null; }
-            else if (field.fmt === 'flag') { text = Array.isArray(v) && v.includes('on') ? '1' : null; }
+            else if (field.fmt === 'flag') {  // a checklist (['on']) or a boolean
+                text = v === true || (Array.isArray(v) && v.includes('on')) ? '1' : '0';
+            }
             else { text = String(v); }
             params[field.key] = text === field.default ? null : text;
         });

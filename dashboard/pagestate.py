@@ -28,7 +28,7 @@ class Field:
     parse: Callable[[Any], Any]
     default: Any
     source: Any  # the dash Input whose value the URL mirrors
-    fmt: str = "plain"  # plain, point ("0.1,-0.5"), points ("a,b;c,d"), json, flag (checklist)
+    fmt: str = "plain"  # plain, point ("0.1,-0.5"), points ("a,b;c,d"), json, flag (1/0)
 
     def __post_init__(self) -> None:
         if self.fmt not in FORMATS:
@@ -94,10 +94,10 @@ def digit_field(key: str, component_id: str) -> Field:
 def _js_default(field: Field):
     """The default as the URL writer compares it (a formatted string, or None)."""
     d = field.default
+    if field.fmt == "flag":
+        return "1" if d else "0"
     if d is None or d == [] or d == "":
         return None
-    if field.fmt == "flag":
-        return "1" if d else None
     if field.fmt == "json":
         return json.dumps(d, separators=(",", ":"))
     if field.fmt == "point":

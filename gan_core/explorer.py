@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -95,6 +96,16 @@ class LatentExplorer:
 
             clf_file = classifier_path(DEFAULT_CHECKPOINTS)
         return cls(ckpt, load_classifier(root), clf_file, cache or MapCache(cache_dir))
+
+    def browser_model(self, folder=None):
+        """This generator + the classifier as the ONNX graph the page runs (see
+        gan_core.browser_model), exported once per content into ``folder`` (default: the
+        map cache's ``browser-models`` folder)."""
+        from gan_core.browser_model import export_browser_model
+
+        folder = Path(folder) if folder is not None else self.cache.directory / "browser-models"
+        return export_browser_model(self.generator, self.classifier, self.checkpoint.generator_file,
+                                    self.classifier_file, folder, self.model_id)  # fmt: skip
 
     # ---- single points -------------------------------------------------------------
     @property

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -254,6 +255,7 @@ def _point(text: str) -> list[float]:
 
 def cmd_export(args) -> int:
     from gan_core import export
+    from gan_core.browser_model import BrowserModelError
     from gan_core.checkpoints import CheckpointError
     from gan_core.explorer import LatentExplorer
     from gan_core.latent import LatentInputError
@@ -275,6 +277,19 @@ def cmd_export(args) -> int:
                     m.images, args.out, fps=args.fps, progress_bar=args.progress_bar
                 )
             print(f"{args.out}: {len(m.images)} frames, crossed areas {m.sequence_text}")
+        elif args.what == "onnx":
+            import shutil
+
+            model = explorer.browser_model()
+            shutil.copyfile(model.path, args.out)
+            manifest = Path(args.out).with_suffix(".json")
+            manifest.write_text(
+                json.dumps({**model.manifest, "file": Path(args.out).name}, indent=1)
+            )
+            layers = ", ".join(layer["name"] for layer in model.manifest["layers"])
+            print(f"{args.out}: {Path(args.out).stat().st_size / 2**20:.1f} MiB ONNX graph of "
+                  f"{args.model_id} + the classifier (outputs image, probs, {layers}); "
+                  f"inputs and outputs in {manifest}")  # fmt: skip
         elif args.what == "map":
             export.map_png(explorer, args.grid, args.cube, w=args.w, label=label, path=args.out)
             print(f"{args.out}: class map of {args.model_id}")
@@ -282,7 +297,13 @@ def cmd_export(args) -> int:
             point = args.a or [0.0] * explorer.latent_dim
             export.state_json(export.view_state(explorer, point, label), args.out)
             print(f"{args.out}: view state of {args.model_id}")
-    except (CheckpointError, LatentInputError, export.ExportError, OSError) as exc:
+    except (
+        CheckpointError,
+        LatentInputError,
+        export.ExportError,
+        BrowserModelError,
+        OSError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -383,11 +404,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_precompute)
 
     p = sub.add_parser(
-        "export", help="write a morph (GIF/MP4), a class map (PNG) or a view state (JSON)"
+        "export",
+        help="write a morph (GIF/MP4), a class map (PNG), a view state (JSON) or the "
+        "generator + classifier as the ONNX graph the page runs (onnx)",
     )
-    p.add_argument("what", choices=("morph", "map", "state"))
+    p.add_argument("what", choices=("morph", "map", "state", "onnx"))
     p.add_argument("model_id")
-    p.add_argument("--out", required=True, help="output file (.gif/.mp4, .png, .json)")
+    p.add_argument("--out", required=True, help="output file (.gif/.mp4, .png, .json, .onnx)")
     p.add_argument("--a", type=_point, help="point A (or the point of a state), e.g. --a=-1,0")
     p.add_argument("--b", type=_point, help="point B, e.g. 1,0")
     p.add_argument("--via", type=_point, action="append", help="a waypoint (repeatable)")

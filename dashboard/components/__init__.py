@@ -5,8 +5,12 @@ from __future__ import annotations
 from dash import dcc, html
 
 
-def latent_sliders(id_type: str, dims: int, values=None, names="xyzw") -> html.Div:
-    """One slider per latent coordinate, reporting while dragged (pattern-matching ids)."""
+def latent_sliders(
+    id_type: str, dims: int, values=None, names="xyzw", updatemode: str = "drag"
+) -> html.Div:
+    """One slider per latent coordinate (pattern-matching ids), reporting every step while
+    dragged (``updatemode="drag"``) or only when let go (``"mouseup"``: a page that draws
+    the drag itself)."""
     values = values or [0.0] * dims
     rows = []
     for i in range(dims):
@@ -21,7 +25,7 @@ def latent_sliders(id_type: str, dims: int, values=None, names="xyzw") -> html.D
                         max=1,
                         step=0.01,
                         value=float(values[i]),
-                        updatemode="drag",
+                        updatemode=updatemode,
                         marks={-1: "-1", 0: "0", 1: "1"},
                         tooltip={"placement": "bottom", "always_visible": False},
                     ),  # fmt: skip

@@ -131,6 +131,7 @@ class LatentView(html.Div):
         options = {"title_map": title_map, "title_cube": title_cube, "height": height,
                    "projections": projections, "colourings": colourings}  # fmt: skip
         first = figures.message_figure(hint, height=height) if hint else EMPTY
+        last = registry.SETTINGS.cube_n - 1
         colour_choice = dcc.RadioItems(
             id=i.colour(aio_id), inline=True, value=colour, className="colour-choice",
             options=[{"label": f" {t}", "value": k} for k, t in figures.COLOURINGS.items()],
@@ -388,7 +389,7 @@ def render(
     cube = explore_view_kind(explorer.latent_dim) == "cube"
     with_proj = cube and bool((options or {}).get("projections")) and point is not None
     return {"figure": fig, "note": fidelity_text(cmap) if cube else "",
-            "proj": figures.projections_figure(cmap, point) if with_proj else EMPTY,
+            "proj": figures.projections_figure(cmap, point, compact=True) if with_proj else EMPTY,
             "proj_card": {} if with_proj else HIDDEN, "slice_card": {} if cube else HIDDEN,
             "last_index": len(cmap.axes[0]) - 1,
             "colour_choice": {} if (options or {}).get("colourings") and not cube else HIDDEN,

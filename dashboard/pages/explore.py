@@ -8,7 +8,19 @@ view's (dashboard.components.latent_view); while a slider is dragged only Patche
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash import (
+    ALL,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 
 from dashboard import figures, ids, registry, urlstate
 from dashboard.components import (
@@ -22,7 +34,8 @@ from dashboard.components import (
 from dashboard.components.latent_view import LatentView
 from dashboard.downloads import explore_download
 from dashboard.errors import page_callback
-from dashboard.pagestate import Field, PageState, digit_field, model_field, point_field
+from dashboard.live import live_manifest
+from dashboard.pagestate import Field, PageState, digit_field, model_field, parse_flag, point_field
 from dashboard.payloads import PayloadError, apply_click, parse_point, safe_label
 from dashboard.texts import readout_text
 from gan_core.activations import mean_heatmap
@@ -53,7 +66,8 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
     view = LatentView(VIEW, colourings=True, colour=init["colour"], slices=True,
                       axis=init["axis"], index=init["index"], projections=True)  # fmt: skip
     return html.Div(
-        [
+        id="explore-root",
+        children=[
             html.H2("CGAN explorer" if conditional else "Latent-space explorer"),
             html.P(
                 "Drag the sliders: the image, the point on the class map, its projections and "
@@ -67,7 +81,14 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
                     html.Div(
                         [
                             html.Div(
-                                [graph_card(ids.EX_IMAGE), graph_card(ids.EX_PROBS)],
+                                [
+                                    graph_card(ids.EX_IMAGE, class_name="card server-only"),
+                                    graph_card(ids.EX_PROBS, class_name="card server-only"),
+                                    *live_cards(),
+                                    html.Div(
+                                        id="explore-live-status", className="note live-status"
+                                    ),
+                                ],
                                 className="column narrow",
                             ),
                             html.Div(view, className="column wide"),
@@ -77,12 +98,29 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
                 ],
                 className="explore-grid",
             ),
-            graph_card(ids.EX_ACTS),
+            graph_card(ids.EX_ACTS, class_name="card server-only"),
+            card(
+                "Activations for each layer (average values)",
+                html.Div(id="explore-live-acts", className="live-acts"),
+                class_name="card live-only",
+            ),
+            dcc.Store(id="explore-live"),
+            dcc.Store(id="explore-live-flag", data=init["live"]),
             dcc.Store(id="explore-drawn"),
             dcc.Store(id="explore-init", data=init),
             dcc.Store(id="explore-url"),
-        ]
+        ],
     )
+
+
+def live_cards() -> list:
+    """The image and probabilities drawn in the page (shown once the page draws them)."""
+    return [
+        card("Generated image", html.Canvas(id="explore-live-image", width=28, height=28,
+                                            className="live-image"), class_name="card live-only"),
+        card("Classifier probabilities", html.Canvas(id="explore-live-probs", width=300, height=180,
+                                                     className="live-probs"), class_name="card live-only"),
+    ]  # fmt: skip
 
 
 STATE = PageState(
@@ -98,6 +136,7 @@ STATE = PageState(
               Input(LatentView.ids.index(VIEW), "value")),
         Field("colour", lambda t: urlstate.parse_choice(t, tuple(figures.COLOURINGS)), "class",
               Input(LatentView.ids.colour(VIEW), "value")),
+        Field("live", parse_flag, True, Input("explore-live-flag", "data"), fmt="flag"),
     ],
 )  # fmt: skip
 
@@ -116,17 +155,40 @@ def layout(**query):
     Output("explore-sliders", "children"),
     Input(ids.EX_MODEL, "value"),
     State("explore-init", "data"),
+    State("explore-live-flag", "data"),
     error_box=ids.EX_ERROR,
 )
-def build_sliders(model_id, init):
+def build_sliders(model_id, init, live):
     explorer = registry.get(model_id)
     init = init if isinstance(init, dict) else {}
     z = init.get("z") if init.get("model") == model_id else None
     try:
-        values = parse_point(z, explorer.latent_dim).tolist()
+        values = [round(float(v), 6) for v in parse_point(z, explorer.latent_dim)]  # not float32
     except PayloadError:  # absent or malformed: the sliders start at the origin
         values = None
-    return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values)
+    # Drawn in the page, a slider reports to Dash only when let go; else every step.
+    return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values,
+                          updatemode="mouseup" if live is not False else "drag")  # fmt: skip
+
+
+@page_callback(
+    Output("explore-live", "data"),
+    Input(ids.EX_MODEL, "value"),
+    State("explore-live-flag", "data"),
+    error_box=ids.EX_ERROR,
+)
+def live_model(model_id, live):
+    """Which graph the page runs for this model (exported on first use), or why none."""
+    if live is False:
+        return {"model": model_id, "off": True}
+    return live_manifest(model_id)
+
+
+clientside_callback(
+    "function(manifest) { return window.ganLive.attach('explore', manifest, 'explore-slider'); }",
+    Output("explore-live-status", "children"),
+    Input("explore-live", "data"),
+)
 
 
 LatentView.follow(

@@ -73,8 +73,8 @@ def test_the_view_draws_the_marker_the_path_and_the_mask(test_checkpoints, tmp_p
     assert [t.name for t in fig.data[1:]] == ["path", "frames"]
     assert list(fig.data[1].x) == [-1, 0, 1] and fig.layout.shapes  # the marker rings
     shown = np.asarray(fig.data[0].z, float)  # [row=y][col=x]; only the masked class coloured
-    assert np.isnan(shown[cmap.classes.T != cmap.classes[0, 0]]).all()
-    assert not np.isnan(shown[cmap.classes.T == cmap.classes[0, 0]]).any()
+    assert np.isnan(shown[cmap.classes[0, 0] != cmap.classes.T]).all()
+    assert not np.isnan(shown[cmap.classes[0, 0] == cmap.classes.T]).any()
     bare, where = view_figure(e2, cmap, None)
     assert where == {"path": None} and not bare.layout.shapes  # no point yet: no marker
     e3 = _explorer(test_checkpoints, tmp_path, REAL_3D)

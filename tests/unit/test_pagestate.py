@@ -35,7 +35,8 @@ def test_defaults_are_compared_as_the_page_writes_them():
     assert _js_default(Field("via", str, [[1.0, 0.0]], None, fmt="points")) == "1,0"
     assert _js_default(Field("edits", str, [], None, fmt="json")) is None
     assert _js_default(Field("n", str, 8, None)) == "8"
-    assert _js_default(Field("on", str, False, None, fmt="flag")) is None
+    assert _js_default(Field("on", str, False, None, fmt="flag")) == "0"  # as the page writes it
+    assert _js_default(Field("live", str, True, None, fmt="flag")) == "1"
 
 
 def test_bad_descriptions_are_refused():

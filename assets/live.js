@@ -1,0 +1,336 @@
+/* The generator in the page: a latent slider's drag runs the model here and draws the
+ * image, the probabilities, the activation heatmaps and the map marker, with no request
+ * to the server per step (the sliders report to Dash only when released).
+ *
+ * ONNX Runtime Web (assets/vendor/onnxruntime-web, vendored by
+ * scripts/vendor_onnxruntime_web.sh) is loaded on first use; the graph is the one
+ * gan_core/browser_model.py exports (inputs z [, label], keep_L / set_L per shown layer;
+ * outputs image, probs, act_L). If the runtime or the graph cannot be loaded, the page
+ * keeps the server path: the sliders report every drag step to Dash again.
+ */
+(function () {
+  "use strict";
+  const ORT_DIR = "/assets/vendor/onnxruntime-web/";
+  const DIGIT_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                        "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+  const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
+                   "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"].map(hexRgb);
+  let ortPromise = null;
+  const sessions = new Map(); // graph url -> Promise<InferenceSession>
+
+  function hexRgb(h) {
+    return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+  }
+
+  function loadOrt() {
+    if (!ortPromise) {
+      ortPromise = new Promise((resolve, reject) => {
+        if (window.ort) { resolve(window.ort); return; }
+        const s = document.createElement("script");
+        s.src = ORT_DIR + "ort.wasm.min.js";
+        s.onload = () => {
+          window.ort.env.wasm.wasmPaths = ORT_DIR;
+          window.ort.env.wasm.numThreads = 1; // two threads were slower here, and need COOP/COEP
+          resolve(window.ort);
+        };
+        s.onerror = () => reject(new Error("the in-page runtime could not be loaded"));
+        document.head.appendChild(s);
+      });
+    }
+    return ortPromise;
+  }
+
+  function session(url) {
+    if (!sessions.has(url)) {
+      sessions.set(url, loadOrt().then((ort) =>
+        ort.InferenceSession.create(url, {executionProviders: ["wasm"]})));
+    }
+    return sessions.get(url);
+  }
+
+  function filled(ort, shape, value) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return new ort.Tensor("float32", new Float32Array(n).fill(value), [1, ...shape]);
+  }
+
+  /* One page's live drawing: the sliders it watches, the canvases it draws on. */
+  class Live {
+    constructor(root, manifest) {
+      this.root = root;          // the page's id prefix, e.g. "explore"
+      this.manifest = manifest;
+      this.running = false;
+      this.pending = null;       // latest wins: at most one run queued
+      this.frame = 0;
+      this.runs = 0;
+      this.last = null;
+    }
+
+    async start() {
+      const ort = await loadOrt();
+      this.ort = ort;
+      this.session = await session(this.manifest.url);
+      this.keep = {};
+      this.put = {};
+      for (const layer of this.manifest.layers) {
+        this.keep[layer.name] = filled(ort, layer.shape, 1);
+        this.put[layer.name] = filled(ort, layer.shape, 0);
+      }
+      this.buildCanvases();
+      this.watch();
+      await this.runNow(this.values());
+      document.getElementById(this.root + "-root").classList.add("live-on");
+    }
+
+    buildCanvases() {
+      const box = document.getElementById(this.root + "-live-acts");
+      if (!box) { return; }
+      box.replaceChildren(...this.manifest.layers.map((layer, k) => {
+        const cell = document.createElement("figure");
+        const canvas = document.createElement("canvas");
+        canvas.id = this.root + "-live-act-" + k;
+        const caption = document.createElement("figcaption");
+        caption.textContent = layer.title;
+        cell.append(caption, canvas);
+        return cell;
+      }));
+    }
+
+    stop() {
+      if (this.observer) { this.observer.disconnect(); }
+      const el = document.getElementById(this.root + "-root");
+      if (el) { el.classList.remove("live-on"); }
+    }
+
+    /* The latent point and label the sliders show now (their thumbs' values, updated by
+     * the slider itself while it is dragged, before Dash hears of it). */
+    values() {
+      const z = [];
+      const box = document.getElementById(this.root + "-sliders");
+      if (box) {
+        box.querySelectorAll("[role=slider]").forEach((thumb) => {
+          const owner = thumb.closest("[id^='{']");
+          let index = z.length;
+          try { index = JSON.parse(owner.id).index; } catch (e) { /* keep the order */ }
+          z[index] = parseFloat(thumb.getAttribute("aria-valuenow"));
+        });
+      }
+      let label = 0;
+      const lab = document.querySelector("#" + this.root + "-label [role=slider]");
+      if (lab) { label = parseInt(lab.getAttribute("aria-valuenow"), 10) || 0; }
+      return {z, label};
+    }
+
+    watch() {
+      const onChange = () => this.schedule(this.values());
+      this.observer = new MutationObserver(onChange);
+      for (const id of [this.root + "-sliders", this.root + "-label"]) {
+        const el = document.getElementById(id);
+        if (el) {
+          this.observer.observe(el, {attributes: true, subtree: true, childList: true,
+                                     attributeFilter: ["aria-valuenow"]});
+        }
+      }
+    }
+
+    schedule(values) {
+      if (this.running) { this.pending = values; return; }
+      this.runNow(values);
+    }
+
+    async runNow(values) {
+      const d = this.manifest.latent_dim;
+      if (values.z.length !== d || values.z.some((v) => !isFinite(v))) { return; }
+      this.running = true;
+      try {
+        const started = performance.now();
+        const out = await this.infer(values.z, values.label);
+        this.draw(values, out);
+        this.last = {z: values.z.slice(), label: values.label, ms: performance.now() - started,
+                     image: Array.from(out.image.data), probs: Array.from(out.probs.data),
+                     acts: Object.fromEntries(this.manifest.layers.map((l) =>
+                       [l.name, Array.from(out["act_" + l.name].data)]))};
+        this.runs += 1;
+      } finally {
+        this.running = false;
+      }
+      if (this.pending) {
+        const next = this.pending;
+        this.pending = null;
+        this.runNow(next);
+      }
+    }
+
+    async infer(z, label) {
+      const ort = this.ort;
+      const feeds = {z: new ort.Tensor("float32", Float32Array.from(z), [1, z.length])};
+      if (this.manifest.conditional) {
+        feeds.label = new ort.Tensor("int32", Int32Array.from([label]), [1, 1]);
+      }
+      for (const layer of this.manifest.layers) {
+        feeds["keep_" + layer.name] = this.keep[layer.name];
+        feeds["set_" + layer.name] = this.put[layer.name];
+      }
+      return this.session.run(feeds);
+    }
+
+    draw(values, out) {
+      drawImage(document.getElementById(this.root + "-live-image"), out.image.data);
+      drawProbs(document.getElementById(this.root + "-live-probs"), out.probs.data);
+      this.manifest.layers.forEach((layer, k) => {
+        const canvas = document.getElementById(this.root + "-live-act-" + k);
+        if (canvas) { drawHeatmap(canvas, meanMap(out["act_" + layer.name].data, layer.shape)); }
+      });
+      const probs = out.probs.data;
+      let digit = 0;
+      for (let i = 1; i < probs.length; i++) { if (probs[i] > probs[digit]) { digit = i; } }
+      const readout = document.getElementById(this.root + "-readout");
+      if (readout) {
+        const coords = values.z.map((v) => (v >= 0 ? "+" : "") + v.toFixed(2)).join(", ");
+        readout.textContent = "z = (" + coords + ") → digit " + digit +
+          " (p = " + probs[digit].toFixed(2) + ")";
+      }
+      this.moveMarker(values.z);
+    }
+
+    /* The map marker follows on the next animation frame (the image never waits for it). */
+    moveMarker(z) {
+      cancelAnimationFrame(this.frame);
+      this.frame = requestAnimationFrame(() => {
+        const gd = document.querySelector("#" + this.root + "-map .js-plotly-plot");
+        if (!gd || !gd.data || !window.Plotly) { return; }
+        if (z.length === 2 && gd.layout && gd.layout.shapes && gd.layout.shapes.length) {
+          const r = (gd.layout.shapes[0].x1 - gd.layout.shapes[0].x0) / 2;
+          const ring = (s) => ({...s, x0: z[0] - r, x1: z[0] + r, y0: z[1] - r, y1: z[1] + r});
+          window.Plotly.relayout(gd, {shapes: gd.layout.shapes.map(ring)});
+        } else if (z.length >= 3 && gd.data[0] && gd.data[0].type === "scatter3d") {
+          window.Plotly.restyle(gd, {x: [[z[0]]], y: [[z[1]]], z: [[z[2]]]}, [0]);
+          const proj = document.querySelector("#" + this.root + "-projections .js-plotly-plot");
+          if (proj && proj.data && proj.data.length === 6) {
+            window.Plotly.restyle(proj, {x: [[z[0]], [z[0]], [z[1]]], y: [[z[1]], [z[2]], [z[2]]]},
+                                  [1, 3, 5]);
+          }
+        }
+      });
+    }
+  }
+
+  function drawImage(canvas, data) {
+    if (!canvas) { return; }
+    const ctx = canvas.getContext("2d");
+    const img = ctx.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) {
+      const v = Math.max(0, Math.min(255, Math.round((data[i] + 1) * 127.5)));
+      img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
+      img.data[4 * i + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+  }
+
+  function drawProbs(canvas, probs) {
+    if (!canvas) { return; }
+    const ctx = canvas.getContext("2d");
+    const w = canvas.width, h = canvas.height, base = h - 18, bw = w / 10;
+    ctx.clearRect(0, 0, w, h);
+    ctx.font = "12px sans-serif";
+    ctx.textAlign = "center";
+    for (let d = 0; d < 10; d++) {
+      const bh = Math.max(0, Math.min(1, probs[d])) * (base - 4);
+      ctx.fillStyle = DIGIT_COLORS[d];
+      ctx.fillRect(d * bw + bw * 0.15, base - bh, bw * 0.7, bh);
+      ctx.fillStyle = "#333";
+      ctx.fillText(String(d), d * bw + bw / 2, h - 4);
+    }
+  }
+
+  /* A layer's output as a 2D map: the mean over channels of (H, W, C); a vector as a row. */
+  function meanMap(data, shape) {
+    if (shape.length === 3) {
+      const [H, W, C] = shape, out = new Float32Array(H * W);
+      for (let p = 0; p < H * W; p++) {
+        let s = 0;
+        for (let c = 0; c < C; c++) { s += data[p * C + c]; }
+        out[p] = s / C;
+      }
+      return {values: out, rows: H, cols: W};
+    }
+    return {values: Float32Array.from(data), rows: 1, cols: data.length};
+  }
+
+  function drawHeatmap(canvas, map) {
+    canvas.width = map.cols;
+    canvas.height = map.rows;
+    const ctx = canvas.getContext("2d");
+    const img = ctx.createImageData(map.cols, map.rows);
+    let lo = Infinity, hi = -Infinity;
+    for (const v of map.values) { if (v < lo) { lo = v; } if (v > hi) { hi = v; } }
+    const span = hi > lo ? hi - lo : 1;
+    map.values.forEach((v, i) => {
+      const t = ((v - lo) / span) * (VIRIDIS.length - 1);
+      const k = Math.min(VIRIDIS.length - 2, Math.floor(t)), f = t - k;
+      for (let ch = 0; ch < 3; ch++) {
+        img.data[4 * i + ch] = Math.round(VIRIDIS[k][ch] * (1 - f) + VIRIDIS[k + 1][ch] * f);
+      }
+      img.data[4 * i + 3] = 255;
+    });
+    ctx.putImageData(img, 0, 0);
+  }
+
+  const pages = {};
+
+  /* Called by a page's clientside callback with the model's graph manifest (or the reason
+   * it has none). Returns the status line; the server path stays until the page draws. */
+  function attach(root, manifest, sliderType) {
+    if (pages[root]) { pages[root].stop(); delete pages[root]; }
+    const serverPath = (why) => {
+      fallBack(root, sliderType);
+      return why;
+    };
+    if (!manifest || manifest.off) {
+      return serverPath("Drawn by the server (the in-page generator is switched off).");
+    }
+    if (manifest.error) { return serverPath(manifest.error); }
+    if (typeof WebAssembly !== "object") {
+      return serverPath("This browser has no WebAssembly: the server draws every step.");
+    }
+    stopFallBack(root);
+    const live = new Live(root, manifest);
+    pages[root] = live;
+    const status = (text) => window.dash_clientside.set_props(root + "-live-status", {children: text});
+    live.start().then(
+      () => status("Drawn in the page as you drag (ONNX Runtime Web, " +
+                   live.last.ms.toFixed(0) + " ms per step); the server follows when you let go."),
+      (err) => {
+        live.stop();
+        delete pages[root];
+        status(serverPath("Drawn by the server: " + (err && err.message ? err.message : err)));
+      });
+    return "Loading the generator into the page…";
+  }
+
+  /* The server path: every drag step of a latent slider reports to Dash again (also for
+   * sliders the page builds later, e.g. for another model). */
+  const fallbacks = {};
+  function fallBack(root, sliderType) {
+    const apply = () => document.querySelectorAll("[id^='{']").forEach((el) => {
+      try {
+        const id = JSON.parse(el.id);
+        if (id.type === sliderType && el.dataset.updatemode !== "drag") {
+          el.dataset.updatemode = "drag";
+          window.dash_clientside.set_props(id, {updatemode: "drag"});
+        }
+      } catch (e) { /* not a pattern id */ }
+    });
+    apply();
+    const box = document.getElementById(root + "-sliders");
+    if (box && !fallbacks[root]) {
+      fallbacks[root] = new MutationObserver(apply);
+      fallbacks[root].observe(box, {childList: true, subtree: true});
+    }
+  }
+
+  function stopFallBack(root) {
+    if (fallbacks[root]) { fallbacks[root].disconnect(); delete fallbacks[root]; }
+  }
+
+  window.ganLive = {attach, pages, loadOrt};
+})();

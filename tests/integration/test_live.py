@@ -1,0 +1,179 @@
+"""The generator in the page (assets/live.js, ONNX Runtime Web) in headless Chromium: the
+same numbers as the server, a drag with no request per step, the server path when asked
+for or when a model cannot run in the page."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+
+from tests.conftest import REAL_3D
+from tests.integration.conftest import element, screenshot, severe_console_errors, wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+COUNT_POSTS = """
+if (!window.__postsHooked) {
+  window.__postsHooked = true;
+  window.__posts = 0;
+  const fetch0 = window.fetch;
+  window.fetch = function (url) {
+    if (String(url).includes('_dash-update-component')) {
+      window.__posts += 1;
+      let what = '?';
+      try { what = JSON.parse(arguments[1].body).output.slice(0, 60); } catch (e) { what = String(e); }
+      (window.__sent = window.__sent || []).push(performance.now().toFixed(0) + ' ' + what);
+    }
+    return fetch0.apply(this, arguments);
+  };
+}
+return window.__posts;
+"""
+
+
+def last_run(drv):
+    return drv.execute_script(
+        "const p = window.ganLive && window.ganLive.pages.explore; return p && p.last;"
+    )
+
+
+def status(drv) -> str:
+    return drv.find_element(By.ID, "explore-live-status").text
+
+
+def is_live(drv) -> bool:
+    return "live-on" in drv.find_element(By.ID, "explore-root").get_attribute("class")
+
+
+@pytest.mark.parametrize(
+    ("model_id", "z", "label"),
+    [("gan-2d", [0.31, -0.42], None), (REAL_3D, [0.5, -0.25, 0.75], None),
+     ("gan-4d", [0.1, 0.2, -0.3, 0.9], None), ("gan-3d-relu", [-0.6, 0.1, 0.4], None),
+     ("cgan-3d", [0.25, -0.5, 0.5], 7)],
+)  # fmt: skip
+def test_the_page_draws_what_the_server_computes(driver, app_url, model_id, z, label):
+    from dashboard import registry
+
+    page = "cgan" if label is not None else "explore"
+    query = f"model={model_id}&z={','.join(map(str, z))}" + (f"&label={label}" if label else "")
+    driver.get(f"{app_url}/{page}?{query}")
+    run = wait_for(lambda: (r := last_run(driver)) and r["z"] == z and r, 120,
+                   message="the page's own run at the URL's point")  # fmt: skip
+    assert is_live(driver) and "Drawn in the page" in status(driver)
+    probe = registry.get(model_id).probe_point(np.asarray(z, np.float32), label)
+    np.testing.assert_allclose(np.reshape(run["image"], (28, 28)), probe.image, atol=1e-4)
+    np.testing.assert_allclose(run["probs"], probe.probs, atol=1e-4)
+    for name, act in probe.activations.items():
+        np.testing.assert_allclose(np.reshape(run["acts"][name], act.shape), act, atol=1e-4)
+    # what a person sees: the canvases, and the readout of the page's own run
+    digit = int(np.argmax(probe.probs))
+    assert f"digit {digit}" in driver.find_element(By.ID, "explore-readout").text
+    assert element(driver, "#explore-live-image").is_displayed()
+    assert not driver.find_element(By.ID, "explore-image").is_displayed()
+    assert severe_console_errors(driver) == []
+
+
+def test_a_drag_is_drawn_in_the_page_with_no_request_per_step(driver, app_url):
+    from tests.integration.test_views import graph_data, map_marker
+
+    driver.get(f"{app_url}/explore?model=gan-2d&z=-0.8,0.1")
+    wait_for(lambda: (r := last_run(driver)) and r["z"] == [-0.8, 0.1], 120, message="first run")
+    wait_for(lambda: map_marker(driver) is not None, 60, message="the map")
+    wait_for(lambda: graph_data(driver, "explore-image"), 60, message="the server's image")
+    posts = driver.execute_script(COUNT_POSTS)
+    runs = driver.execute_script("return window.ganLive.pages.explore.runs")
+    before = last_run(driver)["image"]
+    thumb = driver.find_element(
+        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
+    )
+    chain = ActionChains(driver).click_and_hold(thumb)
+    for _ in range(10):
+        chain = chain.move_by_offset(9, 0).pause(0.1)
+    chain.perform()  # still held: every step so far ran in the page
+    during = last_run(driver)
+    assert driver.execute_script("return window.ganLive.pages.explore.runs") >= runs + 5
+    assert driver.execute_script(COUNT_POSTS) == posts, "a drag step asked the server"
+    assert during["z"][0] > -0.8 + 0.1 and during["image"] != before
+    assert map_marker(driver)[0] == pytest.approx(during["z"][0], abs=0.011)  # the marker too
+    ActionChains(driver).release().perform()
+    wait_for(lambda: driver.execute_script(COUNT_POSTS) > posts, 30, message="the commit")
+    # let go: the server hears of the point once (the image callback and the map view's)
+    committed = wait_for(lambda: "z=" in driver.current_url and "z=-0.8" not in driver.current_url
+                         and driver.current_url, 30, message="the URL to follow")  # fmt: skip
+    x = float(committed.split("z=")[1].split("%2C")[0])
+    assert x == pytest.approx(last_run(driver)["z"][0], abs=1e-9)
+    import time
+
+    time.sleep(1.5)
+    sent = driver.execute_script("return window.__sent || []")
+    assert driver.execute_script(COUNT_POSTS) - posts <= 2, sent
+    screenshot(driver, "explore-live")
+    assert severe_console_errors(driver) == []
+
+
+def test_the_server_path_can_be_forced_and_draws_every_step(driver, app_url):
+    from tests.integration.test_views import drag_slider, graph_data
+
+    driver.get(f"{app_url}/explore?model=gan-2d&z=-0.8,0.1&live=0")
+    wait_for(lambda: graph_data(driver, "explore-image"), 60, message="the server's image")
+    assert "switched off" in status(driver) and not is_live(driver)
+    assert driver.find_element(By.ID, "explore-image").is_displayed()
+    assert last_run(driver) is None
+    before = graph_data(driver, "explore-image")[0]["z"]
+    posts = driver.execute_script(COUNT_POSTS)
+    thumb = driver.find_element(
+        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
+    )
+    chain = ActionChains(driver).click_and_hold(thumb)
+    for _ in range(6):
+        chain = chain.move_by_offset(12, 0).pause(0.2)
+    chain.perform()
+    assert driver.execute_script(COUNT_POSTS) > posts  # each step goes to the server
+    ActionChains(driver).release().perform()
+    wait_for(lambda: graph_data(driver, "explore-image")[0]["z"] != before, 30,
+             message="the server's image to change")  # fmt: skip
+    assert "live=0" in driver.current_url  # the flag stays in a shared address
+    drag_slider(driver, "explore-slider", 1, 30)
+    assert severe_console_errors(driver) == []
+
+
+def test_a_generator_that_cannot_run_in_the_page_falls_back_with_a_message(
+    driver, app_url, tmp_path
+):
+    import dash
+    import keras
+
+    z = keras.Input((3,), name="z")
+    a = keras.layers.Reshape((28, 28, 1))(keras.layers.Dense(784)(z))
+    b = keras.layers.Reshape((28, 28, 1))(keras.layers.Dense(784)(z))
+    keras.Model(z, keras.layers.Activation("tanh")(keras.layers.Add()([a, b]))).save(
+        tmp_path / "skip.keras"
+    )
+    client = dash.get_app().server.test_client()
+    resp = client.post("/upload-generator", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO((tmp_path / "skip.keras").read_bytes()), "skip.keras")})  # fmt: skip
+    model_id = resp.headers["Location"].split("uploaded=")[1]
+    from tests.integration.test_views import graph_data
+
+    driver.get(f"{app_url}/explore?model={model_id}")
+    wait_for(lambda: "cannot run in the page" in status(driver), 120, message="the fallback note")
+    assert "server draws it" in status(driver) and not is_live(driver)
+    wait_for(lambda: graph_data(driver, "explore-image"), 60, message="the server's image")
+    before = graph_data(driver, "explore-image")[0]["z"]
+    posts = driver.execute_script(COUNT_POSTS)
+    thumb = driver.find_element(
+        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
+    )
+    chain = ActionChains(driver).click_and_hold(thumb)
+    for _ in range(6):
+        chain = chain.move_by_offset(12, 0).pause(0.2)
+    chain.perform()
+    assert driver.execute_script(COUNT_POSTS) > posts  # the server path took over the drag
+    ActionChains(driver).release().perform()
+    wait_for(lambda: graph_data(driver, "explore-image")[0]["z"] != before, 30,
+             message="the server's image to change")  # fmt: skip
+    assert severe_console_errors(driver) == []

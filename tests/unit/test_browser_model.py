@@ -1,0 +1,166 @@
+"""The ONNX graph the page runs: the same numbers as Keras, edits as the server's, a clear
+refusal for a generator it cannot rebuild, content-addressed files, the vendored runtime."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import BUNDLED, REPO
+
+CHROME = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # what Chromium asks for
+Z = {2: [0.3, -0.4], 3: [0.3, -0.4, 0.5], 4: [0.3, -0.4, 0.5, -0.9]}
+
+
+def run_graph(model, z, label=None, keep=None, put=None) -> dict:
+    """The graph's outputs for one point, through onnxruntime (as the page feeds it)."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(model.path), providers=["CPUExecutionProvider"])
+    feed = {"z": np.asarray([z], np.float32)}
+    if model.manifest["conditional"]:
+        feed["label"] = np.array([[label]], np.int32)
+    for layer in model.manifest["layers"]:
+        name, shape = layer["name"], [1, *layer["shape"]]
+        feed[f"keep_{name}"] = (keep or {}).get(name, np.ones(shape, np.float32))
+        feed[f"set_{name}"] = (put or {}).get(name, np.zeros(shape, np.float32))
+    names = model.manifest["outputs"]
+    return dict(zip(names, sess.run(names, feed), strict=True))
+
+
+def assert_matches_probe(explorer, model, z, label=None):
+    out = run_graph(model, z, label)
+    probe = explorer.probe_point(np.asarray(z, np.float32), label)
+    np.testing.assert_allclose(out["image"][0, ..., 0], probe.image, atol=1e-4)
+    np.testing.assert_allclose(out["probs"][0], probe.probs, atol=1e-4)
+    for name in explorer.probe.layer_names:
+        np.testing.assert_allclose(out[f"act_{name}"][0], probe.activations[name], atol=1e-4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "model_id", sorted(p.parent.name for p in BUNDLED.glob("*/generator.keras"))
+)
+def test_every_bundled_model_runs_the_same_in_the_graph(model_id, tmp_path):
+    from gan_core.explorer import LatentExplorer
+
+    e = LatentExplorer.from_checkpoint(model_id, BUNDLED, cache_dir=tmp_path)
+    model = e.browser_model(tmp_path / "graphs")
+    assert model.manifest["layers"][-1]["name"] == "image"
+    assert_matches_probe(e, model, Z[e.latent_dim], 4 if e.conditional else None)
+
+
+def test_an_edit_in_the_graph_is_the_servers_edit(test_checkpoints, tmp_path):
+    from gan_core.activations import Edit
+    from gan_core.explorer import LatentExplorer
+
+    e = LatentExplorer.from_checkpoint("cgan-3d", test_checkpoints, cache_dir=tmp_path)
+    model = e.browser_model(tmp_path / "graphs")
+    assert [layer["name"] for layer in model.manifest["layers"]] == [
+        "conditioned_z", "reshape", "conv1_act", "conv2_act", "image"]  # fmt: skip
+    assert_matches_probe(e, model, Z[3], 6)
+    keep = {"conv2_act": np.ones((1, 14, 14, 64), np.float32),
+            "conv1_act": np.ones((1, 7, 7, 128), np.float32)}  # fmt: skip
+    put = {"conv1_act": np.zeros((1, 7, 7, 128), np.float32)}
+    keep["conv2_act"][0, :7] = 0  # rows 0-6 zeroed
+    keep["conv1_act"][0, 2:5, 2:5, :] = 0  # a rectangle set to 0.5
+    put["conv1_act"][0, 2:5, 2:5, :] = 0.5
+    out = run_graph(model, Z[3], 6, keep, put)
+    server = e.probe.edit(Z[3], [Edit("conv2_act", "rows", list(range(7))),
+                                 Edit("conv1_act", "region", region=(2, 5, 2, 5), value=0.5)],
+                          label=6)  # fmt: skip
+    np.testing.assert_allclose(out["image"][0, ..., 0], server.edited, atol=1e-4)
+    assert np.abs(server.edited - server.original).max() > 0.01  # the edit changed the image
+
+
+def test_a_generator_that_is_not_a_chain_is_refused_with_the_reason(test_checkpoints, tmp_path):
+    import keras
+
+    from gan_core.browser_model import BrowserModelError, export_browser_model
+    from gan_core.checkpoints import load_classifier
+
+    z = keras.Input((3,), name="z")
+    a = keras.layers.Reshape((28, 28, 1))(keras.layers.Dense(784)(z))
+    b = keras.layers.Reshape((28, 28, 1))(keras.layers.Dense(784)(z))
+    skip = keras.Model(z, keras.layers.Activation("tanh")(keras.layers.Add()([a, b])))
+    path = tmp_path / "g.keras"
+    skip.save(path)
+    clf_path = test_checkpoints / "classifier" / "classifier.keras"
+    with pytest.raises(BrowserModelError, match="not a simple chain.*server draws it"):
+        export_browser_model(skip, load_classifier(test_checkpoints), path, clf_path,
+                             tmp_path / "graphs")  # fmt: skip
+    assert not list((tmp_path / "graphs").glob("*.onnx"))  # nothing half-written
+
+
+def test_graphs_are_named_by_content_and_made_once(test_checkpoints, tmp_path):
+    import shutil
+
+    from gan_core.explorer import LatentExplorer
+
+    e = LatentExplorer.from_checkpoint("gan-2d", test_checkpoints, cache_dir=tmp_path)
+    first = e.browser_model(tmp_path / "graphs")
+    stamp = first.path.stat().st_mtime_ns
+    again = e.browser_model(tmp_path / "graphs")
+    assert again.name == first.name and again.path.stat().st_mtime_ns == stamp  # not re-exported
+    assert (
+        json.loads((tmp_path / "graphs" / (first.name[:-5] + ".json")).read_text())["file"]
+        == first.name
+    )
+    other = tmp_path / "other"
+    shutil.copytree(test_checkpoints / "gan-3d", other / "gan-3d")
+    shutil.copytree(test_checkpoints / "classifier", other / "classifier")
+    e3 = LatentExplorer.from_checkpoint("gan-3d", other, cache_dir=tmp_path)
+    assert e3.browser_model(tmp_path / "graphs").name != first.name
+
+
+def test_the_vendored_runtime_matches_its_pinned_hashes():
+    script = REPO / "scripts" / "vendor_onnxruntime_web.sh"
+    out = subprocess.run(["bash", str(script), "--check"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    vendor = REPO / "assets" / "vendor" / "onnxruntime-web"
+    assert (vendor / "VERSION").read_text().strip() == "1.30.0"
+    assert json.loads((vendor / "package.json").read_text())["version"] == "1.30.0"
+    listed = {line.split()[1] for line in (vendor / "SHA256SUMS").read_text().splitlines()}
+    assert {
+        "ort.wasm.min.js",
+        "ort-wasm-simd-threaded.mjs",
+        "ort-wasm-simd-threaded.wasm",
+    } <= listed
+    assert Path(vendor / "ort-wasm-simd-threaded.wasm").stat().st_size > 10 * 2**20
+
+
+def test_the_graph_route_serves_only_graphs_it_made(test_checkpoints, tmp_path):
+    from dashboard import live
+    from dashboard.app import create_app
+
+    app = create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=8, cube_n=4)
+    manifest = live.live_manifest("gan-2d")
+    client = app.server.test_client()
+    resp = client.get(manifest["url"], headers=CHROME)
+    assert resp.status_code == 200
+    assert (
+        "immutable" in resp.headers["Cache-Control"]
+        and "max-age=31536000" in resp.headers["Cache-Control"]
+    )
+    assert resp.headers.get("Content-Encoding") in (
+        "gzip",
+        "br",
+        "zstd",
+        "deflate",
+    )  # compressed on the wire
+    for bad in ("x.onnx", "0" * 20 + ".onnx", manifest["url"].split("/")[-1][:-5] + ".json"):
+        assert client.get(live.ROUTE + bad).status_code == 404, bad  # not a graph it made
+    for escape in ("../gan-2d/config.json", "..%2Fcache.db"):  # normalised away from the route
+        escaped = client.get(live.ROUTE + escape)
+        assert escaped.mimetype == "text/html" and b"latent_dim" not in escaped.data
+    wasm = client.get("/assets/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm",
+                      headers=CHROME)  # fmt: skip
+    assert wasm.status_code == 200 and wasm.headers["Content-Type"] == "application/wasm"
+    assert wasm.headers.get("Content-Encoding") in ("gzip", "br", "zstd", "deflate")
+    assert len(wasm.data) < 6 * 2**20  # 14 MB on disk
+    page = client.get("/explore").get_data(as_text=True)
+    assert "vendor/onnxruntime-web" not in page  # loaded on demand, not with every page
