@@ -150,9 +150,9 @@ class LatentView(html.Div):
                 dcc.Slider(
                     id=i.index(aio_id),
                     min=0,
-                    max=63,
+                    max=last,
                     step=1,
-                    value=index,
+                    value=min(index, last),
                     marks=None,
                     tooltip={"placement": "bottom"},
                 ),  # fmt: skip

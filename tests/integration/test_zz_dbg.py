@@ -1,4 +1,5 @@
 import time
+
 from selenium.webdriver.common.by import By
 
 
