@@ -43,7 +43,8 @@
   function session(url) {
     if (!sessions.has(url)) {
       sessions.set(url, loadOrt().then((ort) =>
-        ort.InferenceSession.create(url, {executionProviders: ["wasm"]})));
+        ort.InferenceSession.create(url, {executionProviders: ["wasm"],
+                                          graphOptimizationLevel: "all"})));
     }
     return sessions.get(url);
   }
@@ -121,7 +122,7 @@
     }
 
     watch() {
-      const onChange = () => this.schedule(this.values());
+      const onChange = () => { this.observedAt = performance.now(); this.schedule(this.values()); };
       this.observer = new MutationObserver(onChange);
       for (const id of [this.root + "-sliders", this.root + "-label"]) {
         const el = document.getElementById(id);
@@ -144,7 +145,12 @@
       try {
         const started = performance.now();
         const out = await this.infer(values.z, values.label);
+        const inferred = performance.now();
         this.draw(values, out);
+        // The last runs' phases (ms), for benchmarks/browser_drag.py.
+        this.timings = (this.timings || []).slice(-99);
+        this.timings.push({observed: this.observedAt, start: started, infer: inferred - started,
+                           draw: performance.now() - inferred});
         this.last = {z: values.z.slice(), label: values.label, ms: performance.now() - started,
                      image: Array.from(out.image.data), probs: Array.from(out.probs.data),
                      acts: Object.fromEntries(this.manifest.layers.map((l) =>
@@ -192,26 +198,62 @@
       this.moveMarker(values.z);
     }
 
-    /* The map marker follows on the next animation frame (the image never waits for it). */
+    /* The marker follows as a ring laid over the map and the projections (a CSS move, no
+     * Plotly redraw, so the next drag step never waits for one); Plotly's own marker is
+     * hidden once per drag, and comes back where the ring is when the server hears of the
+     * point. A 3D cube's marker moves then too (a WebGL redraw per step costs too much). */
     moveMarker(z) {
       cancelAnimationFrame(this.frame);
       this.frame = requestAnimationFrame(() => {
         const gd = document.querySelector("#" + this.root + "-map .js-plotly-plot");
-        if (!gd || !gd.data || !window.Plotly) { return; }
-        if (z.length === 2 && gd.layout && gd.layout.shapes && gd.layout.shapes.length) {
-          const r = (gd.layout.shapes[0].x1 - gd.layout.shapes[0].x0) / 2;
-          const ring = (s) => ({...s, x0: z[0] - r, x1: z[0] + r, y0: z[1] - r, y1: z[1] + r});
-          window.Plotly.relayout(gd, {shapes: gd.layout.shapes.map(ring)});
-        } else if (z.length >= 3 && gd.data[0] && gd.data[0].type === "scatter3d") {
-          window.Plotly.restyle(gd, {x: [[z[0]]], y: [[z[1]]], z: [[z[2]]]}, [0]);
-          const proj = document.querySelector("#" + this.root + "-projections .js-plotly-plot");
-          if (proj && proj.data && proj.data.length === 6) {
-            window.Plotly.restyle(proj, {x: [[z[0]], [z[0]], [z[1]]], y: [[z[1]], [z[2]], [z[2]]]},
-                                  [1, 3, 5]);
-          }
+        if (gd && gd._fullLayout && z.length === 2) {
+          hideOnce(gd, () => window.Plotly.relayout(gd, {shapes: []}));
+          placeRing(gd, "map", "xaxis", "yaxis", z[0], z[1]);
+        }
+        const proj = document.querySelector("#" + this.root + "-projections .js-plotly-plot");
+        if (proj && proj._fullLayout && proj.data && proj.data.length === 6 && z.length >= 3) {
+          hideOnce(proj, () => window.Plotly.restyle(proj, {x: [[], [], []], y: [[], [], []]},
+                                                     [1, 3, 5]));
+          placeRing(proj, "xy", "xaxis", "yaxis", z[0], z[1]);
+          placeRing(proj, "xz", "xaxis2", "yaxis2", z[0], z[2]);
+          placeRing(proj, "yz", "xaxis3", "yaxis3", z[1], z[2]);
         }
       });
     }
+  }
+
+  /* Hide a figure's own marker once while the page moves its ring; a redraw by the server
+   * (the committed point) shows it again and takes the rings away. */
+  function hideOnce(gd, hide) {
+    if (gd.__liveHidden) { return; }
+    gd.__liveHidden = true;
+    hide();
+    if (!gd.__liveListening && gd.on) {
+      gd.__liveListening = true;
+      gd.on("plotly_afterplot", () => {
+        const shown = (gd.layout.shapes && gd.layout.shapes.length) ||
+          (gd.data.length === 6 && gd.data[1].x && gd.data[1].x.length);
+        if (shown) {
+          gd.__liveHidden = false;
+          gd.querySelectorAll(".live-ring").forEach((r) => { r.style.display = "none"; });
+        }
+      });
+    }
+  }
+
+  function placeRing(gd, key, xName, yName, x, y) {
+    const xa = gd._fullLayout[xName], ya = gd._fullLayout[yName];
+    if (!xa || !ya || !xa.l2p || !ya.l2p) { return; }
+    let ring = gd.querySelector(".live-ring[data-key='" + key + "']");
+    if (!ring) {
+      ring = document.createElement("div");
+      ring.className = "live-ring";
+      ring.dataset.key = key;
+      gd.appendChild(ring);
+    }
+    ring.style.transform = "translate(" + (xa._offset + xa.l2p(x)) + "px, " +
+      (ya._offset + ya.l2p(y)) + "px)";
+    ring.style.display = "block";
   }
 
   function drawImage(canvas, data) {

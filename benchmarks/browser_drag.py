@@ -190,7 +190,12 @@ def update_traffic(drv) -> list[dict]:
             req = params["request"]
             if "_dash-update-component" in req["url"]:
                 body = req.get("postData") or ""
-                requests[params["requestId"]] = {"request": len(body.encode()), "response": None}
+                try:
+                    output = json.loads(body).get("output", "?")
+                except ValueError:
+                    output = "?"
+                requests[params["requestId"]] = {"request": len(body.encode()), "response": None,
+                                                 "output": output[:80]}  # fmt: skip
         elif method == "Network.responseReceived" and params.get("requestId") in requests:
             timing = params["response"].get("timing") or {}
             if "receiveHeadersEnd" in timing and "sendStart" in timing:
@@ -203,8 +208,9 @@ def update_traffic(drv) -> list[dict]:
 
 
 def run(
-    steps: int, step_px: int, checkpoints: Path | None, grid: int, model_id: str = "gan-2d"
-) -> dict:
+    steps: int, step_px: int, checkpoints: Path | None, grid: int, model_id: str = "gan-2d",
+    served: tuple | None = None,
+) -> dict:  # fmt: skip
     from urllib.parse import quote
 
     from selenium.webdriver.common.by import By
@@ -215,8 +221,7 @@ def run(
         root, model = checkpoints, f"{model_id} of {checkpoints}"
     else:
         root, model = model_root(model_id)
-    cache = Path(tempfile.mkdtemp(prefix="bench-cache-"))
-    url, server = serve(root, cache, grid)
+    url, server = served or serve(root, Path(tempfile.mkdtemp(prefix="bench-cache-")), grid)
 
     from dashboard import registry
     from dashboard.components.latent_view import explore_view_kind
@@ -225,7 +230,7 @@ def run(
     map_graph = "explore-map"  # the latent view's map or cube
     drv = start_browser()
     try:
-        drv.get(f"{url}/explore?model={quote(model_id)}")
+        drv.get(f"{url}/explore?model={quote(model_id)}&live=0")  # the server path
         graph = "return (document.querySelector('#%s .js-plotly-plot')||{}).data"
         wait(lambda: drv.execute_script(graph % "explore-image"), 180, "the image")
         if kind == "map":
@@ -333,7 +338,8 @@ def run(
         severe = [e["message"] for e in drv.get_log("browser") if e["level"] == "SEVERE"]
     finally:
         drv.quit()
-        server.shutdown()
+        if served is None:
+            server.shutdown()
     resp = [t["response"] for t in traffic]
     server_ms = [t["server_ms"] for t in traffic if "server_ms" in t]
     req = [t["request"] for t in traffic]
@@ -365,6 +371,134 @@ def run(
     }  # fmt: skip
 
 
+# The page path: stamps every pointer move and the end of every in-page draw (after the
+# canvases are written, on the next animation frame: when the browser paints them).
+PAGE_HOOK_JS = """
+const live = window.ganLive.pages.explore;
+window.__bench = {inputs: [], draws: []};
+document.addEventListener('pointermove', () => window.__bench.inputs.push(performance.now()), true);
+const draw = live.draw.bind(live);
+live.draw = function (values, out) {
+  draw(values, out);
+  requestAnimationFrame(() => window.__bench.draws.push(performance.now()));
+};
+return true;
+"""
+
+
+def first_load(url: str, model_id: str) -> dict:
+    """A cold browser (new profile, empty cache) opens the explorer: time until the page
+    draws with its own generator, and the bytes it downloaded (on the wire)."""
+    from urllib.parse import quote
+
+    drv = start_browser()
+    try:
+        t0 = time.time()
+        drv.get(f"{url}/explore?model={quote(model_id)}")
+        wait(lambda: drv.execute_script(
+            "return document.getElementById('explore-root').classList.contains('live-on')"),
+            300, "the page to draw in the page")  # fmt: skip
+        seconds = time.time() - t0
+        entries = drv.execute_script(
+            "return performance.getEntriesByType('resource').map(r => [r.name, r.transferSize,"
+            " r.decodedBodySize]).concat(performance.getEntriesByType('navigation')"
+            ".map(r => [r.name, r.transferSize, r.decodedBodySize]));"
+        )
+    finally:
+        drv.quit()
+    big = sorted(entries, key=lambda e: -e[1])[:4]
+    return {"seconds_to_live": round(seconds, 2),
+            "bytes_on_wire": int(sum(e[1] for e in entries)),
+            "bytes_decoded": int(sum(e[2] for e in entries)),
+            "largest": [{"url": e[0].split("?")[0].replace(url, ""), "wire": e[1], "decoded": e[2]}
+                        for e in big]}  # fmt: skip
+
+
+def run_page(
+    steps: int, step_px: int, checkpoints: Path | None, grid: int, model_id: str,
+    served: tuple | None = None,
+) -> dict:  # fmt: skip
+    """The same drag with the generator in the page (the default): pointer -> canvas painted,
+    and the Dash requests the drag causes (none per step)."""
+    from urllib.parse import quote
+
+    from selenium.webdriver.common.by import By
+
+    root = checkpoints if checkpoints else model_root(model_id)[0]
+    url, server = served or serve(root, Path(tempfile.mkdtemp(prefix="bench-cache-")), grid)
+    load = first_load(url, model_id)
+    drv = start_browser()
+    latencies, unchanged = [], 0
+    try:
+        drv.get(f"{url}/explore?model={quote(model_id)}")
+        wait(lambda: drv.execute_script(
+            "return document.getElementById('explore-root').classList.contains('live-on')"),
+            300, "the page to draw in the page")  # fmt: skip
+        # the map first (computing it would share the cores with the page)
+        wait(lambda: drv.execute_script(
+            "const gd = document.querySelector('#explore-map .js-plotly-plot');"
+            "return !!(gd && gd.data && gd.data.length);"), 300, "the map")  # fmt: skip
+        time.sleep(1.0)
+        drv.execute_script(PAGE_HOOK_JS)
+        thumb = drv.find_element(
+            By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
+        )
+        box = drv.execute_script(
+            "const t = arguments[0].getBoundingClientRect();"
+            "const r = arguments[0].closest('.dash-slider-root').getBoundingClientRect();"
+            "return [t.x + t.width / 2, t.y + t.height / 2, r.x];", thumb)  # fmt: skip
+        x, y, left = int(box[0]), int(box[1]), int(box[2])
+
+        def mouse(kind: str, at: int) -> None:
+            drv.execute_cdp_cmd("Input.dispatchMouseEvent", {
+                "type": kind, "x": at, "y": y, "button": "left",
+                "buttons": 0 if kind == "mouseReleased" else 1,
+                "clickCount": 0 if kind == "mouseMoved" else 1})  # fmt: skip
+
+        mouse("mouseMoved", x)
+        mouse("mousePressed", x)
+        x = left + 2
+        mouse("mouseMoved", x)
+        wait(lambda: drv.execute_script("return window.__bench.draws.length") > 0, 30, "reset")
+        time.sleep(0.3)
+        update_traffic(drv)
+        for _ in range(steps):
+            before = drv.execute_script("return window.__bench.draws.length")
+            x += step_px
+            mouse("mouseMoved", x)
+            try:
+                wait(lambda b=before: drv.execute_script("return window.__bench.draws.length") > b,
+                     5, "a new image")  # fmt: skip
+            except TimeoutError:
+                unchanged += 1
+                continue
+            bench = drv.execute_script("return window.__bench")
+            t_draw = bench["draws"][-1]
+            latencies.append(t_draw - max(t for t in bench["inputs"] if t <= t_draw))
+        during = update_traffic(drv)
+        mouse("mouseReleased", x)
+        time.sleep(2.0)
+        after = update_traffic(drv)
+        severe = [e["message"] for e in drv.get_log("browser") if e["level"] == "SEVERE"]
+    finally:
+        drv.quit()
+        if served is None:
+            server.shutdown()
+    return {
+        "path": "page", "model_id": model_id, "steps": steps,
+        "moves_without_new_image": unchanged,
+        "latency_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+                       "min": min(latencies), "max": max(latencies)},
+        "requests_during_drag": len(during),
+        "requests_per_step": len(during) / max(1, steps - unchanged),
+        "bytes_per_step": sum(r["request"] + r["response"] for r in during) / max(1, steps - unchanged),
+        "requests_after_release": len(after),
+        "outputs_during_drag": sorted({r["output"] for r in during}),
+        "first_load": load,
+        "console_errors": severe,
+    }  # fmt: skip
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--steps", type=int, default=60, help="slider moves to time")
@@ -376,15 +510,42 @@ def main(argv=None) -> int:
     )
     p.add_argument("--checkpoints", type=Path, help="use this checkpoints folder's --model")
     p.add_argument("--grid", type=int, default=100, help="2D map size (computed once)")
+    p.add_argument("--path", choices=("page", "server", "both"), default="both",
+                   help="the generator in the page (default), the server path, or both")  # fmt: skip
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
+    root = args.checkpoints if args.checkpoints else model_root(args.model)[0]
+    served = serve(root, Path(tempfile.mkdtemp(prefix="bench-cache-")), args.grid)
     try:
-        out = run(args.steps, args.step_px, args.checkpoints, args.grid, args.model)
+        page = out = None
+        if args.path in ("page", "both"):
+            page = run_page(args.steps, args.step_px, args.checkpoints, args.grid, args.model,
+                            served)  # fmt: skip
+        if args.path in ("server", "both"):
+            out = run(args.steps, args.step_px, args.checkpoints, args.grid, args.model, served)
     except TimeoutError as exc:
         raise SystemExit(str(exc)) from exc
+    finally:
+        served[1].shutdown()
     if args.json:
-        print(json.dumps(out, indent=2))
+        print(json.dumps({"page": page, "server": out}, indent=2))
         return 0
+    if page is not None:
+        lat, load = page["latency_ms"], page["first_load"]
+        print(f"page path, {page['steps']} slider moves on {page['model_id']}: pointer -> pixels "
+              f"p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms (min {lat['min']:.1f}, max "
+              f"{lat['max']:.1f}); {page['requests_per_step']:.2f} requests and "
+              f"{page['bytes_per_step']:.0f} bytes per step; {page['requests_after_release']} "
+              f"requests after release")  # fmt: skip
+        print(
+            f"first load (cold browser cache): {load['seconds_to_live']:.1f} s to the first "
+            f"in-page image, {load['bytes_on_wire'] / 2**20:.1f} MiB on the wire "
+            f"({load['bytes_decoded'] / 2**20:.1f} MiB decoded); largest: "
+            + ", ".join(f"{e['url']} {e['wire'] / 2**20:.2f} MiB" for e in load["largest"])
+        )
+    if out is None:
+        return 0
+    print("server path (live=0):")
     lat, resp, req = out["latency_ms"], out["response_bytes"], out["request_bytes"]
     print(f"{out['steps']} slider moves on {out['model']}, {out['updates']} update requests, "
           f"{out['moves_without_new_image']} moves without a new image")  # fmt: skip

@@ -28,7 +28,7 @@ import numpy as np
 
 from gan_core.cache import file_digest
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -61,10 +61,11 @@ def _rebuild(generator, classifier):
     names = list(probe.layer_names)
     order = [layer.name for layer in generator.layers]
     shapes = _layer_shapes(generator, names)
-    inputs = [keras.Input(shape=tuple(t.shape[1:]), dtype=t.dtype, name=("z", "label")[k])
+    # One point per run: a fixed batch of 1 lets the runtime plan every shape in advance.
+    inputs = [keras.Input(batch_shape=(1, *t.shape[1:]), dtype=t.dtype, name=("z", "label")[k])
               for k, t in enumerate(generator.inputs)]  # fmt: skip
-    keep = {n: keras.Input(shape=tuple(shapes[n]), name=f"keep_{n}") for n in names}
-    put = {n: keras.Input(shape=tuple(shapes[n]), name=f"set_{n}") for n in names}
+    keep = {n: keras.Input(batch_shape=(1, *shapes[n]), name=f"keep_{n}") for n in names}
+    put = {n: keras.Input(batch_shape=(1, *shapes[n]), name=f"set_{n}") for n in names}
     first = names[0]
     prefix = keras.Model(generator.inputs, generator.get_layer(first).output)
     x = prefix(inputs if len(inputs) > 1 else inputs[0])
@@ -104,10 +105,10 @@ def build_edit_model(generator, classifier):
 def _check_same_as(model, generator, probe, names, shapes) -> None:
     """With no edit, the rebuilt graph must give the generator's image (a chain check)."""
     rng = np.random.default_rng(0)
-    z = rng.uniform(-1, 1, (2, int(generator.inputs[0].shape[1]))).astype(np.float32)
-    feed = [z] + ([np.array([[3], [7]], np.int32)] if probe.conditional else [])
-    feed += [np.ones((2, *shapes[n]), np.float32) for n in names]
-    feed += [np.zeros((2, *shapes[n]), np.float32) for n in names]
+    z = rng.uniform(-1, 1, (1, int(generator.inputs[0].shape[1]))).astype(np.float32)
+    feed = [z] + ([np.array([[3]], np.int32)] if probe.conditional else [])
+    feed += [np.ones((1, *shapes[n]), np.float32) for n in names]
+    feed += [np.zeros((1, *shapes[n]), np.float32) for n in names]
     try:
         ours = np.asarray(model(feed, training=False)[0])
     except Exception as exc:  # noqa: BLE001 - any failure: this generator stays on the server
