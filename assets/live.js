@@ -78,7 +78,7 @@
       }
       this.buildCanvases();
       this.watch();
-      await this.runNow(this.values());
+      await this.runNow(this.values(), false);  // the committed point: the figures show it
       document.getElementById(this.root + "-root").classList.add("live-on");
     }
 
@@ -138,7 +138,7 @@
       this.runNow(values);
     }
 
-    async runNow(values) {
+    async runNow(values, marker = true) {
       const d = this.manifest.latent_dim;
       if (values.z.length !== d || values.z.some((v) => !isFinite(v))) { return; }
       this.running = true;
@@ -146,7 +146,7 @@
         const started = performance.now();
         const out = await this.infer(values.z, values.label);
         const inferred = performance.now();
-        this.draw(values, out);
+        this.draw(values, out, marker);
         // The last runs' phases (ms), for benchmarks/browser_drag.py.
         this.timings = (this.timings || []).slice(-99);
         this.timings.push({observed: this.observedAt, start: started, infer: inferred - started,
@@ -179,7 +179,7 @@
       return this.session.run(feeds);
     }
 
-    draw(values, out) {
+    draw(values, out, marker = true) {
       drawImage(document.getElementById(this.root + "-live-image"), out.image.data);
       drawProbs(document.getElementById(this.root + "-live-probs"), out.probs.data);
       this.manifest.layers.forEach((layer, k) => {
@@ -195,7 +195,7 @@
         readout.textContent = "z = (" + coords + ") → digit " + digit +
           " (p = " + probs[digit].toFixed(2) + ")";
       }
-      this.moveMarker(values.z);
+      if (marker) { this.moveMarker(values.z); }
     }
 
     /* The marker follows as a ring laid over the map and the projections (a CSS move, no

@@ -378,8 +378,8 @@ const live = window.ganLive.pages.explore;
 window.__bench = {inputs: [], draws: []};
 document.addEventListener('pointermove', () => window.__bench.inputs.push(performance.now()), true);
 const draw = live.draw.bind(live);
-live.draw = function (values, out) {
-  draw(values, out);
+live.draw = function (values, out, marker) {
+  draw(values, out, marker);
   requestAnimationFrame(() => window.__bench.draws.push(performance.now()));
 };
 return true;

@@ -165,14 +165,17 @@ class LatentView(html.Div):
             [
                 html.Div(id=i.error(aio_id), className="error", role="alert"),
                 html.Div(
-                    [
-                        html.Div(id=i.progress_text(aio_id)),
-                        html.Progress(id=i.progress(aio_id), max=1, value=0),
-                    ],
-                    id=i.progress_box(aio_id),
-                    className="progress-box",
-                    style=HIDDEN,
-                ),  # fmt: skip
+                    html.Div(
+                        [
+                            html.Div(id=i.progress_text(aio_id)),
+                            html.Progress(id=i.progress(aio_id), max=1, value=0),
+                        ],
+                        id=i.progress_box(aio_id),
+                        className="progress-box",
+                        style=HIDDEN,
+                    ),
+                    id=f"{aio_id}-progress",
+                ),
                 html.Div(
                     [
                         html.Div(colour_choice, id=f"{aio_id}-colour"),
