@@ -82,7 +82,7 @@ def point_field(key: str, slider_type: str, default=None) -> Field:
     """A latent point held by one slider per coordinate (pattern-matching ids)."""
     from dash import ALL
 
-    return Field(key, urlstate.parse_point, default,
+    return Field(key, urlstate.point_from_text, default,
                  Input({"type": slider_type, "index": ALL}, "value"), fmt="point")  # fmt: skip
 
 

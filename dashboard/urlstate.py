@@ -21,8 +21,9 @@ def _num(text, lo=-1.0, hi=1.0) -> float | None:
     return round(v, 4) if math.isfinite(v) and lo <= v <= hi else None
 
 
-def parse_point(text, dims: int | None = None) -> list[float] | None:
-    """ "0.1,-0.5" -> [0.1, -0.5] (each in [-1, 1]); None when malformed."""
+def point_from_text(text, dims: int | None = None) -> list[float] | None:
+    """URL text "0.1,-0.5" -> [0.1, -0.5] (each in [-1, 1]); None when malformed (a bad URL
+    value falls back to its default; payloads.parse_point, for callback values, raises)."""
     if not isinstance(text, str) or len(text) > 200:
         return None
     parts = [_num(p) for p in text.split(",")]
@@ -54,11 +55,11 @@ def parse_choice(text, choices) -> str | None:
     return text if isinstance(text, str) and text in choices else None
 
 
-def parse_points(text) -> list[list[float]]:
+def points_from_text(text) -> list[list[float]]:
     """ "a,b;c,d" -> [[a, b], [c, d]] (at most MAX_POINTS; malformed ones dropped)."""
     if not isinstance(text, str) or len(text) > 2000:
         return []
-    pts = [parse_point(p) for p in text.split(";") if p]
+    pts = [point_from_text(p) for p in text.split(";") if p]
     return [p for p in pts if p is not None][:MAX_POINTS]
 
 

@@ -73,7 +73,7 @@ def _path_point(text):
     """A path end typed in the URL: 1 to 4 coordinates in [-1, 1], kept as text."""
     return (
         text
-        if isinstance(text, str) and urlstate.parse_point(text) and text.count(",") < 4
+        if isinstance(text, str) and urlstate.point_from_text(text) and text.count(",") < 4
         else None
     )
 
@@ -83,7 +83,7 @@ STATE = PageState(
     [
         model_field("cmp-left-model", "left"),
         model_field("cmp-right-model", "right"),
-        Field("z", urlstate.parse_point, [0.0, 0.0, 0.0, 0.0],
+        Field("z", urlstate.point_from_text, [0.0, 0.0, 0.0, 0.0],
               Input({"type": "cmp-slider", "index": ALL}, "value"), fmt="point"),
         Field("a", _path_point, "-1,0,0,0", Input("cmp-a", "value")),
         Field("b", _path_point, "1,0,0,0", Input("cmp-b", "value")),
@@ -162,8 +162,8 @@ def compare_side(model_id, values, a_text, b_text, edit_choice):
         raise PayloadError("compare takes unconditional models")
     full = parse_point(values, 4)
     z = _pad(full, e.latent_dim)
-    a = urlstate.parse_point(a_text)
-    b = urlstate.parse_point(b_text)
+    a = urlstate.point_from_text(a_text)
+    b = urlstate.point_from_text(b_text)
     if a is None or b is None:
         raise PayloadError("A and B must be comma-separated numbers in [-1, 1]")
     edits = edits_for(edit_choice) if edit_choice in EDIT_CHOICES else []

@@ -41,7 +41,7 @@ STATE = PageState(
         model_field(ids.MO_MODEL),
         point_field("a", ids.MO_A),
         point_field("b", ids.MO_B),
-        Field("via", urlstate.parse_points, [], Input(ids.MO_WAYPOINTS, "data"), fmt="points"),
+        Field("via", urlstate.points_from_text, [], Input(ids.MO_WAYPOINTS, "data"), fmt="points"),
         Field("frames", lambda t: urlstate.parse_int(t, 8, 64), 24, Input(ids.MO_FRAMES, "value")),
         Field("mode", lambda t: urlstate.parse_choice(t, ("linear", "slerp")), "linear",
               Input(ids.MO_MODE, "value")),

@@ -12,7 +12,7 @@ def _state():
         "t-url",
         [
             Field("model", str, None, Input("t-model", "value")),
-            Field("z", urlstate.parse_point, [0.0, 0.5], Input("t-z", "value"), fmt="point"),
+            Field("z", urlstate.point_from_text, [0.0, 0.5], Input("t-z", "value"), fmt="point"),
             Field("n", lambda t: urlstate.parse_int(t, 0, 9), 3, Input("t-n", "value")),
             Field("on", parse_flag, False, Input("t-on", "value"), fmt="flag"),
         ],

@@ -8,12 +8,12 @@ from dashboard import urlstate
 def test_points_round_trip():
     q = urlstate.query_string({"model": "gan-2d", "z": [0.5, -0.25]})
     assert q == "?model=gan-2d&z=0.5%2C-0.25"
-    assert urlstate.parse_point("0.5,-0.25", 2) == [0.5, -0.25]
+    assert urlstate.point_from_text("0.5,-0.25", 2) == [0.5, -0.25]
 
 
 @pytest.mark.parametrize("bad", ["", "a,b", "0.5", "2,0", "nan,0", "inf,0", None, "1," * 500])
 def test_malformed_points_are_dropped(bad):
-    assert urlstate.parse_point(bad, 2) is None
+    assert urlstate.point_from_text(bad, 2) is None
 
 
 def test_waypoints_and_edits_round_trip():
@@ -23,7 +23,7 @@ def test_waypoints_and_edits_round_trip():
     from urllib.parse import parse_qs
 
     parsed = {k: v[0] for k, v in parse_qs(q[1:]).items()}
-    assert urlstate.parse_points(parsed["via"]) == via
+    assert urlstate.points_from_text(parsed["via"]) == via
     assert urlstate.parse_edits(parsed["edits"]) == edits
     assert urlstate.parse_edits('[{"layer": 1}, "x", {"layer": "a", "kind": "rm -rf"}]') == []
     assert urlstate.parse_edits("{not json") == []
