@@ -207,13 +207,44 @@ def update_traffic(drv) -> list[dict]:
     return [r for r in requests.values() if r["response"] is not None]
 
 
+def press_thumb(drv):
+    """Press the x slider's thumb and move it to the left end (so every step then moves the
+    point to a new value); returns (mouse(kind, x), x). CDP input events are trusted and keep
+    the slider's pointer capture, which WebDriver actions lose after the press in headless
+    Chromium."""
+    from selenium.webdriver.common.by import By
+
+    thumb = drv.find_element(
+        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
+    )
+    box = drv.execute_script(
+        "const t = arguments[0].getBoundingClientRect();"
+        "const r = arguments[0].closest('.dash-slider-root').getBoundingClientRect();"
+        "return [t.x + t.width / 2, t.y + t.height / 2, r.x];",
+        thumb,
+    )
+    x, y, left = int(box[0]), int(box[1]), int(box[2])
+
+    def mouse(kind: str, at: int) -> None:
+        drv.execute_cdp_cmd(
+            "Input.dispatchMouseEvent",
+            {"type": kind, "x": at, "y": y, "button": "left",
+             "buttons": 0 if kind == "mouseReleased" else 1,
+             "clickCount": 0 if kind == "mouseMoved" else 1},
+        )  # fmt: skip
+
+    mouse("mouseMoved", x)
+    mouse("mousePressed", x)
+    mouse("mouseMoved", left + 2)
+    return mouse, left + 2
+
+
 def run(
     steps: int, step_px: int, checkpoints: Path | None, grid: int, model_id: str = "gan-2d",
     served: tuple | None = None,
 ) -> dict:  # fmt: skip
     from urllib.parse import quote
 
-    from selenium.webdriver.common.by import By
 
     if checkpoints:
         if not (checkpoints / model_id).is_dir():
@@ -250,36 +281,10 @@ def run(
             wait(lambda: drv.execute_script(cube), 300, "the cube")
         time.sleep(1.0)
         drv.execute_script(HOOK_JS, map_graph)
-        thumb = drv.find_element(
-            By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] .dash-slider-thumb"
-        )
-        box = drv.execute_script(
-            "const t = arguments[0].getBoundingClientRect();"
-            "const r = arguments[0].closest('.dash-slider-root')"
-            ".getBoundingClientRect();"
-            "return [t.x + t.width / 2, t.y + t.height / 2, r.x];",
-            thumb,
-        )
-        x, y, left = int(box[0]), int(box[1]), int(box[2])
         update_traffic(drv)  # drop the page-load traffic
         latencies, map_latencies, traffic, unchanged, phases = [], [], [], 0, []
         no_map, draws = 0, {}
-
-        def mouse(kind: str, at: int) -> None:
-            # CDP input events are trusted and keep the slider's pointer capture, which
-            # WebDriver actions lose after the press in headless Chromium.
-            drv.execute_cdp_cmd(
-                "Input.dispatchMouseEvent",
-                {"type": kind, "x": at, "y": y, "button": "left",
-                 "buttons": 0 if kind == "mouseReleased" else 1,
-                 "clickCount": 0 if kind == "mouseMoved" else 1},
-            )  # fmt: skip
-
-        mouse("mouseMoved", x)
-        mouse("mousePressed", x)
-        # Start from the left end so every step moves the point to a new value.
-        x = left + 2
-        mouse("mouseMoved", x)
+        mouse, x = press_thumb(drv)
         wait(lambda: drv.execute_script("return window.__bench.renders.length") > 0, 30, "reset")
         time.sleep(0.5)
         update_traffic(drv)
@@ -422,7 +427,6 @@ def run_page(
     and the Dash requests the drag causes (none per step)."""
     from urllib.parse import quote
 
-    from selenium.webdriver.common.by import By
 
     root = checkpoints if checkpoints else model_root(model_id)[0]
     url, server = served or serve(root, Path(tempfile.mkdtemp(prefix="bench-cache-")), grid)
@@ -440,25 +444,7 @@ def run_page(
             "return !!(gd && gd.data && gd.data.length);"), 300, "the map")  # fmt: skip
         time.sleep(1.0)
         drv.execute_script(PAGE_HOOK_JS)
-        thumb = drv.find_element(
-            By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
-        )
-        box = drv.execute_script(
-            "const t = arguments[0].getBoundingClientRect();"
-            "const r = arguments[0].closest('.dash-slider-root').getBoundingClientRect();"
-            "return [t.x + t.width / 2, t.y + t.height / 2, r.x];", thumb)  # fmt: skip
-        x, y, left = int(box[0]), int(box[1]), int(box[2])
-
-        def mouse(kind: str, at: int) -> None:
-            drv.execute_cdp_cmd("Input.dispatchMouseEvent", {
-                "type": kind, "x": at, "y": y, "button": "left",
-                "buttons": 0 if kind == "mouseReleased" else 1,
-                "clickCount": 0 if kind == "mouseMoved" else 1})  # fmt: skip
-
-        mouse("mouseMoved", x)
-        mouse("mousePressed", x)
-        x = left + 2
-        mouse("mouseMoved", x)
+        mouse, x = press_thumb(drv)
         wait(lambda: drv.execute_script("return window.__bench.draws.length") > 0, 30, "reset")
         time.sleep(0.3)
         update_traffic(drv)

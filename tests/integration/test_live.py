@@ -35,6 +35,17 @@ return window.__posts;
 """
 
 
+def hold_and_drag(drv, steps: int, px: int, pause: float) -> None:
+    """Press the x slider's thumb and move it ``steps`` times, still holding it."""
+    thumb = drv.find_element(
+        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
+    )
+    chain = ActionChains(drv).click_and_hold(thumb)
+    for _ in range(steps):
+        chain = chain.move_by_offset(px, 0).pause(pause)
+    chain.perform()
+
+
 def last_run(drv):
     return drv.execute_script(
         "const p = window.ganLive && window.ganLive.pages.explore; return p && p.last;"
@@ -87,13 +98,7 @@ def test_a_drag_is_drawn_in_the_page_with_no_request_per_step(driver, app_url):
     posts = driver.execute_script(COUNT_POSTS)
     runs = driver.execute_script("return window.ganLive.pages.explore.runs")
     before = last_run(driver)["image"]
-    thumb = driver.find_element(
-        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
-    )
-    chain = ActionChains(driver).click_and_hold(thumb)
-    for _ in range(10):
-        chain = chain.move_by_offset(9, 0).pause(0.1)
-    chain.perform()  # still held: every step so far ran in the page
+    hold_and_drag(driver, steps=10, px=9, pause=0.1)  # still held: every step ran in the page
     during = last_run(driver)
     assert driver.execute_script("return window.ganLive.pages.explore.runs") >= runs + 5
     assert driver.execute_script(COUNT_POSTS) == posts, "a drag step asked the server"
@@ -133,13 +138,7 @@ def test_the_server_path_can_be_forced_and_draws_every_step(driver, app_url):
     assert last_run(driver) is None
     before = graph_data(driver, "explore-image")[0]["z"]
     posts = driver.execute_script(COUNT_POSTS)
-    thumb = driver.find_element(
-        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
-    )
-    chain = ActionChains(driver).click_and_hold(thumb)
-    for _ in range(6):
-        chain = chain.move_by_offset(12, 0).pause(0.2)
-    chain.perform()
+    hold_and_drag(driver, steps=6, px=12, pause=0.2)
     assert driver.execute_script(COUNT_POSTS) > posts  # each step goes to the server
     ActionChains(driver).release().perform()
     wait_for(lambda: graph_data(driver, "explore-image")[0]["z"] != before, 30,
@@ -173,13 +172,7 @@ def test_a_generator_that_cannot_run_in_the_page_falls_back_with_a_message(
     wait_for(lambda: graph_data(driver, "explore-image"), 60, message="the server's image")
     before = graph_data(driver, "explore-image")[0]["z"]
     posts = driver.execute_script(COUNT_POSTS)
-    thumb = driver.find_element(
-        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
-    )
-    chain = ActionChains(driver).click_and_hold(thumb)
-    for _ in range(6):
-        chain = chain.move_by_offset(12, 0).pause(0.2)
-    chain.perform()
+    hold_and_drag(driver, steps=6, px=12, pause=0.2)
     assert driver.execute_script(COUNT_POSTS) > posts  # the server path took over the drag
     ActionChains(driver).release().perform()
     wait_for(lambda: graph_data(driver, "explore-image")[0]["z"] != before, 30,
