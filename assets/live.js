@@ -271,16 +271,25 @@
   function drawProbs(canvas, probs) {
     if (!canvas) { return; }
     const ctx = canvas.getContext("2d");
-    const w = canvas.width, h = canvas.height, base = h - 18, bw = w / 10;
-    ctx.clearRect(0, 0, w, h);
+    const pad = 26, w = canvas.width - pad, h = canvas.height, base = h - 18, bw = w / 10;
+    const top = 6, span = base - top;
+    ctx.clearRect(0, 0, canvas.width, h);
     ctx.font = "12px sans-serif";
+    ctx.strokeStyle = "#e5e5e5";
+    ctx.fillStyle = "#666";
+    ctx.textAlign = "right";
+    for (const p of [0, 0.5, 1]) {  // the probability axis, as on the server's chart
+      const y = base - p * span;
+      ctx.beginPath(); ctx.moveTo(pad, y); ctx.lineTo(canvas.width, y); ctx.stroke();
+      ctx.fillText(String(p), pad - 4, y + 4);
+    }
     ctx.textAlign = "center";
     for (let d = 0; d < 10; d++) {
-      const bh = Math.max(0, Math.min(1, probs[d])) * (base - 4);
+      const bh = Math.max(0, Math.min(1, probs[d])) * span;
       ctx.fillStyle = DIGIT_COLORS[d];
-      ctx.fillRect(d * bw + bw * 0.15, base - bh, bw * 0.7, bh);
+      ctx.fillRect(pad + d * bw + bw * 0.15, base - bh, bw * 0.7, bh);
       ctx.fillStyle = "#333";
-      ctx.fillText(String(d), d * bw + bw / 2, h - 4);
+      ctx.fillText(String(d), pad + d * bw + bw / 2, h - 4);
     }
   }
 
