@@ -134,6 +134,7 @@ def explore_drag_changes_image(drv, base: str, tag: str) -> None:
     wait_for(lambda: _image(drv) != before, 60, message="image to change after the drag")
     screenshot(drv, f"topology-explore-{tag}")
     assert drv.find_element(By.ID, "explore-error").text == ""
+    drv.get("about:blank")  # nothing left in flight when this topology's servers stop
 
 
 def test_explore_under_gunicorn_follows_the_slider(driver, topology):

@@ -159,7 +159,8 @@ def test_morph_plays_through_frames(driver, app_url):
 
     wait_for(three_frames, 20, interval=0.05, message="three frames in turn")
     last = int(title().split(" of ")[1].split(":")[0])
-    assert all(b == (a + 1) % (last + 1) for a, b in zip(frames, frames[1:])), frames
+    # each frame follows the one before (one may pass unseen between two looks under load)
+    assert all(0 < (b - a) % (last + 1) <= 2 for a, b in zip(frames, frames[1:])), frames
     element(driver, "#morph-play").click()  # pause
     screenshot(driver, "morph-playing")
 
