@@ -239,12 +239,23 @@ def press_thumb(drv):
     return mouse, left + 2
 
 
+def move_and_wait(drv, mouse, x: int, counter: str, timeout: float) -> bool:
+    """Move the held thumb to ``x``; whether ``window.__bench[counter]`` grew (a new image)."""
+    js = f"return window.__bench.{counter}.length"
+    before = drv.execute_script(js)
+    mouse("mouseMoved", x)
+    try:
+        wait(lambda: drv.execute_script(js) > before, timeout, "a new image")
+    except TimeoutError:
+        return False
+    return True
+
+
 def run(
     steps: int, step_px: int, checkpoints: Path | None, grid: int, model_id: str = "gan-2d",
     served: tuple | None = None,
 ) -> dict:  # fmt: skip
     from urllib.parse import quote
-
 
     if checkpoints:
         if not (checkpoints / model_id).is_dir():
@@ -289,16 +300,8 @@ def run(
         time.sleep(0.5)
         update_traffic(drv)
         for _ in range(steps):
-            before = drv.execute_script("return window.__bench.renders.length")
             x += step_px
-            mouse("mouseMoved", x)
-            try:
-                wait(
-                    lambda b=before: drv.execute_script("return window.__bench.renders.length") > b,
-                    10,
-                    "a new image",
-                )
-            except TimeoutError:
+            if not move_and_wait(drv, mouse, x, "renders", 10):
                 unchanged += 1  # the move did not change the slider's value
                 continue
             bench = drv.execute_script("return window.__bench")
@@ -427,7 +430,6 @@ def run_page(
     and the Dash requests the drag causes (none per step)."""
     from urllib.parse import quote
 
-
     root = checkpoints if checkpoints else model_root(model_id)[0]
     url, server = served or serve(root, Path(tempfile.mkdtemp(prefix="bench-cache-")), grid)
     load = first_load(url, model_id)
@@ -449,13 +451,8 @@ def run_page(
         time.sleep(0.3)
         update_traffic(drv)
         for _ in range(steps):
-            before = drv.execute_script("return window.__bench.draws.length")
             x += step_px
-            mouse("mouseMoved", x)
-            try:
-                wait(lambda b=before: drv.execute_script("return window.__bench.draws.length") > b,
-                     5, "a new image")  # fmt: skip
-            except TimeoutError:
+            if not move_and_wait(drv, mouse, x, "draws", 5):
                 unchanged += 1
                 continue
             bench = drv.execute_script("return window.__bench")
