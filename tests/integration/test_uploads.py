@@ -81,6 +81,7 @@ def test_upload_in_the_browser_then_explore_it(driver, app_url, tmp_path):
     path = tmp_path / "browser-gen.keras"
     path.write_bytes(_keras_bytes(tmp_path, latent_dim=2, name="tmp.keras"))
     driver.get(app_url + "/")
+    driver.get_log("browser")  # drop what earlier pages (and their servers) left
     frame = wait_for(
         lambda: driver.find_elements(By.ID, "upload-frame"), 30, message="upload form"
     )[0]
