@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import warnings
 
 import dash
 from dash import set_props
@@ -38,14 +37,24 @@ def concrete_id(component_id):
     wild = [k for k, v in component_id.items() if v == dash.MATCH]
     if not wild:
         return component_id
-    with warnings.catch_warnings():  # dict-style callbacks call this list deprecated
-        warnings.simplefilter("ignore", DeprecationWarning)
-        outputs = dash.ctx.outputs_list
-    flat = list(outputs.values()) if isinstance(outputs, dict) else list(outputs)
-    while flat and isinstance(flat[0], list):
-        flat = flat[0]
-    first = flat[0]["id"]
+    ctx = dash.ctx  # named outputs come grouped (their flat list is deprecated for them)
+    first = _first_output_id(
+        ctx.outputs_grouping if ctx.using_outputs_grouping else ctx.outputs_list
+    )
+    if not isinstance(first, dict) or not all(k in first for k in wild):
+        return component_id  # not a request this page made: nothing to fill in from
     return {**component_id, **{k: first[k] for k in wild}}
+
+
+def _first_output_id(outputs):
+    """The id of the first output in Dash's (possibly nested, grouped) output description."""
+    if isinstance(outputs, dict) and "id" in outputs and "property" in outputs:
+        return outputs["id"]
+    for item in outputs.values() if isinstance(outputs, dict) else outputs:
+        found = _first_output_id(item)
+        if found is not None:
+            return found
+    return None
 
 
 def report(error_box, also: dict | None, exc: Exception) -> None:
