@@ -11,7 +11,14 @@ from dashboard import figures, ids, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
-from dashboard.pagestate import Field, PageState, digit_field, model_field, point_field
+from dashboard.pagestate import (
+    Field,
+    PageState,
+    digit_field,
+    model_field,
+    point_field,
+    restored_point,
+)
 from dashboard.payloads import parse_point, safe_label, selection_to_edit
 from gan_core.activations import Edit
 from gan_core.checkpoints import CheckpointError
@@ -167,11 +174,10 @@ def build_controls(model_id, init, edits):
     options = [{"label": e.probe.layer_title(n), "value": n} for n in names]
     default = "conv2_act" if "conv2_act" in names else names[0]
     style = {} if e.conditional else {"display": "none"}
-    z, kept = [0.3] * e.latent_dim, []
+    z = restored_point(init, "z", e.latent_dim, model_id) or [0.3] * e.latent_dim
+    kept = []
     init = init if isinstance(init, dict) else {}
     if init.get("model") == model_id:  # restoring a shared URL
-        if isinstance(init.get("z"), list) and len(init["z"]) == e.latent_dim:
-            z = init["z"]
         if init.get("layer") in names:
             default = init["layer"]
         listed = edits if isinstance(edits, list) else []

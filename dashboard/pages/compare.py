@@ -12,7 +12,7 @@ from dashboard.components import card, error_box, graph_card, latent_sliders
 from dashboard.components.latent_view import LatentView
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
-from dashboard.pagestate import Field, PageState, model_field
+from dashboard.pagestate import Field, PageState, model_field, restored_point
 from dashboard.payloads import PayloadError, apply_click, parse_point
 from dashboard.texts import epochs_text, metric_text
 from gan_core.activations import Edit
@@ -69,6 +69,13 @@ def _side(prefix: str, models: list[str], value: str | None) -> html.Div:
     )
 
 
+def _shared_point(text):
+    """The shared point in the URL: 1 to 4 coordinates, the rest 0 (a point copied from a
+    model with fewer latent dimensions)."""
+    point = urlstate.point_from_text(text)
+    return (point + [0.0] * 4)[:4] if point and len(point) <= 4 else None
+
+
 def _path_point(text):
     """A path end typed in the URL: 1 to 4 coordinates in [-1, 1], kept as text."""
     return (
@@ -83,7 +90,7 @@ STATE = PageState(
     [
         model_field("cmp-left-model", "left"),
         model_field("cmp-right-model", "right"),
-        Field("z", urlstate.point_from_text, [0.0, 0.0, 0.0, 0.0],
+        Field("z", _shared_point, [0.0, 0.0, 0.0, 0.0],
               Input({"type": "cmp-slider", "index": ALL}, "value"), fmt="point"),
         Field("a", _path_point, "-1,0,0,0", Input("cmp-a", "value")),
         Field("b", _path_point, "1,0,0,0", Input("cmp-b", "value")),
@@ -99,7 +106,7 @@ def layout(**query):
     lval = init["left"] if init["left"] in models else registry.default_model(models)
     rest = [m for m in models if m != lval]
     rval = init["right"] if init["right"] in models else (rest[0] if rest else lval)
-    point = (list(init["z"]) + [0.0] * 4)[:4]
+    point = restored_point(init, "z", 4) or [0.0] * 4
     return html.Div(
         [
             html.H2("Compare two models"),

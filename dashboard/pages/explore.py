@@ -35,8 +35,16 @@ from dashboard.components.latent_view import LatentView
 from dashboard.downloads import explore_download
 from dashboard.errors import page_callback
 from dashboard.live import live_manifest
-from dashboard.pagestate import Field, PageState, digit_field, model_field, parse_flag, point_field
-from dashboard.payloads import PayloadError, apply_click, parse_point, safe_label
+from dashboard.pagestate import (
+    Field,
+    PageState,
+    digit_field,
+    model_field,
+    parse_flag,
+    point_field,
+    restored_point,
+)
+from dashboard.payloads import apply_click, parse_point, safe_label
 from dashboard.texts import readout_text
 from gan_core.activations import mean_heatmap
 
@@ -160,12 +168,7 @@ def layout(**query):
 )
 def build_sliders(model_id, init, live):
     explorer = registry.get(model_id)
-    init = init if isinstance(init, dict) else {}
-    z = init.get("z") if init.get("model") == model_id else None
-    try:
-        values = [round(float(v), 6) for v in parse_point(z, explorer.latent_dim)]  # not float32
-    except PayloadError:  # absent or malformed: the sliders start at the origin
-        values = None
+    values = restored_point(init, "z", explorer.latent_dim, model_id)  # None: the origin
     # Drawn in the page, a slider reports to Dash only when let go; else every step.
     return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values,
                           updatemode="mouseup" if live is not False else "drag")  # fmt: skip

@@ -29,8 +29,16 @@ from dashboard.components import (
 )
 from dashboard.components.latent_view import LatentView, view_request
 from dashboard.errors import page_callback
-from dashboard.pagestate import Field, PageState, digit_field, model_field, point_field
-from dashboard.payloads import PayloadError, apply_click, parse_point, safe_label
+from dashboard.pagestate import (
+    Field,
+    PageState,
+    digit_field,
+    model_field,
+    point_field,
+    restored_point,
+    restored_points,
+)
+from dashboard.payloads import apply_click, parse_point, safe_label
 
 VIEW = "morph"  # the latent view's aio_id: the map or cube, A's marker and the path
 
@@ -229,20 +237,10 @@ def build_point_controls(model_id, init, waypoints):
         return html.Div(), html.Div(), {"display": "none"}, []
     a = [-1.0, 0.0, 0.0, 0.0][: e.latent_dim]
     b = [1.0, 0.0, 0.0, 0.0][: e.latent_dim]
-    via: list = []
-    init = init if isinstance(init, dict) else {}
-
-    def point_or_none(values):
-        try:
-            return parse_point(values, e.latent_dim).tolist()
-        except PayloadError:  # malformed shared state: keep the default
-            return None
-
-    if init.get("model") == model_id:  # restoring a shared URL
-        a = point_or_none(init.get("a")) or a
-        b = point_or_none(init.get("b")) or b
-        points = waypoints if isinstance(waypoints, list) else []
-        via = [p for p in map(point_or_none, points[:64]) if p is not None]
+    a = restored_point(init, "a", e.latent_dim, model_id) or a
+    b = restored_point(init, "b", e.latent_dim, model_id) or b
+    shared = {**init, "via": waypoints} if isinstance(init, dict) else None
+    via = restored_points(shared, "via", e.latent_dim, model_id)
     style = {} if e.conditional else {"display": "none"}
     return (
         latent_sliders(ids.MO_A, e.latent_dim, a),

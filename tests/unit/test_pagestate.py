@@ -4,7 +4,14 @@ import pytest
 from dash import Input
 
 from dashboard import urlstate
-from dashboard.pagestate import Field, PageState, _js_default, parse_flag
+from dashboard.pagestate import (
+    Field,
+    PageState,
+    _js_default,
+    parse_flag,
+    restored_point,
+    restored_points,
+)
 
 
 def _state():
@@ -44,3 +51,25 @@ def test_bad_descriptions_are_refused():
         Field("z", str, None, None, fmt="yaml")
     with pytest.raises(ValueError, match="duplicate URL keys"):
         PageState("x", [Field("a", str, None, None), Field("a", str, None, None)], register=False)
+
+
+def test_sliders_restore_a_shared_point_only_for_its_own_model():
+    state = _state()
+    init = state.initial({"model": "gan-3d", "z": "0.25,-1,0.1"})
+    assert restored_point(init, "z", 3, "gan-3d") == [0.25, -1.0, 0.1]
+    assert restored_point(init, "z", 3, "gan-2d") is None  # the URL was for another model
+    assert restored_point(init, "z", 2, "gan-3d") is None  # wrong number of coordinates
+    assert restored_point(init, "z", 3) == [0.25, -1.0, 0.1]  # a page without a model field
+    assert restored_point({"z": [0.5, float("nan")]}, "z", 2) is None
+    assert restored_point({"z": [0.5, True]}, "z", 2) is None
+    assert restored_point({"z": [0.5, 1.5]}, "z", 2) is None
+    assert restored_point(None, "z", 2) is None
+    assert restored_point({"z": [0.1 + 0.2, 0]}, "z", 2) == [0.3, 0.0]  # no float artefacts
+
+
+def test_waypoints_keep_the_valid_points_up_to_a_limit():
+    init = {"model": "m", "via": [[0.1, 0.2], [2.0, 0.0], "x", [0.3, -0.3]] + [[0, 0]] * 100}
+    assert restored_points(init, "via", 2, "m")[:2] == [[0.1, 0.2], [0.3, -0.3]]
+    assert len(restored_points(init, "via", 2, "m")) == 64 - 2  # the first 64 read, 2 malformed dropped
+    assert restored_points(init, "via", 2, "other") == []
+    assert restored_points({"model": "m", "via": "1,2"}, "via", 2, "m") == []
