@@ -78,8 +78,11 @@
       }
       this.buildCanvases();
       this.watch();
-      await this.runNow(this.values(), false);  // the committed point: the figures show it
+      const committed = this.values();  // the committed point: the figures show it
+      this.lastKey = JSON.stringify(committed);
+      await this.runNow(committed, false);
       document.getElementById(this.root + "-root").classList.add("live-on");
+      this.on = true;
     }
 
     buildCanvases() {
@@ -97,7 +100,12 @@
     }
 
     stop() {
+      this.on = false;
       if (this.observer) { this.observer.disconnect(); }
+      for (const [kind, fn] of [["pointerdown", this.onDown], ["pointermove", this.onMove],
+                                ["pointerup", this.onUp], ["pointercancel", this.onUp]]) {
+        if (fn) { document.removeEventListener(kind, fn, true); }
+      }
       const el = document.getElementById(this.root + "-root");
       if (el) { el.classList.remove("live-on"); }
     }
@@ -121,21 +129,56 @@
       return {z, label};
     }
 
+    /* Two ways in: the pointer itself (a drag on a slider: its value computed here as the
+     * slider will compute it, so the step is drawn in the frame of the pointer event, not
+     * after the slider has rendered), and the thumbs' values (keys, typed numbers, a new
+     * model's sliders), watched as the slider renders them. The same point is run once. */
     watch() {
-      const onChange = () => { this.observedAt = performance.now(); this.schedule(this.values()); };
+      const onChange = () => {
+        this.observedAt = performance.now();
+        this.source = "slider";
+        this.schedule(this.values());
+      };
       this.observer = new MutationObserver(onChange);
-      for (const id of [this.root + "-sliders", this.root + "-label"]) {
-        const el = document.getElementById(id);
-        if (el) {
-          this.observer.observe(el, {attributes: true, subtree: true, childList: true,
-                                     attributeFilter: ["aria-valuenow"]});
-        }
+      for (const id of this.sliderBoxes()) {
+        this.observer.observe(id, {attributes: true, subtree: true, childList: true,
+                                   attributeFilter: ["aria-valuenow"]});
       }
+      this.onDown = (ev) => {
+        const slider = ev.button === 0 && ev.target.closest ? ev.target.closest(".dash-slider-root") : null;
+        this.drag = slider && this.sliderBoxes().some((b) => b.contains(slider))
+          ? sliderGeometry(slider) : null;
+        if (this.drag) { this.pointerStep(ev); }
+      };
+      this.onMove = (ev) => { if (this.drag && (ev.buttons & 1)) { this.pointerStep(ev); } };
+      this.onUp = () => { this.drag = null; };
+      document.addEventListener("pointerdown", this.onDown, true);
+      document.addEventListener("pointermove", this.onMove, true);
+      document.addEventListener("pointerup", this.onUp, true);
+      document.addEventListener("pointercancel", this.onUp, true);
+    }
+
+    sliderBoxes() {
+      return [this.root + "-sliders", this.root + "-label"]
+        .map((id) => document.getElementById(id)).filter((el) => el);
+    }
+
+    pointerStep(ev) {
+      const g = this.drag, values = this.values();
+      const v = g.valueAt(ev.clientX);
+      if (g.index === null) { values.label = v; } else { values.z[g.index] = v; }
+      this.observedAt = performance.now();
+      this.source = "pointer";
+      this.schedule(values);
     }
 
     schedule(values) {
-      if (this.running) { this.pending = values; return; }
-      this.runNow(values);
+      const key = JSON.stringify(values);
+      if (key === this.lastKey) { return; }  // already drawn, or being drawn
+      this.lastKey = key;
+      const run = {...values, source: this.source};
+      if (this.running) { this.pending = run; return; }
+      this.runNow(run);
     }
 
     async runNow(values, marker = true) {
@@ -149,12 +192,17 @@
         this.draw(values, out, marker);
         // The last runs' phases (ms), for benchmarks/browser_drag.py.
         this.timings = (this.timings || []).slice(-99);
-        this.timings.push({observed: this.observedAt, start: started, infer: inferred - started,
+        this.timings.push({source: values.source || "start", observed: this.observedAt,
+                           start: started, infer: inferred - started,
                            draw: performance.now() - inferred});
+        const layers = this.manifest.layers;  // the numbers copied only when read (tests)
         this.last = {z: values.z.slice(), label: values.label, ms: performance.now() - started,
-                     image: Array.from(out.image.data), probs: Array.from(out.probs.data),
-                     acts: Object.fromEntries(this.manifest.layers.map((l) =>
-                       [l.name, Array.from(out["act_" + l.name].data)]))};
+                     get image() { return Array.from(out.image.data); },
+                     get probs() { return Array.from(out.probs.data); },
+                     get acts() {
+                       return Object.fromEntries(layers.map((l) =>
+                         [l.name, Array.from(out["act_" + l.name].data)]));
+                     }};
         this.runs += 1;
       } finally {
         this.running = false;
@@ -220,6 +268,32 @@
         }
       });
     }
+  }
+
+  /* Where a pointer at clientX puts a slider's value, as the slider computes it (its
+   * root's box spans min..max; the value snaps to the step of its number box), and which
+   * coordinate it holds (the pattern id's index; null for a label slider). Measured once
+   * per press. */
+  function sliderGeometry(slider) {
+    const thumb = slider.querySelector("[role=slider]");
+    const container = slider.closest(".dash-slider-container") || slider;
+    const input = container.querySelector("input[type=number]");
+    const min = parseFloat(thumb.getAttribute("aria-valuemin"));
+    const max = parseFloat(thumb.getAttribute("aria-valuemax"));
+    const step = parseFloat(input && input.step) || 1;
+    const decimals = (String(step).split(".")[1] || "").length;
+    const rect = slider.getBoundingClientRect();
+    let index = null;
+    try { index = JSON.parse(container.id).index; } catch (e) { /* the label slider */ }
+    if (typeof index !== "number") { index = null; }
+    return {
+      index,
+      valueAt(x) {
+        const raw = min + ((x - rect.left) / rect.width) * (max - min);
+        const snapped = Math.round((raw - min) / step) * step + min;
+        return Math.min(max, Math.max(min, Number(snapped.toFixed(decimals))));
+      },
+    };
   }
 
   /* Hide a figure's own marker once while the page moves its ring; a redraw by the server
@@ -383,5 +457,15 @@
     if (fallbacks[root]) { fallbacks[root].disconnect(); delete fallbacks[root]; }
   }
 
-  window.ganLive = {attach, pages, loadOrt};
+  /* What the server should draw for a page's point: nothing (no_update) while this page
+   * draws the same model itself, else the point record ({values, label}). */
+  function serverPoint(root, model, values, label) {
+    const live = pages[root];
+    if (live && live.on && live.manifest.model === model) {
+      return window.dash_clientside.no_update;
+    }
+    return {values: values || [], label: label === undefined ? null : label};
+  }
+
+  window.ganLive = {attach, pages, loadOrt, serverPoint};
 })();

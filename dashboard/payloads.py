@@ -58,6 +58,15 @@ def safe_label(value) -> int:
     return int(value)
 
 
+def values_and_label(point) -> tuple:
+    """A page's point record ``{"values": [...], "label": n}`` -> (values, label), each
+    still to be parsed against the model (``parse_point``, ``safe_label``); PayloadError
+    when it is not such a record."""
+    if not isinstance(point, dict) or not isinstance(point.get("values"), list):
+        raise PayloadError("the point must be a record with a list of values")
+    return point["values"], point.get("label")
+
+
 def click_coordinates(click, axes=(0, 1)) -> dict | None:
     """Where a map whose x, y (and, for a cube, z) axes are the latent coordinates ``axes``
     was clicked: ``{"axes": [...], "values": [...]}``, clamped to [-1, 1] with two decimals

@@ -22,7 +22,7 @@ from dash import (
     no_update,
 )
 
-from dashboard import figures, ids, registry, urlstate
+from dashboard import figures, ids, payloads, registry, urlstate
 from dashboard.components import (
     card,
     digit_slider,
@@ -115,6 +115,7 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
             dcc.Store(id="explore-live"),
             dcc.Store(id="explore-live-flag", data=init["live"]),
             dcc.Store(id="explore-drawn"),
+            dcc.Store(id="explore-server-point"),
             dcc.Store(id="explore-init", data=init),
             dcc.Store(id="explore-url"),
         ],
@@ -222,19 +223,31 @@ def download_view(_png, _json, model_id, values, label, map_label, axis, index):
                             s.grid_2d, s.cube_n)  # fmt: skip
 
 
+# The point the server draws: the sliders' values, unless the page draws this model itself
+# (then the server figures are hidden and a released drag asks only the latent view).
+clientside_callback(
+    "function(values, label, model) {"
+    " return window.ganLive.serverPoint('explore', model, values, label); }",
+    Output("explore-server-point", "data"),
+    Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
+    Input(ids.EX_LABEL, "value"),
+    State(ids.EX_MODEL, "value"),
+)
+
+
 @page_callback(
     output={"image": Output(ids.EX_IMAGE, "figure"), "probs": Output(ids.EX_PROBS, "figure"),
             "acts": Output(ids.EX_ACTS, "figure"), "readout": Output(ids.EX_READOUT, "children"),
             "drawn": Output("explore-drawn", "data")},
-    inputs={"values": Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
-            "label": Input(ids.EX_LABEL, "value"), "model_id": State(ids.EX_MODEL, "value"),
-            "drawn": State("explore-drawn", "data")},
+    inputs={"point": Input("explore-server-point", "data"),
+            "model_id": State(ids.EX_MODEL, "value"), "drawn": State("explore-drawn", "data")},
     error_box=ids.EX_ERROR,
     prevent_initial_call=True,
 )  # fmt: skip
-def follow_point(values, label, model_id, drawn):
-    """On every drag step: the new image, probabilities and activations (Patches once the
-    figures are drawn); the latent view moves its own marker."""
+def follow_point(point, model_id, drawn):
+    """On every drag step the server draws: the new image, probabilities and activations
+    (Patches once the figures are drawn); the latent view moves its own marker."""
+    values, label = payloads.values_and_label(point)
     explorer = registry.get(model_id)
     point = parse_point(values, explorer.latent_dim, default=0.0 if not values else None)
     probe = explorer.probe_point(point, safe_label(label) if explorer.conditional else None)

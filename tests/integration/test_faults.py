@@ -18,10 +18,10 @@ from tests.integration.test_fuzz import (
     assert_explore_image_works,
     callback_body,
     callback_response,
+    explore_image_body,
 )
 
 pytestmark = pytest.mark.slow
-SLIDERS = '{"index":["ALL"],"type":"explore-slider"}.value'
 
 
 def _dep(deps, prefix):
@@ -171,8 +171,7 @@ def test_home_shows_a_truncated_model_as_unusable_and_serves_the_rest(app_url, d
                                                     "_pages_location.search": ""}))  # fmt: skip
     assert broken_model not in json.dumps(explore)  # not offered in the model menu
     # asking for it anyway gives a clear message; the others are still served
-    body = callback_body(_dep(deps, "..explore-image.figure"),
-                         {SLIDERS: [0.1, 0.2], "explore-model.value": broken_model}, n_wild=2)  # fmt: skip
+    body = explore_image_body(deps, model=broken_model)
     out = _post(app_url, body)
     assert "corrupt model file" in out["explore-error"]["children"]
     assert_explore_image_works(app_url, deps)

@@ -180,15 +180,8 @@ def _assert_clean(desc: str, resp: requests.Response) -> None:
 
 def explore_image_body(deps: list[dict], model="gan-2d", values=(0.1, -0.2)) -> dict:
     dep = next(d for d in deps if d["output"].startswith("..explore-image.figure"))
-    return callback_body(
-        dep,
-        {
-            '{"index":["ALL"],"type":"explore-slider"}.value': list(values),
-            "explore-model.value": model,
-            "explore-label.value": 0,
-        },
-        n_wild=len(values),
-    )
+    point = {"values": list(values), "label": 0}  # the page's point record (explore.py)
+    return callback_body(dep, {"explore-server-point.data": point, "explore-model.value": model})
 
 
 def assert_explore_image_works(base: str, deps: list[dict], session=requests) -> dict:

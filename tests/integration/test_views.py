@@ -118,7 +118,8 @@ def test_each_view_opens_without_console_errors(driver, app_url, path, ready):
 
 
 def test_dragging_the_slider_changes_image_and_marker(driver, app_url):
-    open_page(driver, app_url + "/explore", "explore-image")
+    # the server path (tests/integration/test_live.py drags the page's own generator)
+    open_page(driver, app_url + "/explore?live=0", "explore-image")
     wait_for(lambda: map_marker(driver) is not None, 60, message="map with marker")
     before_img = graph_data(driver, "explore-image")[0]["z"]
     before_marker = map_marker(driver)

@@ -70,6 +70,8 @@ def test_sliders_restore_a_shared_point_only_for_its_own_model():
 def test_waypoints_keep_the_valid_points_up_to_a_limit():
     init = {"model": "m", "via": [[0.1, 0.2], [2.0, 0.0], "x", [0.3, -0.3]] + [[0, 0]] * 100}
     assert restored_points(init, "via", 2, "m")[:2] == [[0.1, 0.2], [0.3, -0.3]]
-    assert len(restored_points(init, "via", 2, "m")) == 64 - 2  # the first 64 read, 2 malformed dropped
+    assert (
+        len(restored_points(init, "via", 2, "m")) == 64 - 2
+    )  # the first 64 read, 2 malformed dropped
     assert restored_points(init, "via", 2, "other") == []
     assert restored_points({"model": "m", "via": "1,2"}, "via", 2, "m") == []

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from dashboard.payloads import PayloadError, parse_point, safe_label, selection_to_edit
+from dashboard.payloads import (
+    PayloadError,
+    parse_point,
+    safe_label,
+    selection_to_edit,
+    values_and_label,
+)
 
 
 @pytest.mark.parametrize(
@@ -108,3 +114,11 @@ def test_uploads_are_decoded_checked_and_polarity_fixed():
         decode_upload("data:image/png;base64," + base64.b64encode(b"not an image").decode())
     with pytest.raises(PayloadError):
         decode_upload("no comma here")
+
+
+def test_a_point_record_gives_its_values_and_label():
+    assert values_and_label({"values": [0.1, 0.2], "label": 3}) == ([0.1, 0.2], 3)
+    assert values_and_label({"values": []}) == ([], None)  # sliders not rendered yet
+    for bad in (None, [0.1, 0.2], {"values": "0.1,0.2"}, {"label": 3}):
+        with pytest.raises(PayloadError, match="record"):
+            values_and_label(bad)
