@@ -59,6 +59,8 @@
     constructor(root, manifest) {
       this.root = root;          // the page's id prefix, e.g. "explore"
       this.manifest = manifest;
+      // which slider box holds what: a latent point (by coordinate) or the CGAN label
+      this.boxes = {z: root + "-sliders", label: root + "-label"};
       this.running = false;
       this.pending = null;       // latest wins: at most one run queued
       this.frame = 0;
@@ -81,8 +83,14 @@
       const committed = this.values();  // the committed point: the figures show it
       this.lastKey = JSON.stringify(committed);
       await this.runNow(committed, false);
+      await this.runNow(committed, false);  // the first run warms the runtime up: time the second
       document.getElementById(this.root + "-root").classList.add("live-on");
       this.on = true;
+    }
+
+    statusText() {
+      return "Drawn in the page as you drag (ONNX Runtime Web, " + this.last.ms.toFixed(0) +
+        " ms per step); the server follows when you let go.";
     }
 
     buildCanvases() {
@@ -113,20 +121,16 @@
     /* The latent point and label the sliders show now (their thumbs' values, updated by
      * the slider itself while it is dragged, before Dash hears of it). */
     values() {
-      const z = [];
-      const box = document.getElementById(this.root + "-sliders");
-      if (box) {
-        box.querySelectorAll("[role=slider]").forEach((thumb) => {
-          const owner = thumb.closest("[id^='{']");
-          let index = z.length;
-          try { index = JSON.parse(owner.id).index; } catch (e) { /* keep the order */ }
-          z[index] = parseFloat(thumb.getAttribute("aria-valuenow"));
-        });
+      const out = {};
+      for (const [key, id] of Object.entries(this.boxes)) {
+        out[key] = key === "label" ? readLabel(id) : readPoint(id);
       }
-      let label = 0;
-      const lab = document.querySelector("#" + this.root + "-label [role=slider]");
-      if (lab) { label = parseInt(lab.getAttribute("aria-valuenow"), 10) || 0; }
-      return {z, label};
+      return out;
+    }
+
+    valid(values) {
+      const z = values.z;
+      return z.length === this.manifest.latent_dim && z.every((v) => isFinite(v));
     }
 
     /* Two ways in: the pointer itself (a drag on a slider: its value computed here as the
@@ -159,14 +163,18 @@
     }
 
     sliderBoxes() {
-      return [this.root + "-sliders", this.root + "-label"]
-        .map((id) => document.getElementById(id)).filter((el) => el);
+      return Object.values(this.boxes).map((id) => document.getElementById(id)).filter((el) => el);
     }
 
     pointerStep(ev) {
       const g = this.drag, values = this.values();
       const v = g.valueAt(ev.clientX);
-      if (g.index === null) { values.label = v; } else { values.z[g.index] = v; }
+      const key = Object.keys(this.boxes).find((k) => {
+        const box = document.getElementById(this.boxes[k]);
+        return box && box.contains(g.slider);
+      });
+      if (!key) { return; }
+      if (key === "label") { values.label = v; } else if (g.index !== null) { values[key][g.index] = v; }
       this.observedAt = performance.now();
       this.source = "pointer";
       this.schedule(values);
@@ -182,10 +190,23 @@
     }
 
     async runNow(values, marker = true) {
-      const d = this.manifest.latent_dim;
-      if (values.z.length !== d || values.z.some((v) => !isFinite(v))) { return; }
+      if (!this.valid(values)) { return; }
       this.running = true;
       try {
+        await this.step(values, marker);
+      } finally {
+        this.running = false;
+      }
+      if (this.pending) {
+        const next = this.pending;
+        this.pending = null;
+        this.runNow(next);
+      }
+    }
+
+    /* One drawn point: the graph run, the canvases, the marker. */
+    async step(values, marker) {
+      {
         const started = performance.now();
         const out = await this.infer(values.z, values.label);
         const inferred = performance.now();
@@ -204,13 +225,6 @@
                          [l.name, Array.from(out["act_" + l.name].data)]));
                      }};
         this.runs += 1;
-      } finally {
-        this.running = false;
-      }
-      if (this.pending) {
-        const next = this.pending;
-        this.pending = null;
-        this.runNow(next);
       }
     }
 
@@ -270,6 +284,211 @@
     }
   }
 
+  /* The morph: dragging A or B (or changing the label, the frames, the interpolation or
+   * the waypoints) recomputes every frame of the path in the page and draws the strip, the
+   * crossed areas and, on a 2D map, A's marker and the path; the server follows on release
+   * (the animation, the downloads, a 3D cube's path). */
+  const settingsFor = {};  // root -> {via, frames, mode}, from the page's controls
+
+  class MorphLive extends Live {
+    constructor(root, manifest) {
+      super(root, manifest);
+      this.boxes = {a: root + "-a-sliders", b: root + "-b-sliders", label: root + "-label"};
+    }
+
+    values() {
+      return {...super.values(), ...(settingsFor[this.root] || {})};
+    }
+
+    valid(values) {
+      const d = this.manifest.latent_dim;
+      return [values.a, values.b].every((p) => p.length === d && p.every((v) => isFinite(v)));
+    }
+
+    buildCanvases() { /* the strip's canvas is in the page's layout */ }
+
+    statusText() {
+      return "Frames drawn in the page as you drag (ONNX Runtime Web, " + this.last.ms.toFixed(0) +
+        " ms for " + this.last.frames + "); the server follows when you let go.";
+    }
+
+    async step(values, marker) {
+      const started = performance.now();
+      const via = (values.via || []).filter((p) => p && p.length === values.a.length).slice(0, 8);
+      const frames = Math.max(8, Math.min(64, Math.round(values.frames) || 24));
+      const latents = interpolatePath([values.a, ...via, values.b], frames,
+                                      values.mode === "slerp" ? "slerp" : "linear");
+      const images = [], probs = [];
+      for (const z of latents) {
+        const out = await this.infer(z, values.label);
+        images.push(out.image.data.slice());
+        probs.push(out.probs.data.slice());
+      }
+      const classes = probs.map(argmax);
+      const inferred = performance.now();
+      drawStrip(document.getElementById(this.root + "-live-strip"), images, classes);
+      const seq = document.getElementById(this.root + "-live-sequence");
+      if (seq) { seq.textContent = "Crossed areas: " + crossedAreas(classes).join(" → "); }
+      if (marker) { this.movePath(values.a, latents, classes); }
+      this.timings = (this.timings || []).slice(-99);
+      this.timings.push({source: values.source || "start", observed: this.observedAt,
+                         start: started, infer: inferred - started,
+                         draw: performance.now() - inferred, frames});
+      this.last = {a: values.a.slice(), b: values.b.slice(), label: values.label, frames,
+                   ms: performance.now() - started, latents, classes,
+                   get images() { return images.map((im) => Array.from(im)); }};
+      this.runs += 1;
+    }
+
+    /* A's ring and the path, laid over a 2D map (Plotly's own hidden until the server has
+     * them); a cube's path follows on release. */
+    movePath(a, latents, classes) {
+      cancelAnimationFrame(this.frame);
+      this.frame = requestAnimationFrame(() => {
+        const gd = document.querySelector("#" + this.root + "-map .js-plotly-plot");
+        if (!gd || !gd._fullLayout || a.length !== 2 || !gd.data) { return; }
+        const n = gd.data.length;
+        hideOnce(gd, () => {
+          window.Plotly.relayout(gd, {shapes: []});
+          if (n >= 3) { window.Plotly.restyle(gd, {x: [[], []], y: [[], []]}, [n - 2, n - 1]); }
+        });
+        placeRing(gd, "map", "xaxis", "yaxis", a[0], a[1]);
+        placePath(gd, latents, classes);
+      });
+    }
+  }
+
+  function argmax(p) {
+    let k = 0;
+    for (let i = 1; i < p.length; i++) { if (p[i] > p[k]) { k = i; } }
+    return k;
+  }
+
+  /* The class areas a path crosses, in order (gan_core.interpolation.crossed_areas). */
+  function crossedAreas(classes) {
+    return classes.filter((c, i) => i === 0 || c !== classes[i - 1]);
+  }
+
+  /* ``frames`` points along the path through ``points``, frames spread over the segments
+   * in proportion to their length (gan_core.interpolation.interpolate_path). */
+  function interpolatePath(points, frames, mode) {
+    const d = points[0].length, n = points.length;
+    const lengths = [];
+    for (let i = 0; i < n - 1; i++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) { s += (points[i + 1][k] - points[i][k]) ** 2; }
+      lengths.push(Math.sqrt(s));
+    }
+    const total = lengths.reduce((x, y) => x + y, 0);
+    if (total === 0) { return Array.from({length: frames}, () => points[0].slice()); }
+    const cum = [0];
+    lengths.forEach((l) => cum.push(cum[cum.length - 1] + l));
+    for (let i = 0; i < cum.length; i++) { cum[i] /= total; }
+    const out = [];
+    for (let i = 0; i < frames; i++) {
+      const t = frames === 1 ? 0 : i / (frames - 1);
+      let right = 0;
+      while (right < cum.length && cum[right] <= t) { right += 1; }
+      const seg = Math.min(right - 1, n - 2);
+      const span = cum[seg + 1] - cum[seg];
+      const local = span === 0 ? 0 : (t - cum[seg]) / span;
+      const a = points[seg], b = points[seg + 1];
+      out.push(mode === "slerp" ? slerp(a, b, local) : a.map((v, k) => v + local * (b[k] - v)));
+    }
+    out[0] = points[0].slice();
+    out[frames - 1] = points[n - 1].slice();
+    return out;
+  }
+
+  function slerp(a, b, t) {
+    const norm = (p) => Math.sqrt(p.reduce((s, v) => s + v * v, 0));
+    const na = norm(a), nb = norm(b);
+    const linear = () => a.map((v, k) => v + t * (b[k] - v));
+    if (na < 1e-8 || nb < 1e-8) { return linear(); }
+    const cos = Math.max(-1, Math.min(1, a.reduce((s, v, k) => s + (v / na) * (b[k] / nb), 0)));
+    const omega = Math.acos(cos);
+    if (omega < 1e-4 || Math.PI - omega < 1e-4) { return linear(); }
+    const so = Math.sin(omega), wa = Math.sin((1 - t) * omega) / so, wb = Math.sin(t * omega) / so;
+    return a.map((v, k) => wa * v + wb * b[k]);
+  }
+
+  /* The frames side by side, each frame's digit above it in its colour (as the server's
+   * strip figure shows them). */
+  function drawStrip(canvas, images, classes) {
+    if (!canvas) { return; }
+    const S = 3, top = 12 * S, step = 30 * S;
+    canvas.width = images.length * step - 2 * S;
+    canvas.height = top + 28 * S;
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    const tile = document.createElement("canvas");
+    tile.width = tile.height = 28;
+    ctx.imageSmoothingEnabled = false;
+    ctx.font = "bold " + 10 * S + "px sans-serif";
+    ctx.textAlign = "center";
+    images.forEach((im, i) => {
+      drawImage(tile, im);
+      ctx.drawImage(tile, i * step, top, 28 * S, 28 * S);
+      ctx.fillStyle = DIGIT_COLORS[classes[i]];
+      ctx.fillText(String(classes[i]), i * step + 14 * S, top - 4);
+    });
+  }
+
+  /* A path as a line with one dot per frame (coloured by its digit), over a 2D map. */
+  function placePath(gd, latents, classes) {
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    if (!xa || !ya || !xa.l2p || !ya.l2p) { return; }
+    let canvas = gd.querySelector("canvas.live-path");
+    if (!canvas) {
+      canvas = document.createElement("canvas");
+      canvas.className = "live-path";
+      gd.appendChild(canvas);
+    }
+    const w = gd._fullLayout.width, h = gd._fullLayout.height;
+    if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+    const ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, w, h);
+    const px = (p) => [xa._offset + xa.l2p(p[0]), ya._offset + ya.l2p(p[1])];
+    ctx.strokeStyle = "#222";
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    latents.forEach((p, i) => { const [x, y] = px(p); if (i) { ctx.lineTo(x, y); } else { ctx.moveTo(x, y); } });
+    ctx.stroke();
+    latents.forEach((p, i) => {
+      const [x, y] = px(p);
+      ctx.beginPath();
+      ctx.arc(x, y, 4, 0, 2 * Math.PI);
+      ctx.fillStyle = DIGIT_COLORS[classes[i]];
+      ctx.fill();
+      ctx.strokeStyle = "#222";
+      ctx.lineWidth = 1;
+      ctx.stroke();
+    });
+    canvas.style.display = "block";
+  }
+
+  /* A latent point from the thumbs of a box of sliders (pattern ids: {"index": i, ...}),
+   * as the slider shows it now; a CGAN label from a digit slider. */
+  function readPoint(id) {
+    const z = [];
+    const box = document.getElementById(id);
+    if (box) {
+      box.querySelectorAll("[role=slider]").forEach((thumb) => {
+        const owner = thumb.closest("[id^='{']");
+        let index = z.length;
+        try { index = JSON.parse(owner.id).index; } catch (e) { /* keep the order */ }
+        z[index] = parseFloat(thumb.getAttribute("aria-valuenow"));
+      });
+    }
+    return z;
+  }
+
+  function readLabel(id) {
+    const lab = document.querySelector("#" + id + " [role=slider]");
+    return lab ? parseInt(lab.getAttribute("aria-valuenow"), 10) || 0 : 0;
+  }
+
   /* Where a pointer at clientX puts a slider's value, as the slider computes it (its
    * root's box spans min..max; the value snaps to the step of its number box), and which
    * coordinate it holds (the pattern id's index; null for a label slider). Measured once
@@ -288,6 +507,7 @@
     if (typeof index !== "number") { index = null; }
     return {
       index,
+      slider,
       valueAt(x) {
         const raw = min + ((x - rect.left) / rect.width) * (max - min);
         const snapped = Math.round((raw - min) / step) * step + min;
@@ -309,7 +529,7 @@
           (gd.data.length === 6 && gd.data[1].x && gd.data[1].x.length);
         if (shown) {
           gd.__liveHidden = false;
-          gd.querySelectorAll(".live-ring").forEach((r) => { r.style.display = "none"; });
+          gd.querySelectorAll(".live-ring, .live-path").forEach((r) => { r.style.display = "none"; });
         }
       });
     }
@@ -418,12 +638,11 @@
       return serverPath("This browser has no WebAssembly: the server draws every step.");
     }
     stopFallBack(root);
-    const live = new Live(root, manifest);
+    const live = new (root === "morph" ? MorphLive : Live)(root, manifest);
     pages[root] = live;
     const status = (text) => window.dash_clientside.set_props(root + "-live-status", {children: text});
     live.start().then(
-      () => status("Drawn in the page as you drag (ONNX Runtime Web, " +
-                   live.last.ms.toFixed(0) + " ms per step); the server follows when you let go."),
+      () => status(live.statusText()),
       (err) => {
         live.stop();
         delete pages[root];
@@ -439,17 +658,18 @@
     const apply = () => document.querySelectorAll("[id^='{']").forEach((el) => {
       try {
         const id = JSON.parse(el.id);
-        if (id.type === sliderType && el.dataset.updatemode !== "drag") {
+        if ([].concat(sliderType).includes(id.type) && el.dataset.updatemode !== "drag") {
           el.dataset.updatemode = "drag";
           window.dash_clientside.set_props(id, {updatemode: "drag"});
         }
       } catch (e) { /* not a pattern id */ }
     });
     apply();
-    const box = document.getElementById(root + "-sliders");
-    if (box && !fallbacks[root]) {
+    const boxes = [root + "-sliders", root + "-a-sliders", root + "-b-sliders"]
+      .map((id) => document.getElementById(id)).filter((el) => el);
+    if (boxes.length && !fallbacks[root]) {
       fallbacks[root] = new MutationObserver(apply);
-      fallbacks[root].observe(box, {childList: true, subtree: true});
+      boxes.forEach((box) => fallbacks[root].observe(box, {childList: true, subtree: true}));
     }
   }
 
@@ -467,5 +687,14 @@
     return {values: values || [], label: label === undefined ? null : label};
   }
 
-  window.ganLive = {attach, pages, loadOrt, serverPoint};
+  /* A page's path settings (the morph's waypoints, frames and interpolation): the page
+   * redraws with them at once. */
+  function settings(root, values) {
+    settingsFor[root] = values;
+    const live = pages[root];
+    if (live && live.on) { live.source = "settings"; live.schedule(live.values()); }
+    return window.dash_clientside.no_update;
+  }
+
+  window.ganLive = {attach, pages, loadOrt, serverPoint, settings, interpolatePath};
 })();

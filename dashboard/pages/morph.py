@@ -29,11 +29,13 @@ from dashboard.components import (
 )
 from dashboard.components.latent_view import LatentView, view_request
 from dashboard.errors import page_callback
+from dashboard.live import live_manifest
 from dashboard.pagestate import (
     Field,
     PageState,
     digit_field,
     model_field,
+    parse_flag,
     point_field,
     restored_point,
     restored_points,
@@ -54,6 +56,7 @@ STATE = PageState(
         Field("mode", lambda t: urlstate.parse_choice(t, ("linear", "slerp")), "linear",
               Input(ids.MO_MODE, "value")),
         digit_field("label", ids.MO_LABEL),
+        Field("live", parse_flag, True, Input("morph-live-flag", "data"), fmt="flag"),
     ],
 )  # fmt: skip
 
@@ -68,7 +71,8 @@ def layout(**query):
     models = registry.model_ids()
     init = morph_state_from_query(query, models)
     return html.Div(
-        [
+        id="morph-root",
+        children=[
             html.H2("Morph from A to B"),
             html.P(
                 "Images generated along the path from A to B (through any waypoints). The path over the "
@@ -143,7 +147,8 @@ def layout(**query):
                     ),
                     html.Div(
                         [
-                            html.Div(id=ids.MO_SEQUENCE, className="sequence"),
+                            html.Div(id=ids.MO_SEQUENCE, className="sequence server-only"),
+                            html.Div(id="morph-live-sequence", className="sequence live-only"),
                             LatentView(
                                 VIEW,
                                 title_map="Path over the map of class areas",
@@ -159,7 +164,13 @@ def layout(**query):
                                 className="two-col",
                                 style={"display": "none"},
                             ),
-                            graph_card(ids.MO_STRIP),
+                            graph_card(ids.MO_STRIP, class_name="card server-only"),
+                            card(
+                                None,
+                                html.Canvas(id="morph-live-strip", className="live-strip"),
+                                class_name="card live-only",
+                            ),
+                            html.P(id="morph-live-status", className="note live-status"),
                             html.Div(
                                 [
                                     graph_card(ids.MO_FRAME_IMAGE),  # fmt: skip
@@ -215,8 +226,11 @@ def layout(**query):
             dcc.Store(id="morph-url"),
             dcc.Store(id=ids.MO_RESULT),
             dcc.Store(id="morph-view-ready"),
+            dcc.Store(id="morph-live"),
+            dcc.Store(id="morph-live-flag", data=init["live"]),
+            dcc.Store(id="morph-live-settings"),
             dcc.Interval(id=ids.MO_INTERVAL, interval=125, disabled=True),
-        ]
+        ],
     )
 
 
@@ -228,9 +242,10 @@ def layout(**query):
     Input(ids.MO_MODEL, "value"),
     State("morph-init", "data"),
     State(ids.MO_WAYPOINTS, "data"),
+    State("morph-live-flag", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def build_point_controls(model_id, init, waypoints):
+def build_point_controls(model_id, init, waypoints, live):
     try:
         e = registry.get(model_id)
     except Exception:  # noqa: BLE001 - the morph callback reports the error
@@ -242,12 +257,40 @@ def build_point_controls(model_id, init, waypoints):
     shared = {**init, "via": waypoints} if isinstance(init, dict) else None
     via = restored_points(shared, "via", e.latent_dim, model_id)
     style = {} if e.conditional else {"display": "none"}
+    mode = "mouseup" if live is not False else "drag"  # drawn in the page while dragged
     return (
-        latent_sliders(ids.MO_A, e.latent_dim, a),
-        latent_sliders(ids.MO_B, e.latent_dim, b),
+        latent_sliders(ids.MO_A, e.latent_dim, a, updatemode=mode),
+        latent_sliders(ids.MO_B, e.latent_dim, b, updatemode=mode),
         style,
         via,
     )
+
+
+@page_callback(
+    Output("morph-live", "data"),
+    Input(ids.MO_MODEL, "value"),
+    State("morph-live-flag", "data"),
+    error_box=ids.MO_ERROR,
+)
+def live_model(model_id, live):
+    """Which graph the page runs for this model's frames, or why none."""
+    return {"model": model_id, "off": True} if live is False else live_manifest(model_id)
+
+
+clientside_callback(
+    "function(manifest) { return window.ganLive.attach('morph', manifest, ['morph-a', 'morph-b']); }",
+    Output("morph-live-status", "children"),
+    Input("morph-live", "data"),
+)
+
+clientside_callback(  # the path's settings, for the frames the page draws
+    "function(via, frames, mode) {"
+    " return window.ganLive.settings('morph', {via: via || [], frames: frames, mode: mode}); }",
+    Output("morph-live-settings", "data"),
+    Input(ids.MO_WAYPOINTS, "data"),
+    Input(ids.MO_FRAMES, "value"),
+    Input(ids.MO_MODE, "value"),
+)
 
 
 LatentView.follow(

@@ -186,3 +186,66 @@ def test_a_generator_that_cannot_run_in_the_page_falls_back_with_a_message(
     wait_for(lambda: graph_data(driver, "explore-image")[0]["z"] != before, 30,
              message="the server's image to change")  # fmt: skip
     assert severe_console_errors(driver) == []
+
+
+def morph_run(drv):
+    return drv.execute_script(
+        "const p = window.ganLive && window.ganLive.pages.morph; return p && p.last &&"
+        " {a: p.last.a, b: p.last.b, frames: p.last.frames, latents: p.last.latents,"
+        "  classes: p.last.classes, images: p.last.images};"
+    )
+
+
+def test_the_morph_frames_are_computed_in_the_page_while_a_point_is_dragged(driver, app_url):
+    from dashboard import registry
+
+    points = [[-0.5, 0.5], [0.0, 0.0], [0.7, -0.3]]  # A, a waypoint, B
+    driver.get(f"{app_url}/morph?model=gan-2d&a=-0.5,0.5&b=0.7,-0.3&via=0,0&frames=16&mode=slerp")
+    run = wait_for(lambda: (r := morph_run(driver)) and r["frames"] == 16 and r, 120,
+                   message="the page's own frames")  # fmt: skip
+    assert "live-on" in driver.find_element(By.ID, "morph-root").get_attribute("class")
+    assert "Frames drawn in the page" in driver.find_element(By.ID, "morph-live-status").text
+    # the same path, frames and classes as the server's morph
+    m = registry.get("gan-2d").morph([np.asarray(p, np.float32) for p in points], frames=16,
+                                     mode="slerp")  # fmt: skip
+    np.testing.assert_allclose(run["latents"], m.latents, atol=1e-6)
+    np.testing.assert_allclose(np.reshape(run["images"], (16, 28, 28)), m.images, atol=1e-4)
+    assert run["classes"] == [int(c) for c in m.classes]
+    seq = " → ".join(str(c) for c in m.sequence)
+    assert driver.find_element(By.ID, "morph-live-sequence").text == "Crossed areas: " + seq
+    assert element(driver, "#morph-live-strip").is_displayed()
+    assert not driver.find_element(By.ID, "morph-strip").is_displayed()
+    wait_for(lambda: driver.execute_script(
+        "const gd = document.querySelector('#morph-map .js-plotly-plot');"
+        "return !!(gd && gd.data && gd.data.length >= 3);"), 60, message="the map and its path")  # fmt: skip
+    posts = driver.execute_script(COUNT_POSTS)
+    strip = driver.execute_script("return document.getElementById('morph-live-strip').toDataURL()")
+    thumb = element(driver, "[id*='\"index\":1'][id*='morph-a'] [role=slider]")
+    chain = ActionChains(driver).click_and_hold(thumb)
+    for _ in range(6):
+        chain = chain.move_by_offset(-10, 0).pause(0.25)
+    chain.perform()  # still held
+    during = wait_for(lambda: (r := morph_run(driver)) and r["a"][1] < 0.4 and r, 30,
+                      message="frames for the dragged A")  # fmt: skip
+    assert driver.execute_script(COUNT_POSTS) == posts, "a drag step asked the server"
+    assert during["latents"][0] == during["a"] and during["latents"][-1] == [0.7, -0.3]
+    assert (
+        driver.execute_script("return document.getElementById('morph-live-strip').toDataURL()")
+        != strip
+    )
+    path = driver.find_element(By.CSS_SELECTOR, "#morph-map canvas.live-path")
+    assert path.is_displayed()  # the path follows A over the map
+    ActionChains(driver).release().perform()
+    # let go: the server's morph (the animation, the downloads) is the page's
+    a_y = during["a"][1]
+    wait_for(lambda: f"a=-0.5%2C{a_y:g}" in driver.current_url, 30, message="the URL")
+    final = morph_run(driver)
+    m = registry.get("gan-2d").morph([np.asarray(p, np.float32) for p in [final["a"], *points[1:]]],
+                                     frames=16, mode="slerp")  # fmt: skip
+    seq = "Crossed areas: " + " → ".join(str(c) for c in m.sequence)
+    assert driver.find_element(By.ID, "morph-live-sequence").text == seq
+    wait_for(lambda: driver.execute_script(
+        "return document.getElementById('morph-sequence').textContent") == seq, 30,
+        message="the server's morph")  # fmt: skip
+    screenshot(driver, "morph-live")
+    assert severe_console_errors(driver) == []
