@@ -228,15 +228,15 @@
       }
     }
 
-    async infer(z, label) {
+    async infer(z, label, masks = null) {
       const ort = this.ort;
       const feeds = {z: new ort.Tensor("float32", Float32Array.from(z), [1, z.length])};
       if (this.manifest.conditional) {
         feeds.label = new ort.Tensor("int32", Int32Array.from([label]), [1, 1]);
       }
       for (const layer of this.manifest.layers) {
-        feeds["keep_" + layer.name] = this.keep[layer.name];
-        feeds["set_" + layer.name] = this.put[layer.name];
+        feeds["keep_" + layer.name] = masks ? masks.keep[layer.name] : this.keep[layer.name];
+        feeds["set_" + layer.name] = masks ? masks.put[layer.name] : this.put[layer.name];
       }
       return this.session.run(feeds);
     }
@@ -356,6 +356,147 @@
         placePath(gd, latents, classes);
       });
     }
+  }
+
+  /* /activations: the original and the edited image (and their difference) for the point
+   * and the page's edits, drawn in the page as a slider is dragged or an edit is made; the
+   * layer's heatmap (where edits are clicked) follows from the server. */
+  class EditLive extends Live {
+    buildCanvases() { /* the three canvases are in the page's layout */ }
+
+    values() {
+      return {...super.values(), edits: (settingsFor[this.root] || {}).edits || []};
+    }
+
+    statusText() {
+      return "Images drawn in the page (ONNX Runtime Web, " + this.last.ms.toFixed(0) +
+        " ms for the original and the edited image); the layer follows from the server.";
+    }
+
+    async step(values) {
+      const started = performance.now();
+      const edits = values.edits || [];
+      const original = await this.infer(values.z, values.label);
+      const originalImage = original.image.data.slice();
+      let editedImage = originalImage, applied = 0;
+      if (edits.length) {
+        const masks = editMasks(this.ort, edits, this.manifest.layers);
+        applied = masks.applied;
+        const edited = await this.infer(values.z, values.label, masks);
+        editedImage = edited.image.data.slice();
+      }
+      const inferred = performance.now();
+      drawImage(document.getElementById(this.root + "-live-original"), originalImage);
+      drawImage(document.getElementById(this.root + "-live-edited"), editedImage);
+      const diff = editedImage.map((v, i) => v - originalImage[i]);
+      drawDiverging(document.getElementById(this.root + "-live-diff"), diff, 2);
+      const title = document.getElementById(this.root + "-live-diff-title");
+      if (title) {
+        const largest = diff.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        title.textContent = "Difference (edited − original)" +
+          (edits.length ? ": largest change " + formatG3(largest) : "");
+      }
+      const note = document.getElementById(this.root + "-live-diff-note");
+      if (note) { note.textContent = edits.length ? "" : "No edits yet: click the layer above."; }
+      this.timings = (this.timings || []).slice(-99);
+      this.timings.push({source: values.source || "start", observed: this.observedAt,
+                         start: started, infer: inferred - started,
+                         draw: performance.now() - inferred});
+      this.last = {z: values.z.slice(), label: values.label, edits: edits.length, applied,
+                   ms: performance.now() - started,
+                   get original() { return Array.from(originalImage); },
+                   get edited() { return Array.from(editedImage); }};
+      this.runs += 1;
+    }
+  }
+
+  /* The page's edits as the graph's keep/set inputs: an edited cell is kept at 0 and set to
+   * the edit's value, the last edit of a cell winning (gan_core.activations.apply_edits).
+   * An edit the layer cannot take is left out here; the server says why. */
+  function editMasks(ort, edits, layers) {
+    const byName = Object.fromEntries(layers.map((l) => [l.name, l]));
+    const aliases = {dense_act: "reshape"};
+    const keep = {}, put = {};
+    let applied = 0;
+    for (const l of layers) {
+      const n = l.shape.reduce((a, b) => a * b, 1);
+      keep[l.name] = new Float32Array(n).fill(1);
+      put[l.name] = new Float32Array(n);
+    }
+    for (const e of edits) {
+      const layer = byName[aliases[e.layer] || e.layer];
+      const value = Number(e.value);
+      if (!layer || !isFinite(value)) { continue; }
+      const [h, w, c] = layer.shape.length === 3 ? layer.shape : [1, 1, layer.shape[0]];
+      const cells = [];
+      const ints = (xs) => (Array.isArray(xs) ? xs : []).map(Number);
+      const inRange = (xs, n) => xs.every((i) => Number.isInteger(i) && i >= 0 && i < n);
+      const idx = ints(e.indices);
+      if (e.kind === "rows" && inRange(idx, h)) {
+        for (const r of idx) { for (let x = 0; x < w; x++) { for (let k = 0; k < c; k++) { cells.push([r, x, k]); } } }
+      } else if (e.kind === "columns" && inRange(idx, w)) {
+        for (let r = 0; r < h; r++) { for (const x of idx) { for (let k = 0; k < c; k++) { cells.push([r, x, k]); } } }
+      } else if (e.kind === "channels" && inRange(idx, c)) {
+        for (let r = 0; r < h; r++) { for (let x = 0; x < w; x++) { for (const k of idx) { cells.push([r, x, k]); } } }
+      } else if (e.kind === "region" && Array.isArray(e.region) && e.region.length === 4) {
+        const [r0, r1, c0, c1] = e.region.map(Number);
+        const chans = idx.length ? idx : Array.from({length: c}, (_, k) => k);
+        if (!(0 <= r0 && r0 < r1 && r1 <= h && 0 <= c0 && c0 < c1 && c1 <= w) || !inRange(chans, c)) { continue; }
+        for (let r = r0; r < r1; r++) { for (let x = c0; x < c1; x++) { for (const k of chans) { cells.push([r, x, k]); } } }
+      } else if (e.kind === "units") {
+        const units = (Array.isArray(e.indices) ? e.indices : []).map((u) =>
+          (Array.isArray(u) ? u.map(Number) : [0, 0, Number(u)]));
+        if (!units.every(([r, x, k]) => inRange([r], h) && inRange([x], w) && inRange([k], c))) { continue; }
+        cells.push(...units);
+      } else {
+        continue;
+      }
+      for (const [r, x, k] of cells) {
+        const i = (r * w + x) * c + k;
+        keep[layer.name][i] = 0;
+        put[layer.name][i] = value;
+      }
+      applied += 1;
+    }
+    const tensors = {keep: {}, put: {}, applied};
+    for (const l of layers) {
+      tensors.keep[l.name] = new ort.Tensor("float32", keep[l.name], [1, ...l.shape]);
+      tensors.put[l.name] = new ort.Tensor("float32", put[l.name], [1, ...l.shape]);
+    }
+    return tensors;
+  }
+
+  /* Python's "{:.3g}". */
+  function formatG3(x) {
+    if (x === 0) { return "0"; }
+    const exp = Math.floor(Math.log10(Math.abs(x)));
+    if (exp < -4 || exp >= 3) {
+      const [m, e] = x.toExponential(2).split("e");
+      const mant = m.replace(/\.?0+$/, "");
+      const n = parseInt(e, 10);
+      return mant + "e" + (n < 0 ? "-" : "+") + String(Math.abs(n)).padStart(2, "0");
+    }
+    return String(Number(x.toPrecision(3)));
+  }
+
+  /* Plotly's RdBu, as the server's difference figure draws it (zmin -span, zmax span). */
+  const RDBU = [[0, [5, 10, 172]], [0.35, [106, 137, 247]], [0.5, [190, 190, 190]],
+                [0.6, [220, 170, 132]], [0.7, [230, 145, 90]], [1, [178, 10, 28]]];
+
+  function drawDiverging(canvas, data, span) {
+    if (!canvas) { return; }
+    const ctx = canvas.getContext("2d");
+    const img = ctx.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) {
+      const t = Math.max(0, Math.min(1, (data[i] + span) / (2 * span)));
+      let k = 0;
+      while (k < RDBU.length - 2 && t > RDBU[k + 1][0]) { k += 1; }
+      const [t0, c0] = RDBU[k], [t1, c1] = RDBU[k + 1];
+      const f = (t - t0) / (t1 - t0);
+      for (let ch = 0; ch < 3; ch++) { img.data[4 * i + ch] = Math.round(c0[ch] + (c1[ch] - c0[ch]) * f); }
+      img.data[4 * i + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
   }
 
   function argmax(p) {
@@ -638,7 +779,7 @@
       return serverPath("This browser has no WebAssembly: the server draws every step.");
     }
     stopFallBack(root);
-    const live = new (root === "morph" ? MorphLive : Live)(root, manifest);
+    const live = new ({morph: MorphLive, act: EditLive}[root] || Live)(root, manifest);
     pages[root] = live;
     const status = (text) => window.dash_clientside.set_props(root + "-live-status", {children: text});
     live.start().then(

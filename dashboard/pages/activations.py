@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import dash
 import numpy as np
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import figures, ids, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
+from dashboard.live import live_manifest
 from dashboard.pagestate import (
     Field,
     PageState,
     digit_field,
     model_field,
+    parse_flag,
     point_field,
     restored_point,
 )
@@ -38,6 +40,7 @@ STATE = PageState(
               Input(ids.AC_VIEW, "value")),
         Field("edits", lambda t: urlstate.parse_edits(t) or None, [], Input(ids.AC_EDITS, "data"),
               fmt="json"),
+        Field("live", parse_flag, True, Input("act-live-flag", "data"), fmt="flag"),
     ],
 )  # fmt: skip
 
@@ -52,7 +55,8 @@ def layout(**query):
     models = registry.model_ids()
     init = activations_state_from_query(query, models)
     return html.Div(
-        [
+        id="act-root",
+        children=[
             html.H2("Activations and edits"),
             html.P(
                 "Click a heatmap cell (or box-select a rectangle) to edit that part of the layer's output: "
@@ -135,12 +139,14 @@ def layout(**query):
                             ),
                             html.Div(
                                 [
-                                    graph_card(ids.AC_ORIGINAL),
-                                    graph_card(ids.AC_EDITED),
-                                    graph_card(ids.AC_DIFF),
+                                    graph_card(ids.AC_ORIGINAL, class_name="card server-only"),
+                                    graph_card(ids.AC_EDITED, class_name="card server-only"),
+                                    graph_card(ids.AC_DIFF, class_name="card server-only"),
+                                    *live_image_cards(),
                                 ],
                                 className="three-col",
                             ),
+                            html.P(id="act-live-status", className="note live-status"),
                         ],  # fmt: skip
                         className="content-col",
                     ),
@@ -150,7 +156,10 @@ def layout(**query):
             dcc.Store(id=ids.AC_EDITS, data=init["edits"]),
             dcc.Store(id="act-init", data=init),
             dcc.Store(id="act-url"),
-        ]
+            dcc.Store(id="act-live"),
+            dcc.Store(id="act-live-flag", data=init["live"]),
+            dcc.Store(id="act-live-settings"),
+        ],
     )
 
 
@@ -163,9 +172,10 @@ def layout(**query):
     Input(ids.AC_MODEL, "value"),
     State("act-init", "data"),
     State(ids.AC_EDITS, "data"),
+    State("act-live-flag", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def build_controls(model_id, init, edits):
+def build_controls(model_id, init, edits, live):
     try:
         e = registry.get(model_id)
     except CheckpointError:  # an unusable model: render_edits says why
@@ -182,7 +192,46 @@ def build_controls(model_id, init, edits):
             default = init["layer"]
         listed = edits if isinstance(edits, list) else []
         kept = [d for d in listed if isinstance(d, dict) and d.get("layer") in names]
-    return latent_sliders(ids.AC_SLIDER, e.latent_dim, z), style, options, default, kept
+    sliders = latent_sliders(ids.AC_SLIDER, e.latent_dim, z,
+                             updatemode="mouseup" if live is not False else "drag")  # fmt: skip
+    return sliders, style, options, default, kept
+
+
+def live_image_cards() -> list:
+    """The original, edited and difference images as the page draws them (canvases)."""
+
+    def canvas_card(title, canvas_id, title_id=None, *extra):
+        return card(None, html.H3(title, className="live-title", **({"id": title_id} if title_id else {})),
+                    html.Canvas(id=canvas_id, width=28, height=28, className="live-image"), *extra,
+                    class_name="card live-only")  # fmt: skip
+
+    return [canvas_card("Original", "act-live-original"), canvas_card("Edited", "act-live-edited"),
+            canvas_card("Difference (edited − original)", "act-live-diff", "act-live-diff-title",
+                        html.P(id="act-live-diff-note", className="note"))]  # fmt: skip
+
+
+@page_callback(
+    Output("act-live", "data"),
+    Input(ids.AC_MODEL, "value"),
+    State("act-live-flag", "data"),
+    error_box=ids.AC_ERROR,
+)
+def live_model(model_id, live):
+    """Which graph the page runs for this model's images, or why none."""
+    return {"model": model_id, "off": True} if live is False else live_manifest(model_id)
+
+
+clientside_callback(
+    "function(manifest) { return window.ganLive.attach('act', manifest, 'act-slider'); }",
+    Output("act-live-status", "children"),
+    Input("act-live", "data"),
+)
+
+clientside_callback(  # the edits, for the edited image the page draws
+    "function(edits) { return window.ganLive.settings('act', {edits: edits || []}); }",
+    Output("act-live-settings", "data"),
+    Input(ids.AC_EDITS, "data"),
+)
 
 
 @callback(

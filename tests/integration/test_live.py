@@ -249,3 +249,71 @@ def test_the_morph_frames_are_computed_in_the_page_while_a_point_is_dragged(driv
         message="the server's morph")  # fmt: skip
     screenshot(driver, "morph-live")
     assert severe_console_errors(driver) == []
+
+
+def edit_run(drv):
+    return drv.execute_script(
+        "const p = window.ganLive && window.ganLive.pages.act; return p && p.last &&"
+        " {z: p.last.z, edits: p.last.edits, applied: p.last.applied, original: p.last.original,"
+        "  edited: p.last.edited};"
+    )
+
+
+def test_an_edit_on_activations_changes_the_image_in_the_page_as_the_server_would(driver, app_url):
+    import json
+    from urllib.parse import quote
+
+    from dashboard import registry
+    from gan_core.activations import Edit
+
+    edits = [
+        {"layer": "conv2_act", "kind": "rows", "indices": [3, 4, 5], "value": 0},
+        {"layer": "conv1_act", "kind": "region", "region": [1, 4, 2, 6], "indices": [], "value": 0.5},
+        {"layer": "reshape", "kind": "units", "indices": [[3, 3, 7], [2, 5, 100]], "value": 2.0},
+        {"layer": "conv2_act", "kind": "channels", "indices": [0, 5, 9], "value": 0},
+    ]  # fmt: skip
+    z = [0.5, -0.2, 0.1]
+    e = registry.get(REAL_3D)
+
+    def server(listed):
+        return e.edit(np.asarray(z, np.float32), [Edit.from_dict(d) for d in listed])
+
+    query = f"model={REAL_3D}&z=0.5,-0.2,0.1&edits={quote(json.dumps(edits))}"
+    driver.get(f"{app_url}/activations?{query}")
+    run = wait_for(lambda: (r := edit_run(driver)) and r["edits"] == 4 and r, 120,
+                   message="the page's edited image")  # fmt: skip
+    assert run["applied"] == 4 and run["z"] == z
+    result = server(edits)
+    np.testing.assert_allclose(np.reshape(run["original"], (28, 28)), result.original, atol=1e-4)
+    np.testing.assert_allclose(np.reshape(run["edited"], (28, 28)), result.edited, atol=1e-4)
+    assert element(driver, "#act-live-edited").is_displayed()
+    assert not driver.find_element(By.ID, "act-edited").is_displayed()
+    largest = f"{float(np.abs(result.diff).max()):.3g}"
+    assert driver.find_element(By.ID, "act-live-diff-title").text.endswith(largest)
+    # undo the last edit: the page draws the three that are left, as the server would
+    element(driver, "#act-undo").click()
+    run = wait_for(lambda: (r := edit_run(driver)) and r["edits"] == 3 and r, 30,
+                   message="the page's image after the undo")  # fmt: skip
+    np.testing.assert_allclose(np.reshape(run["edited"], (28, 28)), server(edits[:3]).edited,
+                               atol=1e-4)  # fmt: skip
+    # a drag of the point redraws both images in the page, with no request per step
+    posts = driver.execute_script(COUNT_POSTS)
+    thumb = element(driver, "[id*='\"index\":0'][id*='act-slider'] [role=slider]")
+    chain = ActionChains(driver).click_and_hold(thumb)
+    for _ in range(5):
+        chain = chain.move_by_offset(-9, 0).pause(0.15)
+    chain.perform()
+    run = wait_for(lambda: (r := edit_run(driver)) and r["z"][0] < 0.45 and r, 30,
+                   message="a dragged point's images")  # fmt: skip
+    assert driver.execute_script(COUNT_POSTS) == posts, "a drag step asked the server"
+    ActionChains(driver).release().perform()
+    z = run["z"]
+    np.testing.assert_allclose(np.reshape(run["edited"], (28, 28)), server(edits[:3]).edited,
+                               atol=1e-4)  # fmt: skip
+    screenshot(driver, "activations-live")
+    element(driver, "#act-clear").click()
+    run = wait_for(lambda: (r := edit_run(driver)) and r["edits"] == 0 and r, 30,
+                   message="the page's image with no edits")  # fmt: skip
+    assert run["edited"] == run["original"]
+    assert "No edits yet" in driver.find_element(By.ID, "act-live-diff-note").text
+    assert severe_console_errors(driver) == []

@@ -176,7 +176,8 @@ def test_morph_plays_through_frames(driver, app_url):
 
 
 def test_zeroing_a_channel_changes_the_edited_image(driver, app_url):
-    open_page(driver, app_url + "/activations", "act-edited")
+    # the server path (tests/integration/test_live.py has the page's own edited image)
+    open_page(driver, app_url + "/activations?live=0", "act-edited")
     wait_for(lambda: graph_data(driver, "act-layer-fig"), 60, message="layer figure")
     edited_before = json.dumps(graph_data(driver, "act-edited")[0]["z"])
     # Switch to the channel grid and the "channels" edit, then click a tile.
