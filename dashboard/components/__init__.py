@@ -6,12 +6,13 @@ from dash import dcc, html
 
 
 def latent_sliders(
-    id_type: str, dims: int, values=None, names="xyzw", updatemode: str = "drag"
+    id_type: str, dims: int, values=None, names="xyzw", updatemode: str | list = "drag"
 ) -> html.Div:
     """One slider per latent coordinate (pattern-matching ids), reporting every step while
     dragged (``updatemode="drag"``) or only when let go (``"mouseup"``: a page that draws
-    the drag itself)."""
+    the drag itself); a list gives each coordinate its own."""
     values = values or [0.0] * dims
+    modes = list(updatemode) if isinstance(updatemode, (list, tuple)) else [updatemode] * dims
     rows = []
     for i in range(dims):
         label = names[i] if i < len(names) else f"z{i}"
@@ -25,7 +26,7 @@ def latent_sliders(
                         max=1,
                         step=0.01,
                         value=float(values[i]),
-                        updatemode=updatemode,
+                        updatemode=modes[i],
                         marks={-1: "-1", 0: "0", 1: "1"},
                         tooltip={"placement": "bottom", "always_visible": False},
                     ),  # fmt: skip

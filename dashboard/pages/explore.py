@@ -170,9 +170,17 @@ def layout(**query):
 def build_sliders(model_id, init, live):
     explorer = registry.get(model_id)
     values = restored_point(init, "z", explorer.latent_dim, model_id)  # None: the origin
-    # Drawn in the page, a slider reports to Dash only when let go; else every step.
     return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values,
-                          updatemode="mouseup" if live is not False else "drag")  # fmt: skip
+                          updatemode=slider_modes(explorer.latent_dim, live is not False))  # fmt: skip
+
+
+def slider_modes(latent_dim: int, live: bool) -> list[str]:
+    """Drawn in the page, a slider reports to Dash only when let go, except a 4D model's w:
+    each step of it picks the cube shown (the server's), as on the server path, where
+    every slider reports every step."""
+    if not live:
+        return ["drag"] * latent_dim
+    return ["mouseup"] * min(latent_dim, 3) + ["drag"] * max(0, latent_dim - 3)
 
 
 @page_callback(

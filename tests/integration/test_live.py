@@ -35,10 +35,11 @@ return window.__posts;
 """
 
 
-def hold_and_drag(drv, steps: int, px: int, pause: float) -> None:
-    """Press the x slider's thumb and move it ``steps`` times, still holding it."""
+def hold_and_drag(drv, steps: int, px: int, pause: float, index: int = 0) -> None:
+    """Press a latent slider's thumb (x by default) and move it ``steps`` times, still
+    holding it."""
     thumb = drv.find_element(
-        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
+        By.CSS_SELECTOR, f"[id*='\"index\":{index}'][id*='explore-slider'] [role=slider]"
     )
     chain = ActionChains(drv).click_and_hold(thumb)
     for _ in range(steps):
@@ -316,4 +317,24 @@ def test_an_edit_on_activations_changes_the_image_in_the_page_as_the_server_woul
                    message="the page's image with no edits")  # fmt: skip
     assert run["edited"] == run["original"]
     assert "No edits yet" in driver.find_element(By.ID, "act-live-diff-note").text
+    assert severe_console_errors(driver) == []
+
+
+def test_a_4d_cube_follows_w_while_it_is_dragged(driver, app_url):
+    from tests.integration.test_views import graph_title
+
+    driver.get(f"{app_url}/explore?model=gan-4d&z=0,0,0,-1")
+    wait_for(lambda: (r := last_run(driver)) and r["z"] == [0, 0, 0, -1], 120, message="first run")
+    title = lambda: graph_title(driver, "explore-map")  # noqa: E731
+    wait_for(lambda: title() == "Class cube at w = -1.00", 60, message="the cube at w = -1")
+    posts = driver.execute_script(COUNT_POSTS)
+    hold_and_drag(driver, steps=3, px=10, pause=0.2)  # x, y, z: drawn in the page only
+    assert driver.execute_script(COUNT_POSTS) == posts
+    ActionChains(driver).release().perform()
+    hold_and_drag(driver, steps=8, px=12, pause=0.3, index=3)  # w: still held
+    wait_for(lambda: title() != "Class cube at w = -1.00", 30, message="the cube to snap to w")
+    ActionChains(driver).release().perform()
+    final = last_run(driver)["z"][3]
+    wait_for(lambda: abs(float(title().split("= ")[1]) - final) <= 1 / 7 + 1e-6, 30,
+             message="the cube nearest the released w (8 cubes here)")  # fmt: skip
     assert severe_console_errors(driver) == []
