@@ -310,11 +310,13 @@ LatentView.follow(
             "b_values": Input({"type": ids.MO_B, "index": ALL}, "value"),
             "waypoints": Input(ids.MO_WAYPOINTS, "data"), "frames": Input(ids.MO_FRAMES, "value"),
             "mode": Input(ids.MO_MODE, "value"), "label": Input(ids.MO_LABEL, "value"),
-            "only_crossed": Input(ids.MO_ONLY_CROSSED, "value"), "model_id": State(ids.MO_MODEL, "value")},
+            "only_crossed": Input(ids.MO_ONLY_CROSSED, "value"), "model_id": State(ids.MO_MODEL, "value"),
+            "shown_mask": State(LatentView.ids.mask(VIEW), "data")},
     error_box=ids.MO_ERROR,
     prevent_initial_call=True,
 )  # fmt: skip
-def compute_morph(a_values, b_values, waypoints, frames, mode, label, only_crossed, model_id):
+def compute_morph(a_values, b_values, waypoints, frames, mode, label, only_crossed, model_id,
+                  shown_mask):  # fmt: skip
     """Morph along the path; the latent view draws the path over the map or cube (moved by
     Patch on drags) and, with "only the crossed areas", colours only those."""
     e = registry.get(model_id)
@@ -325,7 +327,8 @@ def compute_morph(a_values, b_values, waypoints, frames, mode, label, only_cross
     m = e.morph([a, *mids, b], frames=max(8, min(64, frames)), mode=mode, label=lab)
     path = {"latents": np.round(m.latents.astype(np.float64), 4).tolist(),
             "classes": [int(c) for c in m.classes]}  # fmt: skip
-    return {"path": path, "mask": sorted({int(c) for c in m.sequence}) if only_crossed else None,
+    mask = sorted({int(c) for c in m.sequence}) if only_crossed else None
+    return {"path": path, "mask": mask if mask != shown_mask else no_update,  # else a redraw
             "strip": figures.strip_figure(m.images, m.classes),
             "sequence": "Crossed areas: " + m.sequence_text,
             "result": morph_record(m, model_id, lab, mode, [a, *mids, b]),

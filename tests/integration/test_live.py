@@ -248,6 +248,11 @@ def test_the_morph_frames_are_computed_in_the_page_while_a_point_is_dragged(driv
     wait_for(lambda: driver.execute_script(
         "return document.getElementById('morph-sequence').textContent") == seq, 30,
         message="the server's morph")  # fmt: skip
+    import time
+
+    time.sleep(1.5)  # let go: the morph (animation, downloads), the map view, the projections
+    sent = driver.execute_script("return window.__sent || []")
+    assert driver.execute_script(COUNT_POSTS) - posts <= 3, sent
     screenshot(driver, "morph-live")
     assert severe_console_errors(driver) == []
 
