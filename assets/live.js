@@ -155,7 +155,11 @@
         if (this.drag) { this.pointerStep(ev); }
       };
       this.onMove = (ev) => { if (this.drag && (ev.buttons & 1)) { this.pointerStep(ev); } };
-      this.onUp = () => { this.drag = null; };
+      this.onUp = () => {
+        if (this.drag) { this.settled = true; }
+        this.drag = null;
+        if (!this.running) { this.settle(); }
+      };
       document.addEventListener("pointerdown", this.onDown, true);
       document.addEventListener("pointermove", this.onMove, true);
       document.addEventListener("pointerup", this.onUp, true);
@@ -201,8 +205,20 @@
         const next = this.pending;
         this.pending = null;
         this.runNow(next);
+      } else {
+        this.settle();
       }
     }
+
+    /* Nothing left to draw: after a drag (or a committed value), tell the server what it
+     * needs to know, if the page holds anything the server does not compute itself. */
+    settle() {
+      const committed = this.settled || (this.last && this.last.source && this.last.source !== "pointer");
+      this.settled = false;
+      if (committed && this.last) { this.commit(this.last); }
+    }
+
+    commit() { /* the explorer's server hears of the point through its sliders */ }
 
     /* One drawn point: the graph run, the canvases, the marker. */
     async step(values, marker) {
@@ -335,9 +351,44 @@
                          start: started, infer: inferred - started,
                          draw: performance.now() - inferred, frames});
       this.last = {a: values.a.slice(), b: values.b.slice(), label: values.label, frames,
-                   ms: performance.now() - started, latents, classes,
+                   ms: performance.now() - started, latents, classes, probs, via,
+                   mode: values.mode === "slerp" ? "slerp" : "linear", only: !!values.only,
+                   source: values.source,
                    get images() { return images.map((im) => Array.from(im)); }};
+      this._images = images;
       this.runs += 1;
+    }
+
+    /* The page computed the morph: it writes what the server's morph would (the stored
+     * morph for the animation and downloads, the path and mask of the latent view). */
+    commit(last) {
+      const round = (v, d) => Math.round(v * 10 ** d) / 10 ** d;
+      const n = last.latents.length;
+      const seq = crossedAreas(last.classes);
+      const crossings = [];
+      for (let i = 1; i < n; i++) {
+        if (last.classes[i] !== last.classes[i - 1]) {
+          crossings.push({from: last.classes[i - 1], to: last.classes[i], frame: i,
+                          t: round(i / (n - 1), 4)});
+        }
+      }
+      const latents = last.latents.map((p) => p.map((v) => round(v, 4)));
+      const images = this._images.map((im) => Array.from({length: 28}, (_, r) =>
+        Array.from(im.subarray(r * 28, r * 28 + 28), (v) => round(v, 3))));
+      const set = window.dash_clientside.set_props;
+      set("morph-result", {data: {
+        images, classes: last.classes, model: this.manifest.model,
+        label: this.manifest.conditional ? last.label : null, mode: last.mode,
+        points: [last.a, ...last.via, last.b], latents,
+        probabilities: last.probs.map((p) => Array.from(p, (v) => round(v, 4))),
+        sequence: seq, crossings}});
+      set("morph-scrub", {max: n - 1});
+      set(viewId(this.root, "path"), {data: {latents, classes: last.classes}});
+      const mask = last.only ? [...new Set(seq)].sort((x, y) => x - y) : null;
+      if (JSON.stringify(mask) !== JSON.stringify(this.mask === undefined ? null : this.mask)) {
+        this.mask = mask;
+        set(viewId(this.root, "mask"), {data: mask});
+      }
     }
 
     /* A's ring and the path, laid over a 2D map (Plotly's own hidden until the server has
@@ -497,6 +548,11 @@
       img.data[4 * i + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);
+  }
+
+  /* A store of a latent-view component (dashboard/components/latent_view.py). */
+  function viewId(aio, sub) {
+    return {component: "latent-view", subcomponent: sub, aio_id: aio};
   }
 
   function argmax(p) {
@@ -837,5 +893,15 @@
     return window.dash_clientside.no_update;
   }
 
-  window.ganLive = {attach, pages, loadOrt, serverPoint, settings, interpolatePath};
+  /* What the server should morph: nothing while this page computes the model's frames
+   * itself, else the controls' record. */
+  function serverMorph(root, model, record) {
+    const live = pages[root];
+    if (live && live.on && live.manifest.model === model) {
+      return window.dash_clientside.no_update;
+    }
+    return record;
+  }
+
+  window.ganLive = {attach, pages, loadOrt, serverPoint, serverMorph, settings, interpolatePath};
 })();

@@ -67,6 +67,14 @@ def values_and_label(point) -> tuple:
     return point["values"], point.get("label")
 
 
+def record_fields(record, keys: tuple) -> tuple:
+    """The values of ``keys`` in a page's record (a missing key gives None), each still to
+    be parsed by its own parser; PayloadError when it is not a record."""
+    if not isinstance(record, dict):
+        raise PayloadError("the request must be a record of the page's controls")
+    return tuple(record.get(k) for k in keys)
+
+
 def click_coordinates(click, axes=(0, 1)) -> dict | None:
     """Where a map whose x, y (and, for a cube, z) axes are the latent coordinates ``axes``
     was clicked: ``{"axes": [...], "values": [...]}``, clamped to [-1, 1] with two decimals

@@ -18,7 +18,7 @@ from dash import (
     no_update,
 )
 
-from dashboard import figures, ids, precompute, registry, urlstate
+from dashboard import figures, ids, payloads, precompute, registry, urlstate
 from dashboard.components import (
     card,
     digit_slider,
@@ -229,6 +229,8 @@ def layout(**query):
             dcc.Store(id="morph-live"),
             dcc.Store(id="morph-live-flag", data=init["live"]),
             dcc.Store(id="morph-live-settings"),
+            dcc.Store(id="morph-server-path"),
+            dcc.Store(id="morph-proj-points"),
             dcc.Interval(id=ids.MO_INTERVAL, interval=125, disabled=True),
         ],
     )
@@ -238,6 +240,7 @@ def layout(**query):
     Output("morph-a-sliders", "children"),
     Output("morph-b-sliders", "children"),
     Output("morph-label-box", "style"),
+    Output("morph-proj-row", "style"),
     Output(ids.MO_WAYPOINTS, "data", allow_duplicate=True),
     Input(ids.MO_MODEL, "value"),
     State("morph-init", "data"),
@@ -249,7 +252,7 @@ def build_point_controls(model_id, init, waypoints, live):
     try:
         e = registry.get(model_id)
     except Exception:  # noqa: BLE001 - the morph callback reports the error
-        return html.Div(), html.Div(), {"display": "none"}, []
+        return html.Div(), html.Div(), {"display": "none"}, {"display": "none"}, []
     a = [-1.0, 0.0, 0.0, 0.0][: e.latent_dim]
     b = [1.0, 0.0, 0.0, 0.0][: e.latent_dim]
     a = restored_point(init, "a", e.latent_dim, model_id) or a
@@ -262,6 +265,7 @@ def build_point_controls(model_id, init, waypoints, live):
         latent_sliders(ids.MO_A, e.latent_dim, a, updatemode=mode),
         latent_sliders(ids.MO_B, e.latent_dim, b, updatemode=mode),
         style,
+        {} if e.latent_dim > 2 else {"display": "none"},  # the slices through A and B
         via,
     )
 
@@ -284,12 +288,14 @@ clientside_callback(
 )
 
 clientside_callback(  # the path's settings, for the frames the page draws
-    "function(via, frames, mode) {"
-    " return window.ganLive.settings('morph', {via: via || [], frames: frames, mode: mode}); }",
+    "function(via, frames, mode, only) {"
+    " return window.ganLive.settings('morph',"
+    " {via: via || [], frames: frames, mode: mode, only: (only || []).length > 0}); }",
     Output("morph-live-settings", "data"),
     Input(ids.MO_WAYPOINTS, "data"),
     Input(ids.MO_FRAMES, "value"),
     Input(ids.MO_MODE, "value"),
+    Input(ids.MO_ONLY_CROSSED, "value"),
 )
 
 
@@ -301,24 +307,41 @@ LatentView.follow(
 )
 
 
+# The path the server computes: the controls' values, unless the page computes this model's
+# frames itself (it then writes the path, the mask and the stored morph when a drag ends).
+clientside_callback(
+    "function(a, b, via, frames, mode, label, only, model) {"
+    " return window.ganLive.serverMorph('morph', model,"
+    " {a: a, b: b, via: via, frames: frames, mode: mode, label: label, only: only}); }",
+    Output("morph-server-path", "data"),
+    Input({"type": ids.MO_A, "index": ALL}, "value"),
+    Input({"type": ids.MO_B, "index": ALL}, "value"),
+    Input(ids.MO_WAYPOINTS, "data"),
+    Input(ids.MO_FRAMES, "value"),
+    Input(ids.MO_MODE, "value"),
+    Input(ids.MO_LABEL, "value"),
+    Input(ids.MO_ONLY_CROSSED, "value"),
+    State(ids.MO_MODEL, "value"),
+)
+
+
 @page_callback(
     output={"path": Output(LatentView.ids.path(VIEW), "data"),
             "mask": Output(LatentView.ids.mask(VIEW), "data"), "strip": Output(ids.MO_STRIP, "figure"),
             "sequence": Output(ids.MO_SEQUENCE, "children"), "result": Output(ids.MO_RESULT, "data"),
             "last_frame": Output(ids.MO_SCRUB, "max")},
-    inputs={"a_values": Input({"type": ids.MO_A, "index": ALL}, "value"),
-            "b_values": Input({"type": ids.MO_B, "index": ALL}, "value"),
-            "waypoints": Input(ids.MO_WAYPOINTS, "data"), "frames": Input(ids.MO_FRAMES, "value"),
-            "mode": Input(ids.MO_MODE, "value"), "label": Input(ids.MO_LABEL, "value"),
-            "only_crossed": Input(ids.MO_ONLY_CROSSED, "value"), "model_id": State(ids.MO_MODEL, "value"),
+    inputs={"request": Input("morph-server-path", "data"), "model_id": State(ids.MO_MODEL, "value"),
             "shown_mask": State(LatentView.ids.mask(VIEW), "data")},
     error_box=ids.MO_ERROR,
     prevent_initial_call=True,
 )  # fmt: skip
-def compute_morph(a_values, b_values, waypoints, frames, mode, label, only_crossed, model_id,
-                  shown_mask):  # fmt: skip
-    """Morph along the path; the latent view draws the path over the map or cube (moved by
-    Patch on drags) and, with "only the crossed areas", colours only those."""
+def compute_morph(request, model_id, shown_mask):
+    """Morph along the path (when the page does not compute it itself); the latent view
+    draws the path over the map or cube (moved by Patch on drags) and, with "only the
+    crossed areas", colours only those."""
+    a_values, b_values, waypoints, frames, mode, label, only_crossed = payloads.record_fields(
+        request, ("a", "b", "via", "frames", "mode", "label", "only")
+    )
     e = registry.get(model_id)
     a, b = parse_point(a_values, e.latent_dim), parse_point(b_values, e.latent_dim)
     mids = [parse_point(w, e.latent_dim) for w in (waypoints or [])][:8]
@@ -362,31 +385,40 @@ clientside_callback(  # the map view drew its cube: the projections' cubes may b
 )
 
 
+# Which points' slices to redraw: none for a 2D model (its map shows A and B), else the
+# point whose slider moved, or both for a new label or cube.
+clientside_callback(
+    """function(a, b, label, ready) {
+        if (!a || a.length <= 2) { return window.dash_clientside.no_update; }
+        const fired = (window.dash_clientside.callback_context.triggered || []).map((t) => t.prop_id);
+        const moved = ["a", "b"].filter((n) => fired.some((p) => p.includes('"morph-' + n + '"')));
+        return {a: a, b: b, label: label, moved: moved.length ? moved : ["a", "b"]};
+    }""",
+    Output("morph-proj-points", "data"),
+    Input({"type": ids.MO_A, "index": ALL}, "value"),
+    Input({"type": ids.MO_B, "index": ALL}, "value"),
+    Input(ids.MO_LABEL, "value"),
+    Input("morph-view-ready", "data"),
+)
+
+
 @page_callback(
-    output={"a": Output("morph-proj-a", "figure"), "b": Output("morph-proj-b", "figure"),
-            "row": Output("morph-proj-row", "style")},
-    inputs={"a_values": Input({"type": ids.MO_A, "index": ALL}, "value"),
-            "b_values": Input({"type": ids.MO_B, "index": ALL}, "value"),
-            "label": Input(ids.MO_LABEL, "value"), "_drawn": Input("morph-view-ready", "data"),
-            "model_id": State(ids.MO_MODEL, "value")},
+    output={"a": Output("morph-proj-a", "figure"), "b": Output("morph-proj-b", "figure")},
+    inputs={"request": Input("morph-proj-points", "data"), "model_id": State(ids.MO_MODEL, "value")},
     error_box=ids.MO_ERROR,
     clears=False,
     prevent_initial_call=True,
 )  # fmt: skip
-def point_projections(a_values, b_values, label, _drawn, model_id):
+def point_projections(request, model_id):
     """3D/4D: the slices through A and through B (a point inside the cube is hard to place
-    by eye); a 2D model's map already shows both. A drag of one point's slider redraws
-    only that point's slices; a cube still computing says so (its map view polls)."""
+    by eye). A drag of one point's slider redraws only that point's slices; a cube still
+    computing says so (its map view polls)."""
+    a_values, b_values, label, moved = payloads.record_fields(request, ("a", "b", "label", "moved"))
     e = registry.get(model_id)
-    if e.latent_dim == 2:
-        return {"a": no_update, "b": no_update, "row": {"display": "none"}}
-    triggered = list((ctx.triggered_prop_ids or {}).values())
-    moved = {t["type"] for t in triggered if isinstance(t, dict) and "type" in t}
-    if not moved:  # a new label, model or cube: both change
-        moved = {ids.MO_A, ids.MO_B}
-    out = {"row": {}}
-    for name, kind, values in (("a", ids.MO_A, a_values), ("b", ids.MO_B, b_values)):
-        out[name] = point_projection(e, name.upper(), values, label) if kind in moved else no_update
+    moved = moved if isinstance(moved, list) else ["a", "b"]
+    out = {}
+    for name, values in (("a", a_values), ("b", b_values)):
+        out[name] = point_projection(e, name.upper(), values, label) if name in moved else no_update
     return out
 
 

@@ -198,7 +198,8 @@ def morph_run(drv):
 
 
 def test_the_morph_frames_are_computed_in_the_page_while_a_point_is_dragged(driver, app_url):
-    from dashboard import registry
+    from dashboard import ids, registry
+    from tests.integration.test_views import graph_data
 
     points = [[-0.5, 0.5], [0.0, 0.0], [0.7, -0.3]]  # A, a waypoint, B
     driver.get(f"{app_url}/morph?model=gan-2d&a=-0.5,0.5&b=0.7,-0.3&via=0,0&frames=16&mode=slerp")
@@ -237,7 +238,8 @@ def test_the_morph_frames_are_computed_in_the_page_while_a_point_is_dragged(driv
     path = driver.find_element(By.CSS_SELECTOR, "#morph-map canvas.live-path")
     assert path.is_displayed()  # the path follows A over the map
     ActionChains(driver).release().perform()
-    # let go: the server's morph (the animation, the downloads) is the page's
+    # let go: the page writes the morph the server would (the animation's frames, the
+    # downloads, the map view's path), and the server hears of it once: the map view
     a_y = during["a"][1]
     wait_for(lambda: f"a=-0.5%2C{a_y:g}" in driver.current_url, 30, message="the URL")
     final = morph_run(driver)
@@ -245,14 +247,17 @@ def test_the_morph_frames_are_computed_in_the_page_while_a_point_is_dragged(driv
                                      frames=16, mode="slerp")  # fmt: skip
     seq = "Crossed areas: " + " → ".join(str(c) for c in m.sequence)
     assert driver.find_element(By.ID, "morph-live-sequence").text == seq
-    wait_for(lambda: driver.execute_script(
-        "return document.getElementById('morph-sequence').textContent") == seq, 30,
-        message="the server's morph")  # fmt: skip
+    line = wait_for(lambda: (d := graph_data(driver, "morph-map")) and abs(d[-2]["y"][0] - a_y) < 1e-6 and d[-2],
+                    30, message="the map view's path from A")  # fmt: skip
+    np.testing.assert_allclose(np.c_[line["x"], line["y"]], m.latents, atol=1e-4)
+    frame = graph_data(driver, ids.MO_FRAME_IMAGE)[0]["z"]
+    np.testing.assert_allclose(np.asarray(frame, float), m.images[0], atol=2e-3)  # 3 decimals
     import time
 
-    time.sleep(1.5)  # let go: the morph (animation, downloads), the map view, the projections
+    time.sleep(1.5)
     sent = driver.execute_script("return window.__sent || []")
-    assert driver.execute_script(COUNT_POSTS) - posts <= 3, sent
+    assert driver.execute_script(COUNT_POSTS) - posts == 1, sent
+    assert "latent-view" in sent[-1], sent
     screenshot(driver, "morph-live")
     assert severe_console_errors(driver) == []
 
@@ -342,4 +347,27 @@ def test_a_4d_cube_follows_w_while_it_is_dragged(driver, app_url):
     final = last_run(driver)["z"][3]
     wait_for(lambda: abs(float(title().split("= ")[1]) - final) <= 1 / 7 + 1e-6, 30,
              message="the cube nearest the released w (8 cubes here)")  # fmt: skip
+    assert severe_console_errors(driver) == []
+
+
+def test_the_morph_server_path_can_be_forced(driver, app_url):
+    from tests.integration.test_views import graph_data
+
+    driver.get(f"{app_url}/morph?model=gan-3d&live=0")
+    wait_for(lambda: "Crossed areas:" in driver.find_element(By.ID, "morph-sequence").text, 60,
+             message="the server's morph")  # fmt: skip
+    assert "switched off" in driver.find_element(By.ID, "morph-live-status").text
+    assert morph_run(driver) is None and element(driver, "#morph-strip").is_displayed()
+    before = graph_data(driver, "morph-strip")[0]["z"]
+    posts = driver.execute_script(COUNT_POSTS)
+    thumb = element(driver, "[id*='\"index\":0'][id*='morph-a'] [role=slider]")
+    chain = ActionChains(driver).click_and_hold(thumb)
+    for _ in range(4):
+        chain = chain.move_by_offset(12, 0).pause(0.3)
+    chain.release().perform()
+    assert driver.execute_script(COUNT_POSTS) > posts  # every step asks the server
+    wait_for(lambda: graph_data(driver, "morph-strip")[0]["z"] != before, 30,
+             message="the server's strip to change")  # fmt: skip
+    wait_for(lambda: graph_data(driver, "morph-proj-a"), 60, message="the slices through A")
+    assert "live=0" in driver.current_url
     assert severe_console_errors(driver) == []

@@ -6,6 +6,7 @@ import pytest
 from dashboard.payloads import (
     PayloadError,
     parse_point,
+    record_fields,
     safe_label,
     selection_to_edit,
     values_and_label,
@@ -122,3 +123,10 @@ def test_a_point_record_gives_its_values_and_label():
     for bad in (None, [0.1, 0.2], {"values": "0.1,0.2"}, {"label": 3}):
         with pytest.raises(PayloadError, match="record"):
             values_and_label(bad)
+
+
+def test_a_record_gives_its_fields_in_order():
+    assert record_fields({"a": [0.1], "frames": 24}, ("a", "b", "frames")) == ([0.1], None, 24)
+    for bad in (None, [1, 2], "a=1"):
+        with pytest.raises(PayloadError, match="record"):
+            record_fields(bad, ("a",))
