@@ -371,3 +371,28 @@ def test_the_morph_server_path_can_be_forced(driver, app_url):
     wait_for(lambda: graph_data(driver, "morph-proj-a"), 60, message="the slices through A")
     assert "live=0" in driver.current_url
     assert severe_console_errors(driver) == []
+
+
+def test_a_runtime_that_cannot_load_leaves_the_server_path_without_an_error(driver, app_url):
+    from tests.integration.test_views import graph_data
+
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*onnxruntime-web*"]})
+    try:
+        driver.get(f"{app_url}/explore?model=gan-2d&z=-0.8,0.1")
+        wait_for(lambda: "could not be loaded" in status(driver), 60, message="the fallback note")
+        assert status(driver).startswith("Drawn by the server") and not is_live(driver)
+        assert driver.find_element(By.ID, "explore-image").is_displayed()
+        before = wait_for(lambda: graph_data(driver, "explore-image"), 60,
+                          message="the server's image")[0]["z"]  # fmt: skip
+        posts = driver.execute_script(COUNT_POSTS)
+        hold_and_drag(driver, steps=6, px=12, pause=0.2)
+        assert driver.execute_script(COUNT_POSTS) > posts  # the server path took over the drag
+        ActionChains(driver).release().perform()
+        wait_for(lambda: graph_data(driver, "explore-image")[0]["z"] != before, 30,
+                 message="the server's image to change")  # fmt: skip
+        # nothing but the blocked download itself in the console
+        errors = [m for m in severe_console_errors(driver) if "ERR_BLOCKED_BY_CLIENT" not in m]
+        assert errors == []
+    finally:
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
