@@ -68,6 +68,36 @@ def is_live(drv) -> bool:
      ("cgan-3d", [0.25, -0.5, 0.5], 7)],
 )  # fmt: skip
 def test_the_page_draws_what_the_server_computes(driver, app_url, model_id, z, label):
+    assert_page_matches_server(driver, app_url, model_id, z, label)
+
+
+@pytest.mark.parametrize(
+    "bundled_id",
+    ["gan-2d", "gan-4d", "cgan-3d", "gan-3d-elu", "gan-3d-leaky", "gan-3d-prelu", "gan-3d-relu"],
+)  # gan-3d is the tests' REAL_3D above
+def test_every_bundled_model_draws_in_the_page_what_the_server_computes(
+    driver, app_url, test_checkpoints, bundled_id
+):
+    import json
+    import shutil
+
+    from tests.conftest import BUNDLED
+
+    model_id = f"shipped-{bundled_id}"  # the trained generator, beside the tests' models
+    folder = test_checkpoints / model_id
+    folder.mkdir()
+    try:
+        for name in ("config.json", "generator.keras"):
+            shutil.copy2(BUNDLED / bundled_id / name, folder / name)
+        config = json.loads((folder / "config.json").read_text())
+        z = [0.31, -0.42, 0.6, -0.2][: int(config["latent_dim"])]
+        label = 4 if config.get("conditional") else None
+        assert_page_matches_server(driver, app_url, model_id, z, label)
+    finally:
+        shutil.rmtree(folder)
+
+
+def assert_page_matches_server(driver, app_url, model_id, z, label):
     from dashboard import registry
 
     page = "cgan" if label is not None else "explore"
