@@ -7,17 +7,15 @@ import dash
 import numpy as np
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
-from dashboard import figures, ids, registry, urlstate
+from dashboard import figures, ids, live, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
-from dashboard.live import live_manifest
 from dashboard.pagestate import (
     Field,
     PageState,
     digit_field,
     model_field,
-    parse_flag,
     point_field,
     restored_point,
 )
@@ -40,7 +38,7 @@ STATE = PageState(
               Input(ids.AC_VIEW, "value")),
         Field("edits", lambda t: urlstate.parse_edits(t) or None, [], Input(ids.AC_EDITS, "data"),
               fmt="json"),
-        Field("live", parse_flag, True, Input("act-live-flag", "data"), fmt="flag"),
+        live.flag_field("act"),
     ],
 )  # fmt: skip
 
@@ -156,8 +154,7 @@ def layout(**query):
             dcc.Store(id=ids.AC_EDITS, data=init["edits"]),
             dcc.Store(id="act-init", data=init),
             dcc.Store(id="act-url"),
-            dcc.Store(id="act-live"),
-            dcc.Store(id="act-live-flag", data=init["live"]),
+            *live.stores("act", init["live"]),
             dcc.Store(id="act-live-settings"),
         ],
     )
@@ -175,7 +172,7 @@ def layout(**query):
     State("act-live-flag", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def build_controls(model_id, init, edits, live):
+def build_controls(model_id, init, edits, in_page):
     try:
         e = registry.get(model_id)
     except CheckpointError:  # an unusable model: render_edits says why
@@ -193,7 +190,7 @@ def build_controls(model_id, init, edits, live):
         listed = edits if isinstance(edits, list) else []
         kept = [d for d in listed if isinstance(d, dict) and d.get("layer") in names]
     sliders = latent_sliders(ids.AC_SLIDER, e.latent_dim, z,
-                             updatemode="mouseup" if live is not False else "drag")  # fmt: skip
+                             updatemode="mouseup" if in_page is not False else "drag")  # fmt: skip
     return sliders, style, options, default, kept
 
 
@@ -210,22 +207,7 @@ def live_image_cards() -> list:
                         html.P(id="act-live-diff-note", className="note"))]  # fmt: skip
 
 
-@page_callback(
-    Output("act-live", "data"),
-    Input(ids.AC_MODEL, "value"),
-    State("act-live-flag", "data"),
-    error_box=ids.AC_ERROR,
-)
-def live_model(model_id, live):
-    """Which graph the page runs for this model's images, or why none."""
-    return {"model": model_id, "off": True} if live is False else live_manifest(model_id)
-
-
-clientside_callback(
-    "function(manifest) { return window.ganLive.attach('act', manifest, 'act-slider'); }",
-    Output("act-live-status", "children"),
-    Input("act-live", "data"),
-)
+live.register_page("act", ids.AC_MODEL, ids.AC_ERROR, ids.AC_SLIDER)
 
 clientside_callback(  # the edits, for the edited image the page draws
     "function(edits) { return window.ganLive.settings('act', {edits: edits || []}); }",

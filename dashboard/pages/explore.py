@@ -22,7 +22,7 @@ from dash import (
     no_update,
 )
 
-from dashboard import figures, ids, payloads, registry, urlstate
+from dashboard import figures, ids, live, payloads, registry, urlstate
 from dashboard.components import (
     card,
     digit_slider,
@@ -34,13 +34,11 @@ from dashboard.components import (
 from dashboard.components.latent_view import LatentView
 from dashboard.downloads import explore_download
 from dashboard.errors import page_callback
-from dashboard.live import live_manifest
 from dashboard.pagestate import (
     Field,
     PageState,
     digit_field,
     model_field,
-    parse_flag,
     point_field,
     restored_point,
 )
@@ -112,8 +110,7 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
                 html.Div(id="explore-live-acts", className="live-acts"),
                 class_name="card live-only",
             ),
-            dcc.Store(id="explore-live"),
-            dcc.Store(id="explore-live-flag", data=init["live"]),
+            *live.stores("explore", init["live"]),
             dcc.Store(id="explore-drawn"),
             dcc.Store(id="explore-server-point"),
             dcc.Store(id="explore-init", data=init),
@@ -145,7 +142,7 @@ STATE = PageState(
               Input(LatentView.ids.index(VIEW), "value")),
         Field("colour", lambda t: urlstate.parse_choice(t, tuple(figures.COLOURINGS)), "class",
               Input(LatentView.ids.colour(VIEW), "value")),
-        Field("live", parse_flag, True, Input("explore-live-flag", "data"), fmt="flag"),
+        live.flag_field("explore"),
     ],
 )  # fmt: skip
 
@@ -167,40 +164,23 @@ def layout(**query):
     State("explore-live-flag", "data"),
     error_box=ids.EX_ERROR,
 )
-def build_sliders(model_id, init, live):
+def build_sliders(model_id, init, in_page):
     explorer = registry.get(model_id)
     values = restored_point(init, "z", explorer.latent_dim, model_id)  # None: the origin
     return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values,
-                          updatemode=slider_modes(explorer.latent_dim, live is not False))  # fmt: skip
+                          updatemode=slider_modes(explorer.latent_dim, in_page is not False))  # fmt: skip
 
 
-def slider_modes(latent_dim: int, live: bool) -> list[str]:
+def slider_modes(latent_dim: int, in_page: bool) -> list[str]:
     """Drawn in the page, a slider reports to Dash only when let go, except a 4D model's w:
     each step of it picks the cube shown (the server's), as on the server path, where
     every slider reports every step."""
-    if not live:
+    if not in_page:
         return ["drag"] * latent_dim
     return ["mouseup"] * min(latent_dim, 3) + ["drag"] * max(0, latent_dim - 3)
 
 
-@page_callback(
-    Output("explore-live", "data"),
-    Input(ids.EX_MODEL, "value"),
-    State("explore-live-flag", "data"),
-    error_box=ids.EX_ERROR,
-)
-def live_model(model_id, live):
-    """Which graph the page runs for this model (exported on first use), or why none."""
-    if live is False:
-        return {"model": model_id, "off": True}
-    return live_manifest(model_id)
-
-
-clientside_callback(
-    "function(manifest) { return window.ganLive.attach('explore', manifest, 'explore-slider'); }",
-    Output("explore-live-status", "children"),
-    Input("explore-live", "data"),
-)
+live.register_page("explore", ids.EX_MODEL, ids.EX_ERROR, ids.EX_SLIDER)
 
 
 LatentView.follow(

@@ -18,7 +18,7 @@ from dash import (
     no_update,
 )
 
-from dashboard import figures, ids, payloads, precompute, registry, urlstate
+from dashboard import figures, ids, live, payloads, precompute, registry, urlstate
 from dashboard.components import (
     card,
     digit_slider,
@@ -29,13 +29,11 @@ from dashboard.components import (
 )
 from dashboard.components.latent_view import LatentView, view_request
 from dashboard.errors import page_callback
-from dashboard.live import live_manifest
 from dashboard.pagestate import (
     Field,
     PageState,
     digit_field,
     model_field,
-    parse_flag,
     point_field,
     restored_point,
     restored_points,
@@ -56,7 +54,7 @@ STATE = PageState(
         Field("mode", lambda t: urlstate.parse_choice(t, ("linear", "slerp")), "linear",
               Input(ids.MO_MODE, "value")),
         digit_field("label", ids.MO_LABEL),
-        Field("live", parse_flag, True, Input("morph-live-flag", "data"), fmt="flag"),
+        live.flag_field("morph"),
     ],
 )  # fmt: skip
 
@@ -226,8 +224,7 @@ def layout(**query):
             dcc.Store(id="morph-url"),
             dcc.Store(id=ids.MO_RESULT),
             dcc.Store(id="morph-view-ready"),
-            dcc.Store(id="morph-live"),
-            dcc.Store(id="morph-live-flag", data=init["live"]),
+            *live.stores("morph", init["live"]),
             dcc.Store(id="morph-live-settings"),
             dcc.Store(id="morph-server-path"),
             dcc.Store(id="morph-proj-points"),
@@ -248,7 +245,7 @@ def layout(**query):
     State("morph-live-flag", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def build_point_controls(model_id, init, waypoints, live):
+def build_point_controls(model_id, init, waypoints, in_page):
     try:
         e = registry.get(model_id)
     except Exception:  # noqa: BLE001 - the morph callback reports the error
@@ -260,7 +257,7 @@ def build_point_controls(model_id, init, waypoints, live):
     shared = {**init, "via": waypoints} if isinstance(init, dict) else None
     via = restored_points(shared, "via", e.latent_dim, model_id)
     style = {} if e.conditional else {"display": "none"}
-    mode = "mouseup" if live is not False else "drag"  # drawn in the page while dragged
+    mode = "mouseup" if in_page is not False else "drag"  # drawn in the page while dragged
     return (
         latent_sliders(ids.MO_A, e.latent_dim, a, updatemode=mode),
         latent_sliders(ids.MO_B, e.latent_dim, b, updatemode=mode),
@@ -270,22 +267,7 @@ def build_point_controls(model_id, init, waypoints, live):
     )
 
 
-@page_callback(
-    Output("morph-live", "data"),
-    Input(ids.MO_MODEL, "value"),
-    State("morph-live-flag", "data"),
-    error_box=ids.MO_ERROR,
-)
-def live_model(model_id, live):
-    """Which graph the page runs for this model's frames, or why none."""
-    return {"model": model_id, "off": True} if live is False else live_manifest(model_id)
-
-
-clientside_callback(
-    "function(manifest) { return window.ganLive.attach('morph', manifest, ['morph-a', 'morph-b']); }",
-    Output("morph-live-status", "children"),
-    Input("morph-live", "data"),
-)
+live.register_page("morph", ids.MO_MODEL, ids.MO_ERROR, [ids.MO_A, ids.MO_B])
 
 clientside_callback(  # the path's settings, for the frames the page draws
     "function(via, frames, mode, only) {"
