@@ -35,6 +35,11 @@ class RecipeError(ValueError):
     """A recipe option is out of range."""
 
 
+# Options added after recipes were first recorded, with the value a run recorded before
+# them trained with (it resumes exactly as it began, whatever today's default).
+ADDED_LATER = {"d_input_gain": 0.0}
+
+
 @dataclass
 class Recipe:
     """Training options beyond the architecture (defaults: the bundled models' recipe)."""
@@ -50,7 +55,7 @@ class Recipe:
     matching_aware: bool = True
     label_margin: float = 0.3
     label_margin_weight: float = 1.0
-    d_input_gain: float = 15.0
+    d_input_gain: float = 1000.0
 
     def __post_init__(self) -> None:
         for name in ("g_learning_rate", "d_learning_rate"):
@@ -95,7 +100,7 @@ class Recipe:
         unknown = sorted(set(data) - known)
         if unknown:
             raise RecipeError(f"unknown recipe options: {', '.join(unknown)}")
-        return cls(**data)
+        return cls(**{**ADDED_LATER, **data})
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

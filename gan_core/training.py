@@ -42,6 +42,11 @@ from gan_core.recipe import (
     recompute_batchnorm_statistics,
 )
 
+# Prior samples for the averaged generator's BatchNorm statistics: with 4,096 fresh ones
+# per epoch two recomputations alone changed 6.9% of gan-2d's 100x100 map, with 16,384
+# 1.6%.
+BN_SAMPLES = 16384
+
 STATE_FILE = "train_state.npz"
 N_FIXED = 36
 
@@ -374,9 +379,10 @@ class GanTrainer:
                 "d_fake_acc": round(float(means[3]), 4),
                 "seconds": round(train_seconds, 2),
             }
-            if self.ema is not None:
+            if self.ema is not None:  # the same prior samples every epoch: a map that
+                # changes is the weights', not the sampling noise of its statistics
                 recompute_batchnorm_statistics(
-                    self.ema, self.s.latent_dim, self.s.conditional, seed=self.s.seed + epoch
+                    self.ema, self.s.latent_dim, self.s.conditional, n=BN_SAMPLES, seed=self.s.seed
                 )
             record["learning_rate_scale"] = round(scale, 4)
             self._write_epoch_records(epoch, record)

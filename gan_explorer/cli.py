@@ -372,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--d-input-gain",
         type=float,
-        help="D sees images through log(1 + g p) / log(1 + g), stretching near-black (15; 0 = off)",
+        help="D sees images through log(1 + g p) / log(1 + g), stretching near-black (1000; 0 = off)",
     )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     p.add_argument(

@@ -15,11 +15,12 @@ mkdir -p "$ROOT"
 
 declare -A ARGS=(
   [plain]="--plain --batch-size 128"
-  [full]=""
-  [no-ema]="--ema-half-life 0"
-  [no-ttur-decay]="--g-lr 2e-4 --d-lr 2e-4 --lr-decay 0"
-  [batch-128]="--batch-size 128"
-  [no-r1]="--r1-gamma 0"
+  # "full" is the recipe as it was ablated, before the D input curve (now on by default)
+  [full]="--d-input-gain 0"
+  [no-ema]="--d-input-gain 0 --ema-half-life 0"
+  [no-ttur-decay]="--d-input-gain 0 --g-lr 2e-4 --d-lr 2e-4 --lr-decay 0"
+  [batch-128]="--d-input-gain 0 --batch-size 128"
+  [no-r1]="--d-input-gain 0 --r1-gamma 0"
   [d-log]="--d-input-gain 15"
   [d-log-100]="--d-input-gain 100"
   [d-log-1000]="--d-input-gain 1000"

@@ -209,3 +209,11 @@ def test_stop_at_keeps_the_whole_runs_learning_rate_schedule(tmp_path, small_mni
     last = GanTrainer(settings(), small_mnist, resume=True).train(3, progress=False)
     assert [r["epoch"] for r in last] == [3]
     assert last[-1]["learning_rate_scale"] == pytest.approx(1 / 3, abs=1e-3)  # step 11 of 12
+
+
+def test_a_run_recorded_before_the_d_input_curve_resumes_without_it():
+    recorded = Recipe().to_json()
+    del recorded["d_input_gain"]  # a recipe written before the option existed
+    assert Recipe.from_json(recorded).d_input_gain == 0.0
+    assert Recipe().d_input_gain == 1000.0  # today's default, measured best on faint pixels
+    assert Recipe.from_json(Recipe().to_json()) == Recipe()
