@@ -125,13 +125,23 @@ def _image(drv):
     return data[0]["z"] if data else None
 
 
+def _page_image(drv):
+    """The image the page drew itself (its graph served by this topology), or None."""
+    return drv.execute_script(
+        "const p = window.ganLive && window.ganLive.pages.explore;"
+        "return p && p.on && p.last ? p.last.image : null;"
+    )
+
+
 def explore_drag_changes_image(drv, base: str, tag: str) -> None:
     open_page(drv, base + "/explore", "explore-image")
-    wait_for(lambda: _image(drv) is not None, 60, message="image")
-    wait_for(lambda: map_marker(drv) is not None, 120, message="map with marker")
-    before = _image(drv)
+    wait_for(lambda: _image(drv) is not None, 60, message="the server's first image")
+    before = wait_for(lambda: _page_image(drv), 120, message="the page's own image")
+    marker = wait_for(lambda: map_marker(drv), 120, message="map with marker")
     drag_slider(drv, "explore-slider", 0, 60)
-    wait_for(lambda: _image(drv) != before, 60, message="image to change after the drag")
+    wait_for(lambda: _page_image(drv) != before, 60, message="image to change after the drag")
+    wait_for(lambda: (m := map_marker(drv)) is not None and m != marker, 60,
+             message="the map's own marker at the released point (the server heard of it)")  # fmt: skip
     screenshot(drv, f"topology-explore-{tag}")
     assert drv.find_element(By.ID, "explore-error").text == ""
     drv.get("about:blank")  # nothing left in flight when this topology's servers stop
