@@ -676,13 +676,15 @@ def test_fourth_slider_moves_the_whole_4d_cube(driver, app_url):
         30,
         message="cube to move with w",
     )
-    w = float(title().split("= ")[1])
-    readout_w = float(
-        driver.find_element(By.ID, "explore-readout").text.split("(")[1].split(")")[0].split(",")[3]
-    )
-    assert (
-        abs(w - readout_w) <= 1 / 7 + 1e-6
-    )  # snapped to the nearest of the 8 grid values used here
+
+    def readout_w():
+        text = driver.find_element(By.ID, "explore-readout").text
+        return float(text.split("(")[1].split(")")[0].split(",")[3])
+
+    # the cube follows the steps of w a little behind them: it ends snapped to the nearest
+    # of the 8 grid values used here
+    wait_for(lambda: abs(float(title().split("= ")[1]) - readout_w()) <= 1 / 7 + 1e-6, 30,
+             message="the cube nearest the released w")  # fmt: skip
     assert severe_console_errors(driver) == []
     screenshot(driver, "explore-4d")
 
