@@ -47,6 +47,16 @@ def hold_and_drag(drv, steps: int, px: int, pause: float, index: int = 0) -> Non
     chain.perform()
 
 
+def assert_one_view_request_since(drv, posts: int) -> None:
+    """A released drag settles with exactly one request: the map view's."""
+    import time
+
+    time.sleep(1.5)
+    sent = drv.execute_script("return window.__sent || []")
+    assert drv.execute_script(COUNT_POSTS) - posts == 1, sent
+    assert "latent-view" in sent[-1], sent
+
+
 def last_run(drv):
     return drv.execute_script(
         "const p = window.ganLive && window.ganLive.pages.explore; return p && p.last;"
@@ -157,12 +167,7 @@ def test_a_drag_is_drawn_in_the_page_with_no_request_per_step(driver, app_url):
                          and driver.current_url, 30, message="the URL to follow")  # fmt: skip
     x = float(committed.split("z=")[1].split("%2C")[0])
     assert x == pytest.approx(last_run(driver)["z"][0], abs=1e-9)
-    import time
-
-    time.sleep(1.5)
-    sent = driver.execute_script("return window.__sent || []")
-    assert driver.execute_script(COUNT_POSTS) - posts == 1, sent
-    assert "latent-view" in sent[-1], sent
+    assert_one_view_request_since(driver, posts)
     screenshot(driver, "explore-live")
     assert severe_console_errors(driver) == []
 
@@ -282,12 +287,7 @@ def test_the_morph_frames_are_computed_in_the_page_while_a_point_is_dragged(driv
     np.testing.assert_allclose(np.c_[line["x"], line["y"]], m.latents, atol=1e-4)
     frame = graph_data(driver, ids.MO_FRAME_IMAGE)[0]["z"]
     np.testing.assert_allclose(np.asarray(frame, float), m.images[0], atol=2e-3)  # 3 decimals
-    import time
-
-    time.sleep(1.5)
-    sent = driver.execute_script("return window.__sent || []")
-    assert driver.execute_script(COUNT_POSTS) - posts == 1, sent
-    assert "latent-view" in sent[-1], sent
+    assert_one_view_request_since(driver, posts)
     screenshot(driver, "morph-live")
     assert severe_console_errors(driver) == []
 
