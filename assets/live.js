@@ -81,6 +81,7 @@
       this.buildCanvases();
       this.watch();
       const committed = this.values();  // the committed point: the figures show it
+      this.cubeData(committed.label);  // a 3D/4D model's class cubes, fetched once
       this.lastKey = JSON.stringify(committed);
       await this.runNow(committed, false);
       await this.runNow(committed, false);  // the first run warms the runtime up: time the second
@@ -131,6 +132,13 @@
     valid(values) {
       const z = values.z;
       return z.length === this.manifest.latent_dim && z.every((v) => isFinite(v));
+    }
+
+    /* The class cubes of this model (3D: one, 4D: one per w) for a label, or null until
+     * they are here (see cubesFor). */
+    cubeData(label) {
+      if (this.manifest.latent_dim < 3) { return null; }
+      return cubesFor(this.manifest.model, this.manifest.conditional ? label : null);
     }
 
     /* Two ways in: the pointer itself (a drag on a slider: its value computed here as the
@@ -273,16 +281,18 @@
         readout.textContent = "z = (" + coords + ") → digit " + digit +
           " (p = " + probs[digit].toFixed(2) + ")";
       }
-      if (marker) { this.moveMarker(values.z); }
+      if (marker) { this.moveMarker(values.z, values.label); }
     }
 
     /* The marker follows as a ring laid over the map and the projections (a CSS move, no
      * Plotly redraw, so the next drag step never waits for one); Plotly's own marker is
      * hidden once per drag, and comes back where the ring is when the server hears of the
-     * point. A 3D cube's marker moves then too (a WebGL redraw per step costs too much). */
-    moveMarker(z) {
+     * point. A 3D cube's marker moves then too (a WebGL redraw per step costs too much);
+     * the projections' slices follow the point, and a 4D cube is swapped for w's. */
+    moveMarker(z, label) {
       cancelAnimationFrame(this.frame);
       this.frame = requestAnimationFrame(() => {
+        if (z.length >= 3) { this.followCube(z, label); }
         const gd = document.querySelector("#" + this.root + "-map .js-plotly-plot");
         if (gd && gd._fullLayout && z.length === 2) {
           hideOnce(gd, () => window.Plotly.relayout(gd, {shapes: []}));
@@ -297,6 +307,22 @@
           placeRing(proj, "yz", "xaxis3", "yaxis3", z[1], z[2]);
         }
       });
+    }
+
+    followCube(z, label) {
+      const data = this.cubeData(label);
+      const cube = data && cubeAt(data, z);
+      if (!cube) { return; }
+      const proj = document.querySelector("#" + this.root + "-projections .js-plotly-plot");
+      if (proj && proj.data && proj.data.length === 6) {
+        const key = cube.index + ":" + sliceIndices(data, z).join(",");
+        const drawn = proj.__liveSlices;
+        if (!drawn || drawn.trace !== proj.data[0] || drawn.key !== key) {
+          window.Plotly.restyle(proj, {z: slicesThrough(data, cube, z)}, [0, 2, 4]);
+          proj.__liveSlices = {trace: proj.data[0], key};
+        }
+      }
+      if (z.length === 4) { swapCube(this.root, this.manifest, data, cube, z, label); }
     }
   }
 
@@ -345,7 +371,7 @@
       drawStrip(document.getElementById(this.root + "-live-strip"), images, classes);
       const seq = document.getElementById(this.root + "-live-sequence");
       if (seq) { seq.textContent = "Crossed areas: " + crossedAreas(classes).join(" → "); }
-      if (marker) { this.movePath(values.a, latents, classes); }
+      if (marker) { this.movePath(values.a, latents, classes, values.label); }
       this.timings = (this.timings || []).slice(-99);
       this.timings.push({source: values.source || "start", observed: this.observedAt,
                          start: started, infer: inferred - started,
@@ -391,11 +417,47 @@
       }
     }
 
+    /* The slices through point ``name`` ("a" or "b") cut from its cube, drawn into the
+     * server's figure of them (a Dash prop, so nothing is lost when Dash redraws it); false
+     * when the page cannot (no figure to redraw yet, the cube not here). */
+    drawSlices(name, p, label) {
+      const id = this.root + "-proj-" + name;
+      const gd = document.querySelector("#" + id + " .js-plotly-plot");
+      const data = this.cubeData(label);
+      const cube = data && cubeAt(data, p);
+      if (!cube || !gd || !gd.data || gd.data.length !== 6 || !gd.layout) { return false; }
+      const key = JSON.stringify([p, cube.index, this.manifest.model, label]);
+      const sent = (this.sentSlices = this.sentSlices || {})[id];
+      const meta = gd.layout.meta || {};
+      if (meta.live === key || (sent && sent.key === key && sent.layout === gd.layout)) {
+        return true;  // drawn, or on its way to Plotly
+      }
+      const slices = slicesThrough(data, cube, p);
+      const traces = gd.data.map((t, k) => {
+        const [, a, b] = FACES[k >> 1];
+        return k % 2 === 0 ? {...t, z: slices[k >> 1]} : {...t, x: [p[a]], y: [p[b]]};
+      });
+      const text = "Point " + name.toUpperCase() + " = (" + p.map(signed).join(", ") + ")";
+      const layout = {...gd.layout, title: {...(gd.layout.title || {}), text},
+                      meta: {...meta, live: key}};
+      this.sentSlices[id] = {key, layout: gd.layout};
+      window.dash_clientside.set_props(id, {figure: {data: traces, layout}});
+      return true;
+    }
+
     /* A's ring and the path, laid over a 2D map (Plotly's own hidden until the server has
-     * them); a cube's path follows on release. */
-    movePath(a, latents, classes) {
+     * them); a cube's path follows on release (a 4D cube is swapped for A's w at once). */
+    movePath(a, latents, classes, label) {
       cancelAnimationFrame(this.frame);
       this.frame = requestAnimationFrame(() => {
+        const data = this.cubeData(label);
+        for (const [name, p] of [["a", a], ["b", latents[latents.length - 1]]]) {
+          this.drawSlices(name, p, label);
+        }
+        if (a.length === 4 && data) {
+          const cube = cubeAt(data, a);
+          if (cube) { swapCube(this.root, this.manifest, data, cube, a, label, {latents, classes}); }
+        }
         const gd = document.querySelector("#" + this.root + "-map .js-plotly-plot");
         if (!gd || !gd._fullLayout || a.length !== 2 || !gd.data) { return; }
         const n = gd.data.length;
@@ -553,6 +615,140 @@
   /* A store of a latent-view component (dashboard/components/latent_view.py). */
   function viewId(aio, sub) {
     return {component: "latent-view", subcomponent: sub, aio_id: aio};
+  }
+
+  /* The class cubes of a 3D/4D model for a label, from the server's cache
+   * (GET /class-cubes, dashboard/live.py): {n, axes, w, cubes: {index: Uint8Array}} or
+   * null until fetched. Cubes still being computed are asked for again a little later. */
+  const CUBES_URL = "/class-cubes";
+  const cubeStore = new Map();  // "model|label" -> {data, at, busy}
+  function cubesFor(model, label) {
+    const key = model + "|" + label;
+    let entry = cubeStore.get(key);
+    if (!entry) { entry = {data: null, at: -Infinity, busy: false}; cubeStore.set(key, entry); }
+    const complete = entry.data && !entry.data.missing.length;
+    if (!complete && !entry.busy && performance.now() - entry.at > 2000) {
+      entry.busy = true;
+      const url = CUBES_URL + "?model=" + encodeURIComponent(model) +
+        (label === null || label === undefined ? "" : "&label=" + encodeURIComponent(label));
+      fetch(url)
+        .then((r) => (r.ok ? r.json() : null))
+        .then((body) => { if (body && body.cubes) { entry.data = decodeCubes(body); } })
+        .catch(() => { /* the server path keeps the cubes */ })
+        .finally(() => { entry.busy = false; entry.at = performance.now(); });
+    }
+    return entry.data;
+  }
+
+  function decodeCubes(body) {
+    const cubes = {};
+    for (const [index, digits] of Object.entries(body.cubes)) {
+      const classes = new Uint8Array(digits.length);
+      for (let i = 0; i < digits.length; i++) { classes[i] = digits.charCodeAt(i) - 48; }
+      cubes[index] = classes;
+    }
+    return {...body, cubes};
+  }
+
+  function nearest(values, v) {
+    let k = 0;
+    for (let i = 1; i < values.length; i++) {
+      if (Math.abs(values[i] - v) < Math.abs(values[k] - v)) { k = i; }
+    }
+    return k;
+  }
+
+  /* The cube a point is in: 3D the one cube, 4D the one nearest its w (snap_fourth). */
+  function cubeAt(data, p) {
+    const index = data.w ? nearest(data.w, p[3]) : 0;
+    const classes = data.cubes[String(index)];
+    return classes ? {index, classes, w: data.w ? data.w[index] : null} : null;
+  }
+
+  /* The (xy, xz, yz) faces: [the axis held at the point, the column axis, the row axis]. */
+  const FACES = [[2, 0, 1], [1, 0, 2], [0, 1, 2]];
+
+  function sliceIndices(data, p) {
+    return [0, 1, 2].map((k) => nearest(data.axes[k], p[k]));
+  }
+
+  /* The cube's slices through the grid value nearest the point, [row][col] as
+   * dashboard.figures.projection_slices gives them. */
+  function slicesThrough(data, cube, p) {
+    const n = data.n, at = sliceIndices(data, p);
+    return FACES.map(([axis, a, b]) => Array.from({length: n}, (_, r) =>
+      Array.from({length: n}, (_, c) => {
+        const ijk = [0, 0, 0];
+        ijk[axis] = at[axis];
+        ijk[a] = c;
+        ijk[b] = r;
+        return cube.classes[(ijk[0] * n + ijk[1]) * n + ijk[2]];
+      })));
+  }
+
+  /* One trace per digit of a cube's points, the slice and the classes of ``meta`` only
+   * (dashboard.figures.cube_figure draws them the same way). */
+  function cubeTraces(data, cube, meta) {
+    const n = data.n, [xs, ys, zs] = data.axes;
+    const sliced = meta.slice_axis === null || meta.slice_axis === undefined ? null : meta.slice_axis;
+    const only = Array.isArray(meta.only) ? meta.only : null;
+    const per = Array.from({length: 10}, () => ({x: [], y: [], z: []}));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        for (let k = 0; k < n; k++) {
+          if (sliced !== null && [i, j, k][sliced] !== meta.slice_index) { continue; }
+          const d = cube.classes[(i * n + j) * n + k];
+          if (only && !only.includes(d)) { continue; }
+          per[d].x.push(xs[i]);
+          per[d].y.push(ys[j]);
+          per[d].z.push(zs[k]);
+        }
+      }
+    }
+    const traces = [];
+    per.forEach((p, d) => {
+      if (!p.x.length) { return; }
+      traces.push({type: "scatter3d", ...p, mode: "markers", name: String(d),
+                   marker: {size: sliced !== null ? 6 : 4, color: DIGIT_COLORS[d],
+                            opacity: sliced !== null ? 0.9 : 0.45},
+                   hovertemplate: "digit " + d + "<br>(%{x:.2f}, %{y:.2f}, %{z:.2f})<extra></extra>"});
+    });
+    return traces;
+  }
+
+  /* Swap a 4D view's cube for the one nearest the point's w, in the page: the view's
+   * figure (a Dash prop) is redrawn from the server's as it would draw it (its layout.meta
+   * says which cube, slice and classes), and its ``shown`` store tells the server it need
+   * not redraw it when the point is let go. A morph's path moves with it. */
+  function swapCube(root, manifest, data, cube, z, label, path = null) {
+    const gd = document.querySelector("#" + root + "-map .js-plotly-plot");
+    const meta = gd && gd.layout && gd.layout.meta;
+    if (!meta || typeof meta.w_index !== "number" || meta.w_index === cube.index || !gd.data) { return; }
+    if (gd.__liveSwap && gd.__liveSwap.index === cube.index && gd.__liveSwap.layout === gd.layout) {
+      return;  // on its way to Plotly
+    }
+    const marker = {...gd.data[0], x: [z[0]], y: [z[1]], z: [z[2]]};
+    let lines = meta.path ? gd.data.slice(1, 3) : [];
+    if (meta.path && path && lines.length === 2) {
+      const axis = (k) => path.latents.map((p) => p[k]);
+      const at = {x: axis(0), y: axis(1), z: axis(2)};
+      lines = [{...lines[0], ...at},
+               {...lines[1], ...at, marker: {...lines[1].marker,
+                                             color: path.classes.map((c) => DIGIT_COLORS[c])}}];
+    }
+    const title = meta.title.replace("{w}", signed(cube.w));
+    const layout = {...gd.layout, meta: {...meta, w_index: cube.index},
+                    title: {...(gd.layout.title || {}), text: title}};
+    gd.__liveSwap = {index: cube.index, layout: gd.layout};
+    const set = window.dash_clientside.set_props;
+    set(viewId(root, "figure"), {figure: {data: [marker, ...lines, ...cubeTraces(data, cube, meta)], layout}});
+    set(viewId(root, "shown"), {data: {model: manifest.model, w_index: cube.index,
+                                       label: manifest.conditional ? label : null}});
+  }
+
+  /* Python's "{:+.2f}". */
+  function signed(v) {
+    return (v >= 0 ? "+" : "") + v.toFixed(2);
   }
 
   function argmax(p) {
@@ -903,5 +1099,19 @@
     return record;
   }
 
-  window.ganLive = {attach, pages, loadOrt, serverPoint, serverMorph, settings, interpolatePath};
+  /* What the server should cut the slices through A and B for: nothing when this page
+   * drew them from the model's cubes itself, else the record. */
+  function serverSlices(root, model, record) {
+    const live = pages[root];
+    if (live && live.on && live.manifest.model === model && record && record.a) {
+      const moved = Array.isArray(record.moved) ? record.moved : ["a", "b"];
+      if (moved.every((name) => live.drawSlices(name, record[name], record.label))) {
+        return window.dash_clientside.no_update;
+      }
+    }
+    return record;
+  }
+
+  window.ganLive = {attach, pages, loadOrt, serverPoint, serverMorph, serverSlices, settings,
+                    interpolatePath, cubesFor};
 })();

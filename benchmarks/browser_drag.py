@@ -207,15 +207,15 @@ def update_traffic(drv) -> list[dict]:
     return [r for r in requests.values() if r["response"] is not None]
 
 
-def press_thumb(drv):
-    """Press the x slider's thumb and move it to the left end (so every step then moves the
-    point to a new value); returns (mouse(kind, x), x). CDP input events are trusted and keep
-    the slider's pointer capture, which WebDriver actions lose after the press in headless
-    Chromium."""
+def press_thumb(drv, index: int = 0):
+    """Press a latent slider's thumb (x by default) and move it to the left end (so every
+    step then moves the point to a new value); returns (mouse(kind, x), x). CDP input events
+    are trusted and keep the slider's pointer capture, which WebDriver actions lose after
+    the press in headless Chromium."""
     from selenium.webdriver.common.by import By
 
     thumb = drv.find_element(
-        By.CSS_SELECTOR, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]"
+        By.CSS_SELECTOR, f"[id*='\"index\":{index}'][id*='explore-slider'] [role=slider]"
     )
     box = drv.execute_script(
         "const t = arguments[0].getBoundingClientRect();"
@@ -383,7 +383,14 @@ def run(
 # canvases are written, on the next animation frame: when the browser paints them).
 PAGE_HOOK_JS = """
 const live = window.ganLive.pages.explore;
-window.__bench = {inputs: [], draws: []};
+window.__bench = {inputs: [], draws: [], reacts: []};
+const react = Plotly.react;
+Plotly.react = function (gd, ...rest) {  // the page's cube swaps (a 4D model's w)
+  const el = gd && gd.closest ? gd.closest('[id]') : null, t0 = performance.now();
+  const out = react.call(this, gd, ...rest);
+  window.__bench.reacts.push([el ? el.id : '?', performance.now() - t0]);
+  return out;
+};
 document.addEventListener('pointermove', () => window.__bench.inputs.push(performance.now()), true);
 const draw = live.draw.bind(live);
 live.draw = function (values, out, marker) {
@@ -424,10 +431,11 @@ def first_load(url: str, model_id: str) -> dict:
 
 def run_page(
     steps: int, step_px: int, checkpoints: Path | None, grid: int, model_id: str,
-    served: tuple | None = None,
+    served: tuple | None = None, slider: int = 0,
 ) -> dict:  # fmt: skip
     """The same drag with the generator in the page (the default): pointer -> canvas painted,
-    and the Dash requests the drag causes (none per step)."""
+    and the Dash requests the drag causes (none per step); on a 4D model's w (``slider``
+    3) also the cube swaps the page makes (one Plotly.react of the cube each)."""
     from urllib.parse import quote
 
     root = checkpoints if checkpoints else model_root(model_id)[0]
@@ -445,8 +453,12 @@ def run_page(
             "const gd = document.querySelector('#explore-map .js-plotly-plot');"
             "return !!(gd && gd.data && gd.data.length);"), 300, "the map")  # fmt: skip
         time.sleep(1.0)
+        if slider == 3:  # the page swaps cubes only once it holds them all
+            wait(lambda: drv.execute_script(
+                "const d = window.ganLive.cubesFor(arguments[0], null);"
+                "return !!(d && d.missing.length === 0);", model_id), 600, "the cubes")  # fmt: skip
         drv.execute_script(PAGE_HOOK_JS)
-        mouse, x = press_thumb(drv)
+        mouse, x = press_thumb(drv, slider)
         wait(lambda: drv.execute_script("return window.__bench.draws.length") > 0, 30, "reset")
         time.sleep(0.3)
         update_traffic(drv)
@@ -459,6 +471,8 @@ def run_page(
             t_draw = bench["draws"][-1]
             latencies.append(t_draw - max(t for t in bench["inputs"] if t <= t_draw))
         during = update_traffic(drv)
+        swaps = [d for g, d in drv.execute_script("return window.__bench.reacts")
+                 if g.endswith("-map") or "figure" in g]  # fmt: skip
         mouse("mouseReleased", x)
         time.sleep(2.0)
         after = update_traffic(drv)
@@ -477,6 +491,9 @@ def run_page(
         "bytes_per_step": sum(r["request"] + r["response"] for r in during) / max(1, steps - unchanged),
         "requests_after_release": len(after),
         "outputs_during_drag": sorted({r["output"] for r in during}),
+        "slider": slider,
+        "cube_swaps": len(swaps),
+        "cube_swap_ms_p50": percentile(swaps, 50) if swaps else None,
         "first_load": load,
         "console_errors": severe,
     }  # fmt: skip
@@ -493,6 +510,8 @@ def main(argv=None) -> int:
     )
     p.add_argument("--checkpoints", type=Path, help="use this checkpoints folder's --model")
     p.add_argument("--grid", type=int, default=100, help="2D map size (computed once)")
+    p.add_argument("--slider", type=int, default=0,
+                   help="which latent slider to drag (0 = x; 3 = a 4D model's w)")  # fmt: skip
     p.add_argument("--path", choices=("page", "server", "both"), default="both",
                    help="the generator in the page (default), the server path, or both")  # fmt: skip
     p.add_argument("--json", action="store_true")
@@ -503,7 +522,7 @@ def main(argv=None) -> int:
         page = out = None
         if args.path in ("page", "both"):
             page = run_page(args.steps, args.step_px, args.checkpoints, args.grid, args.model,
-                            served)  # fmt: skip
+                            served, args.slider)  # fmt: skip
         if args.path in ("server", "both"):
             out = run(args.steps, args.step_px, args.checkpoints, args.grid, args.model, served)
     except TimeoutError as exc:
@@ -520,6 +539,9 @@ def main(argv=None) -> int:
               f"{lat['max']:.1f}); {page['requests_per_step']:.2f} requests and "
               f"{page['bytes_per_step']:.0f} bytes per step; {page['requests_after_release']} "
               f"requests after release")  # fmt: skip
+        if page["cube_swaps"]:
+            print(f"cube swaps in the page: {page['cube_swaps']}, Plotly.react p50 "
+                  f"{page['cube_swap_ms_p50']:.1f} ms each")  # fmt: skip
         print(
             f"first load (cold browser cache): {load['seconds_to_live']:.1f} s to the first "
             f"in-page image, {load['bytes_on_wire'] / 2**20:.1f} MiB on the wire "

@@ -12,13 +12,18 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 from dash import Input, Output, State, clientside_callback, dcc
-from flask import abort, send_file
+from flask import abort, jsonify, request, send_file
 
-from dashboard import registry
+from dashboard import precompute, registry
 from dashboard.errors import page_callback
+from dashboard.jobs import BACKGROUND
 from dashboard.pagestate import Field, parse_flag
+from dashboard.payloads import PayloadError, safe_label
 from gan_core.browser_model import BrowserModelError
+from gan_core.checkpoints import CheckpointError
+from gan_core.latent import LatentInputError, fourth_axis_values
 
 ROUTE = "/browser-models/"
 _NAME = re.compile(r"^[0-9a-f]{20}\.onnx$")
@@ -53,8 +58,60 @@ def serve_graph(name: str):
     return response
 
 
+CUBES_ROUTE = "/class-cubes"
+
+
+def cube_classes(model_id: str, label=None) -> dict:
+    """The class cubes a 3D or 4D model's latent view can show (one per precomputed w for
+    4D), those in the map cache now (the others are queued in the background fill), for
+    the page to cut slices and swap cubes itself:
+    ``{"model", "label", "n", "axes": [x, y, z], "w": [...] | None, "cubes": {index: digits},
+    "missing": [index, ...]}``, each cube's classes one digit per point in C order."""
+    explorer = registry.get(model_id)
+    if explorer.latent_dim < 3:
+        raise PayloadError(f"{model_id} has a 2D map, not class cubes")
+    lab = safe_label(label) if explorer.conditional else None
+    n = registry.SETTINGS.cube_n
+    w_values = fourth_axis_values(n).tolist() if explorer.latent_dim == 4 else [None]
+    cubes, missing, axes = {}, [], None
+    for index, w in enumerate(w_values):
+        request = explorer.view_request(registry.SETTINGS.grid_2d, n, w=w, label=lab)
+        cube = precompute.request_map(explorer, request, priority=BACKGROUND)[0]
+        if cube is None:  # queued behind what the views wait for; the page asks again
+            missing.append(index)
+            continue
+        axes = [np.asarray(a, float).round(6).tolist() for a in cube.axes]
+        cubes[str(index)] = (np.asarray(cube.classes, np.uint8).ravel() + ord("0")).tobytes().decode()
+    return {"model": model_id, "label": lab, "n": n, "axes": axes,
+            "w": w_values if explorer.latent_dim == 4 else None, "cubes": cubes,
+            "missing": missing}  # fmt: skip
+
+
+def serve_cubes():
+    """``GET /class-cubes?model=ID[&label=L]``: :func:`cube_classes` as JSON; 404 for an
+    unknown model, 400 for a model or label that has no cubes."""
+    model_id, label = request.args.get("model", ""), request.args.get("label")
+    try:
+        body = cube_classes(model_id, None if label is None else _number(label))
+    except CheckpointError as exc:
+        return jsonify({"error": str(exc)}), 404
+    except (PayloadError, LatentInputError) as exc:
+        return jsonify({"error": str(exc)}), 400
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-cache"  # more cubes appear as they are computed
+    return response
+
+
+def _number(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text  # safe_label says what is wrong with it
+
+
 def register(app) -> None:
     app.server.add_url_rule(ROUTE + "<name>", "browser_model", serve_graph, methods=["GET"])
+    app.server.add_url_rule(CUBES_ROUTE, "class_cubes", serve_cubes, methods=["GET"])
 
 
 # --- a page that draws in the browser --------------------------------------------------

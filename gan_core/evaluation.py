@@ -167,8 +167,39 @@ def class_coverage(classifier, images: np.ndarray, labels: np.ndarray | None = N
         "min_class_share_percent": round(100.0 * float(share.min()), 2),
     }
     if labels is not None:
-        out["label_fidelity_percent"] = round(100.0 * float((pred == labels).mean()), 2)
+        out.update(label_fidelity_by_label(pred, labels))
     return out
+
+
+def label_fidelity_by_label(pred: np.ndarray, labels: np.ndarray) -> dict:
+    """Label fidelity overall and per label (percent of each label's samples classified as
+    that label), and what the mislabelled samples became (the digit most of them became and
+    its share of them)."""
+    pred, labels = np.asarray(pred), np.asarray(labels).reshape(-1)
+    wrong = pred[pred != labels]
+    out = {
+        "label_fidelity_percent": round(100.0 * float((pred == labels).mean()), 2),
+        "label_fidelity_by_label_percent": {
+            str(k): round(100.0 * float((pred[labels == k] == k).mean()), 2)
+            for k in range(10) if (labels == k).any()
+        },  # fmt: skip
+    }
+    if len(wrong):
+        counts = np.bincount(wrong, minlength=10)
+        out["mislabelled_mostly_as"] = int(counts.argmax())
+        out["mislabelled_mostly_as_share_percent"] = round(100.0 * counts.max() / len(wrong), 2)
+    return out
+
+
+def origin_digit(generator, classifier, latent_dim: int) -> int:
+    """The digit a CGAN draws at z = 0: the same image for every label, since the label's
+    embedding multiplies z (inputs near the origin barely depend on the label, and are
+    drawn near this image)."""
+    from gan_core.classifier import classify
+
+    z = np.zeros((1, latent_dim), np.float32)
+    image = generate_images(generator, z, np.zeros(1, np.int32))
+    return int(classify(classifier, image).argmax(1)[0])
 
 
 def faint_pixel_share(images: np.ndarray) -> float:
@@ -220,6 +251,8 @@ def evaluate_generator(
     metrics.update(
         class_coverage(classifier, fake[:n_fid], None if labels is None else labels[:n_fid])
     )
+    if conditional:
+        metrics["origin_digit"] = origin_digit(generator, classifier, latent_dim)
     metrics["faint_pixel_percent"] = faint_pixel_share(fake[:n_fid])
     metrics["real_faint_pixel_percent"] = faint_pixel_share(real_test[:n_fid])
     metrics["samples"] = int(len(fake))

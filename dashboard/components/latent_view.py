@@ -103,6 +103,7 @@ class LatentView(html.Div):
         poll = _id("poll")
         ready = _id("ready")
         w_index = _id("w-index")
+        shown = _id("shown")
         drawn = _id("drawn")
         slices = _id("slices")
         redraw = _id("redraw")
@@ -218,6 +219,7 @@ class LatentView(html.Div):
                         i.job_done,
                         i.ready,
                         i.w_index,
+                        i.shown,
                         i.drawn,
                         i.slices,
                         i.redraw,
@@ -283,18 +285,29 @@ def _masked(cmap: ClassMap, mask) -> ClassMap:
 
 
 def _cube_title(options: dict, cmap: ClassMap, path) -> str:
-    """E.g. "Class cube at w = +0.33 (label 6)"; with a path, the cube is A's."""
+    """E.g. "Class cube at w = {w} (label 6)", ``{w}`` standing for the 4th coordinate
+    (``+0.33``; the page fills it in too when it swaps a 4D cube); with a path, A's."""
     title = options["title_cube"]
     if cmap.fixed:
-        title += f" at w = {float(cmap.fixed[0]):+.2f}" + (" (A's)" if path is not None else "")
+        title += " at w = {w}" + (" (A's)" if path is not None else "")
     return title + (f" (label {cmap.label})" if cmap.label is not None else "")
+
+
+def cube_meta(explorer, cmap: ClassMap, sliced, index: int, mask, template: str, path) -> dict:
+    """What the page needs to redraw a cube figure like this one for another cube (the
+    figure's ``layout.meta``): the cube shown, the slice, the classes shown, the title."""
+    w_index = None
+    if explorer.latent_dim == 4 and cmap.fixed:
+        w_index = snap_fourth(float(cmap.fixed[0]), len(cmap.axes[0]))[0]
+    return {"w_index": w_index, "slice_axis": sliced, "slice_index": index,
+            "only": mask or None, "title": template, "path": path is not None}  # fmt: skip
 
 
 def view_figure(explorer, cmap, point, *, axis="none", index=0, colour="class", path=None,
                 mask=None, options=None) -> tuple[object, dict]:  # fmt: skip
     """(the figure, where its path traces are) for a drawn map or cube: the class areas (or
     on a 2D map the confidence or realism colouring), the marker (none without a point),
-    a path (its line and frames are the last two traces)."""
+    a path (its line and frames: a map's last two traces, a cube's traces 1 and 2)."""
     options = {"title_map": "Map of class areas", "title_cube": "Class cube", "height": 420,
                **(options or {})}  # fmt: skip
     height = options["height"]
@@ -318,13 +331,18 @@ def view_figure(explorer, cmap, point, *, axis="none", index=0, colour="class", 
     else:
         sliced = None if axis in (None, "none") else int(axis)
         index = min(int(index or 0), len(cmap.axes[0]) - 1)
+        template = _cube_title(options, cmap, path)
+        title = template.replace("{w}", f"{float(cmap.fixed[0]):+.2f}") if cmap.fixed else template
         fig = figures.cube_figure(cmap, point, sliced, index, only_classes=mask or None,
-                                  title=_cube_title(options, cmap, path), height=height)  # fmt: skip
+                                  title=title, height=height)  # fmt: skip
+        fig.layout.meta = cube_meta(explorer, cmap, sliced, index, mask, template, path)
         if point is None:
             fig.update_traces(x=[], y=[], z=[], selector={"name": "point"})
-        if path is not None:
-            for tr in figures.path_traces_3d(path[0], path[1]):
-                fig.add_trace(tr)
+        if path is not None:  # right after the marker: the areas' traces vary per cube
+            fig.add_traces(figures.path_traces_3d(path[0], path[1]))
+            fig.data = (fig.data[0], fig.data[-2], fig.data[-1], *fig.data[1:-2])
+            return fig, {"path": [1, 2]}
+        return fig, {"path": None}
     n = len(fig.data)
     return fig, {"path": [n - 2, n - 1] if path is not None else None}
 
@@ -372,7 +390,7 @@ _RENDERED = ("figure", "proj", "proj_card", "slice_card", "last_index", "colour_
             "ready": Output(_ID.ready(_M), "data"), "drawn": Output(_ID.drawn(_M), "data"),
             "job": Output(_ID.job(_M), "data"), "polling_off": Output(_ID.poll(_M), "disabled")},
     inputs={"model_id": Input(_ID.model(_M), "data"), "label": Input(_ID.label(_M), "data"),
-            "_w_index": Input(_ID.w_index(_M), "data"), "axis": Input(_ID.axis(_M), "value"),
+            "axis": Input(_ID.axis(_M), "value"),
             "index": Input(_ID.index(_M), "value"), "colour": Input(_ID.colour(_M), "value"),
             "mask": Input(_ID.mask(_M), "data"), "_job_done": Input(_ID.job_done(_M), "data"),
             "_redraw": Input(_ID.redraw(_M), "data"),
@@ -381,9 +399,7 @@ _RENDERED = ("figure", "proj", "proj_card", "slice_card", "last_index", "colour_
     error_box=_ID.error(_M),
     prevent_initial_call=True,
 )  # fmt: skip
-def render(
-    model_id, label, _w_index, axis, index, colour, mask, _job_done, _redraw, values, path, options
-):
+def render(model_id, label, axis, index, colour, mask, _job_done, _redraw, values, path, options):
     """The whole map or cube; a map not yet in the cache is queued first and polled."""
     explorer = registry.get(model_id)
     point = view_point(explorer, values)
@@ -442,25 +458,29 @@ def poll_job(_n, key):
     inputs={"values": Input(_ID.point(_M), "data"), "path": Input(_ID.path(_M), "data"),
             "model_id": State(_ID.model(_M), "data"), "label": State(_ID.label(_M), "data"),
             "ready": State(_ID.ready(_M), "data"), "drawn": State(_ID.drawn(_M), "data"),
-            "w_index": State(_ID.w_index(_M), "data"), "sent": State(_ID.slices(_M), "data"),
-            "options": State(_ID.options(_M), "data")},
+            "w_index": State(_ID.w_index(_M), "data"), "shown": State(_ID.shown(_M), "data"),
+            "sent": State(_ID.slices(_M), "data"), "options": State(_ID.options(_M), "data")},
     error_box=_ID.error(_M),
     prevent_initial_call=True,
 )  # fmt: skip
-def follow(values, path, model_id, label, ready, drawn, w_index, sent, options):
+def follow(values, path, model_id, label, ready, drawn, w_index, shown, sent, options):
     """The marker (and path) move by Patch; the projections' slices change only when the
-    point enters another grid cell; a 4D point's w picks the cube (render redraws it)."""
+    point enters another grid cell; a 4D point's w picks the cube: render redraws it,
+    unless the page already drew that cube itself (``shown``, see :func:`page_drew_cube`)."""
     explorer = registry.get(model_id)
     point = view_point(explorer, values)
     out = {"figure": no_update, "proj": no_update, "slices": no_update, "w_index": no_update,
            "redraw": no_update}  # fmt: skip
+    other_cube = False
     if explorer.latent_dim == 4 and point is not None:
         idx = snap_fourth(point[3], registry.SETTINGS.cube_n)[0]
-        out["w_index"] = idx if idx != w_index else no_update
+        if idx != w_index:
+            out["w_index"] = idx
+            other_cube = not page_drew_cube(shown, model_id, label, idx, explorer.conditional)
     if ready != model_id or not isinstance(drawn, dict) or drawn.get("model") != model_id:
         return out  # render draws the whole figure
-    if out["w_index"] is not no_update:
-        return out  # another cube: render redraws with the point where it is
+    if other_cube:
+        return {**out, "redraw": time.time()}  # render redraws with the point where it is
     projections = bool(drawn.get("projections"))
     wanted = bool((options or {}).get("projections")) and explorer.latent_dim > 2
     if wanted and point is not None and not projections:  # the first point: draw them
@@ -481,6 +501,15 @@ def follow(values, path, model_id, label, ready, drawn, w_index, sent, options):
                 out["proj"]["data"][2 * k]["z"] = slc.tolist()
             out["slices"] = key
     return out
+
+
+def page_drew_cube(shown, model_id, label, w_index: int, conditional: bool) -> bool:
+    """Whether the page swapped the view's figure to this 4D cube itself while w was
+    dragged (it writes ``{"model", "label", "w_index"}`` into the view's ``shown`` store)."""
+    if not isinstance(shown, dict):
+        return False
+    same_label = not conditional or shown.get("label") == label
+    return shown.get("model") == model_id and shown.get("w_index") == w_index and same_label
 
 
 @callback(

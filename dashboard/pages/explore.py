@@ -167,17 +167,10 @@ def layout(**query):
 def build_sliders(model_id, init, in_page):
     explorer = registry.get(model_id)
     values = restored_point(init, "z", explorer.latent_dim, model_id)  # None: the origin
+    # Drawn in the page (a 4D cube swapped there too), a slider reports to Dash only when
+    # let go; on the server path every step.
     return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values,
-                          updatemode=slider_modes(explorer.latent_dim, in_page is not False))  # fmt: skip
-
-
-def slider_modes(latent_dim: int, in_page: bool) -> list[str]:
-    """Drawn in the page, a slider reports to Dash only when let go, except a 4D model's w:
-    each step of it picks the cube shown (the server's), as on the server path, where
-    every slider reports every step."""
-    if not in_page:
-        return ["drag"] * latent_dim
-    return ["mouseup"] * min(latent_dim, 3) + ["drag"] * max(0, latent_dim - 3)
+                          updatemode="mouseup" if in_page is not False else "drag")  # fmt: skip
 
 
 live.register_page("explore", ids.EX_MODEL, ids.EX_ERROR, ids.EX_SLIDER)

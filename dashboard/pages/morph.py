@@ -367,20 +367,23 @@ clientside_callback(  # the map view drew its cube: the projections' cubes may b
 )
 
 
-# Which points' slices to redraw: none for a 2D model (its map shows A and B), else the
-# point whose slider moved, or both for a new label or cube.
+# Which points' slices the server redraws: none for a 2D model (its map shows A and B),
+# none the page cut from the model's cubes itself, else the point whose slider moved, or
+# both for a new label or cube.
 clientside_callback(
-    """function(a, b, label, ready) {
+    """function(a, b, label, ready, model) {
         if (!a || a.length <= 2) { return window.dash_clientside.no_update; }
         const fired = (window.dash_clientside.callback_context.triggered || []).map((t) => t.prop_id);
         const moved = ["a", "b"].filter((n) => fired.some((p) => p.includes('"morph-' + n + '"')));
-        return {a: a, b: b, label: label, moved: moved.length ? moved : ["a", "b"]};
+        const record = {a: a, b: b, label: label, moved: moved.length ? moved : ["a", "b"]};
+        return window.ganLive.serverSlices("morph", model, record);
     }""",
     Output("morph-proj-points", "data"),
     Input({"type": ids.MO_A, "index": ALL}, "value"),
     Input({"type": ids.MO_B, "index": ALL}, "value"),
     Input(ids.MO_LABEL, "value"),
     Input("morph-view-ready", "data"),
+    State(ids.MO_MODEL, "value"),
 )
 
 

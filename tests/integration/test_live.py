@@ -5,6 +5,7 @@ for or when a model cannot run in the page."""
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 import pytest
@@ -35,11 +36,12 @@ return window.__posts;
 """
 
 
-def hold_and_drag(drv, steps: int, px: int, pause: float, index: int = 0) -> None:
+def hold_and_drag(drv, steps: int, px: int, pause: float, index: int = 0,
+                  sliders: str = "explore-slider") -> None:  # fmt: skip
     """Press a latent slider's thumb (x by default) and move it ``steps`` times, still
     holding it."""
     thumb = drv.find_element(
-        By.CSS_SELECTOR, f"[id*='\"index\":{index}'][id*='explore-slider'] [role=slider]"
+        By.CSS_SELECTOR, f"[id*='\"index\":{index}'][id*='{sliders}'] [role=slider]"
     )
     chain = ActionChains(drv).click_and_hold(thumb)
     for _ in range(steps):
@@ -360,23 +362,102 @@ def test_an_edit_on_activations_changes_the_image_in_the_page_as_the_server_woul
     assert severe_console_errors(driver) == []
 
 
-def test_a_4d_cube_follows_w_while_it_is_dragged(driver, app_url):
-    from tests.integration.test_views import graph_title
+def cube_areas(data) -> dict:
+    """{digit: its points} of a drawn cube's area traces."""
+    return {t["name"]: sorted(zip(*(np.round(t[k], 4).tolist() for k in "xyz")))
+            for t in data if str(t.get("name", "")).isdigit()}  # fmt: skip
 
-    driver.get(f"{app_url}/explore?model=gan-4d&z=0,0,0,-1")
-    wait_for(lambda: (r := last_run(driver)) and r["z"] == [0, 0, 0, -1], 120, message="first run")
+
+def expected_areas(cube) -> dict:
+    X, Y, Z = np.meshgrid(*(np.asarray(a, float) for a in cube.axes), indexing="ij")
+    return {str(d): sorted(zip(*(np.round(a[cube.classes == d], 4).tolist() for a in (X, Y, Z))))
+            for d in range(10) if (cube.classes == d).any()}  # fmt: skip
+
+
+def cubes_in_page(drv, model_id) -> bool:
+    """Whether the page holds all of the model's class cubes (fetched from the server)."""
+    return drv.execute_script(
+        "const d = window.ganLive && window.ganLive.cubesFor(arguments[0], null);"
+        "return !!(d && d.missing.length === 0);",
+        model_id,
+    )
+
+
+def test_a_4d_cube_is_swapped_in_the_page_as_w_is_dragged(driver, app_url):
+    from dashboard import figures, registry
+    from gan_core.latent import fourth_axis_values, snap_fourth
+    from tests.integration.test_views import graph_data, graph_title
+
+    driver.get(f"{app_url}/explore?model=gan-4d&z=0.1,-0.2,0.3,-1")
+    wait_for(lambda: (r := last_run(driver)) and r["z"] == [0.1, -0.2, 0.3, -1], 120,
+             message="first run")  # fmt: skip
     title = lambda: graph_title(driver, "explore-map")  # noqa: E731
     wait_for(lambda: title() == "Class cube at w = -1.00", 60, message="the cube at w = -1")
+    wait_for(lambda: graph_data(driver, "explore-projections"), 60, message="the projections")
+    wait_for(lambda: cubes_in_page(driver, "gan-4d"), 120, message="the 8 cubes in the page")
+    explorer, n = registry.get("gan-4d"), registry.SETTINGS.cube_n
+    meta = lambda: driver.execute_script(  # noqa: E731
+        "return document.querySelector('#explore-map .js-plotly-plot').layout.meta")
     posts = driver.execute_script(COUNT_POSTS)
     hold_and_drag(driver, steps=3, px=10, pause=0.2)  # x, y, z: drawn in the page only
     assert driver.execute_script(COUNT_POSTS) == posts
     ActionChains(driver).release().perform()
+    time.sleep(1.5)
+    posts = driver.execute_script(COUNT_POSTS)
     hold_and_drag(driver, steps=8, px=12, pause=0.3, index=3)  # w: still held
-    wait_for(lambda: title() != "Class cube at w = -1.00", 30, message="the cube to snap to w")
+    wait_for(lambda: meta()["w_index"] > 0, 30, message="the page to swap the cube for w's")
+    assert driver.execute_script(COUNT_POSTS) == posts, "a step of w asked the server"
+    w = fourth_axis_values(n)[meta()["w_index"]]
+    assert title() == f"Class cube at w = {w:+.2f}"
+    assert cube_areas(graph_data(driver, "explore-map")) == expected_areas(explorer.cube(n, w=w))
+    held = last_run(driver)["z"]
+    cube = explorer.cube(n, w=fourth_axis_values(n)[snap_fourth(held[3], n)[0]])
+    wait_for(lambda: all(np.array_equal(graph_data(driver, "explore-projections")[2 * k]["z"], e)
+                         for k, e in enumerate(figures.projection_slices(cube, held).values())),
+             10, message="the projections cut from w's cube")  # fmt: skip
     ActionChains(driver).release().perform()
-    final = last_run(driver)["z"][3]
-    wait_for(lambda: abs(float(title().split("= ")[1]) - final) <= 1 / 7 + 1e-6, 30,
-             message="the cube nearest the released w (8 cubes here)")  # fmt: skip
+    final = last_run(driver)["z"]
+    index = snap_fourth(final[3], n)[0]
+    wait_for(lambda: meta()["w_index"] == index, 30, message="the cube nearest the released w")
+    assert_one_view_request_since(driver, posts)  # the marker's; the cube is the page's
+    data = graph_data(driver, "explore-map")
+    assert cube_areas(data) == expected_areas(explorer.cube(n, w=fourth_axis_values(n)[index]))
+    assert [data[0][k][0] for k in "xyz"] == pytest.approx(final[:3])
+    screenshot(driver, "explore-4d-live")
+    assert severe_console_errors(driver) == []
+
+
+def test_the_morph_cuts_the_slices_through_a_and_b_in_the_page(driver, app_url):
+    from dashboard import figures, registry
+    from tests.integration.test_views import graph_data, graph_title
+
+    driver.get(f"{app_url}/morph?model={REAL_3D}&a=-0.5,0.2,0.1&b=0.8,-0.3,0.4")
+    wait_for(lambda: (r := morph_run(driver)) and r["a"] == [-0.5, 0.2, 0.1], 120,
+             message="the page's frames")  # fmt: skip
+    for graph in ("morph-proj-a", "morph-proj-b"):  # the first ones: the server's
+        wait_for(lambda g=graph: len(graph_data(driver, g) or []) == 6, 60, message=graph)
+    wait_for(lambda: cubes_in_page(driver, REAL_3D), 60, message="the cube in the page")
+    cube = registry.get(REAL_3D).cube(registry.SETTINGS.cube_n)
+    time.sleep(1.0)
+    posts = driver.execute_script(COUNT_POSTS)
+    hold_and_drag(driver, steps=6, px=12, pause=0.3, index=0, sliders="morph-a")
+    a = wait_for(lambda: (r := morph_run(driver)) and r["a"][0] > -0.4 and r["a"], 30,
+                 message="frames for the dragged A")  # fmt: skip
+    name = lambda p, who="A": f"Point {who} = (" + ", ".join(f"{v:+.2f}" for v in p) + ")"  # noqa: E731
+    wait_for(lambda: graph_title(driver, "morph-proj-a") == name(morph_run(driver)["a"]), 10,
+             message="A's slices to follow the drag")  # fmt: skip
+    assert driver.execute_script(COUNT_POSTS) == posts, "a drag step asked the server"
+    ActionChains(driver).release().perform()
+    a = morph_run(driver)["a"]
+    wait_for(lambda: graph_title(driver, "morph-proj-a") == name(a), 10, message="A's slices")
+    assert_one_view_request_since(driver, posts)  # the map view's path; no slices asked for
+    data = graph_data(driver, "morph-proj-a")
+    x, y, z = a
+    markers = [(data[k]["x"][0], data[k]["y"][0]) for k in (1, 3, 5)]
+    assert np.allclose(markers, [(x, y), (x, z), (y, z)], atol=1e-6), markers
+    for k, expected in enumerate(figures.projection_slices(cube, a).values()):
+        np.testing.assert_array_equal(np.asarray(data[2 * k]["z"]), expected)
+    assert graph_title(driver, "morph-proj-b") == name([0.8, -0.3, 0.4], "B")  # B's stayed
     assert severe_console_errors(driver) == []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -164,3 +165,39 @@ def test_the_graph_route_serves_only_graphs_it_made(test_checkpoints, tmp_path):
     assert len(wasm.data) < 6 * 2**20  # 14 MB on disk
     page = client.get("/explore").get_data(as_text=True)
     assert "vendor/onnxruntime-web" not in page  # loaded on demand, not with every page
+
+
+def test_the_cube_route_gives_the_cached_cubes_for_the_page(test_checkpoints, tmp_path):
+    from dashboard import live
+    from dashboard.app import create_app
+    from gan_core.latent import fourth_axis_values
+
+    app = create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=8, cube_n=4)
+    client = app.server.test_client()
+    explorer = live.registry.get("gan-4d")
+    ws = fourth_axis_values(4)
+    cube = explorer.cube(4, w=ws[2])  # computed: sent at once; the others get queued
+    body = client.get(live.CUBES_ROUTE + "?model=gan-4d").get_json()
+    assert "2" in body["cubes"] and "2" not in map(str, body["missing"])
+    assert sorted(body["missing"] + [int(k) for k in body["cubes"]]) == [0, 1, 2, 3]
+    assert body["n"] == 4 and body["w"] == pytest.approx(ws.tolist())
+    deadline = time.monotonic() + 120  # the missing cubes fill in the background
+    while body["missing"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        body = client.get(live.CUBES_ROUTE + "?model=gan-4d").get_json()
+    assert body["missing"] == [] and sorted(body["cubes"]) == ["0", "1", "2", "3"]
+    np.testing.assert_allclose(body["axes"], np.asarray(cube.axes), atol=1e-6)
+    digits = np.array([int(c) for c in body["cubes"]["2"]]).reshape(4, 4, 4)
+    np.testing.assert_array_equal(digits, cube.classes)  # C order, one digit per point
+    cgan = live.registry.get("cgan-3d")
+    labelled = cgan.cube(4, label=6)
+    body = client.get(live.CUBES_ROUTE + "?model=cgan-3d&label=6").get_json()
+    assert body["label"] == 6 and body["w"] is None and body["missing"] == []
+    np.testing.assert_array_equal(np.array([int(c) for c in body["cubes"]["0"]]).reshape(4, 4, 4),
+                                  labelled.classes)  # fmt: skip
+    assert cgan.conditional
+    for query, code in (("model=nope", 404), ("model=..%2Fgan-2d", 404), ("model=gan-2d", 400),
+                        ("model=cgan-3d", 400), ("model=cgan-3d&label=11", 400),
+                        ("model=cgan-3d&label=x", 400)):  # fmt: skip
+        resp = client.get(live.CUBES_ROUTE + "?" + query)
+        assert resp.status_code == code and resp.get_json()["error"], query

@@ -81,11 +81,41 @@ def test_the_view_draws_the_marker_the_path_and_the_mask(test_checkpoints, tmp_p
     cube = e3.cube(4)
     fig, where = view_figure(e3, cube, np.array([0.1, 0.2, 0.3]), axis="2", index=9,
                              path=(np.zeros((3, 3), np.float32), np.zeros(3, int)))  # fmt: skip
-    n = len(fig.data)
     assert fig.data[0].name == "point" and list(fig.data[0].z) == [0.3]
-    assert where == {"path": [n - 2, n - 1]} and fig.data[n - 2].name == "path"
-    sliced = {round(float(z), 4) for t in fig.data[1 : n - 2] for z in t.z}
+    assert where == {"path": [1, 2]} and [t.name for t in fig.data[1:3]] == ["path", "frames"]
+    sliced = {round(float(z), 4) for t in fig.data[3:] for z in t.z}
     assert sliced == {1.0}  # index 9 of a 4-point axis: the last z slice
+    assert fig.layout.meta == {"w_index": None, "slice_axis": 2, "slice_index": 3, "only": None,
+                               "title": "Class cube", "path": True}  # fmt: skip
+
+
+def test_a_4d_cube_figure_says_which_cube_it_is_for_the_page(test_checkpoints, tmp_path):
+    from dashboard.components.latent_view import view_figure
+    from gan_core.latent import fourth_axis_values
+
+    e4 = _explorer(test_checkpoints, tmp_path, "gan-4d")
+    w = fourth_axis_values(4)[1]
+    cube = e4.cube(4, w=w)
+    fig, where = view_figure(e4, cube, np.array([0.1, 0.2, 0.3, w]), mask=[1, 7])
+    assert where == {"path": None}
+    assert fig.layout.title.text == f"Class cube at w = {w:+.2f}"
+    assert fig.layout.meta == {"w_index": 1, "slice_axis": None, "slice_index": 0, "only": [1, 7],
+                               "title": "Class cube at w = {w}", "path": False}  # fmt: skip
+    assert {t.name for t in fig.data[1:]} <= {"1", "7"}
+
+
+def test_follow_leaves_a_cube_the_page_drew_and_redraws_any_other():
+    from dashboard.components.latent_view import page_drew_cube
+
+    shown = {"model": "gan-4d", "label": None, "w_index": 5}
+    assert page_drew_cube(shown, "gan-4d", None, 5, conditional=False)
+    assert not page_drew_cube(shown, "gan-4d", None, 6, conditional=False)  # another cube
+    assert not page_drew_cube(shown, "other-4d", None, 5, conditional=False)
+    assert not page_drew_cube(None, "gan-4d", None, 5, conditional=False)  # the page drew none
+    assert not page_drew_cube("5", "gan-4d", None, 5, conditional=False)  # malformed
+    labelled = {"model": "c4", "label": 3, "w_index": 5}
+    assert page_drew_cube(labelled, "c4", 3, 5, conditional=True)
+    assert not page_drew_cube(labelled, "c4", 4, 5, conditional=True)  # another label's cube
 
 
 def test_patches_move_the_marker_and_the_path_only(test_checkpoints, tmp_path):

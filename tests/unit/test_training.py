@@ -207,6 +207,24 @@ def test_evaluate_cli_writes_metrics_and_label_fidelity(test_checkpoints, tmp_pa
     metrics = json.loads((root / "cgan-3d" / "metrics.json").read_text())
     assert 0.0 <= metrics["label_fidelity_percent"] <= 100.0
     assert metrics["samples"] == 300
+    assert sorted(metrics["label_fidelity_by_label_percent"], key=int) == [str(k) for k in range(10)]
+    assert 0 <= metrics["origin_digit"] <= 9
+
+
+def test_label_fidelity_per_label_and_what_the_mislabelled_became():
+    from gan_core.evaluation import label_fidelity_by_label
+
+    labels = np.repeat(np.arange(10), 10)
+    pred = labels.copy()
+    pred[labels == 1] = [1, 1, 1, 1, 1, 1, 3, 3, 3, 8]  # 1s drawn as 3s and an 8
+    pred[labels == 7] = [7] * 9 + [3]
+    out = label_fidelity_by_label(pred, labels)
+    assert out["label_fidelity_percent"] == 95.0
+    assert out["label_fidelity_by_label_percent"]["1"] == 60.0
+    assert out["label_fidelity_by_label_percent"]["7"] == 90.0
+    assert out["label_fidelity_by_label_percent"]["0"] == 100.0
+    assert out["mislabelled_mostly_as"] == 3 and out["mislabelled_mostly_as_share_percent"] == 80.0
+    assert "mislabelled_mostly_as" not in label_fidelity_by_label(labels, labels)  # none wrong
 
 
 def test_frechet_distance_is_zero_for_identical_and_grows_with_shift(rng):
