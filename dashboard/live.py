@@ -81,7 +81,9 @@ def cube_classes(model_id: str, label=None) -> dict:
             missing.append(index)
             continue
         axes = [np.asarray(a, float).round(6).tolist() for a in cube.axes]
-        cubes[str(index)] = (np.asarray(cube.classes, np.uint8).ravel() + ord("0")).tobytes().decode()
+        cubes[str(index)] = (
+            (np.asarray(cube.classes, np.uint8).ravel() + ord("0")).tobytes().decode()
+        )
     return {"model": model_id, "label": lab, "n": n, "axes": axes,
             "w": w_values if explorer.latent_dim == 4 else None, "cubes": cubes,
             "missing": missing}  # fmt: skip

@@ -181,7 +181,8 @@ def label_fidelity_by_label(pred: np.ndarray, labels: np.ndarray) -> dict:
         "label_fidelity_percent": round(100.0 * float((pred == labels).mean()), 2),
         "label_fidelity_by_label_percent": {
             str(k): round(100.0 * float((pred[labels == k] == k).mean()), 2)
-            for k in range(10) if (labels == k).any()
+            for k in range(10)
+            if (labels == k).any()
         },  # fmt: skip
     }
     if len(wrong):

@@ -397,7 +397,8 @@ def test_a_4d_cube_is_swapped_in_the_page_as_w_is_dragged(driver, app_url):
     wait_for(lambda: cubes_in_page(driver, "gan-4d"), 120, message="the 8 cubes in the page")
     explorer, n = registry.get("gan-4d"), registry.SETTINGS.cube_n
     meta = lambda: driver.execute_script(  # noqa: E731
-        "return document.querySelector('#explore-map .js-plotly-plot').layout.meta")
+        "return document.querySelector('#explore-map .js-plotly-plot').layout.meta"
+    )
     posts = driver.execute_script(COUNT_POSTS)
     hold_and_drag(driver, steps=3, px=10, pause=0.2)  # x, y, z: drawn in the page only
     assert driver.execute_script(COUNT_POSTS) == posts

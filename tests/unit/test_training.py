@@ -207,7 +207,9 @@ def test_evaluate_cli_writes_metrics_and_label_fidelity(test_checkpoints, tmp_pa
     metrics = json.loads((root / "cgan-3d" / "metrics.json").read_text())
     assert 0.0 <= metrics["label_fidelity_percent"] <= 100.0
     assert metrics["samples"] == 300
-    assert sorted(metrics["label_fidelity_by_label_percent"], key=int) == [str(k) for k in range(10)]
+    assert sorted(metrics["label_fidelity_by_label_percent"], key=int) == [
+        str(k) for k in range(10)
+    ]
     assert 0 <= metrics["origin_digit"] <= 9
 
 
