@@ -11,6 +11,7 @@
 (function () {
   "use strict";
   const ORT_DIR = "/assets/vendor/onnxruntime-web/";
+  const SWAP_REST_MS = 150;  // a dragged 4D cube is swapped once w rests this long
   const DIGIT_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
   const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
@@ -163,8 +164,13 @@
         if (this.drag) { this.pointerStep(ev); }
       };
       this.onMove = (ev) => { if (this.drag && (ev.buttons & 1)) { this.pointerStep(ev); } };
-      this.onUp = () => {
-        if (this.drag) { this.settled = true; }
+      this.onUp = (ev) => {
+        if (this.drag) {
+          this.settled = true;
+          const released = this.valuesAt(ev);  // before the slider tells Dash of it
+          this.drag = null;
+          if (released) { this.released(released); }
+        }
         this.drag = null;
         if (!this.running) { this.settle(); }
       };
@@ -178,18 +184,36 @@
       return Object.values(this.boxes).map((id) => document.getElementById(id)).filter((el) => el);
     }
 
-    pointerStep(ev) {
+    /* The page's values with the dragged slider at the pointer (null if it is not one of
+     * this page's sliders). */
+    valuesAt(ev) {
       const g = this.drag, values = this.values();
       const v = g.valueAt(ev.clientX);
       const key = Object.keys(this.boxes).find((k) => {
         const box = document.getElementById(this.boxes[k]);
         return box && box.contains(g.slider);
       });
-      if (!key) { return; }
+      if (!key) { return null; }
       if (key === "label") { values.label = v; } else if (g.index !== null) { values[key][g.index] = v; }
+      return values;
+    }
+
+    pointerStep(ev) {
+      const values = this.valuesAt(ev);
+      if (!values) { return; }
       this.observedAt = performance.now();
       this.source = "pointer";
       this.schedule(values);
+    }
+
+    /* A drag let go at ``values``: a 4D cube still to swap is swapped now, so the server
+     * hears that the page drew it with the slider's value. */
+    released(values) {
+      clearTimeout(this.swapLater);
+      this.swapLater = null;
+      const z = values.z, data = z && z.length === 4 ? this.cubeData(values.label) : null;
+      const cube = data && cubeAt(data, z);
+      if (cube) { swapCube(this.root, this.manifest, data, cube, z, values.label); }
     }
 
     schedule(values) {
@@ -314,15 +338,21 @@
       const cube = data && cubeAt(data, z);
       if (!cube) { return; }
       const proj = document.querySelector("#" + this.root + "-projections .js-plotly-plot");
-      if (proj && proj.data && proj.data.length === 6) {
+      if (proj && proj._fullLayout && proj.data && proj.data.length === 6) {
         const key = cube.index + ":" + sliceIndices(data, z).join(",");
-        const drawn = proj.__liveSlices;
-        if (!drawn || drawn.trace !== proj.data[0] || drawn.key !== key) {
-          window.Plotly.restyle(proj, {z: slicesThrough(data, cube, z)}, [0, 2, 4]);
-          proj.__liveSlices = {trace: proj.data[0], key};
+        if (proj.__liveSlices !== key || !proj.querySelector("canvas.live-slice[style*='block']")) {
+          placeSlices(proj, data, slicesThrough(data, cube, z));
+          proj.__liveSlices = key;
         }
       }
-      if (z.length === 4) { swapCube(this.root, this.manifest, data, cube, z, label); }
+      if (z.length === 4) {
+        // A cube swap redraws 4,096 WebGL points (~80 ms here): while w is dragged it waits
+        // until the pointer rests, so every step's image still comes in its frame.
+        clearTimeout(this.swapLater);
+        this.swapLater = null;
+        const swap = () => { this.swapLater = null; swapCube(this.root, this.manifest, data, cube, z, label); };
+        if (this.drag) { this.swapLater = setTimeout(swap, SWAP_REST_MS); } else { swap(); }
+      }
     }
   }
 
@@ -686,6 +716,40 @@
       })));
   }
 
+  /* The projections' slices painted over their three faces (canvases laid over the
+   * heatmaps: a Plotly redraw of them costs ~40 ms a step here), hidden again when the
+   * server's figure comes (see hideOnce). ``slices``: [row][col] per face. */
+  function placeSlices(gd, data, slices) {
+    const n = data.n, m = 2 * (n - 1);  // half cells: the edge cells are cut at -1 and 1
+    FACES.forEach((_face, k) => {
+      const suffix = k ? String(k + 1) : "";
+      const xa = gd._fullLayout["xaxis" + suffix], ya = gd._fullLayout["yaxis" + suffix];
+      if (!xa || !ya || !xa.l2p || !ya.l2p) { return; }
+      let canvas = gd.querySelector("canvas.live-slice[data-face='" + k + "']");
+      if (!canvas) {
+        canvas = document.createElement("canvas");
+        canvas.className = "live-slice";
+        canvas.dataset.face = String(k);
+        gd.appendChild(canvas);
+      }
+      if (canvas.width !== m) { canvas.width = canvas.height = m; }
+      const left = xa._offset + xa.l2p(-1), right = xa._offset + xa.l2p(1);
+      const top = ya._offset + ya.l2p(1), bottom = ya._offset + ya.l2p(-1);
+      Object.assign(canvas.style, {left: left + "px", top: top + "px", width: (right - left) + "px",
+                                   height: (bottom - top) + "px", display: "block"});
+      const ctx = canvas.getContext("2d"), z = slices[k];
+      for (let r = 0; r < n; r++) {  // row r holds the row axis' r-th value, upwards
+        const y0 = Math.max(0, m - 2 * r - 1), y1 = Math.min(m, m - 2 * r + 1);
+        for (let c = 0; c < n; c++) {
+          const x0 = Math.max(0, 2 * c - 1), x1 = Math.min(m, 2 * c + 1);
+          ctx.fillStyle = DIGIT_COLORS[z[r][c]];
+          ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+        }
+      }
+      canvas.slices = z;
+    });
+  }
+
   /* One trace per digit of a cube's points, the slice and the classes of ``meta`` only
    * (dashboard.figures.cube_figure draws them the same way). */
   function cubeTraces(data, cube, meta) {
@@ -922,7 +986,7 @@
           (gd.data.length === 6 && gd.data[1].x && gd.data[1].x.length);
         if (shown) {
           gd.__liveHidden = false;
-          gd.querySelectorAll(".live-ring, .live-path").forEach((r) => { r.style.display = "none"; });
+          gd.querySelectorAll(".live-ring, .live-path, .live-slice").forEach((r) => { r.style.display = "none"; });
         }
       });
     }

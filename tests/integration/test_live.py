@@ -383,6 +383,32 @@ def cubes_in_page(drv, model_id) -> bool:
     )
 
 
+def hex_rgb(colour: str) -> list[int]:
+    return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+def painted_slices(drv) -> list[dict]:
+    """The slices the page paints over the projections: per face its digits and the colour
+    it painted at a grid cell (column, row)."""
+    faces = drv.execute_script(
+        "return [...document.querySelectorAll('#explore-projections canvas.live-slice')]"
+        ".filter((c) => c.style.display === 'block').map((c) => {"
+        "  const m = c.width, px = c.getContext('2d').getImageData(0, 0, m, m).data;"
+        "  return {slices: c.slices, m: m, px: Array.from(px)}; });"
+    )
+
+    def colour(face):
+        m = face["m"]
+
+        def rgb(col, row):  # the pixel inside cell (col, row); rows go upwards
+            x, y = min(2 * col, m - 1), min(m - 2 * row, m - 1)
+            return face["px"][4 * (y * m + x) : 4 * (y * m + x) + 3]
+
+        return rgb
+
+    return [{"slices": f["slices"], "rgb": colour(f)} for f in faces or []]
+
+
 def test_a_4d_cube_is_swapped_in_the_page_as_w_is_dragged(driver, app_url):
     from dashboard import figures, registry
     from gan_core.latent import fourth_axis_values, snap_fourth
@@ -413,9 +439,16 @@ def test_a_4d_cube_is_swapped_in_the_page_as_w_is_dragged(driver, app_url):
     assert cube_areas(graph_data(driver, "explore-map")) == expected_areas(explorer.cube(n, w=w))
     held = last_run(driver)["z"]
     cube = explorer.cube(n, w=fourth_axis_values(n)[snap_fourth(held[3], n)[0]])
-    wait_for(lambda: all(np.array_equal(graph_data(driver, "explore-projections")[2 * k]["z"], e)
-                         for k, e in enumerate(figures.projection_slices(cube, held).values())),
+    expected = list(figures.projection_slices(cube, held).values())
+    wait_for(lambda: (o := painted_slices(driver)) and len(o) == 3
+             and all(np.array_equal(o[k]["slices"], e) for k, e in enumerate(expected)),
              10, message="the projections cut from w's cube")  # fmt: skip
+    cell = figures.slice_indices(cube, held)
+    for k, (_name, _axis, a, b) in enumerate(figures.PROJECTIONS):  # what a person sees there
+        digit = expected[k][cell[b]][cell[a]]
+        assert painted_slices(driver)[k]["rgb"](cell[a], cell[b]) == hex_rgb(
+            figures.DIGIT_COLORS[digit]
+        )
     ActionChains(driver).release().perform()
     final = last_run(driver)["z"]
     index = snap_fourth(final[3], n)[0]
@@ -424,6 +457,11 @@ def test_a_4d_cube_is_swapped_in_the_page_as_w_is_dragged(driver, app_url):
     data = graph_data(driver, "explore-map")
     assert cube_areas(data) == expected_areas(explorer.cube(n, w=fourth_axis_values(n)[index]))
     assert [data[0][k][0] for k in "xyz"] == pytest.approx(final[:3])
+    cube = explorer.cube(n, w=fourth_axis_values(n)[index])
+    proj = wait_for(lambda: (p := graph_data(driver, "explore-projections")) and p[1]["x"] and p, 10,
+                    message="the server's projections")  # fmt: skip
+    for k, e in enumerate(figures.projection_slices(cube, final).values()):
+        np.testing.assert_array_equal(proj[2 * k]["z"], e)  # the server's own, under the page's
     screenshot(driver, "explore-4d-live")
     assert severe_console_errors(driver) == []
 
