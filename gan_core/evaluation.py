@@ -192,6 +192,28 @@ def label_fidelity_by_label(pred: np.ndarray, labels: np.ndarray) -> dict:
     return out
 
 
+def embedding_fidelity_bound(embedding: np.ndarray, samples: int = 20_000, seed: int = 0) -> float:
+    """The label fidelity (percent) the best possible generator could reach with a CGAN's
+    label embedding, when the embedding multiplies z drawn uniformly from [-1, 1]^d.
+
+    Label k's inputs z * e_k fill the box [-|e_k|, |e_k|] (centred at the origin: every
+    two boxes overlap). An input in several boxes is the same input for each of their
+    labels, so one image serves all of them; the best choice there is the label whose box
+    is smallest (its density is highest). Monte Carlo over ``samples`` inputs per label.
+    """
+    e = np.abs(np.asarray(embedding, np.float64)) + 1e-12
+    volume = e.prod(axis=1)
+    rng = np.random.default_rng(seed)
+    won = []
+    for k in range(len(e)):
+        x = rng.uniform(-1.0, 1.0, (samples, e.shape[1])) * e[k]
+        inside = (np.abs(x)[:, None, :] <= e[None]).all(-1)  # (samples, labels)
+        smallest = np.where(inside, volume[None], np.inf)
+        best = smallest == smallest.min(1, keepdims=True)  # an equal box shares the input
+        won.append(float((best[:, k] / best.sum(1)).mean()))
+    return round(100.0 * float(np.mean(won)), 2)
+
+
 def origin_digit(generator, classifier, latent_dim: int) -> int:
     """The digit a CGAN draws at z = 0: the same image for every label, since the label's
     embedding multiplies z (inputs near the origin barely depend on the label, and are
@@ -254,6 +276,8 @@ def evaluate_generator(
     )
     if conditional:
         metrics["origin_digit"] = origin_digit(generator, classifier, latent_dim)
+        embedding = generator.get_layer("label_embedding").get_weights()[0]
+        metrics["label_fidelity_bound_percent"] = embedding_fidelity_bound(embedding)
     metrics["faint_pixel_percent"] = faint_pixel_share(fake[:n_fid])
     metrics["real_faint_pixel_percent"] = faint_pixel_share(real_test[:n_fid])
     metrics["samples"] = int(len(fake))

@@ -211,6 +211,20 @@ def test_evaluate_cli_writes_metrics_and_label_fidelity(test_checkpoints, tmp_pa
         str(k) for k in range(10)
     ]
     assert 0 <= metrics["origin_digit"] <= 9
+    assert 10.0 <= metrics["label_fidelity_bound_percent"] <= 100.0
+
+
+def test_the_fidelity_bound_of_an_embedding_counts_the_inputs_labels_share():
+    from gan_core.evaluation import embedding_fidelity_bound
+
+    same = np.full((10, 3), 0.5)
+    assert embedding_fidelity_bound(same, 2000) == pytest.approx(10.0)  # one box for all
+    nested = np.array([[10.0**k] * 3 for k in range(10)])  # each box 1000x its neighbour
+    assert embedding_fidelity_bound(nested, 2000) > 99.0
+    halves = np.array([[2.0**k] * 3 for k in range(10)])  # each box 8x: 1/8 of it shared
+    assert embedding_fidelity_bound(halves, 20000) == pytest.approx((1 + 9 * 7 / 8) * 10, abs=0.5)
+    # signs do not matter: z is symmetric
+    assert embedding_fidelity_bound(-halves, 2000) == embedding_fidelity_bound(halves, 2000)
 
 
 def test_label_fidelity_per_label_and_what_the_mislabelled_became():
