@@ -17,6 +17,12 @@ the run began. None of them changes a parameter count:
 - ``label_margin`` / ``label_margin_weight`` (CGAN): a hinge penalty on every component of
   the generator's label embedding whose magnitude is below the margin, so no label's
   conditioned input collapses onto an axis or the origin.
+- ``label_scale_min`` / ``label_scale_max`` (CGAN, 0 = off): every component of the label
+  embedding keeps its sign and a magnitude in [min, max] (projected after each generator
+  step), spread log-uniformly over that range at the start. The labels' input boxes
+  z * e then differ in scale by up to max / min along each axis, which the best possible
+  generator needs (see ``gan_core.evaluation.embedding_fidelity_bound``), while none
+  shrinks to the origin, where the generator cannot tell labels apart.
 - ``d_input_gain``: the discriminator sees real and generated images alike through a fixed
   logarithmic intensity curve (see :func:`discriminator_view`) that stretches the grey
   levels just above black, where MNIST is exactly black and a generator's tanh leaves a
@@ -37,7 +43,7 @@ class RecipeError(ValueError):
 
 # Options added after recipes were first recorded, with the value a run recorded before
 # them trained with (it resumes exactly as it began, whatever today's default).
-ADDED_LATER = {"d_input_gain": 0.0}
+ADDED_LATER = {"d_input_gain": 0.0, "label_scale_min": 0.0, "label_scale_max": 0.0}
 
 
 @dataclass
@@ -56,6 +62,8 @@ class Recipe:
     label_margin: float = 0.3
     label_margin_weight: float = 1.0
     d_input_gain: float = 1000.0
+    label_scale_min: float = 0.0
+    label_scale_max: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("g_learning_rate", "d_learning_rate"):
@@ -75,6 +83,13 @@ class Recipe:
             raise RecipeError("label_margin and label_margin_weight must be >= 0")
         if not 0 <= self.d_input_gain <= 1000:
             raise RecipeError(f"d_input_gain must be in [0, 1000], got {self.d_input_gain!r}")
+        if (self.label_scale_max > 0) != (self.label_scale_min > 0) or (
+            self.label_scale_max > 0 and not self.label_scale_min < self.label_scale_max
+        ):
+            raise RecipeError(
+                "label_scale_min and label_scale_max are both 0 (off) or 0 < min < max, got "
+                f"{self.label_scale_min!r}, {self.label_scale_max!r}"
+            )
         self.r1_every = int(self.r1_every)
 
     @classmethod
@@ -106,6 +121,11 @@ class Recipe:
         return asdict(self)
 
     @property
+    def label_scale(self) -> tuple[float, float] | None:
+        """(min, max) magnitude of the label embedding's components, or None (off)."""
+        return (self.label_scale_min, self.label_scale_max) if self.label_scale_max > 0 else None
+
+    @property
     def uses_ema(self) -> bool:
         return self.ema_half_life_images > 0
 
@@ -128,6 +148,15 @@ class Recipe:
         if self.ema_rampup > 0:
             half_life = min(half_life, self.ema_rampup * images_seen)
         return float(0.5 ** (batch_size / max(half_life, 1e-8)))
+
+
+def spread_label_embedding(shape, scale: tuple[float, float], seed: int) -> np.ndarray:
+    """A label embedding whose components have random signs and magnitudes log-uniform in
+    ``scale`` = (min, max): labels start apart in scale and shape."""
+    rng = np.random.default_rng(seed)
+    lo, hi = np.log(scale[0]), np.log(scale[1])
+    magnitude = np.exp(rng.uniform(lo, hi, shape))
+    return (np.where(rng.random(shape) < 0.5, -1.0, 1.0) * magnitude).astype(np.float32)
 
 
 def discriminator_view(images, gain: float):

@@ -40,6 +40,7 @@ from gan_core.recipe import (
     RecipeError,
     discriminator_view,
     recompute_batchnorm_statistics,
+    spread_label_embedding,
 )
 
 # Prior samples for the averaged generator's BatchNorm statistics: with 4,096 fresh ones
@@ -167,6 +168,9 @@ class GanTrainer:
         finally:
             keras.mixed_precision.set_global_policy("float32")
         r = settings.recipe
+        if settings.conditional and r.label_scale is not None:  # a resume loads its own
+            emb = self.generator.get_layer("label_embedding").embeddings
+            emb.assign(spread_label_embedding(tuple(emb.shape), r.label_scale, settings.seed))
         self.g_opt = keras.optimizers.Adam(r.g_learning_rate, beta_1=r.beta_1)
         self.d_opt = keras.optimizers.Adam(r.d_learning_rate, beta_1=r.beta_1)
         self.g_opt.build(self.generator.trainable_variables)
@@ -231,7 +235,9 @@ class GanTrainer:
         recipe = self.s.recipe
         matching_aware = conditional and recipe.matching_aware
         margin_weight = recipe.label_margin_weight if conditional else 0.0
-        label_embedding = G.get_layer("label_embedding").embeddings if margin_weight else None
+        scale = recipe.label_scale if conditional else None
+        embedding = G.get_layer("label_embedding").embeddings if conditional else None
+        label_embedding = embedding if margin_weight else None
         ema_pairs = (
             list(zip(self.ema.trainable_variables, G.trainable_variables)) if self.ema else []
         )
@@ -273,6 +279,9 @@ class GanTrainer:
             g_opt.apply_gradients(
                 zip(g_tape.gradient(g_total, G.trainable_variables), G.trainable_variables)
             )
+            if scale is not None:  # each component keeps its sign, its magnitude in range
+                sign = tf.where(embedding >= 0, 1.0, -1.0)
+                embedding.assign(sign * tf.clip_by_value(tf.abs(embedding), scale[0], scale[1]))
             d_opt.apply_gradients(
                 zip(d_tape.gradient(d_loss, D.trainable_variables), D.trainable_variables)
             )

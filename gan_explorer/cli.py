@@ -70,6 +70,8 @@ def _recipe_from_args(args, Recipe, RecipeError):
         "label_margin_weight": args.label_margin_weight,
         "d_input_gain": args.d_input_gain,
     }
+    if args.label_scale is not None:
+        changes["label_scale_min"], changes["label_scale_max"] = args.label_scale
     if args.no_matching_aware:
         changes["matching_aware"] = False
     data = recipe.to_json()
@@ -368,6 +370,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--label-margin-weight",
         type=float,
         help="CGAN: weight of the label-embedding margin penalty, 0 = off (1.0)",
+    )
+    r.add_argument(
+        "--label-scale",
+        type=float,
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        help="CGAN: keep every label-embedding component's magnitude in [MIN, MAX], spread "
+        "over that range at the start (off by default)",
     )
     r.add_argument(
         "--d-input-gain",

@@ -217,3 +217,43 @@ def test_a_run_recorded_before_the_d_input_curve_resumes_without_it():
     assert Recipe.from_json(recorded).d_input_gain == 0.0
     assert Recipe().d_input_gain == 1000.0  # today's default, measured best on faint pixels
     assert Recipe.from_json(Recipe().to_json()) == Recipe()
+
+
+@pytest.mark.slow
+def test_label_scale_keeps_every_embedding_component_in_its_range(tmp_path, small_mnist):
+    from gan_core.training import GanTrainer, TrainSettings
+
+    def settings(**kw):
+        recipe = Recipe(g_learning_rate=0.05, label_margin_weight=0, lr_decay_fraction=0,
+                        label_scale_min=0.1, label_scale_max=2.0)  # fmt: skip
+        return TrainSettings(model_id="ls", latent_dim=3, conditional=True, limit_images=256,
+                             weak_every=0, recipe=recipe, root=str(tmp_path), **kw)  # fmt: skip
+
+    trainer = GanTrainer(settings(), small_mnist)
+    start = trainer.generator.get_layer("label_embedding").embeddings.numpy()
+    assert 0.1 <= np.abs(start).min() and np.abs(start).max() <= 2.0  # spread over the range
+    assert np.log(np.abs(start)).std() > 0.5 and (start < 0).any() and (start > 0).any()
+    trainer.train(1, progress=False)  # big steps (lr 0.05) would leave the range unclamped
+    after = trainer.generator.get_layer("label_embedding").embeddings.numpy()
+    assert 0.1 - 1e-6 <= np.abs(after).min() and np.abs(after).max() <= 2.0 + 1e-6
+    assert np.array_equal(np.sign(after), np.sign(start))  # no component crosses zero
+    assert not np.allclose(after, start)  # it still learns
+    resumed = GanTrainer(settings(), small_mnist, resume=True)  # the trained one, not a new spread
+    np.testing.assert_array_equal(
+        resumed.generator.get_layer("label_embedding").embeddings.numpy(), after
+    )
+
+
+def test_label_scale_options_are_checked_and_off_for_older_runs(capsys, tmp_path):
+    from gan_explorer.cli import main
+
+    assert Recipe().label_scale is None
+    assert Recipe(label_scale_min=0.1, label_scale_max=2).label_scale == (0.1, 2)
+    for lo, hi in ((0.1, 0.0), (0.0, 2.0), (2.0, 0.5), (-1.0, 2.0)):
+        with pytest.raises(RecipeError, match="label_scale"):
+            Recipe(label_scale_min=lo, label_scale_max=hi)
+    recorded = Recipe().to_json()
+    del recorded["label_scale_min"], recorded["label_scale_max"]
+    assert Recipe.from_json(recorded).label_scale is None
+    args = ["--checkpoints", str(tmp_path), "train", "x", "--label-scale", "2", "1"]
+    assert main(args) == 2 and "label_scale" in capsys.readouterr().err
