@@ -159,17 +159,19 @@ def test_morph_plays_through_frames(driver, app_url):
         20,
         message="animation to advance",
     )
-    frames = []
-
-    def three_frames() -> bool:
-        frame = int(title().split()[1])
-        if not frames or frames[-1] != frame:
-            frames.append(frame)
-        return len(frames) >= 3
-
-    wait_for(three_frames, 20, interval=0.05, message="three frames in turn")
+    # the frames as the page draws them (recorded in the page: a look from here can take
+    # longer than a frame under load)
+    driver.execute_script(
+        "const gd = document.querySelector('#morph-frame-image .js-plotly-plot');"
+        "window.__frames = [];"
+        "gd.on('plotly_afterplot', () => { const t = gd.layout.title.text;"
+        "  const f = parseInt(t.split(' ')[1], 10);"
+        "  if (window.__frames[window.__frames.length - 1] !== f) { window.__frames.push(f); } });"
+    )
+    frames = wait_for(lambda: (f := driver.execute_script("return window.__frames")) and len(f) >= 4 and f,
+                      20, message="frames in turn")  # fmt: skip
     last = int(title().split(" of ")[1].split(":")[0])
-    # each frame follows the one before (one may pass unseen between two looks under load)
+    # each frame follows the one before (two timer ticks may meet in one redraw under load)
     assert all(0 < (b - a) % (last + 1) <= 2 for a, b in zip(frames, frames[1:])), frames
     element(driver, "#morph-play").click()  # pause
     screenshot(driver, "morph-playing")
