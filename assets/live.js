@@ -165,13 +165,10 @@
       };
       this.onMove = (ev) => { if (this.drag && (ev.buttons & 1)) { this.pointerStep(ev); } };
       this.onUp = (ev) => {
-        if (this.drag) {
-          this.settled = true;
-          const released = this.valuesAt(ev);  // before the slider tells Dash of it
-          this.drag = null;
-          if (released) { this.released(released); }
-        }
+        const released = this.drag ? this.valuesAt(ev) : null;  // before the slider tells Dash
+        if (this.drag) { this.settled = true; }
         this.drag = null;
+        if (released) { this.released(released); }
         if (!this.running) { this.settle(); }
       };
       document.addEventListener("pointerdown", this.onDown, true);

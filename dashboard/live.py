@@ -80,7 +80,8 @@ def cube_classes(model_id: str, label=None) -> dict:
         if cube is None:  # queued behind what the views wait for; the page asks again
             missing.append(index)
             continue
-        axes = [np.asarray(a, float).round(6).tolist() for a in cube.axes]
+        if axes is None:  # the same grid for every cube
+            axes = [np.asarray(a, float).round(6).tolist() for a in cube.axes]
         cubes[str(index)] = (
             (np.asarray(cube.classes, np.uint8).ravel() + ord("0")).tobytes().decode()
         )

@@ -231,11 +231,11 @@ def test_label_scale_keeps_every_embedding_component_in_its_range(tmp_path, smal
 
     trainer = GanTrainer(settings(), small_mnist)
     start = trainer.generator.get_layer("label_embedding").embeddings.numpy()
-    assert 0.1 <= np.abs(start).min() and np.abs(start).max() <= 2.0  # spread over the range
+    assert np.abs(start).min() >= 0.1 and np.abs(start).max() <= 2.0  # spread over the range
     assert np.log(np.abs(start)).std() > 0.5 and (start < 0).any() and (start > 0).any()
     trainer.train(1, progress=False)  # big steps (lr 0.05) would leave the range unclamped
     after = trainer.generator.get_layer("label_embedding").embeddings.numpy()
-    assert 0.1 - 1e-6 <= np.abs(after).min() and np.abs(after).max() <= 2.0 + 1e-6
+    assert np.abs(after).min() >= 0.1 - 1e-6 and np.abs(after).max() <= 2.0 + 1e-6
     assert np.array_equal(np.sign(after), np.sign(start))  # no component crosses zero
     assert not np.allclose(after, start)  # it still learns
     resumed = GanTrainer(settings(), small_mnist, resume=True)  # the trained one, not a new spread
