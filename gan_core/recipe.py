@@ -7,6 +7,9 @@ the run began. None of them changes a parameter count:
   this half-life in images (StyleGAN2-ADA's 10k), ramped in as ``min(half_life,
   ema_rampup * images_seen)``; the EMA generator is what is monitored, saved and served,
   its BatchNorm statistics recomputed for its own weights (Yazici et al., ICLR 2019).
+- ``ema_half_life_end_images`` (0 = off): during the learning-rate decay the half-life
+  grows linearly from ``ema_half_life_images`` to this as the rate falls to zero, so at
+  the end the average spans many more steps than the weights move in an epoch.
 - ``g_learning_rate`` / ``d_learning_rate``: two time-scale learning rates (TTUR).
 - ``lr_decay_fraction``: linear decay of both rates to zero over that last share of the
   epoch budget.
@@ -43,7 +46,12 @@ class RecipeError(ValueError):
 
 # Options added after recipes were first recorded, with the value a run recorded before
 # them trained with (it resumes exactly as it began, whatever today's default).
-ADDED_LATER = {"d_input_gain": 0.0, "label_scale_min": 0.0, "label_scale_max": 0.0}
+ADDED_LATER = {
+    "d_input_gain": 0.0,
+    "label_scale_min": 0.0,
+    "label_scale_max": 0.0,
+    "ema_half_life_end_images": 0.0,
+}
 
 
 @dataclass
@@ -56,6 +64,7 @@ class Recipe:
     lr_decay_fraction: float = 0.25
     ema_half_life_images: float = 10_000.0
     ema_rampup: float = 0.05
+    ema_half_life_end_images: float = 0.0
     r1_gamma: float = 0.01
     r1_every: int = 16
     matching_aware: bool = True
@@ -77,6 +86,13 @@ class Recipe:
             )
         if self.ema_half_life_images < 0 or self.ema_rampup < 0:
             raise RecipeError("ema_half_life_images and ema_rampup must be >= 0")
+        if self.ema_half_life_end_images and not (
+            self.ema_half_life_end_images >= self.ema_half_life_images > 0
+        ):
+            raise RecipeError(
+                "ema_half_life_end_images is 0 (off) or at least ema_half_life_images (> 0), "
+                f"got {self.ema_half_life_end_images!r}"
+            )
         if self.r1_gamma < 0 or int(self.r1_every) < 1:
             raise RecipeError("r1_gamma must be >= 0 and r1_every >= 1")
         if self.label_margin < 0 or self.label_margin_weight < 0:
@@ -140,11 +156,15 @@ class Recipe:
             return 1.0
         return float(max(0.0, (total_steps - step) / decay_steps))
 
-    def ema_beta(self, images_seen: int, batch_size: int) -> float:
-        """Per-step EMA decay after ``images_seen`` images (0 when EMA is off)."""
+    def ema_beta(self, images_seen: int, batch_size: int, lr_scale: float = 1.0) -> float:
+        """Per-step EMA decay after ``images_seen`` images (0 when EMA is off), at
+        ``lr_scale`` (:meth:`learning_rate_scale`) of the learning rates."""
         if not self.uses_ema:
             return 0.0
         half_life = self.ema_half_life_images
+        if self.ema_half_life_end_images > 0:
+            progress = 1.0 - min(max(float(lr_scale), 0.0), 1.0)
+            half_life += (self.ema_half_life_end_images - half_life) * progress
         if self.ema_rampup > 0:
             half_life = min(half_life, self.ema_rampup * images_seen)
         return float(0.5 ** (batch_size / max(half_life, 1e-8)))

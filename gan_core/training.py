@@ -367,7 +367,9 @@ class GanTrainer:
                 scale = recipe.learning_rate_scale(global_step, total_steps)
                 self.g_opt.learning_rate.assign(recipe.g_learning_rate * scale)
                 self.d_opt.learning_rate.assign(recipe.d_learning_rate * scale)
-                beta = recipe.ema_beta(global_step * self.s.batch_size, self.s.batch_size)
+                beta = recipe.ema_beta(
+                    global_step * self.s.batch_size, self.s.batch_size, lr_scale=scale
+                )
                 out = self._step_fn(
                     real, labels, tf.constant(global_step, tf.int64), tf.constant(beta, tf.float32)
                 )
@@ -603,6 +605,58 @@ class GanTrainer:
         g.set_weights([np.asarray(w, np.float32) for w in self.generator.get_weights()])
         d.set_weights([np.asarray(w, np.float32) for w in self.discriminator.get_weights()])
         return g, d
+
+
+def branch_run(
+    source_id: str, model_id: str, root=None, recipe_changes: dict[str, Any] | None = None
+) -> Path:
+    """Start run ``model_id`` from ``source_id``'s last saved epoch, with the source's
+    recipe changed by ``recipe_changes``; the source is not touched. The copy (weights,
+    optimiser and EMA state, history) is made under a temporary name and renamed into
+    place, so a failure leaves no half-made run. ``config.json`` records the branch point
+    (``extra.branched_from``). Continue it with ``GanTrainer(..., resume=True)``."""
+    import shutil
+
+    try:
+        src, dst = resolve_model_dir(source_id, root), resolve_model_dir(model_id, root)
+    except CheckpointError as exc:
+        raise TrainingError(str(exc)) from exc
+    if not (src / STATE_FILE).is_file():
+        raise TrainingError(f"cannot branch from {src}: it has no {STATE_FILE} to continue")
+    if dst.exists():
+        raise TrainingError(f"{dst} already exists; pick a new id for the branch")
+    try:
+        cfg = load_config(src)
+    except CheckpointError as exc:
+        raise TrainingError(str(exc)) from exc
+    changes = dict(recipe_changes or {})
+    try:
+        old = (
+            Recipe.from_json(cfg.recipe)
+            if cfg.recipe
+            else Recipe.legacy(cfg.learning_rate, cfg.beta_1)
+        )
+        recipe = Recipe.from_json({**old.to_json(), **changes})
+    except (RecipeError, TypeError) as exc:
+        raise TrainingError(f"bad recipe change for the branch: {exc}") from exc
+    tmp = dst.with_name(f".{model_id}.branching")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        shutil.copytree(src, tmp)
+        (tmp / "metrics.json").unlink(missing_ok=True)  # the source's, not the branch's
+        data = json.loads((tmp / "config.json").read_text())
+        data["recipe"] = recipe.to_json()
+        data.setdefault("extra", {})["branched_from"] = {
+            "model": source_id,
+            "epoch": cfg.epochs_trained,
+            "recipe_changes": changes,
+        }
+        atomic_write_json(tmp / "config.json", data)
+        tmp.rename(dst)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dst
 
 
 def raw_generator(model_dir: Path):

@@ -57,14 +57,14 @@ def cmd_info(args) -> int:
     return status
 
 
-def _recipe_from_args(args, Recipe, RecipeError):
-    """The recipe the train options ask for: the defaults, or the plain loop with --plain."""
-    recipe = Recipe.legacy(args.g_lr or 2e-4) if args.plain else Recipe()
+def _recipe_changes(args) -> dict:
+    """The recipe options given on the command line (only those)."""
     changes = {
         "g_learning_rate": args.g_lr,
         "d_learning_rate": args.d_lr,
         "lr_decay_fraction": args.lr_decay,
         "ema_half_life_images": args.ema_half_life,
+        "ema_half_life_end_images": args.ema_half_life_end,
         "r1_gamma": args.r1_gamma,
         "r1_every": args.r1_every,
         "label_margin_weight": args.label_margin_weight,
@@ -74,22 +74,39 @@ def _recipe_from_args(args, Recipe, RecipeError):
         changes["label_scale_min"], changes["label_scale_max"] = args.label_scale
     if args.no_matching_aware:
         changes["matching_aware"] = False
-    data = recipe.to_json()
-    data.update({k: v for k, v in changes.items() if v is not None})
-    return Recipe.from_json(data)
+    return {k: v for k, v in changes.items() if v is not None}
+
+
+def _recipe_from_args(args, Recipe, RecipeError):
+    """The recipe the train options ask for: the defaults, or the plain loop with --plain."""
+    recipe = Recipe.legacy(args.g_lr or 2e-4) if args.plain else Recipe()
+    return Recipe.from_json({**recipe.to_json(), **_recipe_changes(args)})
 
 
 def cmd_train(args) -> int:
     from gan_core.checkpoints import CheckpointError, load_classifier
     from gan_core.data import DataSourceError, load_mnist
     from gan_core.recipe import Recipe, RecipeError
-    from gan_core.training import GanTrainer, TrainingError, TrainSettings
+    from gan_core.training import GanTrainer, TrainingError, TrainSettings, branch_run
 
     try:
         recipe = _recipe_from_args(args, Recipe, RecipeError)
     except RecipeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.branch_from is not None:
+        if args.resume or args.plain:
+            print("error: --branch-from cannot be combined with --resume or --plain",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        try:
+            dst = branch_run(args.branch_from, args.model_id, args.checkpoints,
+                             _recipe_changes(args))  # fmt: skip
+        except TrainingError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"branched {args.branch_from} into {dst}")
+        args.resume = True
     settings = TrainSettings(
         model_id=args.model_id,
         latent_dim=args.latent_dim,
@@ -359,6 +376,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--ema-half-life", type=float, help="generator EMA half-life in images, 0 = off (10000)"
     )
+    r.add_argument(
+        "--ema-half-life-end",
+        type=float,
+        help="EMA half-life in images reached as the learning rate decays to 0 (0 = off)",
+    )
     r.add_argument("--r1-gamma", type=float, help="R1 penalty weight, 0 = off (0.01)")
     r.add_argument("--r1-every", type=int, help="apply R1 every N steps (16)")
     r.add_argument(
@@ -389,6 +411,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--weak-every", type=int, default=10, help="weak classifier every N epochs (0: never)"
     )
     p.add_argument("--resume", action="store_true", help="continue from the saved training state")
+    p.add_argument(
+        "--branch-from",
+        metavar="SOURCE_ID",
+        help="start MODEL_ID from SOURCE_ID's last epoch (SOURCE_ID untouched), with its recipe "
+        "changed only by the recipe options given here",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 

@@ -257,3 +257,68 @@ def test_label_scale_options_are_checked_and_off_for_older_runs(capsys, tmp_path
     assert Recipe.from_json(recorded).label_scale is None
     args = ["--checkpoints", str(tmp_path), "train", "x", "--label-scale", "2", "1"]
     assert main(args) == 2 and "label_scale" in capsys.readouterr().err
+
+
+def test_ema_half_life_grows_to_its_end_value_as_the_rate_decays():
+    r = Recipe(ema_half_life_images=10_000, ema_rampup=0, ema_half_life_end_images=250_000)
+    full = r.ema_beta(10**7, 64, lr_scale=1.0)
+    assert full ** (10_000 / 64) == pytest.approx(0.5)  # before the decay: unchanged
+    assert r.ema_beta(10**7, 64, lr_scale=0.5) ** (130_000 / 64) == pytest.approx(0.5)
+    assert r.ema_beta(10**7, 64, lr_scale=0.0) ** (250_000 / 64) == pytest.approx(0.5)
+    assert Recipe(ema_rampup=0).ema_beta(10**7, 64, lr_scale=0.0) == pytest.approx(full)  # off
+    ramped = Recipe(ema_half_life_end_images=250_000)  # the ramp-in still caps it early on
+    assert ramped.ema_beta(100_000, 64, lr_scale=0.0) ** (5_000 / 64) == pytest.approx(0.5)
+    for bad in ({"ema_half_life_end_images": 5_000}, {"ema_half_life_images": 0,
+                "ema_half_life_end_images": 50_000}):  # fmt: skip
+        with pytest.raises(RecipeError, match="ema_half_life_end_images"):
+            Recipe(**bad)
+    recorded = Recipe().to_json()
+    del recorded["ema_half_life_end_images"]  # a run recorded before the option
+    assert Recipe.from_json(recorded).ema_half_life_end_images == 0.0
+
+
+@pytest.mark.slow
+def test_a_branch_continues_a_run_with_a_changed_recipe_and_leaves_it_as_it_was(
+    tmp_path, small_mnist, capsys
+):
+    from gan_core.training import GanTrainer, TrainingError, TrainSettings, branch_run
+    from gan_explorer.cli import main
+
+    s = TrainSettings(model_id="src", limit_images=256, weak_every=0, root=str(tmp_path))
+    source = GanTrainer(s, small_mnist)
+    source.train(1, progress=False)
+    before = (tmp_path / "src" / "config.json").read_text()
+    state = (tmp_path / "src" / "train_state.npz").read_bytes()
+    (tmp_path / "src" / "metrics.json").write_text("{}")
+
+    with pytest.raises(TrainingError, match="bad recipe change"):
+        branch_run("src", "b", tmp_path, {"ema_half_life_end_images": 10.0})
+    with pytest.raises(TrainingError, match="no train_state.npz"):
+        branch_run("missing", "b", tmp_path, {})
+    with pytest.raises(TrainingError, match="already exists"):
+        branch_run("src", "src", tmp_path, {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]  # nothing half-made
+
+    args = ["--checkpoints", str(tmp_path), "train", "b", "--branch-from", "src", "--epochs",
+            "2", "--ema-half-life-end", "40000", "--r1-gamma", "0", "--limit", "256",
+            "--weak-every", "0", "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    cfg = json.loads((tmp_path / "b" / "config.json").read_text())
+    assert cfg["epochs_trained"] == 2
+    assert cfg["extra"]["branched_from"] == {
+        "model": "src", "epoch": 1,
+        "recipe_changes": {"ema_half_life_end_images": 40000.0, "r1_gamma": 0.0},
+    }  # fmt: skip
+    want = Recipe(ema_half_life_end_images=40_000, r1_gamma=0.0).to_json()
+    assert cfg["recipe"] == want  # the source's recipe, only the given options changed
+    assert not (tmp_path / "b" / "metrics.json").exists()  # the source's numbers stay there
+    assert (tmp_path / "src" / "config.json").read_text() == before
+    assert (tmp_path / "src" / "train_state.npz").read_bytes() == state
+    branch = GanTrainer(TrainSettings(model_id="b", root=str(tmp_path), limit_images=256,
+                                      weak_every=0), small_mnist, resume=True)  # fmt: skip
+    assert branch.epoch == 2 and branch.s.recipe == Recipe.from_json(want)
+    losses = (tmp_path / "b" / "history" / "losses.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in losses[1:]] == ["1", "2"]  # history goes on
+    capsys.readouterr()
+    assert main(args + ["--resume"]) == 2
+    assert "cannot be combined" in capsys.readouterr().err
