@@ -643,7 +643,8 @@ def branch_run(
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         shutil.copytree(src, tmp)
-        (tmp / "metrics.json").unlink(missing_ok=True)  # the source's, not the branch's
+        for name in ("metrics.json", "metrics_raw.json"):  # the source's, not the branch's
+            (tmp / name).unlink(missing_ok=True)
         data = json.loads((tmp / "config.json").read_text())
         data["recipe"] = recipe.to_json()
         data.setdefault("extra", {})["branched_from"] = {
@@ -652,11 +653,27 @@ def branch_run(
             "recipe_changes": changes,
         }
         atomic_write_json(tmp / "config.json", data)
+        if recipe.uses_ema != old.uses_ema:
+            _switch_ema_state(tmp / STATE_FILE, recipe.uses_ema)
         tmp.rename(dst)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return dst
+
+
+def _switch_ema_state(path: Path, on: bool) -> None:
+    """A branch that turns the generator EMA on starts the average at the trained
+    generator's weights (float32, in the same order); one that turns it off drops it."""
+    with np.load(path, allow_pickle=False) as f:
+        data = {k: f[k] for k in f.files}
+    data = {k: v for k, v in data.items() if not k.startswith("ema/")}
+    if on:
+        for key in sorted(k for k in data if k.startswith("g/")):
+            data["ema/" + key[2:]] = data[key].astype(np.float32)
+    buf = io.BytesIO()
+    np.savez(buf, **data)
+    atomic_write_bytes(path, buf.getvalue())
 
 
 def raw_generator(model_dir: Path):

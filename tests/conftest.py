@@ -62,6 +62,29 @@ def make_checkpoint(
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _dashboard_registry_restored():
+    """The dashboard's registry is one per process: a test that configures its own app
+    (``create_app``) must not change what a live server started before it serves."""
+    import dataclasses
+    import sys
+
+    reg = sys.modules.get("dashboard.registry")
+    saved = None
+    if reg is not None:
+        with reg._lock:
+            saved = (dataclasses.replace(reg.SETTINGS), dict(reg._explorers), reg._cache)
+    yield
+    if saved is not None:
+        settings, explorers, cache = saved
+        with reg._lock:
+            for f in dataclasses.fields(settings):
+                setattr(reg.SETTINGS, f.name, getattr(settings, f.name))
+            reg._explorers.clear()
+            reg._explorers.update(explorers)
+            reg._cache = cache
+
+
 def copy_classifier(root: Path) -> Path:
     src = BUNDLED / "classifier"
     dst = Path(root) / "classifier"

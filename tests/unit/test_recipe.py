@@ -322,3 +322,27 @@ def test_a_branch_continues_a_run_with_a_changed_recipe_and_leaves_it_as_it_was(
     capsys.readouterr()
     assert main(args + ["--resume"]) == 2
     assert "cannot be combined" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_branch_can_turn_the_generator_average_on_or_off(tmp_path, small_mnist):
+    from gan_core.training import GanTrainer, TrainSettings, branch_run
+
+    def settings(model_id, **kw):
+        return TrainSettings(model_id=model_id, limit_images=256, weak_every=0,
+                             root=str(tmp_path), **kw)  # fmt: skip
+
+    plain = GanTrainer(settings("plain", recipe=Recipe.legacy(2e-4)), small_mnist)
+    plain.train(1, progress=False)
+    branch_run("plain", "averaged", tmp_path, {"ema_half_life_images": 10_000.0})
+    on = GanTrainer(settings("averaged"), small_mnist, resume=True)
+    assert on.s.recipe.uses_ema and on.s.recipe.d_input_gain == 0.0  # the rest stays plain
+    for a, b in zip(on.ema.get_weights(), plain.generator.get_weights()):
+        np.testing.assert_array_equal(a, np.asarray(b, np.float32))  # starts at G's weights
+    on.train(2, progress=False)
+    assert not np.allclose(on.ema.get_layer("dense").kernel.numpy(),
+                           on.generator.get_layer("dense").kernel.numpy())  # fmt: skip
+    branch_run("averaged", "off", tmp_path, {"ema_half_life_images": 0.0})
+    off = GanTrainer(settings("off"), small_mnist, resume=True)
+    assert off.ema is None and off.epoch == 2
+    off.train(3, progress=False)
