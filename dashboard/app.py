@@ -18,6 +18,43 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PAGES = ("home", "explore", "morph", "cgan", "activations", "training", "invert", "compare")
 
 
+# The callbacks the pages declare with ``dash.callback``, as they stood after the pages were
+# first imported: Dash moves them out of its global lists into the first app that serves a
+# request, so a second app in the same process (tests make several) would get none.
+_PAGE_CALLBACKS: tuple | None = None
+_GLOBALS = (
+    "GLOBAL_CALLBACK_MAP",
+    "GLOBAL_CALLBACK_LIST",
+    "GLOBAL_INLINE_SCRIPTS",
+    "GLOBAL_API_PATHS",
+)
+
+
+def _give_this_app_the_page_callbacks() -> None:
+    """Put the pages' callbacks back into Dash's global lists for the app being made."""
+    from dash import _callback
+
+    global _PAGE_CALLBACKS
+    present = [name for name in _GLOBALS if hasattr(_callback, name)]
+    if _PAGE_CALLBACKS is None:
+        _PAGE_CALLBACKS = tuple((name, _copy(getattr(_callback, name))) for name in present)
+        return
+    for name, saved in _PAGE_CALLBACKS:
+        target = getattr(_callback, name)
+        target.clear()
+        if isinstance(target, dict):
+            target.update(_copy(saved))
+        else:
+            target.extend(_copy(saved))
+
+
+def _copy(items):
+    """A copy one level deep: an app fills in its callbacks' dicts as it sets them up."""
+    if isinstance(items, dict):
+        return {k: dict(v) if isinstance(v, dict) else v for k, v in items.items()}
+    return [dict(v) if isinstance(v, dict) else v for v in items]
+
+
 def create_app(
     checkpoints=None, cache_dir=None, grid_2d: int = 100, cube_n: int = 16, uploads=None
 ) -> Dash:
@@ -44,6 +81,7 @@ def create_app(
     )
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
+    _give_this_app_the_page_callbacks()
     app.layout = html.Div(
         [
             html.Header(
