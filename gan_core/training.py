@@ -56,6 +56,20 @@ class TrainingError(RuntimeError):
     """Training cannot start or resume as asked."""
 
 
+def recorded_recipe(cfg: ModelConfig) -> Recipe:
+    """The recipe a run trains with: its recorded one, or the plain loop for a model
+    trained before recipes were recorded."""
+    return (
+        Recipe.from_json(cfg.recipe) if cfg.recipe else Recipe.legacy(cfg.learning_rate, cfg.beta_1)
+    )
+
+
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    atomic_write_bytes(path, buf.getvalue())
+
+
 @dataclass
 class TrainSettings:
     """How to train one model; the persistent part goes to config.json."""
@@ -203,12 +217,7 @@ class GanTrainer:
         s.latent_dim, s.conditional, s.activation = cfg.latent_dim, cfg.conditional, cfg.activation
         s.seed, s.batch_size, s.mixed_precision = cfg.seed, cfg.batch_size, cfg.mixed_precision
         try:
-            # A model trained before recipes were recorded resumes with the plain loop.
-            s.recipe = (
-                Recipe.from_json(cfg.recipe)
-                if cfg.recipe
-                else Recipe.legacy(cfg.learning_rate, cfg.beta_1)
-            )
+            s.recipe = recorded_recipe(cfg)
         except (RecipeError, TypeError) as exc:
             raise TrainingError(f"{self.dir / 'config.json'}: bad recipe: {exc}") from exc
 
@@ -551,9 +560,7 @@ class GanTrainer:
         for prefix, variables in self._state_groups():
             for i, v in enumerate(variables):
                 arrays[f"{prefix}/{i:04d}"] = np.asarray(v.numpy())
-        buf = io.BytesIO()
-        np.savez(buf, **arrays)
-        atomic_write_bytes(self.dir / STATE_FILE, buf.getvalue())
+        _write_npz(self.dir / STATE_FILE, arrays)
 
     def _load_state(self, path: Path) -> None:
         try:
@@ -631,11 +638,7 @@ def branch_run(
         raise TrainingError(str(exc)) from exc
     changes = dict(recipe_changes or {})
     try:
-        old = (
-            Recipe.from_json(cfg.recipe)
-            if cfg.recipe
-            else Recipe.legacy(cfg.learning_rate, cfg.beta_1)
-        )
+        old = recorded_recipe(cfg)
         recipe = Recipe.from_json({**old.to_json(), **changes})
     except (RecipeError, TypeError) as exc:
         raise TrainingError(f"bad recipe change for the branch: {exc}") from exc
@@ -671,9 +674,7 @@ def _switch_ema_state(path: Path, on: bool) -> None:
     if on:
         for key in sorted(k for k in data if k.startswith("g/")):
             data["ema/" + key[2:]] = data[key].astype(np.float32)
-    buf = io.BytesIO()
-    np.savez(buf, **data)
-    atomic_write_bytes(path, buf.getvalue())
+    _write_npz(path, data)
 
 
 def raw_generator(model_dir: Path):
