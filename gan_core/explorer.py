@@ -287,8 +287,13 @@ class LatentExplorer:
         from gan_core.recipe import discriminator_view
 
         # The discriminator was trained on images seen through the recipe's intensity curve.
+        recipe = self.config.recipe
         images = np.asarray(
-            discriminator_view(images, float(self.config.recipe.get("d_input_gain", 0)))
+            discriminator_view(
+                images,
+                float(recipe.get("d_input_gain", 0)),
+                float(recipe.get("d_input_linear", 0)),
+            )
         )
         logits = np.asarray(disc(images if labels is None else [images, labels], training=False))
         return (1.0 / (1.0 + np.exp(-logits[:, 0]))).reshape(n, n)

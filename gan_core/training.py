@@ -252,10 +252,10 @@ class GanTrainer:
         )
         bce = tf.nn.sigmoid_cross_entropy_with_logits
 
-        gain = recipe.d_input_gain
+        gain, linear = recipe.d_input_gain, recipe.d_input_linear
 
         def logits_of(images, lab):
-            images = discriminator_view(images, gain)
+            images = discriminator_view(images, gain, linear)
             return tf.cast(D([images, lab] if conditional else images, training=True), tf.float32)
 
         @tf.function(reduce_retracing=True, jit_compile=jit_compile)
@@ -309,12 +309,12 @@ class GanTrainer:
         D, d_opt = self.discriminator, self.d_opt
         conditional = self.s.conditional
         weight = 0.5 * self.s.recipe.r1_gamma * self.s.recipe.r1_every
-        gain = self.s.recipe.d_input_gain
+        gain, linear = self.s.recipe.d_input_gain, self.s.recipe.d_input_linear
 
         @tf.function(reduce_retracing=True)
         def r1_step(real, labels):
             lab = tf.reshape(labels, (-1, 1))
-            real = discriminator_view(tf.cast(real, tf.float32), gain)
+            real = discriminator_view(tf.cast(real, tf.float32), gain, linear)
             with tf.GradientTape() as d_tape:
                 with tf.GradientTape() as x_tape:
                     x_tape.watch(real)

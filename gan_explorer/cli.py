@@ -69,6 +69,7 @@ def _recipe_changes(args) -> dict:
         "r1_every": args.r1_every,
         "label_margin_weight": args.label_margin_weight,
         "d_input_gain": args.d_input_gain,
+        "d_input_linear": args.d_input_linear,
     }
     if args.label_scale is not None:
         changes["label_scale_min"], changes["label_scale_max"] = args.label_scale
@@ -405,6 +406,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--d-input-gain",
         type=float,
         help="D sees images through log(1 + g p) / log(1 + g), stretching near-black (1000; 0 = off)",
+    )
+    r.add_argument(
+        "--d-input-linear",
+        type=float,
+        help="share A of the linear intensity mixed into D's curve: (1 - A) curve + A p, so "
+        "D still sees grey levels near white (0: the curve alone)",
     )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     p.add_argument(

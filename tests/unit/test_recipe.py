@@ -170,6 +170,28 @@ def test_discriminator_view_stretches_near_black_and_keeps_the_ends_and_order():
         Recipe(d_input_gain=-1)
 
 
+def test_a_linear_share_in_the_discriminator_view_keeps_grey_levels_near_white_apart():
+    from gan_core.recipe import discriminator_view
+
+    levels = np.arange(256, dtype=np.float32) / 127.5 - 1.0
+    curve = (np.asarray(discriminator_view(levels, 1000.0)) + 1) / 2
+    mixed = (np.asarray(discriminator_view(levels, 1000.0, 0.5)) + 1) / 2
+    assert mixed[0] == pytest.approx(0.0, abs=1e-6) and mixed[-1] == pytest.approx(1.0)
+    assert np.all(np.diff(mixed) > 0)
+    mid = 128  # p = 0.5: the curve alone puts it 10% below white, the mix 30%
+    assert 1 - curve[mid] == pytest.approx(0.10, abs=0.01)
+    assert 1 - mixed[mid] == pytest.approx(0.30, abs=0.01)
+    assert mixed == pytest.approx(0.5 * curve + 0.5 * (levels + 1) / 2, abs=1e-6)
+    assert mixed[1] / (1 / 255) > 25  # grey level 1 still stretched ~30x
+    for bad in (-0.1, 1.5):
+        with pytest.raises(RecipeError, match="d_input_linear"):
+            Recipe(d_input_linear=bad)
+    recorded = Recipe(d_input_linear=0.5).to_json()
+    assert Recipe.from_json(recorded).d_input_linear == 0.5
+    del recorded["d_input_linear"]  # recorded before the option: resumes with the curve alone
+    assert Recipe.from_json(recorded).d_input_linear == 0.0
+
+
 @pytest.mark.slow
 def test_training_with_the_log_view_and_realism_use_the_same_curve(tmp_path, small_mnist):
     import shutil
@@ -183,16 +205,16 @@ def test_training_with_the_log_view_and_realism_use_the_same_curve(tmp_path, sma
     shutil.copytree(DEFAULT_CHECKPOINTS / "classifier", tmp_path / "classifier")
     s = TrainSettings(
         model_id="logd", limit_images=256, weak_every=0, root=str(tmp_path),
-        recipe=Recipe(d_input_gain=15.0),
+        recipe=Recipe(d_input_gain=15.0, d_input_linear=0.5),
     )  # fmt: skip
     GanTrainer(s, small_mnist).train(1, progress=False)
     e = LatentExplorer.from_checkpoint("logd", tmp_path, cache=MapCache(tmp_path / "cache"))
-    assert e.config.recipe["d_input_gain"] == 15.0
+    assert e.config.recipe["d_input_gain"] == 15.0 and e.config.recipe["d_input_linear"] == 0.5
     disc = load_discriminator("logd", tmp_path)
     grid = e.realism_grid(n=3, discriminator=disc)
     z = np.array([[-1.0, -1.0]], np.float32)
     image = np.asarray(e.generator(z, training=False))
-    logit = float(np.asarray(disc(np.asarray(discriminator_view(image, 15.0))))[0, 0])
+    logit = float(np.asarray(disc(np.asarray(discriminator_view(image, 15.0, 0.5))))[0, 0])
     assert grid[0, 0] == pytest.approx(1 / (1 + np.exp(-logit)), abs=1e-5)
 
 
