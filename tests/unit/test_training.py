@@ -262,6 +262,27 @@ def test_faint_pixel_share_counts_grey_levels_1_to_10(small_mnist):
     assert 0.3 < faint_pixel_share(small_mnist.x_test) < 1.5  # real MNIST: ~0.75%
 
 
+def test_stroke_statistics_measure_ink_saturation_and_broken_digits(small_mnist):
+    from gan_core.evaluation import stroke_statistics
+
+    black = -np.ones((4, 28, 28, 1), np.float32)
+    bar = black.copy()
+    bar[:, 5:20, 10:12] = 1.0  # one white bar of 30 pixels
+    stats = stroke_statistics(bar)
+    assert stats == {
+        "ink_pixels_mean": 30.0,
+        "saturated_pixel_percent": pytest.approx(100 * 30 / 784, abs=1e-3),
+        "broken_digit_percent": 0.0,
+    }
+    bar[:2, 24:26, 10:12] = 0.5  # a separate blob in half the images
+    assert stroke_statistics(bar)["broken_digit_percent"] == 50.0
+    bar[:2, 20:24, 10:12] = 0.2  # joined again through a mid-grey bridge
+    assert stroke_statistics(bar)["broken_digit_percent"] == 0.0
+    real = stroke_statistics(small_mnist.x_test)
+    assert 80 < real["ink_pixels_mean"] < 115 and 4 < real["saturated_pixel_percent"] < 9
+    assert real["broken_digit_percent"] < 6
+
+
 def test_last_map_change_compares_the_last_two_epochs(tmp_path, small_mnist, classifier):
     from gan_core.evaluation import last_map_change
 
