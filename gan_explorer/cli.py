@@ -411,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--d-input-linear",
         type=float,
         help="share A of the linear intensity mixed into D's curve: (1 - A) curve + A p, so "
-        "D still sees grey levels near white (0: the curve alone)",
+        "D still sees grey levels near white (0.5; 0: the curve alone)",
     )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     p.add_argument(

@@ -190,6 +190,7 @@ def test_a_linear_share_in_the_discriminator_view_keeps_grey_levels_near_white_a
     assert Recipe.from_json(recorded).d_input_linear == 0.5
     del recorded["d_input_linear"]  # recorded before the option: resumes with the curve alone
     assert Recipe.from_json(recorded).d_input_linear == 0.0
+    assert Recipe().d_input_linear == 0.5  # today's default, measured best on the strong classifier
 
 
 @pytest.mark.slow
