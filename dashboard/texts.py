@@ -21,7 +21,8 @@ _METRIC_DIGITS = {"classifier_fid": 1}
 
 def metric_text(metrics: dict | None, key: str) -> str:
     """One metric for a table cell: '–' when missing; the strong-classifier error with how
-    many held-out images it rests on, classifier-FID to one decimal, shares in percent."""
+    many held-out images it rests on, classifier-FID to one decimal, shares in percent to
+    two decimals."""
     m = metrics or {}
     v = m.get(key)
     if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -33,7 +34,7 @@ def metric_text(metrics: dict | None, key: str) -> str:
             text += f" ({round(v * held_out / 100):,} of {held_out:,})"
         return text
     if key.endswith("_percent"):
-        return f"{v:g}%"
+        return f"{round(v, 2):g}%"
     if key in _METRIC_DIGITS:
         return f"{v:.{_METRIC_DIGITS[key]}f}"
     return f"{v:g}"
@@ -49,7 +50,10 @@ def convergence_text(map_change, metrics: dict | None) -> str:
     m = metrics or {}
     faint, real = m.get("faint_pixel_percent"), m.get("real_faint_pixel_percent")
     if isinstance(faint, (int, float)) and isinstance(real, (int, float)):
-        parts.append(f"faint pixels (grey 1-10 of 255) {faint:g}% of pixels, real MNIST {real:g}%")
+        parts.append(
+            f"faint pixels (grey 1-10 of 255) {round(faint, 2):g}% of pixels, "
+            f"real MNIST {round(real, 2):g}%"
+        )
     if not parts:
         return ""
     text = "; ".join(parts)

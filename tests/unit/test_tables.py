@@ -39,7 +39,7 @@ def test_home_models_table_flags_stale_metrics_and_rounds_fid():
         "195.8",
         "9",
         "–",
-        "1.234%",
+        "1.23%",
         "7.5%",
     ]
     assert stale[4] == "20 (metrics from epoch 12)" and stale[-3] == "67.31%"

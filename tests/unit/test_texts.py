@@ -45,7 +45,7 @@ def test_convergence_text_names_the_last_map_change_and_the_faint_haze():
     text = convergence_text(np.array([np.nan, 0.6, 0.084]), metrics)
     assert text == (
         "Class map changed 8.4% in the last epoch; faint pixels (grey 1-10 of 255) 6.8% of "
-        "pixels, real MNIST 0.752%."
+        "pixels, real MNIST 0.75%."
     )
     assert convergence_text(np.array([np.nan]), {}) == ""  # one epoch: nothing to compare
     assert convergence_text(None, metrics).startswith("Faint pixels")
