@@ -30,10 +30,10 @@ the run began. None of them changes a parameter count:
   logarithmic intensity curve (see :func:`discriminator_view`) that stretches the grey
   levels just above black, where MNIST is exactly black and a generator's tanh leaves a
   faint haze; like DiffAugment, a fixed transform of both inputs of D, no new parameter.
-- ``d_input_linear`` (0 = the curve alone; default 0.5): the share of the plain linear intensity mixed
-  into that curve. At g = 1000 the curve puts mid-grey within 10% of white, so D barely
-  sees stroke edges and interiors and G learns thick, saturated strokes; a share of 0.5
-  keeps near-black 30x stretched and mid-grey 30% below white.
+- ``d_input_linear`` (0 = the curve alone): the share of the plain linear intensity
+  mixed into that curve. At g = 1000 the curve puts mid-grey within 10% of white, so D
+  barely sees stroke edges and interiors and G learns thick, saturated strokes; the
+  default 0.5 keeps near-black 30x stretched and mid-grey 30% below white.
 """
 
 from __future__ import annotations
