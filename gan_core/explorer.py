@@ -13,6 +13,7 @@ import numpy as np
 from gan_core.activations import Edit, EditResult, GeneratorProbe
 from gan_core.cache import MapCache
 from gan_core.checkpoints import (
+    CheckpointError,
     GeneratorCheckpoint,
     classifier_path,
     load_classifier,
@@ -284,16 +285,15 @@ class LatentExplorer:
         pts = grid_points(n, 2, fixed=tuple(fixed))
         labels = None if label is None else np.full((len(pts), 1), label, np.int32)
         images = generate_images(self.generator, pts, None if labels is None else labels[:, 0])
-        from gan_core.recipe import discriminator_view
+        from gan_core.recipe import RecipeError, discriminator_view, recorded_recipe
 
         # The discriminator was trained on images seen through the recipe's intensity curve.
-        recipe = self.config.recipe
-        images = np.asarray(
-            discriminator_view(
-                images,
-                float(recipe.get("d_input_gain", 0)),
-                float(recipe.get("d_input_linear", 0)),
-            )
-        )
+        try:
+            recipe = recorded_recipe(self.config)
+        except (RecipeError, TypeError) as exc:
+            raise CheckpointError(
+                f"{self.checkpoint.path / 'config.json'}: bad recipe: {exc}"
+            ) from exc
+        images = np.asarray(discriminator_view(images, recipe.d_input_gain, recipe.d_input_linear))
         logits = np.asarray(disc(images if labels is None else [images, labels], training=False))
         return (1.0 / (1.0 + np.exp(-logits[:, 0]))).reshape(n, n)

@@ -178,6 +178,14 @@ class Recipe:
         return float(0.5 ** (batch_size / max(half_life, 1e-8)))
 
 
+def recorded_recipe(cfg) -> Recipe:
+    """The recipe a run trained with (``cfg``: its ``ModelConfig``): the recorded one, or
+    the plain loop for a model trained before recipes were recorded."""
+    return (
+        Recipe.from_json(cfg.recipe) if cfg.recipe else Recipe.legacy(cfg.learning_rate, cfg.beta_1)
+    )
+
+
 def spread_label_embedding(shape, scale: tuple[float, float], seed: int) -> np.ndarray:
     """A label embedding whose components have random signs and magnitudes log-uniform in
     ``scale`` = (min, max): labels start apart in scale and shape."""

@@ -40,6 +40,7 @@ from gan_core.recipe import (
     RecipeError,
     discriminator_view,
     recompute_batchnorm_statistics,
+    recorded_recipe,
     spread_label_embedding,
 )
 
@@ -54,14 +55,6 @@ N_FIXED = 36
 
 class TrainingError(RuntimeError):
     """Training cannot start or resume as asked."""
-
-
-def recorded_recipe(cfg: ModelConfig) -> Recipe:
-    """The recipe a run trains with: its recorded one, or the plain loop for a model
-    trained before recipes were recorded."""
-    return (
-        Recipe.from_json(cfg.recipe) if cfg.recipe else Recipe.legacy(cfg.learning_rate, cfg.beta_1)
-    )
 
 
 def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:

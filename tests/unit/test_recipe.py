@@ -198,7 +198,7 @@ def test_training_with_the_log_view_and_realism_use_the_same_curve(tmp_path, sma
     import shutil
 
     from gan_core.cache import MapCache
-    from gan_core.checkpoints import DEFAULT_CHECKPOINTS, load_discriminator
+    from gan_core.checkpoints import DEFAULT_CHECKPOINTS, CheckpointError, load_discriminator
     from gan_core.explorer import LatentExplorer
     from gan_core.recipe import discriminator_view
     from gan_core.training import GanTrainer, TrainSettings
@@ -217,6 +217,9 @@ def test_training_with_the_log_view_and_realism_use_the_same_curve(tmp_path, sma
     image = np.asarray(e.generator(z, training=False))
     logit = float(np.asarray(disc(np.asarray(discriminator_view(image, 15.0, 0.5))))[0, 0])
     assert grid[0, 0] == pytest.approx(1 / (1 + np.exp(-logit)), abs=1e-5)
+    e.config.recipe["d_input_linear"] = 2.0  # a corrupt config.json: a clear error
+    with pytest.raises(CheckpointError, match="bad recipe: d_input_linear"):
+        e.realism_grid(n=3, discriminator=disc)
 
 
 @pytest.mark.slow
