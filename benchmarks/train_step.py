@@ -40,11 +40,12 @@ def time_setting(latent_dim, conditional, batch, precision, steps, tmp, xla=Fals
     if xla:
         trainer._step_fn = trainer._make_step(jit_compile=True)
     batches = list(trainer.dataset(1))
-    trainer._step_fn(*batches[0], tf.constant(0, tf.int64))  # trace + warm up
-    trainer._step_fn(*batches[1], tf.constant(1, tf.int64))
+    beta = tf.constant(0.999, tf.float32)  # the EMA's per-step decay
+    trainer._step_fn(*batches[0], tf.constant(0, tf.int64), beta)  # trace + warm up
+    trainer._step_fn(*batches[1], tf.constant(1, tf.int64), beta)
     start = time.perf_counter()
     for i, (x, y) in enumerate(batches[2 : 2 + steps]):
-        out = trainer._step_fn(x, y, tf.constant(i + 2, tf.int64))
+        out = trainer._step_fn(x, y, tf.constant(i + 2, tf.int64), beta)
     float(out[0])
     dt = (time.perf_counter() - start) / steps
     return dt, batch / dt

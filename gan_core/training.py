@@ -34,6 +34,7 @@ from gan_core.checkpoints import (
     resolve_model_dir,
     save_keras_model,
 )
+from gan_core.constants import PRECISIONS
 from gan_core.grids import classify_latents, generate_images, grid_points
 from gan_core.recipe import (
     Recipe,
@@ -50,6 +51,46 @@ from gan_core.recipe import (
 BN_SAMPLES = 16384
 
 STATE_FILE = "train_state.npz"
+# CPU flags of the instruction sets that compute bfloat16 natively.
+_BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+def cpu_has_native_bfloat16(cpuinfo: str) -> bool:
+    """Whether a /proc/cpuinfo text names an instruction set with native bfloat16."""
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "flags" and any(f in value.split() for f in _BF16_CPU_FLAGS):
+            return True
+    return False
+
+
+def native_bfloat16() -> bool:
+    """Whether this machine computes bfloat16 natively: a visible GPU, or a CPU with
+    AVX512-BF16 or AMX-BF16. Elsewhere TensorFlow emulates it, ~10x slower than float32
+    (benchmarks/train_step.py on an AVX2-only CPU)."""
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        return True
+    try:
+        return cpu_has_native_bfloat16(Path("/proc/cpuinfo").read_text())
+    except OSError:
+        return False
+
+
+def resolve_precision(requested: str, saved: str | None = None, native: bool = False) -> str:
+    """The compute precision to train in. An explicit float32 or mixed_bfloat16 wins;
+    "auto" keeps a resumed run's ``saved`` precision where this machine supports it and
+    otherwise takes mixed_bfloat16 only with native bfloat16 (``native``)."""
+    if requested not in PRECISIONS:
+        raise TrainingError(f"precision must be one of {', '.join(PRECISIONS)}, not {requested!r}")
+    if requested != "auto":
+        return requested
+    if saved == "float32" or (saved == "mixed_bfloat16" and native):
+        return saved
+    return "mixed_bfloat16" if native else "float32"
+
+
 N_FIXED = 36
 
 
@@ -75,7 +116,7 @@ class TrainSettings:
     batch_size: int = 64
     recipe: Recipe = field(default_factory=Recipe)
     seed: int = 0
-    mixed_precision: str = "mixed_bfloat16"
+    mixed_precision: str = "auto"  # see resolve_precision
     limit_images: int | None = None  # train on the first N images (tests, smoke runs)
     weak_every: int = 10
     map_points: int | None = None  # override the monitoring grid size (tests)
@@ -140,6 +181,7 @@ class GanTrainer:
 
         self.s = settings
         self.tf = tf
+        self.notes: list[str] = []  # what a person should know about this run's set-up
         self.dir = resolve_model_dir(settings.model_id, settings.root)
         self.hist = self.dir / "history"
         state_path = self.dir / STATE_FILE
@@ -154,6 +196,11 @@ class GanTrainer:
             raise TrainingError(
                 f"{self.dir} already holds a model; use --resume to continue it or pick a new id"
             )
+        else:
+            settings.mixed_precision = resolve_precision(
+                settings.mixed_precision,
+                native=settings.mixed_precision == "auto" and native_bfloat16(),
+            )
 
         self.x = mnist.x_train[: settings.limit_images] if settings.limit_images else mnist.x_train
         self.y = mnist.y_train[: len(self.x)]
@@ -164,8 +211,6 @@ class GanTrainer:
                 f"need at least one batch: {len(self.x)} images < batch {settings.batch_size}"
             )
 
-        if settings.mixed_precision not in ("float32", "mixed_bfloat16"):
-            raise TrainingError("mixed_precision must be float32 or mixed_bfloat16")
         keras.mixed_precision.set_global_policy(settings.mixed_precision)
         try:
             keras.utils.set_random_seed(settings.seed)
@@ -208,7 +253,16 @@ class GanTrainer:
         """On resume the saved architecture wins over command-line defaults."""
         s = self.s
         s.latent_dim, s.conditional, s.activation = cfg.latent_dim, cfg.conditional, cfg.activation
-        s.seed, s.batch_size, s.mixed_precision = cfg.seed, cfg.batch_size, cfg.mixed_precision
+        s.seed, s.batch_size = cfg.seed, cfg.batch_size
+        saved = cfg.mixed_precision
+        s.mixed_precision = resolve_precision(
+            s.mixed_precision, saved, native=s.mixed_precision == "auto" and native_bfloat16()
+        )
+        if s.mixed_precision != saved:
+            self.notes.append(
+                f"training continues in {s.mixed_precision}, not the saved {saved}"
+                + (" (this machine has no native bfloat16)" if saved == "mixed_bfloat16" else "")
+            )
         try:
             s.recipe = recorded_recipe(cfg)
         except (RecipeError, TypeError) as exc:

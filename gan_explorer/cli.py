@@ -133,6 +133,8 @@ def cmd_train(args) -> int:
     except (DataSourceError, TrainingError, CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for note in trainer.notes:
+        print(f"note: {note}")
     print(
         f"training {args.model_id}: latent {trainer.s.latent_dim}, "
         f"{'conditional, ' if trainer.s.conditional else ''}{trainer.s.activation}, "
@@ -330,7 +332,7 @@ def cmd_export(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from gan_core.constants import ACTIVATIONS, DEFAULT_ACTIVATION
+    from gan_core.constants import ACTIVATIONS, DEFAULT_ACTIVATION, PRECISIONS
 
     parser = argparse.ArgumentParser(
         prog="gan-explorer",
@@ -364,7 +366,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="mixed_bfloat16")
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="compute precision; auto: mixed_bfloat16 where the machine has native bfloat16 "
+        "(a GPU, AVX512-BF16 or AMX), else float32; a resumed run keeps its own where it can",
+    )
     r = p.add_argument_group("recipe (defaults: gan_core.recipe.Recipe; saved in config.json)")
     r.add_argument(
         "--plain", action="store_true", help="the study's loop: one learning rate, nothing else"

@@ -10,7 +10,16 @@ import time
 import numpy as np
 import pytest
 
-from gan_core.training import STATE_FILE, GanTrainer, TrainingError, TrainSettings, load_history
+from gan_core.training import (
+    STATE_FILE,
+    GanTrainer,
+    TrainingError,
+    TrainSettings,
+    cpu_has_native_bfloat16,
+    load_history,
+    native_bfloat16,
+    resolve_precision,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -60,13 +69,14 @@ def test_conditional_training_maps_one_cube_per_label(tmp_path, small_mnist, cla
 
 
 def test_resume_continues_from_saved_epoch_with_same_state(tmp_path, small_mnist):
-    first = GanTrainer(_settings(tmp_path, mixed_precision="mixed_bfloat16"), small_mnist)
+    first = GanTrainer(_settings(tmp_path), small_mnist)  # bf16 only where it is native
     first.train(1, progress=False)
     weights = [w.copy() for w in first.generator.get_weights()]
     opt_vars = [np.asarray(v) for v in first.g_opt.variables]
     resumed = GanTrainer(_settings(tmp_path), small_mnist, resume=True)
     assert resumed.epoch == 1
-    assert resumed.s.mixed_precision == "mixed_bfloat16"  # the saved config wins
+    assert resumed.s.mixed_precision == first.s.mixed_precision  # "auto" keeps the saved one
+    assert resumed.notes == []
     np.testing.assert_array_equal(resumed.fixed_noise, first.fixed_noise)
     for a, b in zip(weights, resumed.generator.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -292,3 +302,33 @@ def test_last_map_change_compares_the_last_two_epochs(tmp_path, small_mnist, cla
     classes = load_history(tmp_path / "tiny")["class_maps"]["classes"]
     expected = 100.0 * float((classes[1] != classes[0]).mean())
     assert last_map_change(tmp_path / "tiny") == pytest.approx(expected, abs=0.01)
+
+
+AVX2_ONLY = "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma\nmodel name\t: AMD EPYC\n"
+SAPPHIRE = "flags\t\t: fpu avx2 avx512f avx512_bf16 amx_bf16 amx_tile\n"
+
+
+def test_native_bfloat16_is_read_from_the_cpu_flags():
+    assert not cpu_has_native_bfloat16(AVX2_ONLY)
+    assert cpu_has_native_bfloat16(SAPPHIRE)
+    assert not cpu_has_native_bfloat16("model name : avx512_bf16 in a name, not a flag\n")
+    assert not cpu_has_native_bfloat16("")
+
+
+def test_precision_auto_picks_by_machine_and_keeps_a_resumed_runs_where_it_can():
+    assert resolve_precision("auto", native=False) == "float32"
+    assert resolve_precision("auto", native=True) == "mixed_bfloat16"
+    assert resolve_precision("auto", "mixed_bfloat16", native=True) == "mixed_bfloat16"
+    assert resolve_precision("auto", "mixed_bfloat16", native=False) == "float32"
+    assert resolve_precision("auto", "float32", native=True) == "float32"
+    assert resolve_precision("mixed_bfloat16", "float32", native=False) == "mixed_bfloat16"
+    assert resolve_precision("float32", "mixed_bfloat16", native=True) == "float32"
+    with pytest.raises(TrainingError, match="precision must be one of auto, float32"):
+        resolve_precision("float16")
+
+
+def test_a_new_run_records_the_precision_it_trained_in(tmp_path, small_mnist):
+    t = GanTrainer(_settings(tmp_path, model_id="auto"), small_mnist)
+    assert t.s.mixed_precision == ("mixed_bfloat16" if native_bfloat16() else "float32")
+    with pytest.raises(TrainingError, match="precision must be one of"):
+        GanTrainer(_settings(tmp_path, model_id="bad", mixed_precision="fp8"), small_mnist)
