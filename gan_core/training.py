@@ -78,14 +78,17 @@ def native_bfloat16() -> bool:
         return False
 
 
-def resolve_precision(requested: str, saved: str | None = None, native: bool = False) -> str:
+def resolve_precision(requested: str, saved: str | None = None, native: bool | None = None) -> str:
     """The compute precision to train in. An explicit float32 or mixed_bfloat16 wins;
     "auto" keeps a resumed run's ``saved`` precision where this machine supports it and
-    otherwise takes mixed_bfloat16 only with native bfloat16 (``native``)."""
+    otherwise takes mixed_bfloat16 only with native bfloat16 (``native``; None: this
+    machine's, see native_bfloat16)."""
     if requested not in PRECISIONS:
         raise TrainingError(f"precision must be one of {', '.join(PRECISIONS)}, not {requested!r}")
     if requested != "auto":
         return requested
+    if native is None:
+        native = native_bfloat16()
     if saved == "float32" or (saved == "mixed_bfloat16" and native):
         return saved
     return "mixed_bfloat16" if native else "float32"
@@ -197,10 +200,7 @@ class GanTrainer:
                 f"{self.dir} already holds a model; use --resume to continue it or pick a new id"
             )
         else:
-            settings.mixed_precision = resolve_precision(
-                settings.mixed_precision,
-                native=settings.mixed_precision == "auto" and native_bfloat16(),
-            )
+            settings.mixed_precision = resolve_precision(settings.mixed_precision)
 
         self.x = mnist.x_train[: settings.limit_images] if settings.limit_images else mnist.x_train
         self.y = mnist.y_train[: len(self.x)]
@@ -254,14 +254,12 @@ class GanTrainer:
         s = self.s
         s.latent_dim, s.conditional, s.activation = cfg.latent_dim, cfg.conditional, cfg.activation
         s.seed, s.batch_size = cfg.seed, cfg.batch_size
-        saved = cfg.mixed_precision
-        s.mixed_precision = resolve_precision(
-            s.mixed_precision, saved, native=s.mixed_precision == "auto" and native_bfloat16()
-        )
+        saved, requested = cfg.mixed_precision, s.mixed_precision
+        s.mixed_precision = resolve_precision(requested, saved)
         if s.mixed_precision != saved:
+            why = " (this machine has no native bfloat16)" if requested == "auto" else ""
             self.notes.append(
-                f"training continues in {s.mixed_precision}, not the saved {saved}"
-                + (" (this machine has no native bfloat16)" if saved == "mixed_bfloat16" else "")
+                f"training continues in {s.mixed_precision}, not the saved {saved}{why}"
             )
         try:
             s.recipe = recorded_recipe(cfg)
