@@ -39,6 +39,7 @@ from gan_core.grids import classify_latents, generate_images, grid_points
 from gan_core.recipe import (
     Recipe,
     RecipeError,
+    black_pull_penalty,
     discriminator_view,
     recompute_batchnorm_statistics,
     recorded_recipe,
@@ -298,6 +299,8 @@ class GanTrainer:
         bce = tf.nn.sigmoid_cross_entropy_with_logits
 
         gain, linear = recipe.d_input_gain, recipe.d_input_linear
+        black_pull, black_below = recipe.black_pull, recipe.black_pull_below
+        generate = generator_with_logits(G) if black_pull else None
 
         def logits_of(images, lab):
             images = discriminator_view(images, gain, linear)
@@ -310,7 +313,10 @@ class GanTrainer:
             z = tf.random.stateless_uniform((n, d), seed=step_seed, minval=-1.0, maxval=1.0)
             lab = tf.reshape(labels, (-1, 1))
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-                fake = G([z, lab] if conditional else z, training=True)
+                if generate is None:
+                    fake = G([z, lab] if conditional else z, training=True)
+                else:
+                    fake, fake_logits_px = generate([z, lab] if conditional else z)
                 real_logits = logits_of(real, lab)
                 fake_logits = logits_of(fake, lab)
                 ones, zeros = tf.ones_like(real_logits), tf.zeros_like(fake_logits)
@@ -327,9 +333,11 @@ class GanTrainer:
                     d_loss = d_real + d_fake
                 g_loss = tf.reduce_mean(bce(labels=tf.ones_like(fake_logits), logits=fake_logits))
                 g_total = g_loss
+                if generate is not None:
+                    g_total += black_pull * black_pull_penalty(fake_logits_px, black_below)
                 if label_embedding is not None:
                     short = tf.nn.relu(recipe.label_margin - tf.abs(label_embedding))
-                    g_total = g_loss + margin_weight * tf.reduce_mean(short)
+                    g_total += margin_weight * tf.reduce_mean(short)
             g_opt.apply_gradients(
                 zip(g_tape.gradient(g_total, G.trainable_variables), G.trainable_variables)
             )
@@ -657,6 +665,34 @@ class GanTrainer:
         g.set_weights([np.asarray(w, np.float32) for w in self.generator.get_weights()])
         d.set_weights([np.asarray(w, np.float32) for w in self.discriminator.get_weights()])
         return g, d
+
+
+def generator_with_logits(generator):
+    """A function of the generator's inputs returning (image, logits) in training mode:
+    the same forward pass as ``generator(inputs, training=True)``, with the output layer's
+    pre-tanh logits kept (its convolution has no bias and tanh as activation)."""
+    import keras
+    from keras import ops
+
+    head = generator.get_layer("image")
+    body = keras.Model(generator.input, head.input)
+
+    def forward(inputs):
+        h = body(inputs, training=True)
+        logits = ops.conv_transpose(
+            h,
+            ops.cast(head.kernel, h.dtype),
+            strides=list(head.strides),
+            padding=head.padding,
+            output_padding=head.output_padding,
+            dilation_rate=head.dilation_rate,
+            data_format=head.data_format,
+        )
+        if head.use_bias:
+            logits = logits + ops.cast(head.bias, h.dtype)
+        return ops.tanh(logits), logits
+
+    return forward
 
 
 def branch_run(

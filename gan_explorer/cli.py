@@ -70,6 +70,8 @@ def _recipe_changes(args) -> dict:
         "label_margin_weight": args.label_margin_weight,
         "d_input_gain": args.d_input_gain,
         "d_input_linear": args.d_input_linear,
+        "black_pull": args.black_pull,
+        "black_pull_below": args.black_pull_below,
     }
     if args.label_scale is not None:
         changes["label_scale_min"], changes["label_scale_max"] = args.label_scale
@@ -420,6 +422,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="share A of the linear intensity mixed into D's curve: (1 - A) curve + A p, so "
         "D still sees grey levels near white (0.5; 0: the curve alone)",
+    )
+    r.add_argument(
+        "--black-pull",
+        type=float,
+        help="weight of a hinge on G's pre-tanh logits that pulls pixels darker than "
+        "--black-pull-below grey levels to exact black (0 = off)",
+    )
+    r.add_argument(
+        "--black-pull-below",
+        type=float,
+        help="grey level (0-255) under which --black-pull acts (10)",
     )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     p.add_argument(

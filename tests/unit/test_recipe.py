@@ -372,3 +372,95 @@ def test_a_branch_can_turn_the_generator_average_on_or_off(tmp_path, small_mnist
     off = GanTrainer(settings("off"), small_mnist, resume=True)
     assert off.ema is None and off.epoch == 2
     off.train(3, progress=False)
+
+
+def test_black_pull_hinges_only_near_black_pixels_and_keeps_its_push_where_tanh_saturates():
+    import tensorflow as tf
+
+    from gan_core.recipe import BLACK_LOGIT, BLACK_MARGIN, black_pull_penalty
+
+    def level(logit):  # the uint8 grey level a logit rounds to
+        return np.round((np.tanh(logit) + 1) * 127.5)
+
+    assert level(BLACK_LOGIT - 1e-3) == 0 and level(BLACK_LOGIT + 1e-3) == 1
+    target = BLACK_LOGIT - BLACK_MARGIN
+    # black beyond the margin, grey levels 1 and 5, a stroke edge (59) and white
+    logits = tf.constant([[-5.0, -3.0, -2.0, -0.6, 3.0]])
+    assert [level(v) for v in logits.numpy()[0]] == [0, 1, 5, 59, 254]
+    with tf.GradientTape() as tape:
+        tape.watch(logits)
+        penalty = black_pull_penalty(logits, below=10.0)
+    expected = ((-3.0 - target) + (-2.0 - target)) / 5
+    assert float(penalty) == pytest.approx(expected, rel=1e-5)
+    grad = tape.gradient(penalty, logits).numpy()[0]
+    # Only the two faint pixels are pulled, each by the same amount, although tanh's own
+    # gradient at level 1 is 7x smaller than at level 5.
+    np.testing.assert_allclose(grad, [0, 0.2, 0.2, 0, 0], atol=1e-7)
+    # A higher threshold also pulls the stroke edge; a pixel already black pays nothing.
+    assert float(black_pull_penalty(logits, below=128.0)) > float(penalty)
+    assert float(black_pull_penalty(tf.constant([[target - 0.1]]), below=10.0)) == 0.0
+
+
+def test_black_pull_options_are_checked_and_off_for_older_runs(capsys, tmp_path):
+    from gan_explorer.cli import main
+
+    assert Recipe().black_pull == 0.0 and Recipe().black_pull_below == 10.0
+    for bad in ({"black_pull": -1.0}, {"black_pull_below": 0.0}, {"black_pull_below": 200.0}):
+        with pytest.raises(RecipeError, match="black_pull"):
+            Recipe(**bad)
+    recorded = Recipe(black_pull=20.0).to_json()
+    assert Recipe.from_json(recorded).black_pull == 20.0
+    del recorded["black_pull"], recorded["black_pull_below"]  # a run recorded before it
+    assert Recipe.from_json(recorded).black_pull == 0.0
+    args = ["--checkpoints", str(tmp_path), "train", "x", "--black-pull", "-2"]
+    assert main(args) == 2 and "black_pull must be >= 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_the_generators_logits_are_its_own_forward_pass_before_tanh(conditional):
+    import keras
+
+    from gan_core.models import build_gan_pair
+    from gan_core.training import generator_with_logits
+
+    keras.utils.set_random_seed(4)
+    generator, _ = build_gan_pair(3, conditional)
+    z = np.random.default_rng(0).uniform(-1, 1, (8, 3)).astype(np.float32)
+    inputs = [z, np.arange(8).reshape(-1, 1).astype(np.int32)] if conditional else z
+    image, logits = generator_with_logits(generator)(inputs)
+    np.testing.assert_allclose(
+        np.asarray(image), np.asarray(generator(inputs, training=True)), atol=1e-6
+    )
+    np.testing.assert_allclose(np.tanh(np.asarray(logits)), np.asarray(image), atol=1e-6)
+    assert np.abs(np.asarray(logits)).max() > 1e-3  # real logits, not a copy of the image
+
+
+@pytest.mark.slow
+def test_black_pull_turns_the_generators_faint_haze_into_black(tmp_path, small_mnist):
+    import json
+
+    from gan_core.training import GanTrainer, TrainSettings, generator_with_logits
+
+    z = np.random.default_rng(5).uniform(-1, 1, (256, 2)).astype(np.float32)
+
+    def grey_levels_after(weight):
+        recipe = Recipe(g_learning_rate=0.002, lr_decay_fraction=0, ema_half_life_images=0,
+                        black_pull=weight)  # fmt: skip
+        s = TrainSettings(model_id=f"b{int(weight)}", limit_images=512, weak_every=0,
+                          recipe=recipe, root=str(tmp_path))  # fmt: skip
+        trainer = GanTrainer(s, small_mnist)
+        trainer.train(2, progress=False)
+        saved = json.loads((tmp_path / s.model_id / "config.json").read_text())["recipe"]
+        assert saved["black_pull"] == weight and saved["black_pull_below"] == 10.0
+        image, _ = generator_with_logits(trainer.generator)(z)
+        return np.round((np.asarray(image)[..., 0] + 1) * 127.5)
+
+    free, pulled = grey_levels_after(0.0), grey_levels_after(1000.0)
+
+    def faint(levels):
+        return ((levels >= 1) & (levels <= 10)).mean()
+
+    # Same seed, data and steps: without the pull a third of the pixels are faint grey.
+    assert faint(free) > 0.2
+    assert faint(pulled) < 0.3 * faint(free)
+    assert (pulled == 0).mean() > (free == 0).mean() + 0.2
