@@ -39,8 +39,8 @@ from gan_core.grids import classify_latents, generate_images, grid_points
 from gan_core.recipe import (
     Recipe,
     RecipeError,
-    black_pull_penalty,
     discriminator_view,
+    pixel_histogram_loss,
     recompute_batchnorm_statistics,
     recorded_recipe,
     spread_label_embedding,
@@ -299,8 +299,8 @@ class GanTrainer:
         bce = tf.nn.sigmoid_cross_entropy_with_logits
 
         gain, linear = recipe.d_input_gain, recipe.d_input_linear
-        black_pull, black_below = recipe.black_pull, recipe.black_pull_below
-        generate = generator_with_logits(G) if black_pull else None
+        histogram_weight = recipe.pixel_histogram
+        generate = generator_with_logits(G) if histogram_weight else None
 
         def logits_of(images, lab):
             images = discriminator_view(images, gain, linear)
@@ -334,7 +334,7 @@ class GanTrainer:
                 g_loss = tf.reduce_mean(bce(labels=tf.ones_like(fake_logits), logits=fake_logits))
                 g_total = g_loss
                 if generate is not None:
-                    g_total += black_pull * black_pull_penalty(fake_logits_px, black_below)
+                    g_total += histogram_weight * pixel_histogram_loss(fake_logits_px, real)
                 if label_embedding is not None:
                     short = tf.nn.relu(recipe.label_margin - tf.abs(label_embedding))
                     g_total += margin_weight * tf.reduce_mean(short)

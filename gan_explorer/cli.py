@@ -70,8 +70,7 @@ def _recipe_changes(args) -> dict:
         "label_margin_weight": args.label_margin_weight,
         "d_input_gain": args.d_input_gain,
         "d_input_linear": args.d_input_linear,
-        "black_pull": args.black_pull,
-        "black_pull_below": args.black_pull_below,
+        "pixel_histogram": args.pixel_histogram,
     }
     if args.label_scale is not None:
         changes["label_scale_min"], changes["label_scale_max"] = args.label_scale
@@ -424,15 +423,11 @@ def build_parser() -> argparse.ArgumentParser:
         "D still sees grey levels near white (0.5; 0: the curve alone)",
     )
     r.add_argument(
-        "--black-pull",
+        "--pixel-histogram",
         type=float,
-        help="weight of a hinge on G's pre-tanh logits that pulls pixels darker than "
-        "--black-pull-below grey levels to exact black (0 = off)",
-    )
-    r.add_argument(
-        "--black-pull-below",
-        type=float,
-        help="grey level (0-255) under which --black-pull acts (10)",
+        help="weight of a loss matching each generated batch's grey-level histogram to the "
+        "real batch's (1-D optimal transport on G's pre-tanh logits), against the faint "
+        "halo tanh leaves (0 = off)",
     )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     p.add_argument(

@@ -374,46 +374,60 @@ def test_a_branch_can_turn_the_generator_average_on_or_off(tmp_path, small_mnist
     off.train(3, progress=False)
 
 
-def test_black_pull_hinges_only_near_black_pixels_and_keeps_its_push_where_tanh_saturates():
+def test_pixel_histogram_loss_pulls_a_halo_to_black_and_keeps_the_ink():
     import tensorflow as tf
 
-    from gan_core.recipe import BLACK_LOGIT, BLACK_MARGIN, black_pull_penalty
+    from gan_core.recipe import BLACK_LOGIT, LOGIT_CLIP, pixel_histogram_loss, pixel_logits
 
     def level(logit):  # the uint8 grey level a logit rounds to
         return np.round((np.tanh(logit) + 1) * 127.5)
 
     assert level(BLACK_LOGIT - 1e-3) == 0 and level(BLACK_LOGIT + 1e-3) == 1
-    target = BLACK_LOGIT - BLACK_MARGIN
-    # black beyond the margin, grey levels 1 and 5, a stroke edge (59) and white
-    logits = tf.constant([[-5.0, -3.0, -2.0, -0.6, 3.0]])
-    assert [level(v) for v in logits.numpy()[0]] == [0, 1, 5, 59, 254]
+    assert level(-LOGIT_CLIP) == 0 and level(LOGIT_CLIP) == 255
+    # A "real" batch: 4 images of 10 pixels, 7 black, 2 mid-grey edges and 1 white each.
+    real = np.tile(np.array([-1.0] * 7 + [-0.2, 0.3, 1.0], np.float32), (4, 1))
+    real_logits = np.asarray(pixel_logits(real))
+    assert float(pixel_histogram_loss(real_logits[:, ::-1], real)) == pytest.approx(0, abs=1e-6)
+    # The same digits with a halo: one black pixel per image at grey level 1 (logit -3).
+    fake = real_logits.copy()
+    fake[:, 0] = -3.0
+    assert level(-3.0) == 1
+    fake = tf.constant(fake)
     with tf.GradientTape() as tape:
-        tape.watch(logits)
-        penalty = black_pull_penalty(logits, below=10.0)
-    expected = ((-3.0 - target) + (-2.0 - target)) / 5
-    assert float(penalty) == pytest.approx(expected, rel=1e-5)
-    grad = tape.gradient(penalty, logits).numpy()[0]
-    # Only the two faint pixels are pulled, each by the same amount, although tanh's own
-    # gradient at level 1 is 7x smaller than at level 5.
-    np.testing.assert_allclose(grad, [0, 0.2, 0.2, 0, 0], atol=1e-7)
-    # A higher threshold also pulls the stroke edge; a pixel already black pays nothing.
-    assert float(black_pull_penalty(logits, below=128.0)) > float(penalty)
-    assert float(black_pull_penalty(tf.constant([[target - 0.1]]), below=10.0)) == 0.0
+        tape.watch(fake)
+        loss = pixel_histogram_loss(fake, real)
+    assert float(loss) == pytest.approx((LOGIT_CLIP - 3.0) * 4 / 40, rel=1e-4)
+    grad = tape.gradient(loss, fake).numpy()
+    # Only the halo pixels are pulled, darker, by 1 / N, although tanh's own gradient there
+    # is 0.0099; black beyond the clip, the edges and white are left as they are.
+    np.testing.assert_allclose(grad[:, 0], 1 / 40, rtol=1e-5)
+    np.testing.assert_allclose(grad[:, 1:], 0, atol=1e-7)
+    # Thinner strokes (an edge pixel gone black) are pushed back up, not rewarded.
+    thin = real_logits.copy()
+    thin[:, 7] = -LOGIT_CLIP - 1.0
+    thin = tf.constant(thin)
+    with tf.GradientTape() as tape:
+        tape.watch(thin)
+        loss = pixel_histogram_loss(thin, real)
+    assert float(loss) > 0.1
+    grad = tape.gradient(loss, thin).numpy()
+    # As many dark pixels as edge pixels were lost are pulled brighter, none darker.
+    assert (grad < 0).sum() == 4 and grad.max() == 0.0
+    np.testing.assert_allclose(grad[grad < 0], -1 / 40, rtol=1e-5)
 
 
-def test_black_pull_options_are_checked_and_off_for_older_runs(capsys, tmp_path):
+def test_pixel_histogram_option_is_checked_and_off_for_older_runs(capsys, tmp_path):
     from gan_explorer.cli import main
 
-    assert Recipe().black_pull == 0.0 and Recipe().black_pull_below == 10.0
-    for bad in ({"black_pull": -1.0}, {"black_pull_below": 0.0}, {"black_pull_below": 200.0}):
-        with pytest.raises(RecipeError, match="black_pull"):
-            Recipe(**bad)
-    recorded = Recipe(black_pull=20.0).to_json()
-    assert Recipe.from_json(recorded).black_pull == 20.0
-    del recorded["black_pull"], recorded["black_pull_below"]  # a run recorded before it
-    assert Recipe.from_json(recorded).black_pull == 0.0
-    args = ["--checkpoints", str(tmp_path), "train", "x", "--black-pull", "-2"]
-    assert main(args) == 2 and "black_pull must be >= 0" in capsys.readouterr().err
+    assert Recipe().pixel_histogram == 0.0
+    with pytest.raises(RecipeError, match="pixel_histogram must be >= 0"):
+        Recipe(pixel_histogram=-1.0)
+    recorded = Recipe(pixel_histogram=10.0).to_json()
+    assert Recipe.from_json(recorded).pixel_histogram == 10.0
+    del recorded["pixel_histogram"]  # a run recorded before the option
+    assert Recipe.from_json(recorded).pixel_histogram == 0.0
+    args = ["--checkpoints", str(tmp_path), "train", "x", "--pixel-histogram", "-2"]
+    assert main(args) == 2 and "pixel_histogram must be >= 0" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("conditional", [False, True])
@@ -436,7 +450,7 @@ def test_the_generators_logits_are_its_own_forward_pass_before_tanh(conditional)
 
 
 @pytest.mark.slow
-def test_black_pull_turns_the_generators_faint_haze_into_black(tmp_path, small_mnist):
+def test_the_pixel_histogram_loss_turns_the_generators_faint_haze_into_black(tmp_path, small_mnist):
     import json
 
     from gan_core.training import GanTrainer, TrainSettings, generator_with_logits
@@ -445,17 +459,17 @@ def test_black_pull_turns_the_generators_faint_haze_into_black(tmp_path, small_m
 
     def grey_levels_after(weight):
         recipe = Recipe(g_learning_rate=0.002, lr_decay_fraction=0, ema_half_life_images=0,
-                        black_pull=weight)  # fmt: skip
+                        pixel_histogram=weight)  # fmt: skip
         s = TrainSettings(model_id=f"b{int(weight)}", limit_images=512, weak_every=0,
                           recipe=recipe, root=str(tmp_path))  # fmt: skip
         trainer = GanTrainer(s, small_mnist)
         trainer.train(2, progress=False)
         saved = json.loads((tmp_path / s.model_id / "config.json").read_text())["recipe"]
-        assert saved["black_pull"] == weight and saved["black_pull_below"] == 10.0
+        assert saved["pixel_histogram"] == weight
         image, _ = generator_with_logits(trainer.generator)(z)
         return np.round((np.asarray(image)[..., 0] + 1) * 127.5)
 
-    free, pulled = grey_levels_after(0.0), grey_levels_after(1000.0)
+    free, pulled = grey_levels_after(0.0), grey_levels_after(100.0)
 
     def faint(levels):
         return ((levels >= 1) & (levels <= 10)).mean()
