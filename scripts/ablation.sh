@@ -21,9 +21,11 @@ declare -A ARGS=(
   [no-ttur-decay]="--d-input-gain 0 --g-lr 2e-4 --d-lr 2e-4 --lr-decay 0"
   [batch-128]="--d-input-gain 0 --batch-size 128"
   [no-r1]="--d-input-gain 0 --r1-gamma 0"
-  [d-log]="--d-input-gain 15"
-  [d-log-100]="--d-input-gain 100"
-  [d-log-1000]="--d-input-gain 1000"
+  # the D input curve alone, as it was measured (before the linear share existed)
+  [d-log]="--d-input-gain 15 --d-input-linear 0"
+  [d-log-100]="--d-input-gain 100 --d-input-linear 0"
+  [d-log-1000]="--d-input-gain 1000 --d-input-linear 0"
+  [d-log-1000-histogram]="--d-input-gain 1000 --d-input-linear 0 --pixel-histogram 50"
 )
 names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
 read -r -a names <<<"${names[*]}"
