@@ -25,7 +25,7 @@ declare -A ARGS=(
   [d-log]="--d-input-gain 15 --d-input-linear 0"
   [d-log-100]="--d-input-gain 100 --d-input-linear 0"
   [d-log-1000]="--d-input-gain 1000 --d-input-linear 0"
-  [d-log-1000-histogram]="--d-input-gain 1000 --d-input-linear 0 --pixel-histogram 50"
+  [d-log-1000-histogram]="--d-input-gain 1000 --d-input-linear 0 --pixel-histogram 10"
 )
 names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
 read -r -a names <<<"${names[*]}"
