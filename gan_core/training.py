@@ -316,7 +316,7 @@ class GanTrainer:
                 if generate is None:
                     fake = G([z, lab] if conditional else z, training=True)
                 else:
-                    fake, fake_logits_px = generate([z, lab] if conditional else z)
+                    fake, fake_pixel_logits = generate([z, lab] if conditional else z)
                 real_logits = logits_of(real, lab)
                 fake_logits = logits_of(fake, lab)
                 ones, zeros = tf.ones_like(real_logits), tf.zeros_like(fake_logits)
@@ -334,7 +334,7 @@ class GanTrainer:
                 g_loss = tf.reduce_mean(bce(labels=tf.ones_like(fake_logits), logits=fake_logits))
                 g_total = g_loss
                 if generate is not None:
-                    g_total += histogram_weight * pixel_histogram_loss(fake_logits_px, real)
+                    g_total += histogram_weight * pixel_histogram_loss(fake_pixel_logits, real)
                 if label_embedding is not None:
                     short = tf.nn.relu(recipe.label_margin - tf.abs(label_embedding))
                     g_total += margin_weight * tf.reduce_mean(short)
