@@ -480,11 +480,36 @@ def history_figure(replay, epoch: int, height: int = 300) -> go.Figure:
 
 
 def map_change_figure(replay, epoch: int, label: int = 0, height: int = 220) -> go.Figure:
-    """Share of the class map that changed since the previous epoch (convergence signal);
-    for a CGAN also its label fidelity on the monitor grid, overall and for ``label``."""
+    """Share of the class map that changed since the previous epoch (convergence signal),
+    the fixed-noise images' faint pixels (the haze, real MNIST 0.75%); for a CGAN also its
+    label fidelity on the monitor grid, overall and for ``label``."""
     fig = go.Figure(go.Scatter(x=replay.map_epochs, y=100 * replay.map_change, mode="lines+markers",
                                name="map changed", hovertemplate="epoch %{x}: %{y:.1f}% changed<extra></extra>"))  # fmt: skip
-    title = "How much the class map changed from the previous epoch"
+    title = "How much the class map changed from the previous epoch, and the faint-pixel haze"
+    faint = getattr(replay, "faint_pixels", None)
+    if faint is not None and len(faint) and len(faint) == len(replay.sample_epochs):
+        fig.add_trace(
+            go.Scatter(
+                x=replay.sample_epochs,
+                y=faint,
+                mode="lines",
+                name="faint pixels (real MNIST 0.75%)",
+                line=dict(color="#ff7f0e"),
+                yaxis="y2",
+                hovertemplate="epoch %{x}: %{y:.2f}% of the fixed-noise images' pixels at "
+                "grey 1-10 of 255<extra></extra>",
+            )
+        )
+        fig.update_layout(  # the haze is a few percent: its own scale, on the right
+            yaxis2=dict(
+                title="faint pixels %",
+                overlaying="y",
+                side="right",
+                rangemode="tozero",
+                showgrid=False,
+                color="#ff7f0e",
+            )  # fmt: skip
+        )
     fidelity = getattr(replay, "label_fidelity", None)
     if fidelity is not None and len(fidelity) == len(replay.map_epochs) and len(fidelity):
         fig.add_trace(
@@ -507,14 +532,17 @@ def map_change_figure(replay, epoch: int, label: int = 0, height: int = 220) -> 
                 hovertemplate="epoch %{x}: %{y:.1f}%<extra></extra>",
             )
         )
+        title = "Class map change, faint pixels and label fidelity on the monitor grid"
+    if len(fig.data) > 1:  # the legend in its own row between the title and the plot
         fig.update_layout(
-            legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1)
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0)
         )
-        title = "Class map change and label fidelity on the monitor grid"
     fig.add_vline(x=epoch, line=dict(color="#d62728", width=2))
-    fig.update_yaxes(title="%", rangemode="tozero")
+    fig.update_layout(yaxis=dict(title="%", rangemode="tozero"))
     fig.update_xaxes(title="epoch")
-    return _layout(fig, title, height)
+    right = 60 if fig.layout.yaxis2.overlaying else 10
+    top = 64 if len(fig.data) > 1 else 36
+    return _layout(fig, title, height + top - 36, margin=dict(l=40, r=right, t=top, b=36))
 
 
 def class_grid_figure(classes: np.ndarray, title: str, height: int = 340) -> go.Figure:

@@ -233,7 +233,14 @@ def faint_pixel_share(images: np.ndarray) -> float:
     Real MNIST has 0.75%: its background is exact black. A generator whose tanh never quite
     reaches -1 leaves a grey haze that a real-vs-fake classifier sees at once.
     """
-    levels = np.rint((np.asarray(images, np.float32) + 1.0) * 127.5)
+    return faint_level_share(np.rint((np.asarray(images, np.float32) + 1.0) * 127.5))
+
+
+def faint_level_share(levels: np.ndarray) -> float:
+    """Percent of grey levels (0..255, e.g. stored uint8 samples) at 1..10."""
+    levels = np.asarray(levels)
+    if not levels.size:
+        raise ValueError("no pixels to measure")
     return round(100.0 * float(((levels >= 1) & (levels <= 10)).mean()), 3)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from gan_core.checkpoints import CheckpointError
+from gan_core.evaluation import faint_level_share
 from gan_core.training import load_history, map_change_fraction
 
 
@@ -24,6 +25,8 @@ class TrainingReplay:
         map_change: (M,) share of grid points whose class changed since the previous map.
         label_fidelity: CGAN only, (M, 10) share of each label's monitor cube classified
             as that label (empty for unconditional models).
+        faint_pixels: (S,) percent of the fixed-noise images' pixels at grey levels 1..10
+            of 255 (the haze ``gan-explorer evaluate`` measures on 10,000 samples).
     """
 
     epochs: np.ndarray
@@ -37,6 +40,7 @@ class TrainingReplay:
     maps: np.ndarray
     map_change: np.ndarray
     label_fidelity: np.ndarray = field(default_factory=lambda: np.zeros((0, 10)))
+    faint_pixels: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def last_epoch(self) -> int:
@@ -133,6 +137,7 @@ def load_replay(model_dir: str | Path) -> TrainingReplay:
     s = hist["samples"] or {}
     m = hist["class_maps"] or {}
     maps = m.get("classes", np.zeros((0, 1, 1), np.uint8))
+    samples = s.get("images", np.zeros((0, 36, 28, 28), np.uint8))
     return TrainingReplay(
         epochs=epochs,
         g_loss=g,
@@ -140,11 +145,12 @@ def load_replay(model_dir: str | Path) -> TrainingReplay:
         weak_epochs=weak_e,
         weak_acc=weak_a,
         sample_epochs=s.get("epochs", np.zeros(0, np.int32)),
-        samples=s.get("images", np.zeros((0, 36, 28, 28), np.uint8)),
+        samples=samples,
         map_epochs=m.get("epochs", np.zeros(0, np.int32)),
         maps=maps,
         map_change=map_change_fraction(maps) if len(maps) else np.zeros(0),
         label_fidelity=grid_label_fidelity(maps)
         if len(maps) and _is_conditional(m)
         else np.zeros((0, 10)),
+        faint_pixels=np.array([faint_level_share(im) for im in samples], np.float32),
     )

@@ -56,7 +56,7 @@ def layout(**query):
             html.P(
                 "What the generator made from one fixed noise batch after every epoch, the losses, the "
                 "weak independent classifier (near 0.5 means real and generated are hard to tell apart) "
-                "and the class map, epoch by epoch.",
+                "the class map and the faint-pixel haze, epoch by epoch.",
                 className="lead",
             ),  # fmt: skip
             error_box("train-error"),

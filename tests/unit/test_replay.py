@@ -84,10 +84,11 @@ def test_cgan_replay_label_fidelity_matches_the_generator(tmp_path, small_mnist,
     fig = figures.map_change_figure(replay, 2, label=4)
     assert [t.name for t in fig.data] == [
         "map changed",
+        "faint pixels (real MNIST 0.75%)",
         "label fidelity (all labels)",
         "label fidelity (4)",
     ]
-    np.testing.assert_allclose(fig.data[2].y, 100 * replay.label_fidelity[:, 4])
+    np.testing.assert_allclose(fig.data[3].y, 100 * replay.label_fidelity[:, 4])
 
 
 def test_unconditional_replay_has_no_label_fidelity(test_checkpoints, trained_model):
@@ -95,4 +96,37 @@ def test_unconditional_replay_has_no_label_fidelity(test_checkpoints, trained_mo
 
     replay = load_replay(test_checkpoints / trained_model)
     assert replay.label_fidelity.shape == (0, 10)
-    assert [t.name for t in figures.map_change_figure(replay, 1).data] == ["map changed"]
+    names = [t.name for t in figures.map_change_figure(replay, 1).data]
+    assert names == ["map changed", "faint pixels (real MNIST 0.75%)"]
+
+
+def test_replay_faint_pixels_are_the_fixed_noise_images_haze(test_checkpoints, trained_model):
+    """Each epoch's faint share is what the saved generator's fixed-noise images measure."""
+    import keras
+
+    from dashboard import figures
+    from gan_core.evaluation import faint_pixel_share
+    from gan_core.grids import generate_images
+
+    folder = test_checkpoints / trained_model
+    replay = load_replay(folder)
+    assert replay.faint_pixels.shape == (3,) and (replay.faint_pixels >= 0).all()
+    with np.load(folder / "history" / "samples.npz") as f:
+        noise = f["noise"]
+    g = keras.saving.load_model(folder / "generator.keras", safe_mode=True)
+    expected = faint_pixel_share(generate_images(g, noise))
+    assert abs(replay.faint_pixels[-1] - expected) < 0.05
+    fig = figures.map_change_figure(replay, 3)
+    np.testing.assert_allclose(fig.data[1].y, replay.faint_pixels)
+    np.testing.assert_array_equal(fig.data[1].x, replay.sample_epochs)
+
+
+def test_faint_level_share_counts_levels_1_to_10():
+    from gan_core.evaluation import faint_level_share, faint_pixel_share
+
+    assert faint_level_share(np.array([0, 1, 10, 11, 255], np.uint8)) == 40.0
+    # the same count as on images in [-1, 1]: level k is -1 + k / 127.5
+    levels = np.arange(256)
+    assert faint_pixel_share(-1 + levels / 127.5) == faint_level_share(levels)
+    with pytest.raises(ValueError, match="no pixels"):
+        faint_level_share(np.zeros(0))
