@@ -508,7 +508,7 @@ def map_change_figure(replay, epoch: int, label: int = 0, height: int = 220) -> 
                 rangemode="tozero",
                 showgrid=False,
                 color="#ff7f0e",
-            )  # fmt: skip
+            )
         )
     fidelity = getattr(replay, "label_fidelity", None)
     if fidelity is not None and len(fidelity) == len(replay.map_epochs) and len(fidelity):

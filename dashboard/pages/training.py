@@ -55,7 +55,7 @@ def layout(**query):
             html.H2("Training replay"),
             html.P(
                 "What the generator made from one fixed noise batch after every epoch, the losses, the "
-                "weak independent classifier (near 0.5 means real and generated are hard to tell apart) "
+                "weak independent classifier (near 0.5 means real and generated are hard to tell apart), "
                 "the class map and the faint-pixel haze, epoch by epoch.",
                 className="lead",
             ),  # fmt: skip
