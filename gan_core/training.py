@@ -34,7 +34,7 @@ from gan_core.checkpoints import (
     resolve_model_dir,
     save_keras_model,
 )
-from gan_core.constants import PRECISIONS
+from gan_core.constants import BN_SAMPLES, PRECISIONS
 from gan_core.grids import classify_latents, generate_images, grid_points
 from gan_core.recipe import (
     Recipe,
@@ -45,11 +45,6 @@ from gan_core.recipe import (
     recorded_recipe,
     spread_label_embedding,
 )
-
-# Prior samples for the averaged generator's BatchNorm statistics: with 4,096 fresh ones
-# per epoch two recomputations alone changed 6.9% of gan-2d's 100x100 map, with 16,384
-# 1.6%.
-BN_SAMPLES = 16384
 
 STATE_FILE = "train_state.npz"
 # CPU flags of the instruction sets that compute bfloat16 natively.
@@ -124,6 +119,7 @@ class TrainSettings:
     limit_images: int | None = None  # train on the first N images (tests, smoke runs)
     weak_every: int = 10
     map_points: int | None = None  # override the monitoring grid size (tests)
+    bn_samples: int = BN_SAMPLES  # prior samples for the averaged generator's BatchNorm stats
     root: str | None = None
 
     def model_config(self, epochs_trained: int, data_source: str) -> ModelConfig:
@@ -207,6 +203,14 @@ class GanTrainer:
         self.y = mnist.y_train[: len(self.x)]
         self.data_source = Path(mnist.source).name
         self.classifier = classifier
+        if settings.bn_samples < 1:
+            raise TrainingError(
+                f"the BatchNorm statistics need at least 1 prior sample, not {settings.bn_samples}"
+            )
+        if settings.map_points is not None and settings.map_points < 2:
+            raise TrainingError(
+                f"a class map needs at least 2 points per axis, not {settings.map_points}"
+            )
         if len(self.x) < settings.batch_size:
             raise TrainingError(
                 f"need at least one batch: {len(self.x)} images < batch {settings.batch_size}"
@@ -243,6 +247,7 @@ class GanTrainer:
         if resume:
             self._load_state(state_path)
             self._truncate_history(self.epoch)
+            self._adopt_map_points()
         self._step_fn = self._make_step()
         self._r1_fn = self._make_r1_step() if settings.recipe.r1_gamma > 0 else None
         self.map_latents, self.map_labels, self.map_shape, self.map_desc = monitor_grid(
@@ -455,7 +460,11 @@ class GanTrainer:
             if self.ema is not None:  # the same prior samples every epoch: a map that
                 # changes is the weights', not the sampling noise of its statistics
                 recompute_batchnorm_statistics(
-                    self.ema, self.s.latent_dim, self.s.conditional, n=BN_SAMPLES, seed=self.s.seed
+                    self.ema,
+                    self.s.latent_dim,
+                    self.s.conditional,
+                    n=self.s.bn_samples,
+                    seed=self.s.seed,
                 )
             record["learning_rate_scale"] = round(scale, 4)
             self._write_epoch_records(epoch, record)
@@ -561,6 +570,20 @@ class GanTrainer:
         for r in rows:
             writer.writerow({k: r.get(k, "") for k in row})
         atomic_write_bytes(path, buf.getvalue().encode())
+
+    def _adopt_map_points(self) -> None:
+        """A resumed run keeps the class-map grid its history was written with."""
+        path = self.hist / "class_maps.npz"
+        if not path.exists():
+            return
+        with np.load(path, allow_pickle=False) as f:
+            saved = int(f["classes"].shape[-1])
+        if self.s.map_points not in (None, saved):
+            raise TrainingError(
+                f"this run's class maps have {saved} points per axis, not {self.s.map_points}: "
+                f"resume without --map-points or with {saved}"
+            )
+        self.s.map_points = saved
 
     def _truncate_history(self, epoch: int) -> None:
         """Drop records of epochs after the saved state (written just before a kill)."""

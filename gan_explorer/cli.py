@@ -121,6 +121,8 @@ def cmd_train(args) -> int:
         mixed_precision=args.precision,
         limit_images=args.limit,
         weak_every=args.weak_every,
+        bn_samples=args.bn_samples,
+        map_points=args.map_points,
         root=args.checkpoints,
     )
     try:
@@ -333,7 +335,7 @@ def cmd_export(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from gan_core.constants import ACTIVATIONS, DEFAULT_ACTIVATION, PRECISIONS
+    from gan_core.constants import ACTIVATIONS, BN_SAMPLES, DEFAULT_ACTIVATION, PRECISIONS
 
     parser = argparse.ArgumentParser(
         prog="gan-explorer",
@@ -432,6 +434,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     p.add_argument(
         "--weak-every", type=int, default=10, help="weak classifier every N epochs (0: never)"
+    )
+    p.add_argument(
+        "--bn-samples",
+        type=int,
+        default=BN_SAMPLES,
+        help=f"prior samples for the averaged generator's BatchNorm statistics, recomputed "
+        f"after every epoch ({BN_SAMPLES}; fewer for quick smoke runs)",
+    )
+    p.add_argument(
+        "--map-points",
+        type=int,
+        help="points per axis of the per-epoch class map (100 in 2D, 16 in 3D, 8 in 4D and "
+        "per CGAN label; fewer for quick smoke runs; a resumed run keeps its own)",
     )
     p.add_argument("--resume", action="store_true", help="continue from the saved training state")
     p.add_argument(

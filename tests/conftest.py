@@ -152,7 +152,7 @@ def trained_model(test_checkpoints, small_mnist, classifier) -> str:
     """A 2D GAN trained for 3 short epochs inside test_checkpoints, with full history."""
     from gan_core.training import GanTrainer, TrainSettings
 
-    settings = TrainSettings(model_id="trained-2d", latent_dim=2, batch_size=64, limit_images=256,
+    settings = TrainSettings(model_id="trained-2d", latent_dim=2, batch_size=64, limit_images=256, bn_samples=1024,
                              weak_every=2, map_points=8, root=str(test_checkpoints))  # fmt: skip
     GanTrainer(settings, small_mnist, classifier).train(3, progress=False)
     return "trained-2d"

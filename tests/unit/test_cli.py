@@ -41,6 +41,9 @@ def test_train_refuses_to_overwrite_and_to_resume_nothing(fresh_checkpoints, cap
     assert "already holds a model" in capsys.readouterr().err
     assert main(["--checkpoints", str(fresh_checkpoints), "train", "new", "--resume"]) == 2
     assert "nothing to resume" in capsys.readouterr().err
+    assert main(["--checkpoints", str(fresh_checkpoints), "train", "new", "--bn-samples", "0"]) == 2
+    assert "at least 1 prior sample, not 0" in capsys.readouterr().err
+    assert not (fresh_checkpoints / "new").exists()
 
 
 def test_evaluate_unknown_model_is_a_clear_error(fresh_checkpoints, capsys):

@@ -74,11 +74,18 @@ def test_recomputed_batchnorm_statistics_normalise_each_layer_exactly():
 
 @pytest.mark.slow
 def test_ema_generator_is_what_gets_saved_and_resumes_exactly(tmp_path, small_mnist):
+    import keras
+
     from gan_core.checkpoints import load_generator
     from gan_core.training import GanTrainer, TrainSettings
 
     s = TrainSettings(
-        model_id="ema", latent_dim=2, limit_images=256, weak_every=0, root=str(tmp_path)
+        model_id="ema",
+        latent_dim=2,
+        limit_images=256,
+        bn_samples=1024,
+        weak_every=0,
+        root=str(tmp_path),
     )
     trainer = GanTrainer(s, small_mnist)
     trainer.train(2, progress=False)
@@ -87,13 +94,23 @@ def test_ema_generator_is_what_gets_saved_and_resumes_exactly(tmp_path, small_mn
         np.testing.assert_array_equal(a, b)
     kernel = trainer.generator.get_layer("dense").kernel.numpy()
     assert not np.allclose(trainer.ema.get_layer("dense").kernel.numpy(), kernel)
+    # Its BatchNorm statistics are those of `bn_samples` prior samples drawn with the seed.
+    copy = keras.models.clone_model(trainer.ema)
+    copy.set_weights(trainer.ema.get_weights())
+    bn = trainer.ema.get_layer("dense_bn").moving_mean.numpy()
+    recompute_batchnorm_statistics(copy, 2, False, n=1024, seed=s.seed)
+    np.testing.assert_array_equal(copy.get_layer("dense_bn").moving_mean.numpy(), bn)
+    recompute_batchnorm_statistics(copy, 2, False, n=2048, seed=s.seed)
+    assert not np.allclose(copy.get_layer("dense_bn").moving_mean.numpy(), bn)
     from gan_core.training import raw_generator
 
     raw = raw_generator(tmp_path / "ema")  # the same run without EMA, from the state
     for a, b in zip(raw.get_weights(), trainer.generator.get_weights()):
         np.testing.assert_array_equal(a, np.asarray(b, np.float32))
     resumed = GanTrainer(
-        TrainSettings(model_id="ema", root=str(tmp_path), limit_images=256, weak_every=0),
+        TrainSettings(
+            model_id="ema", root=str(tmp_path), limit_images=256, bn_samples=1024, weak_every=0
+        ),
         small_mnist,
         resume=True,
     )
@@ -108,7 +125,12 @@ def test_a_model_without_a_recorded_recipe_resumes_with_the_plain_loop(tmp_path,
 
     plain = Recipe.legacy(2e-4)
     s = TrainSettings(
-        model_id="old", limit_images=256, weak_every=0, root=str(tmp_path), recipe=plain
+        model_id="old",
+        limit_images=256,
+        bn_samples=1024,
+        weak_every=0,
+        root=str(tmp_path),
+        recipe=plain,
     )
     GanTrainer(s, small_mnist).train(1, progress=False)
     cfg_path = tmp_path / "old" / "config.json"
@@ -116,7 +138,9 @@ def test_a_model_without_a_recorded_recipe_resumes_with_the_plain_loop(tmp_path,
     del cfg["recipe"]  # as written before recipes were recorded
     cfg_path.write_text(json.dumps(cfg))
     resumed = GanTrainer(
-        TrainSettings(model_id="old", root=str(tmp_path), limit_images=256, weak_every=0),
+        TrainSettings(
+            model_id="old", root=str(tmp_path), limit_images=256, bn_samples=1024, weak_every=0
+        ),
         small_mnist,
         resume=True,
     )
@@ -135,6 +159,7 @@ def test_label_margin_pushes_cgan_embeddings_away_from_zero(tmp_path, small_mnis
             latent_dim=3,
             conditional=True,
             limit_images=256,
+            bn_samples=1024,
             weak_every=0,
             recipe=recipe,
             root=str(tmp_path),
@@ -205,7 +230,7 @@ def test_training_with_the_log_view_and_realism_use_the_same_curve(tmp_path, sma
 
     shutil.copytree(DEFAULT_CHECKPOINTS / "classifier", tmp_path / "classifier")
     s = TrainSettings(
-        model_id="logd", limit_images=256, weak_every=0, root=str(tmp_path),
+        model_id="logd", limit_images=256, bn_samples=1024, weak_every=0, root=str(tmp_path),
         recipe=Recipe(d_input_gain=15.0, d_input_linear=0.5),
     )  # fmt: skip
     GanTrainer(s, small_mnist).train(1, progress=False)
@@ -227,7 +252,9 @@ def test_stop_at_keeps_the_whole_runs_learning_rate_schedule(tmp_path, small_mni
     from gan_core.training import GanTrainer, TrainSettings
 
     def settings():
-        return TrainSettings(model_id="s", limit_images=256, weak_every=0, root=str(tmp_path))
+        return TrainSettings(
+            model_id="s", limit_images=256, bn_samples=1024, weak_every=0, root=str(tmp_path)
+        )
 
     first = GanTrainer(settings(), small_mnist).train(3, progress=False, stop_at=2)
     assert [r["epoch"] for r in first] == [1, 2]
@@ -252,7 +279,7 @@ def test_label_scale_keeps_every_embedding_component_in_its_range(tmp_path, smal
     def settings(**kw):
         recipe = Recipe(g_learning_rate=0.05, label_margin_weight=0, lr_decay_fraction=0,
                         label_scale_min=0.1, label_scale_max=2.0)  # fmt: skip
-        return TrainSettings(model_id="ls", latent_dim=3, conditional=True, limit_images=256,
+        return TrainSettings(model_id="ls", latent_dim=3, conditional=True, limit_images=256, bn_samples=1024,
                              weak_every=0, recipe=recipe, root=str(tmp_path), **kw)  # fmt: skip
 
     trainer = GanTrainer(settings(), small_mnist)
@@ -310,7 +337,9 @@ def test_a_branch_continues_a_run_with_a_changed_recipe_and_leaves_it_as_it_was(
     from gan_core.training import GanTrainer, TrainingError, TrainSettings, branch_run
     from gan_explorer.cli import main
 
-    s = TrainSettings(model_id="src", limit_images=256, weak_every=0, root=str(tmp_path))
+    s = TrainSettings(
+        model_id="src", limit_images=256, bn_samples=1024, weak_every=0, root=str(tmp_path)
+    )
     source = GanTrainer(s, small_mnist)
     source.train(1, progress=False)
     before = (tmp_path / "src" / "config.json").read_text()
@@ -340,7 +369,7 @@ def test_a_branch_continues_a_run_with_a_changed_recipe_and_leaves_it_as_it_was(
     assert not (tmp_path / "b" / "metrics.json").exists()  # the source's numbers stay there
     assert (tmp_path / "src" / "config.json").read_text() == before
     assert (tmp_path / "src" / "train_state.npz").read_bytes() == state
-    branch = GanTrainer(TrainSettings(model_id="b", root=str(tmp_path), limit_images=256,
+    branch = GanTrainer(TrainSettings(model_id="b", root=str(tmp_path), limit_images=256, bn_samples=1024,
                                       weak_every=0), small_mnist, resume=True)  # fmt: skip
     assert branch.epoch == 2 and branch.s.recipe == Recipe.from_json(want)
     losses = (tmp_path / "b" / "history" / "losses.csv").read_text().splitlines()
@@ -355,7 +384,7 @@ def test_a_branch_can_turn_the_generator_average_on_or_off(tmp_path, small_mnist
     from gan_core.training import GanTrainer, TrainSettings, branch_run
 
     def settings(model_id, **kw):
-        return TrainSettings(model_id=model_id, limit_images=256, weak_every=0,
+        return TrainSettings(model_id=model_id, limit_images=256, bn_samples=1024, weak_every=0,
                              root=str(tmp_path), **kw)  # fmt: skip
 
     plain = GanTrainer(settings("plain", recipe=Recipe.legacy(2e-4)), small_mnist)
@@ -460,7 +489,7 @@ def test_the_pixel_histogram_loss_turns_the_generators_faint_haze_into_black(tmp
     def grey_levels_after(weight):
         recipe = Recipe(g_learning_rate=0.002, lr_decay_fraction=0, ema_half_life_images=0,
                         pixel_histogram=weight)  # fmt: skip
-        s = TrainSettings(model_id=f"b{int(weight)}", limit_images=512, weak_every=0,
+        s = TrainSettings(model_id=f"b{int(weight)}", limit_images=512, bn_samples=1024, weak_every=0,
                           recipe=recipe, root=str(tmp_path))  # fmt: skip
         trainer = GanTrainer(s, small_mnist)
         trainer.train(2, progress=False)

@@ -71,7 +71,7 @@ def test_cgan_replay_label_fidelity_matches_the_generator(tmp_path, small_mnist,
 
     copy_classifier(tmp_path)
     settings = TrainSettings(model_id="tiny-cgan", latent_dim=3, conditional=True, batch_size=64,
-                             limit_images=256, weak_every=0, map_points=4, root=str(tmp_path))  # fmt: skip
+                             limit_images=256, bn_samples=1024, weak_every=0, map_points=4, root=str(tmp_path))  # fmt: skip
     GanTrainer(settings, small_mnist, classifier).train(2, progress=False)
     replay = load_replay(tmp_path / "tiny-cgan")
     assert replay.label_fidelity.shape == (2, 10)

@@ -30,6 +30,7 @@ def _settings(root, **kw):
         latent_dim=2,
         batch_size=64,
         limit_images=256,
+        bn_samples=1024,
         weak_every=2,
         map_points=6,
         root=str(root),
@@ -86,12 +87,29 @@ def test_resume_continues_from_saved_epoch_with_same_state(tmp_path, small_mnist
     assert [int(r["epoch"]) for r in load_history(tmp_path / "tiny")["losses"]] == [1, 2]
 
 
+def test_a_resumed_run_keeps_its_class_map_grid(tmp_path, small_mnist, classifier):
+    GanTrainer(_settings(tmp_path), small_mnist, classifier).train(1, progress=False)
+    with pytest.raises(TrainingError, match="have 6 points per axis, not 5"):
+        GanTrainer(_settings(tmp_path, map_points=5), small_mnist, classifier, resume=True)
+    resumed = GanTrainer(_settings(tmp_path, map_points=None), small_mnist, classifier, resume=True)
+    resumed.train(2, progress=False)
+    assert load_history(tmp_path / "tiny")["class_maps"]["classes"].shape == (2, 6, 6)
+    with pytest.raises(TrainingError, match="at least 2 points per axis, not 1"):
+        GanTrainer(_settings(tmp_path / "new", map_points=1), small_mnist)
+
+
 def test_refuses_to_overwrite_and_to_resume_nothing(tmp_path, small_mnist):
     with pytest.raises(TrainingError, match="nothing to resume"):
         GanTrainer(_settings(tmp_path), small_mnist, resume=True)
     GanTrainer(_settings(tmp_path), small_mnist).train(1, progress=False)
     with pytest.raises(TrainingError, match="already holds a model"):
         GanTrainer(_settings(tmp_path), small_mnist)
+
+
+def test_batchnorm_statistics_need_a_prior_sample(tmp_path, small_mnist):
+    with pytest.raises(TrainingError, match="at least 1 prior sample, not 0"):
+        GanTrainer(_settings(tmp_path, bn_samples=0), small_mnist)
+    assert not (tmp_path / "tiny").exists()
 
 
 def test_corrupt_training_state_is_a_clear_error(tmp_path, small_mnist):
@@ -128,18 +146,24 @@ def test_kill_9_mid_epoch_loses_at_most_that_epoch(tmp_path):
         str(root),
         "train",
         "k9",
-        "--epochs",
-        "50",
         "--limit",
         "512",
         "--batch-size",
         "64",
         "--weak-every",
         "0",
+        "--bn-samples",
+        "1024",
+        "--map-points",
+        "6",
         "--quiet",
     ]
     proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        cmd + ["--epochs", "50"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         deadline = time.time() + 240
@@ -158,7 +182,7 @@ def test_kill_9_mid_epoch_loses_at_most_that_epoch(tmp_path):
     hist = load_history(root / "k9")
     assert len(hist["losses"]) >= saved and hist["samples"]["images"].shape[0] >= saved
     out = subprocess.run(
-        cmd[:-5] + ["--resume", "--epochs", str(saved + 1), "--quiet"],
+        cmd + ["--resume", "--epochs", str(saved + 1)],
         env=env,
         capture_output=True,
         text=True,
