@@ -356,7 +356,8 @@ def test_a_branch_continues_a_run_with_a_changed_recipe_and_leaves_it_as_it_was(
 
     args = ["--checkpoints", str(tmp_path), "train", "b", "--branch-from", "src", "--epochs",
             "2", "--ema-half-life-end", "40000", "--r1-gamma", "0", "--limit", "256",
-            "--weak-every", "0", "--quiet"]  # fmt: skip
+            "--weak-every", "0", "--bn-samples", "1024", "--map-points", "6",
+            "--quiet"]  # fmt: skip
     assert main(args) == 0
     cfg = json.loads((tmp_path / "b" / "config.json").read_text())
     assert cfg["epochs_trained"] == 2
