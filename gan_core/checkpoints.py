@@ -320,6 +320,7 @@ def describe_checkpoints(
                     "learning_rate": cfg.learning_rate,
                     "mixed_precision": cfg.mixed_precision,
                     "seed": cfg.seed,
+                    "recipe": cfg.recipe,
                 },
             )
         except CheckpointError as exc:

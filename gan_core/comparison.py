@@ -10,11 +10,12 @@ reported next to the table instead of being hidden.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
 ACTIVATIONS = ("relu", "leaky_relu", "prelu", "elu")
-BUDGET_KEYS = ("epochs", "batch_size", "learning_rate", "mixed_precision", "seed")
+BUDGET_KEYS = ("epochs", "batch_size", "learning_rate", "mixed_precision", "seed", "recipe")
 
 
 def budget_of(row: dict[str, Any]) -> dict[str, Any]:
@@ -25,6 +26,14 @@ def budget_of(row: dict[str, Any]) -> dict[str, Any]:
     return {k: budget.get(k) for k in BUDGET_KEYS}
 
 
+def _canonical(budget: dict[str, Any]) -> str:
+    """A budget as a comparable string: recipes compare by their options, in any order,
+    and a missing recipe is the plain loop, as ``{}`` is."""
+    if "recipe" in budget:
+        budget = {**budget, "recipe": budget["recipe"] or None}
+    return json.dumps(budget, sort_keys=True, default=str)
+
+
 def _describe_budget(budget: dict[str, Any]) -> str:
     parts = [
         f"{budget['epochs']} epochs",
@@ -32,7 +41,23 @@ def _describe_budget(budget: dict[str, Any]) -> str:
         f"lr {budget['learning_rate']}",
     ]
     parts += [str(budget["mixed_precision"]), f"seed {budget['seed']}"]
+    parts.append("the training recipe" if budget.get("recipe") else "the plain loop")
     return ", ".join(parts)
+
+
+def _recipe_difference(recipes: dict[str, dict[str, Any] | None]) -> str:
+    """How the variants' recipes differ, in words: which model ran the plain loop, or which
+    options differ and their values."""
+    if not all(recipes.values()):  # {} or None: the study's plain loop
+        return "recipe differs: " + ", ".join(
+            f"{m} {'training recipe' if r else 'plain loop'}" for m, r in recipes.items()
+        )
+    options = sorted({k for r in recipes.values() for k in r})
+    differing = [k for k in options if len({repr(r.get(k)) for r in recipes.values()}) > 1]
+    return "; ".join(
+        f"recipe {k} differs: " + ", ".join(f"{m} {r.get(k)}" for m, r in recipes.items())
+        for k in differing
+    )
 
 
 def activation_comparison(rows: list[dict[str, Any]], latent_dim: int = 3) -> dict[str, Any]:
@@ -62,15 +87,13 @@ def activation_comparison(rows: list[dict[str, Any]], latent_dim: int = 3) -> di
 
     # One model per activation: the one whose budget matches the most common budget; ties
     # prefer the shorter id (gan-3d over a copy of it).
-    all_budgets = Counter(tuple(budget_of(r).items()) for rs in candidates.values() for r in rs)
+    all_budgets = Counter(_canonical(budget_of(r)) for rs in candidates.values() for r in rs)
     chosen = []
     for activation in ACTIVATIONS:
         options = candidates.get(activation, [])
         if options:
             chosen.append(
-                min(
-                    options, key=lambda r: (-all_budgets[tuple(budget_of(r).items())], len(r["id"]))
-                )
+                min(options, key=lambda r: (-all_budgets[_canonical(budget_of(r))], len(r["id"])))
             )
 
     table = []
@@ -97,7 +120,11 @@ def activation_comparison(rows: list[dict[str, Any]], latent_dim: int = 3) -> di
     issues = []
     for key in BUDGET_KEYS:
         values = {model: b[key] for model, b in budgets.items()}
-        if len(set(map(repr, values.values()))) > 1:
+        if len({_canonical({key: v}) for v in values.values()}) <= 1:
+            continue
+        if key == "recipe":
+            issues.append(_recipe_difference(values))
+        else:
             issues.append(f"{key} differs: " + ", ".join(f"{m} {v}" for m, v in values.items()))
     first = next(iter(budgets.values()), None)
     return {

@@ -108,3 +108,39 @@ def test_unusable_and_uploaded_models_never_enter_the_table(variant_root, tmp_pa
 def test_no_variants_gives_an_empty_table():
     result = activation_comparison([])
     assert result["rows"] == [] and result["missing"] == ["relu", "leaky_relu", "prelu", "elu"]
+
+
+def _row(model_id, activation, recipe, error):
+    budget = {"batch_size": 64, "learning_rate": 1e-4, "mixed_precision": "mixed_bfloat16",
+              "seed": 0, "recipe": recipe}  # fmt: skip
+    metrics = {"strong_classifier_error_percent": error, "classifier_fid": 50.0,
+               "epochs_trained": 6}  # fmt: skip
+    return {"id": model_id, "latent_dim": 3, "conditional": False, "activation": activation,
+            "epochs": 6, "metrics": metrics, "budget": budget}  # fmt: skip
+
+
+def test_a_different_training_recipe_is_a_different_budget():
+    from gan_core.recipe import Recipe
+
+    recipe = Recipe().to_json()
+    reordered = dict(reversed(list(recipe.items())))  # the same options in another order
+    same = activation_comparison(
+        [_row("gan-3d-relu", "relu", recipe, 1.0), _row("gan-3d-elu", "elu", reordered, 2.0)]
+    )
+    assert same["same_budget"] and same["budget"].endswith("seed 0, the training recipe")
+
+    plain = activation_comparison(
+        [_row("gan-3d-relu", "relu", recipe, 1.0), _row("gan-3d-elu", "elu", {}, 2.0)]
+    )
+    assert plain["issues"] == ["recipe differs: gan-3d-relu training recipe, gan-3d-elu plain loop"]
+    changed = Recipe(d_input_gain=15.0).to_json()
+    other = activation_comparison(
+        [_row("gan-3d-relu", "relu", recipe, 1.0), _row("gan-3d-elu", "elu", changed, 2.0)]
+    )
+    assert other["issues"] == ["recipe d_input_gain differs: gan-3d-relu 1000.0, gan-3d-elu 15.0"]
+    # Of two LeakyReLU models the one trained like the others is compared.
+    rows = [_row("gan-3d-relu", "relu", recipe, 1.0), _row("gan-3d-elu", "elu", recipe, 2.0),
+            _row("gan-3d", "leaky_relu", {}, 3.0),
+            _row("gan-3d-leaky", "leaky_relu", recipe, 0.5)]  # fmt: skip
+    chosen = activation_comparison(rows)
+    assert "gan-3d-leaky" in [r["model"] for r in chosen["rows"]] and chosen["same_budget"]
