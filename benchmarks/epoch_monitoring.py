@@ -24,9 +24,9 @@ def main() -> None:
     import numpy as np
 
     from gan_core.checkpoints import load_classifier, load_generator
+    from gan_core.constants import BN_SAMPLES
     from gan_core.grids import classify_latents, generate_images
     from gan_core.recipe import recompute_batchnorm_statistics
-    from gan_core.constants import BN_SAMPLES
     from gan_core.training import N_FIXED, monitor_grid
 
     loaded = load_generator(args.model)
