@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Train the activation-function variants of the 3D GAN with one shared budget (latent dim 3,
-# the training recipe's defaults, seed 0, EPOCHS epochs), then evaluate each. Safe to kill
-# and rerun: each model resumes from its last epoch.
-#   usage: [ROOT=DIR] scripts/train_variants.sh [EPOCHS]   (default: 10)
+# the training recipe's defaults, batch 64, seed 0, EPOCHS epochs), then evaluate each.
+# Safe to kill and rerun: each model resumes from its last epoch.
+#   usage: [ROOT=DIR] scripts/train_variants.sh [EPOCHS]   (default: 6, the bundled budget)
 # ROOT (default checkpoints): retrain from scratch into a staging folder (runs/retrain)
-# and move the variants over with scripts/promote.sh once all four are evaluated.
+# and move the variants over with `scripts/promote.sh --without-state ID` once all four
+# are evaluated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GX=${GX:-.venv/bin/gan-explorer}
 ROOT=${ROOT:-checkpoints}
-epochs=${1:-10}
+epochs=${1:-6}
 mkdir -p "$ROOT"
 [ -d "$ROOT/classifier" ] || cp -r checkpoints/classifier "$ROOT/"
 variants=(relu:relu prelu:prelu elu:elu leaky:leaky_relu)  # id suffix:activation
