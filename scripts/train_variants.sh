@@ -16,7 +16,9 @@ mkdir -p "$ROOT"
 variants=(relu:relu prelu:prelu elu:elu leaky:leaky_relu)  # id suffix:activation
 for v in "${variants[@]}"; do
   id="gan-3d-${v%%:*}" act="${v#*:}"
-  if [ -f "$ROOT/$id/train_state.npz" ]; then
+  if [ -f "$ROOT/$id/generator.keras" ] && [ ! -f "$ROOT/$id/train_state.npz" ]; then
+    echo "$id: kept as it is (bundled without its training state; retrain with ROOT=runs/retrain)"
+  elif [ -f "$ROOT/$id/train_state.npz" ]; then
     "$GX" --checkpoints "$ROOT" train "$id" --resume --epochs "$epochs" --quiet
   else
     "$GX" --checkpoints "$ROOT" train "$id" --epochs "$epochs" --latent-dim 3 \
