@@ -15,6 +15,14 @@ the run began. None of them changes a parameter count:
   epoch budget.
 - ``r1_gamma`` / ``r1_every``: lazy R1 gradient penalty on real images (Mescheder et al.
   2018; lazy as in StyleGAN2).
+- ``relativistic``: the relativistic pairing loss (RpGAN; Jolicoeur-Martineau 2019, as in
+  R3GAN, Huang et al., NeurIPS 2024) instead of the standard one: each real image is
+  paired with a generated one and D is trained on their difference, ``softplus(D(fake) -
+  D(real))``, G on the reverse. Where the standard loss lets G win by parking every sample
+  in a few modes D rates highly, a pairing loss has no such local minimum (mode dropping
+  is what it is meant against); it needs R1 and R2 to converge.
+- ``r2_gamma`` (0 = off): lazy R2, the same gradient penalty as R1 on generated images,
+  applied with R1 every ``r1_every`` steps.
 - ``matching_aware`` (CGAN): real images with a wrong label count as fake (GAN-CLS, Reed
   et al. 2016).
 - ``label_margin`` / ``label_margin_weight`` (CGAN): a hinge penalty on every component of
@@ -68,6 +76,8 @@ ADDED_LATER = {
     "ema_half_life_end_images": 0.0,
     "d_input_linear": 0.0,
     "pixel_histogram": 0.0,
+    "relativistic": False,
+    "r2_gamma": 0.0,
 }
 
 # The logit (before tanh) at which a pixel rounds to grey level 0.5, i.e. to exact black
@@ -99,6 +109,8 @@ class Recipe:
     label_scale_max: float = 0.0
     d_input_linear: float = 0.5
     pixel_histogram: float = 0.0
+    relativistic: bool = False
+    r2_gamma: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("g_learning_rate", "d_learning_rate"):
@@ -119,8 +131,8 @@ class Recipe:
                 "ema_half_life_end_images is 0 (off) or at least ema_half_life_images (> 0), "
                 f"got {self.ema_half_life_end_images!r}"
             )
-        if self.r1_gamma < 0 or int(self.r1_every) < 1:
-            raise RecipeError("r1_gamma must be >= 0 and r1_every >= 1")
+        if self.r1_gamma < 0 or self.r2_gamma < 0 or int(self.r1_every) < 1:
+            raise RecipeError("r1_gamma and r2_gamma must be >= 0 and r1_every >= 1")
         if self.label_margin < 0 or self.label_margin_weight < 0:
             raise RecipeError("label_margin and label_margin_weight must be >= 0")
         if not 0 <= self.d_input_gain <= 1000:
@@ -137,6 +149,7 @@ class Recipe:
                 f"{self.label_scale_min!r}, {self.label_scale_max!r}"
             )
         self.r1_every = int(self.r1_every)
+        self.relativistic = bool(self.relativistic)
 
     @classmethod
     def legacy(cls, learning_rate: float = 2e-4, beta_1: float = 0.5) -> Recipe:
@@ -234,6 +247,35 @@ def discriminator_view(images, gain: float, linear: float = 0.0):
     if linear:
         curve = (1.0 - linear) * curve + linear * p
     return ops.cast(2.0 * curve - 1.0, images.dtype)
+
+
+def adversarial_losses(real_logits, fake_logits, wrong_logits=None, relativistic=False):
+    """(D's loss, G's loss) from D's logits on real and generated images of one batch, and
+    for a matching-aware CGAN on the real images paired with wrong labels (``None``: off).
+
+    Standard: D pays ``softplus(-real) + softplus(fake)`` (with wrong labels, the fake and
+    wrong terms share half a weight each), G ``softplus(-fake)``. Relativistic pairing
+    (RpGAN): row i of each batch is a pair, D pays ``softplus(fake - real)`` (the wrong
+    pairs a half share each), G ``softplus(real - fake)``: only differences count, so both
+    losses are unchanged when every logit shifts by one constant. Works on TensorFlow
+    tensors and NumPy arrays alike (float32 logits).
+    """
+    from keras import ops
+
+    def softplus(x):  # as the logistic loss: TensorFlow's sigmoid cross-entropy, bit for bit
+        return ops.binary_crossentropy(ops.ones_like(x), -x, from_logits=True)
+
+    if relativistic:
+        d_loss = ops.mean(softplus(fake_logits - real_logits))
+        if wrong_logits is not None:
+            d_loss = 0.5 * (d_loss + ops.mean(softplus(wrong_logits - real_logits)))
+        return d_loss, ops.mean(softplus(real_logits - fake_logits))
+    d_real, d_fake = ops.mean(softplus(-real_logits)), ops.mean(softplus(fake_logits))
+    if wrong_logits is None:
+        d_loss = d_real + d_fake
+    else:
+        d_loss = d_real + 0.5 * (d_fake + ops.mean(softplus(wrong_logits)))
+    return d_loss, ops.mean(softplus(-fake_logits))
 
 
 def pixel_logits(images):

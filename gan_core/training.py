@@ -39,6 +39,7 @@ from gan_core.grids import classify_latents, generate_images, grid_points
 from gan_core.recipe import (
     Recipe,
     RecipeError,
+    adversarial_losses,
     discriminator_view,
     pixel_histogram_loss,
     recompute_batchnorm_statistics,
@@ -47,6 +48,7 @@ from gan_core.recipe import (
 )
 
 STATE_FILE = "train_state.npz"
+RNG_PREFIX = "rng"
 # CPU flags of the instruction sets that compute bfloat16 natively.
 _BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
@@ -95,6 +97,13 @@ N_FIXED = 36
 
 class TrainingError(RuntimeError):
     """Training cannot start or resume as asked."""
+
+
+def _rng_states(model) -> list:
+    """A model's random-number state variables (its dropout layers' seed generators), which
+    ``model.weights`` leaves out."""
+    weights = {id(v) for v in model.weights}
+    return [v for v in model.variables if id(v) not in weights]
 
 
 def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -249,7 +258,8 @@ class GanTrainer:
             self._truncate_history(self.epoch)
             self._adopt_map_points()
         self._step_fn = self._make_step()
-        self._r1_fn = self._make_r1_step() if settings.recipe.r1_gamma > 0 else None
+        r = settings.recipe
+        self._penalty_fn = self._make_penalty_step() if r.r1_gamma or r.r2_gamma else None
         self.map_latents, self.map_labels, self.map_shape, self.map_desc = monitor_grid(
             settings.latent_dim, settings.conditional, settings.map_points
         )
@@ -284,8 +294,9 @@ class GanTrainer:
 
         One generator forward serves both losses. For a CGAN with ``matching_aware`` the
         real images paired with a wrong label are a third, "fake" term of D's loss; the
-        label-margin penalty joins G's loss. With EMA on, the averaged weights move by
-        ``ema_beta`` after the update."""
+        label-margin penalty joins G's loss. With ``relativistic`` both losses are on the
+        differences of paired real and generated logits. With EMA on, the averaged weights
+        move by ``ema_beta`` after the update."""
         tf = self.tf
         G, D = self.generator, self.discriminator
         g_opt, d_opt = self.g_opt, self.d_opt
@@ -294,6 +305,7 @@ class GanTrainer:
         seed = self.s.seed
         recipe = self.s.recipe
         matching_aware = conditional and recipe.matching_aware
+        relativistic = recipe.relativistic
         margin_weight = recipe.label_margin_weight if conditional else 0.0
         scale = recipe.label_scale if conditional else None
         embedding = G.get_layer("label_embedding").embeddings if conditional else None
@@ -301,7 +313,6 @@ class GanTrainer:
         ema_pairs = (
             list(zip(self.ema.trainable_variables, G.trainable_variables)) if self.ema else []
         )
-        bce = tf.nn.sigmoid_cross_entropy_with_logits
 
         gain, linear = recipe.d_input_gain, recipe.d_input_linear
         histogram_weight = recipe.pixel_histogram
@@ -324,19 +335,15 @@ class GanTrainer:
                     fake, fake_pixel_logits = generate([z, lab] if conditional else z)
                 real_logits = logits_of(real, lab)
                 fake_logits = logits_of(fake, lab)
-                ones, zeros = tf.ones_like(real_logits), tf.zeros_like(fake_logits)
-                d_real = tf.reduce_mean(bce(labels=ones, logits=real_logits))
-                d_fake = tf.reduce_mean(bce(labels=zeros, logits=fake_logits))
+                wrong_logits = None
                 if matching_aware:
                     shift = tf.random.stateless_uniform(
                         tf.shape(lab), seed=step_seed + 1, minval=1, maxval=10, dtype=tf.int32
                     )
                     wrong_logits = logits_of(real, (lab + shift) % 10)
-                    d_wrong = tf.reduce_mean(bce(labels=zeros, logits=wrong_logits))
-                    d_loss = d_real + 0.5 * (d_fake + d_wrong)
-                else:
-                    d_loss = d_real + d_fake
-                g_loss = tf.reduce_mean(bce(labels=tf.ones_like(fake_logits), logits=fake_logits))
+                d_loss, g_loss = adversarial_losses(
+                    real_logits, fake_logits, wrong_logits, relativistic
+                )
                 g_total = g_loss
                 if generate is not None:
                     g_total += histogram_weight * pixel_histogram_loss(fake_pixel_logits, real)
@@ -354,43 +361,60 @@ class GanTrainer:
             )
             for ema_var, var in ema_pairs:
                 ema_var.assign(ema_beta * ema_var + (1.0 - ema_beta) * tf.cast(var, tf.float32))
-            real_acc = tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
-            fake_acc = tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32))
+            if relativistic:  # only differences mean anything: D's accuracy on the pairs
+                real_acc = fake_acc = tf.reduce_mean(tf.cast(real_logits > fake_logits, tf.float32))
+            else:
+                real_acc = tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
+                fake_acc = tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32))
             return g_loss, d_loss, real_acc, fake_acc
 
         return step
 
-    def _make_r1_step(self):
-        """Lazy R1: every ``r1_every`` steps, one D update on ``r1_every * gamma / 2 *
-        E|grad_x D(x)|^2`` over real images (the penalty's weight makes up for its rarity)."""
+    def _make_penalty_step(self):
+        """Lazy R1 (and R2): every ``r1_every`` steps, one D update on ``r1_every * gamma / 2 *
+        E|grad_x D(x)|^2`` over real images (R1) and over generated ones (R2, ``r2_gamma``);
+        the penalty's weight makes up for its rarity."""
         tf = self.tf
-        D, d_opt = self.discriminator, self.d_opt
+        G, D, d_opt = self.generator, self.discriminator, self.d_opt
         conditional = self.s.conditional
-        weight = 0.5 * self.s.recipe.r1_gamma * self.s.recipe.r1_every
-        gain, linear = self.s.recipe.d_input_gain, self.s.recipe.d_input_linear
+        d, seed = self.s.latent_dim, self.s.seed
+        recipe = self.s.recipe
+        r1_weight = 0.5 * recipe.r1_gamma * recipe.r1_every
+        r2_weight = 0.5 * recipe.r2_gamma * recipe.r1_every
+        gain, linear = recipe.d_input_gain, recipe.d_input_linear
+
+        def gradient_norm(images, lab):
+            images = discriminator_view(tf.cast(images, tf.float32), gain, linear)
+            with tf.GradientTape() as x_tape:
+                x_tape.watch(images)
+                logits = tf.cast(
+                    D([images, lab] if conditional else images, training=True), tf.float32
+                )
+                total = tf.reduce_sum(logits)
+            grad = tf.cast(x_tape.gradient(total, images), tf.float32)
+            return tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=[1, 2, 3]))
 
         @tf.function(reduce_retracing=True)
-        def r1_step(real, labels):
+        def penalty_step(real, labels, step_index):
             lab = tf.reshape(labels, (-1, 1))
-            real = discriminator_view(tf.cast(real, tf.float32), gain, linear)
+            if r2_weight:  # generated images of this step's own noise, as fixed inputs
+                step_seed = tf.stack([tf.constant(seed, tf.int64), step_index])
+                z = tf.random.stateless_uniform(
+                    (tf.shape(real)[0], d), seed=step_seed + 2, minval=-1.0, maxval=1.0
+                )
+                fake = tf.stop_gradient(G([z, lab] if conditional else z, training=True))
             with tf.GradientTape() as d_tape:
-                with tf.GradientTape() as x_tape:
-                    x_tape.watch(real)
-                    logits = tf.cast(
-                        D([real, lab] if conditional else real, training=True), tf.float32
-                    )
-                    total = tf.reduce_sum(logits)
-                grad = tf.cast(x_tape.gradient(total, real), tf.float32)
-                penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=[1, 2, 3]))
-                loss = weight * penalty
+                r1 = gradient_norm(real, lab) if r1_weight else tf.constant(0.0)
+                r2 = gradient_norm(fake, lab) if r2_weight else tf.constant(0.0)
+                loss = r1_weight * r1 + r2_weight * r2
             grads = d_tape.gradient(loss, D.trainable_variables)
-            # The output bias does not move the input gradient: it gets no R1 update.
+            # The output bias does not move the input gradient: it gets no update.
             d_opt.apply_gradients(
                 [(g, v) for g, v in zip(grads, D.trainable_variables) if g is not None]
             )
-            return penalty
+            return r1, r2
 
-        return r1_step
+        return penalty_step
 
     def dataset(self, epoch: int):
         """This epoch's shuffled batches; the order depends only on (seed, epoch)."""
@@ -440,8 +464,8 @@ class GanTrainer:
                 out = self._step_fn(
                     real, labels, tf.constant(global_step, tf.int64), tf.constant(beta, tf.float32)
                 )
-                if self._r1_fn is not None and global_step % recipe.r1_every == 0:
-                    self._r1_fn(real, labels)
+                if self._penalty_fn is not None and global_step % recipe.r1_every == 0:
+                    self._penalty_fn(real, labels, tf.constant(global_step, tf.int64))
                 sums += np.array([float(v) for v in out])
                 if i % 10 == 0:
                     bar.set_postfix(g=f"{sums[0] / (i + 1):.3f}", d=f"{sums[1] / (i + 1):.3f}")
@@ -625,6 +649,10 @@ class GanTrainer:
             ("gopt", self.g_opt.variables),
             ("dopt", self.d_opt.variables),
             ("ema", self.ema.weights if self.ema is not None else []),
+            # The dropout layers' random-number state: without it a resumed run would draw
+            # other dropout masks than the run that went on (a state saved before it was
+            # kept resumes with fresh ones).
+            (RNG_PREFIX, _rng_states(self.generator) + _rng_states(self.discriminator)),
         )
 
     def _save_state(self) -> None:
@@ -646,6 +674,12 @@ class GanTrainer:
             raise TrainingError(f"corrupt training state {path}: {exc}") from exc
         for prefix, variables in self._state_groups():
             keys = sorted(k for k in data if k.startswith(prefix + "/"))
+            if prefix == RNG_PREFIX and not keys:
+                self.notes.append(
+                    "the saved state predates the dropout random-number state: from here on "
+                    "the run draws other dropout masks than an uninterrupted one would"
+                )
+                continue
             if len(keys) != len(variables):
                 raise TrainingError(
                     f"{path}: {prefix} has {len(keys)} tensors, model expects {len(variables)} "

@@ -67,6 +67,7 @@ def _recipe_changes(args) -> dict:
         "ema_half_life_end_images": args.ema_half_life_end,
         "r1_gamma": args.r1_gamma,
         "r1_every": args.r1_every,
+        "r2_gamma": args.r2_gamma,
         "label_margin_weight": args.label_margin_weight,
         "d_input_gain": args.d_input_gain,
         "d_input_linear": args.d_input_linear,
@@ -76,6 +77,8 @@ def _recipe_changes(args) -> dict:
         changes["label_scale_min"], changes["label_scale_max"] = args.label_scale
     if args.no_matching_aware:
         changes["matching_aware"] = False
+    if args.relativistic:
+        changes["relativistic"] = True
     return {k: v for k, v in changes.items() if v is not None}
 
 
@@ -394,7 +397,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="EMA half-life in images reached as the learning rate decays to 0 (0 = off)",
     )
     r.add_argument("--r1-gamma", type=float, help="R1 penalty weight, 0 = off (0.01)")
-    r.add_argument("--r1-every", type=int, help="apply R1 every N steps (16)")
+    r.add_argument("--r1-every", type=int, help="apply R1 (and R2) every N steps (16)")
+    r.add_argument(
+        "--r2-gamma", type=float, help="R2 penalty weight (R1 on generated images), 0 = off (0)"
+    )
+    r.add_argument(
+        "--relativistic",
+        action="store_true",
+        help="the relativistic pairing loss (RpGAN, as in R3GAN) instead of the standard one; "
+        "use with R1 and R2",
+    )
     r.add_argument(
         "--no-matching-aware",
         action="store_true",

@@ -508,3 +508,118 @@ def test_the_pixel_histogram_loss_turns_the_generators_faint_haze_into_black(tmp
     assert faint(free) > 0.2
     assert faint(pulled) < 0.3 * faint(free)
     assert (pulled == 0).mean() > (free == 0).mean() + 0.2
+
+
+def test_adversarial_losses_standard_and_relativistic_pairing():
+    from gan_core.recipe import adversarial_losses
+
+    rng = np.random.default_rng(0)
+    real, fake, wrong = (rng.normal(0, 2, 64).astype(np.float32) for _ in range(3))
+
+    def softplus(x):
+        return np.log1p(np.exp(x))
+
+    d, g = (float(v) for v in adversarial_losses(real, fake))
+    assert d == pytest.approx(softplus(-real).mean() + softplus(fake).mean(), rel=1e-5)
+    assert g == pytest.approx(softplus(-fake).mean(), rel=1e-5)
+    d, g = (float(v) for v in adversarial_losses(real, fake, wrong))
+    want = softplus(-real).mean() + 0.5 * (softplus(fake).mean() + softplus(wrong).mean())
+    assert d == pytest.approx(want, rel=1e-5)
+
+    # Pairing: row i of the real batch against row i of the generated one.
+    d, g = (float(v) for v in adversarial_losses(real, fake, relativistic=True))
+    assert d == pytest.approx(softplus(fake - real).mean(), rel=1e-5)
+    assert g == pytest.approx(softplus(real - fake).mean(), rel=1e-5)
+    assert float(adversarial_losses(real, real, relativistic=True)[0]) == pytest.approx(np.log(2))
+    # Only differences count: one shift of every logit changes nothing, unlike the standard loss.
+    shifted = adversarial_losses(real + 3, fake + 3, wrong + 3, relativistic=True)
+    paired = adversarial_losses(real, fake, wrong, relativistic=True)
+    assert np.allclose([float(v) for v in shifted], [float(v) for v in paired], rtol=1e-5)
+    assert float(adversarial_losses(real + 3, fake + 3)[0]) != pytest.approx(
+        float(adversarial_losses(real, fake)[0]), rel=1e-3
+    )
+    d = float(adversarial_losses(real, fake, wrong, relativistic=True)[0])
+    want = 0.5 * (softplus(fake - real).mean() + softplus(wrong - real).mean())
+    assert d == pytest.approx(want, rel=1e-5)
+
+
+def test_relativistic_and_r2_options_are_checked_recorded_and_off_for_older_runs(capsys, tmp_path):
+    from gan_explorer.cli import main
+
+    assert Recipe().relativistic is False and Recipe().r2_gamma == 0.0
+    with pytest.raises(RecipeError, match="r2_gamma must be >= 0"):
+        Recipe(r2_gamma=-0.1)
+    recorded = Recipe(relativistic=True, r2_gamma=0.05).to_json()
+    assert Recipe.from_json(recorded) == Recipe(relativistic=True, r2_gamma=0.05)
+    del recorded["relativistic"], recorded["r2_gamma"]  # a run recorded before the options
+    assert Recipe.from_json(recorded) == Recipe()
+    args = ["--checkpoints", str(tmp_path), "train", "x", "--r2-gamma", "-1"]
+    assert main(args) == 2 and "r2_gamma must be >= 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [Recipe(r1_every=4), Recipe(relativistic=True, r1_gamma=0.05, r2_gamma=0.05, r1_every=4)],
+    ids=["default", "relativistic-r2"],
+)
+def test_a_run_stopped_and_resumed_ends_bit_for_bit_as_one_that_went_on(
+    recipe, tmp_path, small_mnist
+):
+    from gan_core.training import STATE_FILE, GanTrainer, TrainSettings
+
+    def settings(model_id):
+        return TrainSettings(model_id=model_id, limit_images=256, bn_samples=512, weak_every=0,
+                             map_points=4, recipe=recipe, root=str(tmp_path))  # fmt: skip
+
+    whole = GanTrainer(settings("whole"), small_mnist)
+    whole.train(2, progress=False)
+    half = GanTrainer(settings("half"), small_mnist)
+    half.train(2, progress=False, stop_at=1)
+    resumed = GanTrainer(settings("half"), small_mnist, resume=True)
+    assert resumed.notes == []
+    resumed.train(2, progress=False)
+    # Dropout masks included: D's too, and everything both optimisers hold.
+    for a, b in zip(whole.discriminator.variables, resumed.discriminator.variables):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    for a, b in zip(whole.generator.get_weights(), resumed.generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+    # A state saved before the dropout random-number state was kept still resumes, and says so.
+    path = tmp_path / "half" / STATE_FILE
+    with np.load(path) as f:
+        older = {k: f[k] for k in f.files if not k.startswith("rng/")}
+    np.savez(path, **older)
+    again = GanTrainer(settings("half"), small_mnist, resume=True)
+    assert again.epoch == 2 and "dropout" in " ".join(again.notes)
+
+
+def test_a_relativistic_run_with_r2_trains_and_records_pair_accuracy(tmp_path, small_mnist):
+    import json
+
+    import tensorflow as tf
+
+    from gan_core.training import GanTrainer, TrainSettings
+
+    def settings(model_id):
+        recipe = Recipe(relativistic=True, r1_gamma=0.05, r2_gamma=0.05, r1_every=4)
+        return TrainSettings(model_id=model_id, limit_images=256, bn_samples=512, weak_every=0,
+                             map_points=4, recipe=recipe, root=str(tmp_path))  # fmt: skip
+
+    whole = GanTrainer(settings("whole"), small_mnist)
+    records = whole.train(2, progress=False)
+    saved = json.loads((tmp_path / "whole" / "config.json").read_text())["recipe"]
+    assert saved["relativistic"] is True and saved["r2_gamma"] == 0.05
+    for r in records:  # D's accuracy is on the pairs, one number for real and generated
+        assert r["d_real_acc"] == r["d_fake_acc"] and 0 <= r["d_real_acc"] <= 1
+        assert np.isfinite([r["g_loss"], r["d_loss"]]).all()
+
+    # R2 is a gradient penalty on generated images: its steps alone flatten D there.
+    real, labels = next(iter(whole.dataset(1)))
+    step = tf.constant(7, tf.int64)
+    whole.d_opt.learning_rate.assign(0.003)
+    r1_before, r2_before = (float(v) for v in whole._penalty_fn(real, labels, step))
+    for _ in range(30):
+        whole._penalty_fn(real, labels, step)
+    r1_after, r2_after = (float(v) for v in whole._penalty_fn(real, labels, step))
+    assert r2_before > 0 and r2_after < 0.5 * r2_before
+    assert r1_after < r1_before
