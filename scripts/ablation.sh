@@ -26,6 +26,11 @@ declare -A ARGS=(
   [d-log-100]="--d-input-gain 100 --d-input-linear 0"
   [d-log-1000]="--d-input-gain 1000 --d-input-linear 0"
   [d-log-1000-histogram]="--d-input-gain 1000 --d-input-linear 0 --pixel-histogram 10"
+  # today's defaults (D's curve mixed half with the linear view), and against them the
+  # relativistic pairing loss with R2 beside R1, and a ten times stronger R1
+  [defaults]=""
+  [relativistic]="--relativistic --r2-gamma 0.01"
+  [r1-0.1]="--r1-gamma 0.1"
 )
 names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
 read -r -a names <<<"${names[*]}"
