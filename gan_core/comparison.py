@@ -14,6 +14,8 @@ import json
 from collections import Counter
 from typing import Any
 
+from gan_core.recipe import Recipe, RecipeError
+
 ACTIVATIONS = ("relu", "leaky_relu", "prelu", "elu")
 BUDGET_KEYS = ("epochs", "batch_size", "learning_rate", "mixed_precision", "seed", "recipe")
 
@@ -23,6 +25,12 @@ def budget_of(row: dict[str, Any]) -> dict[str, Any]:
     metrics = row.get("metrics") or {}
     budget = dict(row.get("budget") or {})
     budget["epochs"] = metrics.get("epochs_trained", row.get("epochs"))
+    recipe = budget.get("recipe")
+    if isinstance(recipe, dict) and recipe:  # options added later: the value it trained with
+        try:
+            budget["recipe"] = Recipe.from_json(recipe).to_json()
+        except (RecipeError, TypeError):
+            pass  # compared as recorded
     return {k: budget.get(k) for k in BUDGET_KEYS}
 
 
