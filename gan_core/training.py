@@ -41,6 +41,7 @@ from gan_core.recipe import (
     RecipeError,
     adversarial_losses,
     discriminator_view,
+    floored_tanh,
     pixel_histogram_loss,
     recompute_batchnorm_statistics,
     recorded_recipe,
@@ -316,7 +317,10 @@ class GanTrainer:
 
         gain, linear = recipe.d_input_gain, recipe.d_input_linear
         histogram_weight = recipe.pixel_histogram
-        generate = generator_with_logits(G) if histogram_weight else None
+        floor = recipe.tanh_gradient_floor
+        generate = generator_with_logits(G) if histogram_weight or floor else None
+        output_kernel = G.get_layer("image").kernel
+        output_scale = recipe.output_lr_scale
 
         def logits_of(images, lab):
             images = discriminator_view(images, gain, linear)
@@ -333,6 +337,8 @@ class GanTrainer:
                     fake = G([z, lab] if conditional else z, training=True)
                 else:
                     fake, fake_pixel_logits = generate([z, lab] if conditional else z)
+                    if floor:  # the same image; tanh's slope floored in the backward pass
+                        fake = floored_tanh(fake_pixel_logits, floor)
                 real_logits = logits_of(real, lab)
                 fake_logits = logits_of(fake, lab)
                 wrong_logits = None
@@ -345,14 +351,18 @@ class GanTrainer:
                     real_logits, fake_logits, wrong_logits, relativistic
                 )
                 g_total = g_loss
-                if generate is not None:
+                if histogram_weight:
                     g_total += histogram_weight * pixel_histogram_loss(fake_pixel_logits, real)
                 if label_embedding is not None:
                     short = tf.nn.relu(recipe.label_margin - tf.abs(label_embedding))
                     g_total += margin_weight * tf.reduce_mean(short)
+            if output_scale != 1.0:
+                kernel_before = tf.identity(output_kernel)
             g_opt.apply_gradients(
                 zip(g_tape.gradient(g_total, G.trainable_variables), G.trainable_variables)
             )
+            if output_scale != 1.0:  # the output layer's Adam step, output_scale times longer
+                output_kernel.assign(kernel_before + output_scale * (output_kernel - kernel_before))
             if scale is not None:  # each component keeps its sign, its magnitude in range
                 sign = tf.where(embedding >= 0, 1.0, -1.0)
                 embedding.assign(sign * tf.clip_by_value(tf.abs(embedding), scale[0], scale[1]))

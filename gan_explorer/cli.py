@@ -72,6 +72,8 @@ def _recipe_changes(args) -> dict:
         "d_input_gain": args.d_input_gain,
         "d_input_linear": args.d_input_linear,
         "pixel_histogram": args.pixel_histogram,
+        "tanh_gradient_floor": args.tanh_gradient_floor,
+        "output_lr_scale": args.output_lr_scale,
     }
     if args.label_scale is not None:
         changes["label_scale_min"], changes["label_scale_max"] = args.label_scale
@@ -406,6 +408,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the relativistic pairing loss (RpGAN, as in R3GAN) instead of the standard one; "
         "use with R1 and R2",
+    )
+    r.add_argument(
+        "--tanh-gradient-floor",
+        type=float,
+        help="G's backward pass only: the output tanh's slope is at least this, so the "
+        "near-black halo counts in G's update; 0 = off (0)",
+    )
+    r.add_argument(
+        "--output-lr-scale",
+        type=float,
+        help="G's output convolution learns at this multiple of G's rate (1)",
     )
     r.add_argument(
         "--no-matching-aware",

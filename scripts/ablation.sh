@@ -31,6 +31,11 @@ declare -A ARGS=(
   [defaults]=""
   [relativistic]="--relativistic --r2-gamma 0.01"
   [r1-0.1]="--r1-gamma 0.1"
+  # against the faint halo: tanh's slope floored in G's backward pass, and the output
+  # convolution learning four times faster
+  [tanh-floor-0.25]="--tanh-gradient-floor 0.25"
+  [tanh-floor-1]="--tanh-gradient-floor 1"
+  [output-lr-4]="--output-lr-scale 4"
 )
 names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
 read -r -a names <<<"${names[*]}"

@@ -623,3 +623,87 @@ def test_a_relativistic_run_with_r2_trains_and_records_pair_accuracy(tmp_path, s
     r1_after, r2_after = (float(v) for v in whole._penalty_fn(real, labels, step))
     assert r2_before > 0 and r2_after < 0.5 * r2_before
     assert r1_after < r1_before
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_floored_tanh_keeps_the_image_and_floors_only_its_slope(dtype):
+    import tensorflow as tf
+
+    from gan_core.recipe import floored_tanh
+
+    x = tf.cast(tf.linspace(-6.0, 6.0, 241), dtype)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        plain, floored = tf.tanh(x), floored_tanh(x, 0.25)
+    np.testing.assert_array_equal(np.asarray(floored), np.asarray(plain))
+    slope = np.asarray(tf.cast(tape.gradient(floored, x), "float32"))
+    tanh_slope = np.asarray(tf.cast(tape.gradient(plain, x), "float32"))
+    y = np.asarray(tf.cast(plain, "float32"))
+    tol = 1e-6 if dtype == "float32" else 1e-2
+    np.testing.assert_allclose(slope, np.maximum(1 - y**2, 0.25), atol=tol)
+    # Near black (grey level 1: x = -3.1) tanh's slope is 0.016; the floor makes it 0.25.
+    near_black = np.asarray(x, np.float32) < -3.0
+    assert tanh_slope[near_black].max() < 0.02 and slope[near_black].min() >= 0.25 - tol
+    # Mid-grey keeps tanh's own slope.
+    mid = np.abs(np.asarray(x, np.float32)) < 0.5
+    np.testing.assert_allclose(slope[mid], tanh_slope[mid], atol=tol)
+
+
+def _one_step(tmp_path, small_mnist, model_id, **options):
+    """G's weights before and after one training step of a fresh run, and D's after."""
+    import tensorflow as tf
+
+    from gan_core.training import GanTrainer, TrainSettings
+
+    recipe = Recipe(lr_decay_fraction=0, ema_half_life_images=0, r1_gamma=0, **options)
+    s = TrainSettings(model_id=model_id, limit_images=256, bn_samples=512, weak_every=0,
+                      map_points=4, recipe=recipe, root=str(tmp_path))  # fmt: skip
+    trainer = GanTrainer(s, small_mnist)
+    before = [np.array(w) for w in trainer.generator.get_weights()]
+    real, labels = next(iter(trainer.dataset(1)))
+    trainer._step_fn(real, labels, tf.constant(0, tf.int64), tf.constant(0.0))
+    names = [w.path for w in trainer.generator.weights]
+    return names, before, trainer.generator.get_weights(), trainer.discriminator.get_weights()
+
+
+def test_output_lr_scale_lengthens_only_the_output_layers_step(tmp_path, small_mnist):
+    names, before, plain, d_plain = _one_step(tmp_path, small_mnist, "plain")
+    _, before_scaled, scaled, d_scaled = _one_step(tmp_path, small_mnist, "x3", output_lr_scale=3.0)
+    for name, b0, b1, a, c in zip(names, before, before_scaled, plain, scaled):
+        np.testing.assert_array_equal(b0, b1)  # same seed: the same start
+        if name == "image/kernel":
+            assert np.abs(a - b0).max() > 0
+            np.testing.assert_allclose(c - b0, 3.0 * (a - b0), rtol=1e-4, atol=1e-8)
+        else:  # every other layer, and D, take the same step
+            np.testing.assert_array_equal(a, c)
+    for a, c in zip(d_plain, d_scaled):
+        np.testing.assert_array_equal(a, c)
+
+
+def test_the_tanh_gradient_floor_changes_gs_step_not_the_images_d_sees(tmp_path, small_mnist):
+    names, _, plain, d_plain = _one_step(tmp_path, small_mnist, "plain")
+    _, _, floored, d_floored = _one_step(tmp_path, small_mnist, "floor", tanh_gradient_floor=1.0)
+    for a, c in zip(d_plain, d_floored):  # D saw the same generated images
+        np.testing.assert_array_equal(a, c)
+    moved = {n for n, a, c in zip(names, plain, floored) if not np.array_equal(a, c)}
+    assert "image/kernel" in moved and "dense/kernel" in moved
+
+
+def test_halo_options_are_checked_recorded_and_off_for_older_runs(capsys, tmp_path):
+    from gan_explorer.cli import main
+
+    assert Recipe().tanh_gradient_floor == 0.0 and Recipe().output_lr_scale == 1.0
+    for bad, message in (
+        ({"tanh_gradient_floor": 1.5}, "tanh_gradient_floor must be in"),
+        ({"output_lr_scale": 0.0}, "output_lr_scale must be in"),
+    ):
+        with pytest.raises(RecipeError, match=message):
+            Recipe(**bad)
+    recorded = Recipe(tanh_gradient_floor=0.25, output_lr_scale=4.0).to_json()
+    assert Recipe.from_json(recorded) == Recipe(tanh_gradient_floor=0.25, output_lr_scale=4.0)
+    del recorded["tanh_gradient_floor"], recorded["output_lr_scale"]
+    assert Recipe.from_json(recorded) == Recipe()
+    args = ["--checkpoints", str(tmp_path), "train", "x", "--tanh-gradient-floor", "2"]
+    assert main(args) == 2 and "tanh_gradient_floor must be in" in capsys.readouterr().err
+    args = ["--checkpoints", str(tmp_path), "train", "x", "--output-lr-scale", "-1"]
+    assert main(args) == 2 and "output_lr_scale must be in" in capsys.readouterr().err
