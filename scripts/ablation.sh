@@ -36,6 +36,8 @@ declare -A ARGS=(
   [tanh-floor-0.25]="--tanh-gradient-floor 0.25"
   [tanh-floor-1]="--tanh-gradient-floor 1"
   [output-lr-4]="--output-lr-scale 4"
+  # the pairing loss as R3GAN sets it: one learning rate for both, R1 and R2 alike
+  [r3gan]="--relativistic --r1-gamma 0.05 --r2-gamma 0.05 --g-lr 2e-4 --d-lr 2e-4"
 )
 names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
 read -r -a names <<<"${names[*]}"

@@ -707,3 +707,48 @@ def test_halo_options_are_checked_recorded_and_off_for_older_runs(capsys, tmp_pa
     assert main(args) == 2 and "tanh_gradient_floor must be in" in capsys.readouterr().err
     args = ["--checkpoints", str(tmp_path), "train", "x", "--output-lr-scale", "-1"]
     assert main(args) == 2 and "output_lr_scale must be in" in capsys.readouterr().err
+
+
+def test_the_push_by_grey_level_follows_the_discriminators_gradient(
+    trained_model, test_checkpoints
+):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import keras
+
+    from gan_core.evaluation import discriminator_push_by_grey_level, sample_prior
+    from gan_core.models import build_generator
+
+    generator = build_generator(2)
+    z = sample_prior(64, 2, seed=1)
+
+    def push(sign):  # D's logit: +-(mean brightness of what it sees)
+        image = keras.Input((28, 28, 1))
+        out = keras.layers.Lambda(lambda x: sign * keras.ops.mean(x, axis=(1, 2)))(image)
+        return discriminator_push_by_grey_level(generator, keras.Model(image, out), z, 1000.0, 0.5)
+
+    brighter_is_real, darker_is_real = push(1.0), push(-1.0)
+    assert sum(r["pixel_percent"] for r in brighter_is_real) == pytest.approx(100, abs=0.01)
+    for bright, dark in zip(brighter_is_real, darker_is_real):
+        assert bright["band"] == dark["band"]
+        if "toward_black" in bright:  # where D wants real, G pushes every pixel that way
+            assert bright["toward_black"] == 0.0 and dark["toward_black"] == 1.0
+            assert bright["logit_gradient_mean"] > 0
+    assert sum(r.get("logit_gradient_share", 0) for r in darker_is_real) == pytest.approx(1)
+
+    # The script on a trained model: its own D and view, one line per band.
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, str(root / "scripts/pixel_gradients.py"), trained_model,
+         "--root", str(test_checkpoints), "--samples", "32"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "halo (1-10)" in run.stdout and "black (0-0)" in run.stdout
+    missing = subprocess.run(
+        [sys.executable, str(root / "scripts/pixel_gradients.py"), "nope", "--root",
+         str(test_checkpoints)], capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert missing.returncode == 2 and "error:" in missing.stderr
