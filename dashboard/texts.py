@@ -20,9 +20,9 @@ _METRIC_DIGITS = {"classifier_fid": 1}
 
 
 def metric_text(metrics: dict | None, key: str) -> str:
-    """One metric for a table cell: '–' when missing; the strong-classifier error with how
-    many held-out images it rests on, classifier-FID to one decimal, shares in percent to
-    two decimals."""
+    """One metric for a table cell: '–' when missing; the strong-classifier error with the
+    range of the classifiers it is the mean of, or how many held-out images one rests on;
+    classifier-FID to one decimal, shares in percent to two decimals."""
     m = metrics or {}
     v = m.get(key)
     if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -30,6 +30,15 @@ def metric_text(metrics: dict | None, key: str) -> str:
     if key == "strong_classifier_error_percent":
         held_out = m.get("strong_classifier_heldout_images")
         text = f"{v:g}%"
+        by_seed = m.get("strong_classifier_error_by_seed_percent")
+        if (
+            isinstance(by_seed, list)
+            and len(by_seed) > 1
+            and all(isinstance(e, (int, float)) and not isinstance(e, bool) for e in by_seed)
+        ):
+            return (
+                text + f" (mean of {len(by_seed)} classifiers, {min(by_seed):g}–{max(by_seed):g}%)"
+            )
         if isinstance(held_out, int) and held_out > 0:
             text += f" ({round(v * held_out / 100):,} of {held_out:,})"
         return text

@@ -114,6 +114,9 @@ def activation_comparison(rows: list[dict[str, Any]], latent_dim: int = 3) -> di
                 "epochs": budget_of(row)["epochs"],
                 "strong_classifier_error_percent": m.get("strong_classifier_error_percent"),
                 "strong_classifier_heldout_images": m.get("strong_classifier_heldout_images"),
+                "strong_classifier_error_by_seed_percent": m.get(
+                    "strong_classifier_error_by_seed_percent"
+                ),
                 "classifier_fid": m.get("classifier_fid"),
                 "classes_present": m.get("classes_present"),
                 "min_class_share_percent": m.get("min_class_share_percent"),

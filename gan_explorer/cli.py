@@ -201,6 +201,7 @@ def cmd_evaluate(args) -> int:
         n_fid=args.samples,
         strong_epochs=args.strong_epochs,
         seed=args.seed,
+        strong_seeds=args.strong_seeds,
     )
     metrics["epochs_trained"] = ckpt.config.epochs_trained
     if not args.raw:  # the recorded maps are the served generator's
@@ -274,6 +275,16 @@ def cmd_serve(args) -> int:
     return run_server(
         host=args.host, port=args.port, checkpoints=args.checkpoints, debug=args.debug
     )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _point(text: str) -> list[float]:
@@ -489,6 +500,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model_id")
     p.add_argument("--samples", type=int, default=10_000)
     p.add_argument("--strong-epochs", type=int, default=5)
+    p.add_argument(
+        "--strong-seeds",
+        type=_positive_int,
+        default=3,
+        help="strong classifiers trained, one per seed from --seed on; the error reported is "
+        "their mean, each one beside it (default 3)",
+    )
     p.add_argument(
         "--raw",
         action="store_true",

@@ -51,6 +51,19 @@ def test_evaluate_unknown_model_is_a_clear_error(fresh_checkpoints, capsys):
     assert "invalid model id" in capsys.readouterr().err
 
 
+def test_evaluate_needs_at_least_one_strong_classifier(fresh_checkpoints, capsys):
+    before = sorted(p.name for p in (fresh_checkpoints / "gan-2d").iterdir())
+    for bad in ("0", "two"):
+        with pytest.raises(SystemExit) as exc:
+            main(
+                ["--checkpoints", str(fresh_checkpoints), "evaluate", "gan-2d"]
+                + ["--strong-seeds", bad]
+            )
+        assert exc.value.code == 2
+        assert "--strong-seeds" in capsys.readouterr().err
+    assert sorted(p.name for p in (fresh_checkpoints / "gan-2d").iterdir()) == before
+
+
 def test_export_morph_map_and_state(test_checkpoints, tmp_path, capsys):
     import io
 

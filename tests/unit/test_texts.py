@@ -23,6 +23,15 @@ def test_metric_text_formats_what_a_table_shows():
         == "0%"
     )
     assert metric_text(m, "min_class_share_percent") == "–"
+    # The mean of several classifiers shows their range instead of one held-out count.
+    several = {**m, "strong_classifier_error_percent": 0.767}
+    several["strong_classifier_error_by_seed_percent"] = [1.15, 0.425, 0.725]
+    assert (
+        metric_text(several, "strong_classifier_error_percent")
+        == "0.767% (mean of 3 classifiers, 0.425–1.15%)"
+    )
+    several["strong_classifier_error_by_seed_percent"] = [1.15, "x"]
+    assert metric_text(several, "strong_classifier_error_percent") == "0.767% (31 of 4,000)"
     assert metric_text(None, "classifier_fid") == "–"
     assert metric_text({"classifier_fid": "86"}, "classifier_fid") == "–"
     assert metric_text({"classes_present": True}, "classes_present") == "–"

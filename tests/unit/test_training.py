@@ -234,11 +234,16 @@ def test_evaluate_cli_writes_metrics_and_label_fidelity(test_checkpoints, tmp_pa
                 "300",
                 "--strong-epochs",
                 "1",
+                "--strong-seeds",
+                "2",
             ]
         )
         == 0
     )
     metrics = json.loads((root / "cgan-3d" / "metrics.json").read_text())
+    by_seed = metrics["strong_classifier_error_by_seed_percent"]
+    assert metrics["strong_classifier_seeds"] == [0, 1] and len(by_seed) == 2
+    assert metrics["strong_classifier_error_percent"] == pytest.approx(np.mean(by_seed), abs=1e-3)
     assert 0.0 <= metrics["label_fidelity_percent"] <= 100.0
     assert metrics["samples"] == 300
     assert sorted(metrics["label_fidelity_by_label_percent"], key=int) == [
@@ -246,6 +251,24 @@ def test_evaluate_cli_writes_metrics_and_label_fidelity(test_checkpoints, tmp_pa
     ]
     assert 0 <= metrics["origin_digit"] <= 9
     assert 10.0 <= metrics["label_fidelity_bound_percent"] <= 100.0
+
+
+def test_strong_error_over_seeds_is_the_mean_of_each_classifier_alone():
+    from gan_core.evaluation import strong_classifier_error, strong_classifier_errors
+
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (200, 28, 28, 1)).astype(np.float32)
+    # A faint copy of the real images with noise: hard to tell apart in one epoch.
+    fake = np.clip(real + rng.normal(0, 0.3, real.shape), -1, 1).astype(np.float32)
+    alone = [
+        strong_classifier_error(real, fake, 1, s)["strong_classifier_error_percent"] for s in (3, 4)
+    ]
+    both = strong_classifier_errors(real, fake, 1, (3, 4))
+    assert both["strong_classifier_error_by_seed_percent"] == alone
+    assert both["strong_classifier_error_percent"] == pytest.approx(np.mean(alone), abs=1e-3)
+    assert both["strong_classifier_seeds"] == [3, 4]
+    with pytest.raises(ValueError, match="at least one seed"):
+        strong_classifier_errors(real, fake, 1, ())
 
 
 def test_the_fidelity_bound_of_an_embedding_counts_the_inputs_labels_share():
