@@ -36,9 +36,7 @@ def metric_text(metrics: dict | None, key: str) -> str:
             and len(by_seed) > 1
             and all(isinstance(e, (int, float)) and not isinstance(e, bool) for e in by_seed)
         ):
-            return (
-                text + f" (mean of {len(by_seed)} classifiers, {min(by_seed):g}–{max(by_seed):g}%)"
-            )
+            return text + f" (mean of {len(by_seed)}: {min(by_seed):g}–{max(by_seed):g}%)"
         if isinstance(held_out, int) and held_out > 0:
             text += f" ({round(v * held_out / 100):,} of {held_out:,})"
         return text

@@ -96,8 +96,9 @@ def layout(uploaded=None, upload_error=None, **_query):
             upload_box(uploaded, upload_error),
             html.P(
                 "Strong-classifier error: held-out error of a CNN trained to tell real from generated "
-                "digits (higher is better, 50% is perfect). Classifier-FID: Fréchet distance on the digit "
-                "classifier's features (lower is better; not Inception FID).",
+                "digits (higher is better, 50% is perfect); 'mean of 3' is the mean of three such "
+                "CNNs, each with its own seed and held-out split, with their range. Classifier-FID: "
+                "Fréchet distance on the digit classifier's features (lower is better; not Inception FID).",
                 className="note",
             ),  # fmt: skip
         ]

@@ -721,7 +721,7 @@ def test_home_shows_the_activation_comparison_measured_here(driver, app_url, tes
     # The mean error of the three classifiers evaluate trains, and their range.
     low, high = min(by_seed[shown[0]]), max(by_seed[shown[0]])
     mean = errors[shown[0]][0]
-    assert best[3].text == f"{mean:g}% (mean of 3 classifiers, {low:g}–{high:g}%)"
+    assert best[3].text == f"{mean:g}% (mean of 3: {low:g}–{high:g}%)"
     assert best[4].text == f"{errors[shown[0]][1]:.1f}"
     assert "same budget" in table.text and "Not trained yet: PReLU, ELU" in table.text
     driver.execute_script("arguments[0].scrollIntoView()", table)

@@ -27,8 +27,7 @@ def test_metric_text_formats_what_a_table_shows():
     several = {**m, "strong_classifier_error_percent": 0.767}
     several["strong_classifier_error_by_seed_percent"] = [1.15, 0.425, 0.725]
     assert (
-        metric_text(several, "strong_classifier_error_percent")
-        == "0.767% (mean of 3 classifiers, 0.425–1.15%)"
+        metric_text(several, "strong_classifier_error_percent") == "0.767% (mean of 3: 0.425–1.15%)"
     )
     several["strong_classifier_error_by_seed_percent"] = [1.15, "x"]
     assert metric_text(several, "strong_classifier_error_percent") == "0.767% (31 of 4,000)"
