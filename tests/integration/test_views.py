@@ -635,9 +635,24 @@ def test_clicking_a_projection_moves_two_coordinates(driver, app_url):
     wait_for(lambda: point() == [-0.5, 0.3, -0.5], 30, message="the point from the URL")
     faces = driver.find_elements(By.CSS_SELECTOR, "#explore-projections .nsewdrag")
     assert len(faces) == 3
-    xz = faces[1]  # a real click three quarters right, a quarter from the top: about (0.5, 0.5)
-    w, h = xz.size["width"], xz.size["height"]
-    ActionChains(driver).move_to_element_with_offset(xz, w // 4, -h // 4).click().perform()
+    xz = faces[1]  # a real click where plotly draws (0.5, 0.5) on the xz face
+
+    def rect():
+        r = xz.rect
+        return (round(r["x"]), round(r["y"]), round(r["width"]), round(r["height"]))
+
+    seen = []  # the face must hold still for a second before its geometry is trusted
+
+    def settled():
+        seen.append(rect())
+        time.sleep(0.25)
+        return len(seen) >= 4 and len(set(seen[-4:])) == 1
+
+    wait_for(settled, 30, message="the projections to stop moving")
+    x0, y0, w, h = seen[-1]
+    ActionChains(driver).move_to_element_with_offset(
+        xz, round(0.75 * w) - w // 2, round(0.25 * h) - h // 2  # x = -1 + 2 * 0.75, z likewise
+    ).click().perform()
     wait_for(lambda: point()[0] > 0.2 and point()[2] > 0.2, 30, message="x and z to move")
     x, y, z = point()
     assert abs(x - 0.5) < 0.2 and abs(z - 0.5) < 0.2 and y == 0.3  # y is not on that face
