@@ -81,6 +81,25 @@ def open_page(drv, url, ready_graph):
     )
 
 
+def click_at(drv, el, fx: float, fy: float) -> None:
+    """A real click at (fx, fy) of ``el``'s width from its left and height from its top,
+    once the element has held still for a second (a page still laying out would move it
+    between measuring and clicking)."""
+    seen = []
+
+    def settled():
+        r = el.rect
+        seen.append((round(r["x"]), round(r["y"]), round(r["width"]), round(r["height"])))
+        time.sleep(0.25)
+        return len(seen) >= 4 and len(set(seen[-4:])) == 1
+
+    wait_for(settled, 30, message="the element to stop moving")
+    _x, _y, w, h = seen[-1]
+    ActionChains(drv).move_to_element_with_offset(
+        el, round(fx * w) - w // 2, round(fy * h) - h // 2
+    ).click().perform()
+
+
 def drag_slider(drv, index_type, index, dx):
     sel = f"[id*='\"index\":{index}'][id*='{index_type}'] .dash-slider-thumb"
     handle = drv.find_element(By.CSS_SELECTOR, sel)
@@ -360,8 +379,7 @@ def test_morph_clicks_add_a_waypoint_on_the_map_and_set_b_in_the_cube(driver, ap
     open_page(driver, f"{app_url}/morph?model=gan-2d&a=-1,0&b=1,0", "morph-map")
     element(driver, "#morph-click-mode input[value='W']").click()
     plot = element(driver, "#morph-map .nsewdrag")
-    h = plot.size["height"]  # a real click in the middle column, a quarter from the top
-    ActionChains(driver).move_to_element_with_offset(plot, 0, -h // 4).click().perform()
+    click_at(driver, plot, 0.5, 0.25)  # the middle column, a quarter from the top
     wait_for(lambda: "via" in query(), 30, message="a waypoint in the URL")
     via = [float(v) for v in query()["via"][0].split(",")]
     assert abs(via[0]) < 0.15 and abs(via[1] - 0.5) < 0.15, via
@@ -527,8 +545,7 @@ def test_compare_shows_the_same_point_and_edit_on_two_models(driver, app_url):
     assert named_trace(cube, "point")["z"] == [0.25]
     # a click on the left map moves the point both models share
     plot = element(driver, "#cmp-left-map .nsewdrag")
-    w, h = plot.size["width"], plot.size["height"]
-    ActionChains(driver).move_to_element_with_offset(plot, -w // 4, -h // 4).click().perform()
+    click_at(driver, plot, 0.25, 0.25)
     wait_for(lambda: named_trace(graph_data(driver, "cmp-right-map"), "point")["x"][0] < -0.2,
              30, message="the right cube's marker to follow the click on the left map")  # fmt: skip
     z = wait_for(lambda: [float(v) for v in driver.current_url.split("z=")[1].split("&")[0]
@@ -564,9 +581,7 @@ def test_clicking_the_map_moves_the_point_there(driver, app_url):
     open_page(driver, app_url + "/explore?model=gan-2d&z=0,0", "explore-image")
     wait_for(lambda: graph_data(driver, "explore-map"), 60, message="map")
     plot = driver.find_element(By.CSS_SELECTOR, "#explore-map .nsewdrag")
-    w, h = plot.size["width"], plot.size["height"]
-    # a real click three quarters to the right and a quarter from the top: about (0.5, 0.5)
-    ActionChains(driver).move_to_element_with_offset(plot, w // 4, -h // 4).click().perform()
+    click_at(driver, plot, 0.75, 0.25)  # three quarters right, a quarter down: (0.5, 0.5)
 
     def point():
         text = driver.find_element(By.ID, "explore-readout").text
@@ -635,24 +650,7 @@ def test_clicking_a_projection_moves_two_coordinates(driver, app_url):
     wait_for(lambda: point() == [-0.5, 0.3, -0.5], 30, message="the point from the URL")
     faces = driver.find_elements(By.CSS_SELECTOR, "#explore-projections .nsewdrag")
     assert len(faces) == 3
-    xz = faces[1]  # a real click where plotly draws (0.5, 0.5) on the xz face
-
-    def rect():
-        r = xz.rect
-        return (round(r["x"]), round(r["y"]), round(r["width"]), round(r["height"]))
-
-    seen = []  # the face must hold still for a second before its geometry is trusted
-
-    def settled():
-        seen.append(rect())
-        time.sleep(0.25)
-        return len(seen) >= 4 and len(set(seen[-4:])) == 1
-
-    wait_for(settled, 30, message="the projections to stop moving")
-    x0, y0, w, h = seen[-1]
-    ActionChains(driver).move_to_element_with_offset(
-        xz, round(0.75 * w) - w // 2, round(0.25 * h) - h // 2  # x = -1 + 2 * 0.75, z likewise
-    ).click().perform()
+    click_at(driver, faces[1], 0.75, 0.25)  # the xz face at x = 0.5, z = 0.5
     wait_for(lambda: point()[0] > 0.2 and point()[2] > 0.2, 30, message="x and z to move")
     x, y, z = point()
     assert abs(x - 0.5) < 0.2 and abs(z - 0.5) < 0.2 and y == 0.3  # y is not on that face
