@@ -94,7 +94,7 @@ def click_at(drv, el, fx: float, fy: float) -> None:
         return len(seen) >= 4 and len(set(seen[-4:])) == 1
 
     wait_for(settled, 30, message="the element to stop moving")
-    _x, _y, w, h = seen[-1]
+    *_, w, h = seen[-1]
     ActionChains(drv).move_to_element_with_offset(
         el, round(fx * w) - w // 2, round(fy * h) - h // 2
     ).click().perform()
