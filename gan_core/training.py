@@ -67,10 +67,18 @@ def native_bfloat16() -> bool:
     """Whether this machine computes bfloat16 natively: a visible GPU, or a CPU with
     AVX512-BF16 or AMX-BF16. Elsewhere TensorFlow emulates it, ~10x slower than float32
     (benchmarks/train_step.py on an AVX2-only CPU)."""
-    import tensorflow as tf
+    import keras
 
-    if tf.config.list_physical_devices("GPU"):
-        return True
+    if keras.backend.backend() == "jax":
+        import jax
+
+        if jax.default_backend() == "gpu":
+            return True
+    else:
+        import tensorflow as tf
+
+        if tf.config.list_physical_devices("GPU"):
+            return True
     try:
         return cpu_has_native_bfloat16(Path("/proc/cpuinfo").read_text())
     except OSError:
@@ -185,12 +193,10 @@ class GanTrainer:
 
     def __init__(self, settings: TrainSettings, mnist, classifier=None, resume: bool = False):
         import keras
-        import tensorflow as tf
 
         from gan_core.models import build_gan_pair
 
         self.s = settings
-        self.tf = tf
         self.notes: list[str] = []  # what a person should know about this run's set-up
         self.dir = resolve_model_dir(settings.model_id, settings.root)
         self.hist = self.dir / "history"
@@ -282,6 +288,13 @@ class GanTrainer:
             s.recipe = recorded_recipe(cfg)
         except (RecipeError, TypeError) as exc:
             raise TrainingError(f"{self.dir / 'config.json'}: bad recipe: {exc}") from exc
+
+    @property
+    def tf(self):
+        """TensorFlow, imported only by the steps that run on it."""
+        import tensorflow as tf
+
+        return tf
 
     @property
     def served_generator(self):
@@ -447,14 +460,12 @@ class GanTrainer:
         length), or only until ``stop_at`` of them; returns this call's epoch records."""
         from tqdm.auto import tqdm
 
-        tf = self.tf
         records = []
         self.dir.mkdir(parents=True, exist_ok=True)
         end = epochs if stop_at is None else min(int(stop_at), epochs)
         while self.epoch < end:
             epoch = self.epoch + 1
             start = time.time()
-            sums = np.zeros(4)
             bar = tqdm(
                 total=self.steps_per_epoch,
                 desc=f"{self.s.model_id} epoch {epoch}/{epochs}",
@@ -462,24 +473,7 @@ class GanTrainer:
                 unit="step",
                 leave=True,
             )
-            recipe, total_steps = self.s.recipe, epochs * self.steps_per_epoch
-            for i, (real, labels) in enumerate(self.dataset(epoch)):
-                global_step = (epoch - 1) * self.steps_per_epoch + i
-                scale = recipe.learning_rate_scale(global_step, total_steps)
-                self.g_opt.learning_rate.assign(recipe.g_learning_rate * scale)
-                self.d_opt.learning_rate.assign(recipe.d_learning_rate * scale)
-                beta = recipe.ema_beta(
-                    global_step * self.s.batch_size, self.s.batch_size, lr_scale=scale
-                )
-                out = self._step_fn(
-                    real, labels, tf.constant(global_step, tf.int64), tf.constant(beta, tf.float32)
-                )
-                if self._penalty_fn is not None and global_step % recipe.r1_every == 0:
-                    self._penalty_fn(real, labels, tf.constant(global_step, tf.int64))
-                sums += np.array([float(v) for v in out])
-                if i % 10 == 0:
-                    bar.set_postfix(g=f"{sums[0] / (i + 1):.3f}", d=f"{sums[1] / (i + 1):.3f}")
-                bar.update(1)
+            sums, scale = self._train_epoch(epoch, epochs, bar)
             bar.close()
             means = sums / max(self.steps_per_epoch, 1)
             train_seconds = time.time() - start
@@ -510,6 +504,32 @@ class GanTrainer:
             if on_epoch is not None:
                 on_epoch(record)
         return records
+
+    def _train_epoch(self, epoch: int, epochs: int, bar) -> tuple[np.ndarray, float]:
+        """One epoch of steps: the sums of (G loss, D loss, D accuracy on real, on fake)
+        over its steps, and the last step's learning-rate scale."""
+        tf = self.tf
+        sums = np.zeros(4)
+        recipe, total_steps = self.s.recipe, epochs * self.steps_per_epoch
+        scale = 1.0
+        for i, (real, labels) in enumerate(self.dataset(epoch)):
+            global_step = (epoch - 1) * self.steps_per_epoch + i
+            scale = recipe.learning_rate_scale(global_step, total_steps)
+            self.g_opt.learning_rate.assign(recipe.g_learning_rate * scale)
+            self.d_opt.learning_rate.assign(recipe.d_learning_rate * scale)
+            beta = recipe.ema_beta(
+                global_step * self.s.batch_size, self.s.batch_size, lr_scale=scale
+            )
+            out = self._step_fn(
+                real, labels, tf.constant(global_step, tf.int64), tf.constant(beta, tf.float32)
+            )
+            if self._penalty_fn is not None and global_step % recipe.r1_every == 0:
+                self._penalty_fn(real, labels, tf.constant(global_step, tf.int64))
+            sums += np.array([float(v) for v in out])
+            if i % 10 == 0:
+                bar.set_postfix(g=f"{sums[0] / (i + 1):.3f}", d=f"{sums[1] / (i + 1):.3f}")
+            bar.update(1)
+        return sums, scale
 
     # ---- monitoring --------------------------------------------------------------------
     def _write_epoch_records(self, epoch: int, record: dict[str, Any]) -> None:

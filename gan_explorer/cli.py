@@ -77,6 +77,8 @@ def _recipe_changes(args) -> dict:
     }
     if args.label_scale is not None:
         changes["label_scale_min"], changes["label_scale_max"] = args.label_scale
+    if args.ema_follows_lr:
+        changes["ema_follows_lr"] = True
     if args.no_matching_aware:
         changes["matching_aware"] = False
     if args.relativistic:
@@ -94,7 +96,8 @@ def cmd_train(args) -> int:
     from gan_core.checkpoints import CheckpointError, load_classifier
     from gan_core.data import DataSourceError, load_mnist
     from gan_core.recipe import Recipe, RecipeError
-    from gan_core.training import GanTrainer, TrainingError, TrainSettings, branch_run
+    from gan_core.training import TrainingError, TrainSettings, branch_run
+    from gan_core.training_jax import make_trainer
 
     try:
         recipe = _recipe_from_args(args, Recipe, RecipeError)
@@ -137,7 +140,7 @@ def cmd_train(args) -> int:
         except CheckpointError as exc:
             print(f"warning: no digit classifier, class maps are skipped ({exc})", file=sys.stderr)
             classifier = None
-        trainer = GanTrainer(settings, mnist, classifier, resume=args.resume)
+        trainer = make_trainer(settings, mnist, classifier, resume=args.resume)
     except (DataSourceError, TrainingError, CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -408,6 +411,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--ema-half-life-end",
         type=float,
         help="EMA half-life in images reached as the learning rate decays to 0 (0 = off)",
+    )
+    r.add_argument(
+        "--ema-follows-lr",
+        action="store_true",
+        help="scale the EMA's step by the learning-rate scale: the average stops as the rates do",
     )
     r.add_argument("--r1-gamma", type=float, help="R1 penalty weight, 0 = off (0.01)")
     r.add_argument("--r1-every", type=int, help="apply R1 (and R2) every N steps (16)")
