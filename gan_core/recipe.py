@@ -10,6 +10,10 @@ the run began. None of them changes a parameter count:
 - ``ema_half_life_end_images`` (0 = off): during the learning-rate decay the half-life
   grows linearly from ``ema_half_life_images`` to this as the rate falls to zero, so at
   the end the average spans many more steps than the weights move in an epoch.
+- ``ema_follows_lr`` (off): the average's step ``1 - beta`` is scaled by the learning-rate
+  scale as well, so it slows and stops with the weights during the decay instead of
+  closing on the final weights for the rest of the run (an average weighted by step size,
+  as stochastic weight averaging under a decaying rate).
 - ``g_learning_rate`` / ``d_learning_rate``: two time-scale learning rates (TTUR).
 - ``lr_decay_fraction``: linear decay of both rates to zero over that last share of the
   epoch budget.
@@ -88,6 +92,7 @@ ADDED_LATER = {
     "r2_gamma": 0.0,
     "tanh_gradient_floor": 0.0,
     "output_lr_scale": 1.0,
+    "ema_follows_lr": False,
 }
 
 # The logit (before tanh) at which a pixel rounds to grey level 0.5, i.e. to exact black
@@ -123,6 +128,7 @@ class Recipe:
     r2_gamma: float = 0.0
     tanh_gradient_floor: float = 0.0
     output_lr_scale: float = 1.0
+    ema_follows_lr: bool = False
 
     def __post_init__(self) -> None:
         for name in ("g_learning_rate", "d_learning_rate"):
@@ -168,6 +174,7 @@ class Recipe:
             raise RecipeError(f"output_lr_scale must be in (0, 100], got {self.output_lr_scale!r}")
         self.r1_every = int(self.r1_every)
         self.relativistic = bool(self.relativistic)
+        self.ema_follows_lr = bool(self.ema_follows_lr)
 
     @classmethod
     def legacy(cls, learning_rate: float = 2e-4, beta_1: float = 0.5) -> Recipe:
@@ -228,7 +235,10 @@ class Recipe:
             half_life += (self.ema_half_life_end_images - half_life) * progress
         if self.ema_rampup > 0:
             half_life = min(half_life, self.ema_rampup * images_seen)
-        return float(0.5 ** (batch_size / max(half_life, 1e-8)))
+        beta = 0.5 ** (batch_size / max(half_life, 1e-8))
+        if self.ema_follows_lr:
+            beta = 1.0 - (1.0 - beta) * min(max(float(lr_scale), 0.0), 1.0)
+        return float(beta)
 
 
 def recorded_recipe(cfg) -> Recipe:

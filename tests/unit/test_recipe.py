@@ -752,3 +752,19 @@ def test_the_push_by_grey_level_follows_the_discriminators_gradient(
          str(test_checkpoints)], capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert missing.returncode == 2 and "error:" in missing.stderr
+
+
+def test_an_average_that_follows_the_learning_rate_stops_with_it():
+    plain = Recipe(ema_half_life_images=10_000, ema_half_life_end_images=500_000)
+    follow = Recipe(
+        ema_half_life_images=10_000, ema_half_life_end_images=500_000, ema_follows_lr=True
+    )
+    images = 10_000_000
+    assert follow.ema_beta(images, 64, lr_scale=1.0) == plain.ema_beta(images, 64, lr_scale=1.0)
+    step = 1.0 - plain.ema_beta(images, 64, lr_scale=0.5)
+    assert 1.0 - follow.ema_beta(images, 64, lr_scale=0.5) == pytest.approx(0.5 * step)
+    assert follow.ema_beta(images, 64, lr_scale=0.0) == 1.0  # rates at zero: the average holds
+    assert plain.ema_beta(images, 64, lr_scale=0.0) < 1.0
+    # Recorded before the option existed: off.
+    old = {k: v for k, v in plain.to_json().items() if k != "ema_follows_lr"}
+    assert Recipe.from_json(old).ema_follows_lr is False
