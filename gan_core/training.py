@@ -296,6 +296,13 @@ class GanTrainer:
 
         return tf
 
+    def backend_description(self) -> str:
+        """The Keras backend and device kind this trainer runs on, e.g. "tensorflow/cpu"."""
+        import keras
+
+        gpu = bool(self.tf.config.list_physical_devices("GPU"))
+        return f"{keras.backend.backend()}/{'gpu' if gpu else 'cpu'}"
+
     @property
     def served_generator(self):
         """The generator that is monitored, saved and served: the EMA one when it exists."""
@@ -742,6 +749,9 @@ class GanTrainer:
             except (OSError, json.JSONDecodeError):
                 pass
         cfg.extra["monitor_grid"] = self.map_desc
+        # Which backends trained it (a run can move between them on resume).
+        trained_with = set(cfg.extra.get("trained_with", [])) | {self.backend_description()}
+        cfg.extra["trained_with"] = sorted(trained_with)
         atomic_write_json(config_path, cfg.to_json())
 
     def _float32_copies(self):

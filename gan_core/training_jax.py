@@ -69,6 +69,11 @@ class JaxGanTrainer(GanTrainer):
     def _tensorboard(self, epoch, record, samples) -> None:
         return None
 
+    def backend_description(self) -> str:
+        import jax
+
+        return f"jax/{jax.default_backend()}"
+
     def _device_data(self):
         import jax.numpy as jnp
 

@@ -34,6 +34,8 @@ def test_a_cgan_trained_on_jax_resumes_under_tensorflow(tmp_path, small_mnist, c
     assert all(np.isfinite([r["g_loss"], r["d_loss"]]).all() for r in records)
     assert all(0.0 <= r["d_real_acc"] <= 1.0 for r in records)
 
+    config = json.loads((tmp_path / "cj" / "config.json").read_text())
+    assert config["extra"]["trained_with"] == ["jax/cpu"]
     with np.load(tmp_path / "cj" / "train_state.npz") as f:
         state = {k: f[k] for k in f.files}
     assert int(state["epoch"]) == 2
@@ -55,6 +57,8 @@ def test_a_cgan_trained_on_jax_resumes_under_tensorflow(tmp_path, small_mnist, c
     trainer = GanTrainer(settings, small_mnist, classifier, resume=True)
     assert trainer.epoch == 2 and trainer.s.conditional and trainer.s.latent_dim == 3
     trainer.train(3, progress=False)
+    config = json.loads((tmp_path / "cj" / "config.json").read_text())
+    assert config["extra"]["trained_with"] == ["jax/cpu", "tensorflow/cpu"]
     with np.load(tmp_path / "cj" / "history" / "class_maps.npz") as f:
         assert list(f["epochs"]) == [1, 2, 3]
         assert f["classes"].shape == (3, 10, 4, 4, 4)
