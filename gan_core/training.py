@@ -63,22 +63,28 @@ def cpu_has_native_bfloat16(cpuinfo: str) -> bool:
     return False
 
 
+def backend_device() -> str:
+    """(Keras backend, device kind) as "tensorflow/cpu", "jax/gpu", ...: where training runs."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        gpu = jax.default_backend() == "gpu"
+    else:
+        import tensorflow as tf
+
+        gpu = bool(tf.config.list_physical_devices("GPU"))
+    return f"{backend}/{'gpu' if gpu else 'cpu'}"
+
+
 def native_bfloat16() -> bool:
     """Whether this machine computes bfloat16 natively: a visible GPU, or a CPU with
     AVX512-BF16 or AMX-BF16. Elsewhere TensorFlow emulates it, ~10x slower than float32
     (benchmarks/train_step.py on an AVX2-only CPU)."""
-    import keras
-
-    if keras.backend.backend() == "jax":
-        import jax
-
-        if jax.default_backend() == "gpu":
-            return True
-    else:
-        import tensorflow as tf
-
-        if tf.config.list_physical_devices("GPU"):
-            return True
+    if backend_device().endswith("/gpu"):
+        return True
     try:
         return cpu_has_native_bfloat16(Path("/proc/cpuinfo").read_text())
     except OSError:
@@ -296,13 +302,6 @@ class GanTrainer:
 
         return tf
 
-    def backend_description(self) -> str:
-        """The Keras backend and device kind this trainer runs on, e.g. "tensorflow/cpu"."""
-        import keras
-
-        gpu = bool(self.tf.config.list_physical_devices("GPU"))
-        return f"{keras.backend.backend()}/{'gpu' if gpu else 'cpu'}"
-
     @property
     def served_generator(self):
         """The generator that is monitored, saved and served: the EMA one when it exists."""
@@ -517,16 +516,12 @@ class GanTrainer:
         over its steps, and the last step's learning-rate scale."""
         tf = self.tf
         sums = np.zeros(4)
-        recipe, total_steps = self.s.recipe, epochs * self.steps_per_epoch
-        scale = 1.0
+        recipe = self.s.recipe
+        steps, scales, betas = self.epoch_schedule(epoch, epochs)
         for i, (real, labels) in enumerate(self.dataset(epoch)):
-            global_step = (epoch - 1) * self.steps_per_epoch + i
-            scale = recipe.learning_rate_scale(global_step, total_steps)
+            global_step, scale, beta = int(steps[i]), float(scales[i]), float(betas[i])
             self.g_opt.learning_rate.assign(recipe.g_learning_rate * scale)
             self.d_opt.learning_rate.assign(recipe.d_learning_rate * scale)
-            beta = recipe.ema_beta(
-                global_step * self.s.batch_size, self.s.batch_size, lr_scale=scale
-            )
             out = self._step_fn(
                 real, labels, tf.constant(global_step, tf.int64), tf.constant(beta, tf.float32)
             )
@@ -536,7 +531,16 @@ class GanTrainer:
             if i % 10 == 0:
                 bar.set_postfix(g=f"{sums[0] / (i + 1):.3f}", d=f"{sums[1] / (i + 1):.3f}")
             bar.update(1)
-        return sums, scale
+        return sums, float(scales[-1])
+
+    def epoch_schedule(self, epoch: int, epochs: int):
+        """(global step indices, learning-rate scales, EMA betas) of this epoch's steps in a
+        run of ``epochs`` epochs."""
+        recipe, per_epoch, batch = self.s.recipe, self.steps_per_epoch, self.s.batch_size
+        steps = np.arange((epoch - 1) * per_epoch, epoch * per_epoch)
+        scales = [recipe.learning_rate_scale(int(s), epochs * per_epoch) for s in steps]
+        betas = [recipe.ema_beta(int(s) * batch, batch, lr_scale=c) for s, c in zip(steps, scales)]
+        return steps, np.array(scales), np.array(betas)
 
     # ---- monitoring --------------------------------------------------------------------
     def _write_epoch_records(self, epoch: int, record: dict[str, Any]) -> None:
@@ -750,7 +754,7 @@ class GanTrainer:
                 pass
         cfg.extra["monitor_grid"] = self.map_desc
         # Which backends trained it (a run can move between them on resume).
-        trained_with = set(cfg.extra.get("trained_with", [])) | {self.backend_description()}
+        trained_with = set(cfg.extra.get("trained_with", [])) | {backend_device()}
         cfg.extra["trained_with"] = sorted(trained_with)
         atomic_write_json(config_path, cfg.to_json())
 

@@ -69,11 +69,6 @@ class JaxGanTrainer(GanTrainer):
     def _tensorboard(self, epoch, record, samples) -> None:
         return None
 
-    def backend_description(self) -> str:
-        import jax
-
-        return f"jax/{jax.default_backend()}"
-
     def _device_data(self):
         import jax.numpy as jnp
 
@@ -104,18 +99,7 @@ class JaxGanTrainer(GanTrainer):
     def _train_epoch(self, epoch: int, epochs: int, bar) -> tuple[np.ndarray, float]:
         import jax.numpy as jnp
 
-        recipe, steps = self.s.recipe, self.steps_per_epoch
-        first = (epoch - 1) * steps
-        global_steps = np.arange(first, first + steps)
-        scales = np.array(
-            [recipe.learning_rate_scale(int(s), epochs * steps) for s in global_steps]
-        )
-        betas = np.array(
-            [
-                recipe.ema_beta(int(s) * self.s.batch_size, self.s.batch_size, lr_scale=float(c))
-                for s, c in zip(global_steps, scales)
-            ]
-        )
+        global_steps, scales, betas = self.epoch_schedule(epoch, epochs)
         groups = self._variables()
         state = tuple([v.value for v in group] for group in groups)
         inputs = (
@@ -129,7 +113,7 @@ class JaxGanTrainer(GanTrainer):
         for group, values in zip(groups, state):
             for var, value in zip(group, values):
                 var.assign(value)
-        bar.update(steps)
+        bar.update(len(global_steps))
         sums = np.asarray(metrics, np.float64).sum(axis=0)
         return sums, float(scales[-1])
 
