@@ -10,10 +10,13 @@ the run began. None of them changes a parameter count:
 - ``ema_half_life_end_images`` (0 = off): during the learning-rate decay the half-life
   grows linearly from ``ema_half_life_images`` to this as the rate falls to zero, so at
   the end the average spans many more steps than the weights move in an epoch.
-- ``ema_follows_lr`` (off): the average's step ``1 - beta`` is scaled by the learning-rate
-  scale as well, so it slows and stops with the weights during the decay instead of
-  closing on the final weights for the rest of the run (an average weighted by step size,
-  as stochastic weight averaging under a decaying rate).
+- ``ema_follows_lr`` (0 = off): once the learning-rate scale falls below this value
+  (1 = from the start of the decay), the average's step ``1 - beta`` is scaled by
+  ``lr_scale / ema_follows_lr``, so it slows and stops with the weights instead of closing
+  on the final weights for the rest of the run (an average weighted by step size, as
+  stochastic weight averaging under a decaying rate). A small value keeps the long average
+  of the decay and only stops it at the end. Recorded as ``true``/``false`` before it took
+  a value: those read as 1 and 0.
 - ``g_learning_rate`` / ``d_learning_rate``: two time-scale learning rates (TTUR).
 - ``lr_decay_fraction``: linear decay of both rates to zero over that last share of the
   epoch budget.
@@ -92,7 +95,7 @@ ADDED_LATER = {
     "r2_gamma": 0.0,
     "tanh_gradient_floor": 0.0,
     "output_lr_scale": 1.0,
-    "ema_follows_lr": False,
+    "ema_follows_lr": 0.0,
 }
 
 # The logit (before tanh) at which a pixel rounds to grey level 0.5, i.e. to exact black
@@ -128,7 +131,7 @@ class Recipe:
     r2_gamma: float = 0.0
     tanh_gradient_floor: float = 0.0
     output_lr_scale: float = 1.0
-    ema_follows_lr: bool = False
+    ema_follows_lr: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("g_learning_rate", "d_learning_rate"):
@@ -174,7 +177,14 @@ class Recipe:
             raise RecipeError(f"output_lr_scale must be in (0, 100], got {self.output_lr_scale!r}")
         self.r1_every = int(self.r1_every)
         self.relativistic = bool(self.relativistic)
-        self.ema_follows_lr = bool(self.ema_follows_lr)
+        try:  # true/false as recorded before it took a value: 1/0
+            self.ema_follows_lr = float(self.ema_follows_lr)
+        except (TypeError, ValueError) as exc:
+            raise RecipeError(
+                f"ema_follows_lr must be a number, got {self.ema_follows_lr!r}"
+            ) from exc
+        if not 0 <= self.ema_follows_lr <= 1:
+            raise RecipeError(f"ema_follows_lr must be in [0, 1], got {self.ema_follows_lr!r}")
 
     @classmethod
     def legacy(cls, learning_rate: float = 2e-4, beta_1: float = 0.5) -> Recipe:
@@ -236,8 +246,8 @@ class Recipe:
         if self.ema_rampup > 0:
             half_life = min(half_life, self.ema_rampup * images_seen)
         beta = 0.5 ** (batch_size / max(half_life, 1e-8))
-        if self.ema_follows_lr:
-            beta = 1.0 - (1.0 - beta) * min(max(float(lr_scale), 0.0), 1.0)
+        if self.ema_follows_lr > 0:
+            beta = 1.0 - (1.0 - beta) * min(max(float(lr_scale) / self.ema_follows_lr, 0.0), 1.0)
         return float(beta)
 
 

@@ -77,8 +77,8 @@ def _recipe_changes(args) -> dict:
     }
     if args.label_scale is not None:
         changes["label_scale_min"], changes["label_scale_max"] = args.label_scale
-    if args.ema_follows_lr:
-        changes["ema_follows_lr"] = True
+    if args.ema_follows_lr is not None:
+        changes["ema_follows_lr"] = args.ema_follows_lr
     if args.no_matching_aware:
         changes["matching_aware"] = False
     if args.relativistic:
@@ -414,8 +414,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument(
         "--ema-follows-lr",
-        action="store_true",
-        help="scale the EMA's step by the learning-rate scale: the average stops as the rates do",
+        type=float,
+        nargs="?",
+        const=1.0,
+        metavar="BELOW",
+        help="once the learning-rate scale is below BELOW (alone: 1, the whole decay), scale "
+        "the EMA's step by scale / BELOW: the average stops as the rates do (0 = off)",
     )
     r.add_argument("--r1-gamma", type=float, help="R1 penalty weight, 0 = off (0.01)")
     r.add_argument("--r1-every", type=int, help="apply R1 (and R2) every N steps (16)")

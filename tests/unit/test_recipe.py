@@ -765,6 +765,38 @@ def test_an_average_that_follows_the_learning_rate_stops_with_it():
     assert 1.0 - follow.ema_beta(images, 64, lr_scale=0.5) == pytest.approx(0.5 * step)
     assert follow.ema_beta(images, 64, lr_scale=0.0) == 1.0  # rates at zero: the average holds
     assert plain.ema_beta(images, 64, lr_scale=0.0) < 1.0
-    # Recorded before the option existed: off.
+    # Recorded before the option existed: off; recorded as a flag: 0 or the whole decay.
     old = {k: v for k, v in plain.to_json().items() if k != "ema_follows_lr"}
-    assert Recipe.from_json(old).ema_follows_lr is False
+    assert Recipe.from_json(old).ema_follows_lr == 0.0
+    assert Recipe.from_json({**old, "ema_follows_lr": True}).ema_follows_lr == 1.0
+    assert Recipe.from_json({**old, "ema_follows_lr": False}).ema_follows_lr == 0.0
+
+
+def test_an_average_that_follows_only_the_end_of_the_decay():
+    plain = Recipe(ema_half_life_images=10_000, ema_half_life_end_images=500_000)
+    late = Recipe(ema_half_life_images=10_000, ema_half_life_end_images=500_000, ema_follows_lr=0.2)
+    images = 10_000_000
+    for scale in (1.0, 0.5, 0.2):  # above the threshold: the plain average
+        assert late.ema_beta(images, 64, lr_scale=scale) == plain.ema_beta(
+            images, 64, lr_scale=scale
+        )
+    step = 1.0 - plain.ema_beta(images, 64, lr_scale=0.05)
+    assert 1.0 - late.ema_beta(images, 64, lr_scale=0.05) == pytest.approx(0.25 * step)
+    assert late.ema_beta(images, 64, lr_scale=0.0) == 1.0
+    for bad in (-0.1, 1.5, "soon"):
+        with pytest.raises(RecipeError, match="ema_follows_lr"):
+            Recipe(ema_follows_lr=bad)
+
+
+def test_the_train_command_reads_how_the_average_follows_the_rate():
+    from gan_explorer.cli import _recipe_from_args, build_parser
+
+    def recipe_of(*options):
+        args = build_parser().parse_args(["train", "gan-2d", *options])
+        return _recipe_from_args(args, Recipe, RecipeError)
+
+    assert recipe_of().ema_follows_lr == 0.0
+    assert recipe_of("--ema-follows-lr").ema_follows_lr == 1.0
+    assert recipe_of("--ema-follows-lr", "0.1").ema_follows_lr == 0.1
+    with pytest.raises(RecipeError, match="ema_follows_lr"):
+        recipe_of("--ema-follows-lr", "2")
