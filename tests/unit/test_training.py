@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -282,6 +283,46 @@ def test_the_fidelity_bound_of_an_embedding_counts_the_inputs_labels_share():
     assert embedding_fidelity_bound(halves, 20000) == pytest.approx((1 + 9 * 7 / 8) * 10, abs=0.5)
     # signs do not matter: z is symmetric
     assert embedding_fidelity_bound(-halves, 2000) == embedding_fidelity_bound(halves, 2000)
+
+
+def test_the_bound_for_a_generator_that_resolves_inputs_only_so_finely():
+    import warnings
+
+    from scipy.stats import norm
+
+    from gan_core.evaluation import embedding_fidelity_bound, fitted_input_resolution
+
+    e = np.array([[1.0], [0.1]])  # 1-D: a wide box and a narrow one inside it
+    assert embedding_fidelity_bound(e, 20000) == pytest.approx(95.0, abs=0.3)
+    # The same by quadrature: the blurred densities, the better label at every x.
+    sigma, x = 0.05, np.linspace(-1.5, 1.5, 300_001)
+    dens = [(norm.cdf((x + w) / sigma) - norm.cdf((x - w) / sigma)) / (2 * w) for w in (1, 0.1)]
+    narrow = dens[1] > dens[0]
+    dx = x[1] - x[0]
+    expected = 50 * ((dens[0] * ~narrow).sum() * dx + (dens[1] * narrow).sum() * dx)
+    assert embedding_fidelity_bound(e, 40000, resolution=sigma) == pytest.approx(expected, abs=0.4)
+    bounds = [embedding_fidelity_bound(e, 4000, resolution=r) for r in (0.0, 0.02, 0.05, 0.2)]
+    assert bounds == sorted(bounds, reverse=True) and bounds[-1] < bounds[0] - 10
+    with warnings.catch_warnings():  # a component at zero is a point, not a division by zero
+        warnings.simplefilter("error")
+        point = embedding_fidelity_bound(np.array([[1.0], [0.0]]), 4000, resolution=0.05)
+    assert 85.0 < point < 97.0
+    r = fitted_input_resolution(e, 90.0)
+    assert embedding_fidelity_bound(e, 4000, resolution=r) == pytest.approx(90.0, abs=0.3)
+    assert fitted_input_resolution(e, 99.0) == 0.0  # above the exact bound
+
+
+@pytest.mark.slow
+def test_label_resolution_script_on_the_bundled_cgan():
+    script = Path(__file__).resolve().parents[2] / "scripts" / "label_resolution.py"
+    run = subprocess.run([sys.executable, str(script), "cgan-3d", "--search", "3"],
+                         capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "fitted resolution" in run.stdout and run.stdout.count("  label ") == 10
+    for model in ("gan-2d", "no-such-model"):
+        bad = subprocess.run([sys.executable, str(script), model], capture_output=True,
+                             text=True, timeout=300)  # fmt: skip
+        assert bad.returncode == 2 and "error:" in bad.stderr
 
 
 def test_label_fidelity_per_label_and_what_the_mislabelled_became():
