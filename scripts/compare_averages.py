@@ -57,23 +57,27 @@ def averages_trainer(values: list[float], out: Path, keep_from: int):
             self._step_fn = step
 
         def _move_averages(self, global_step: int) -> None:
-            total = self._epochs * self.steps_per_epoch
-            scale = self.s.recipe.learning_rate_scale(global_step, total)
-            if scale >= 1.0:
+            i = global_step - int(self._steps[0])  # this epoch's schedule, as the run's own
+            if self._scales[i] >= 1.0:
                 return
             if self.extra is None:  # the decay begins: every average starts from the run's
                 start = [v.numpy().astype(np.float32) for v in self.ema.trainable_variables]
                 self.extra = {v: [w.copy() for w in start] for v in self.rules}
             weights = [v.numpy().astype(np.float32) for v in self.generator.trainable_variables]
-            images = global_step * self.s.batch_size
-            for value, rule in self.rules.items():
-                beta = np.float32(rule.ema_beta(images, self.s.batch_size, lr_scale=scale))
+            for value, betas in self._betas.items():
+                beta = np.float32(betas[i])
                 for avg, w in zip(self.extra[value], weights):
                     avg *= beta
                     avg += (np.float32(1.0) - beta) * w
 
         def _train_epoch(self, epoch, epochs, bar):
-            self._epochs = epochs
+            self._steps, self._scales, _ = self.epoch_schedule(epoch, epochs)
+            batch = self.s.batch_size
+            self._betas = {
+                value: [rule.ema_beta(int(s) * batch, batch, lr_scale=float(c))
+                        for s, c in zip(self._steps, self._scales)]
+                for value, rule in self.rules.items()
+            }  # fmt: skip
             result = super()._train_epoch(epoch, epochs, bar)
             if epoch >= keep_from and self.extra is not None and self.classifier is not None:
                 self.map_epochs.append(epoch)
