@@ -156,3 +156,15 @@ def trained_model(test_checkpoints, small_mnist, classifier) -> str:
                              weak_every=2, map_points=8, root=str(test_checkpoints))  # fmt: skip
     GanTrainer(settings, small_mnist, classifier).train(3, progress=False)
     return "trained-2d"
+
+
+@pytest.fixture(scope="session")
+def trained_cgan(test_checkpoints, small_mnist, classifier) -> str:
+    """A 3D CGAN trained for 2 short epochs inside test_checkpoints, with full history."""
+    from gan_core.training import GanTrainer, TrainSettings
+
+    settings = TrainSettings(model_id="trained-cgan", latent_dim=3, conditional=True, batch_size=64,
+                             limit_images=256, bn_samples=1024, weak_every=0, map_points=4,
+                             root=str(test_checkpoints))  # fmt: skip
+    GanTrainer(settings, small_mnist, classifier).train(2, progress=False)
+    return "trained-cgan"

@@ -83,8 +83,11 @@ def layout(**query):
                             marks=None,
                             tooltip={"placement": "bottom", "always_visible": True},
                         ),
-                        html.Label("Label (CGAN map)"),
-                        digit_slider("train-label", 0),
+                        html.Div(
+                            [html.Label("Label (CGAN map)"), digit_slider("train-label", 0)],
+                            id="train-label-box",
+                            hidden=True,
+                        ),
                     ),  # fmt: skip
                 ],
                 className="two-col",
@@ -113,24 +116,27 @@ def layout(**query):
     Output("train-epoch", "max"),
     Output("train-epoch", "value"),
     Output("train-convergence", "children"),
+    Output("train-label-box", "hidden"),
     Input("train-model", "value"),
     State("train-init", "data"),
     error_box="train-error",
     on_failure={
         "train-epoch": {"min": 1, "max": 1, "value": 1},
         "train-convergence": {"children": ""},
+        "train-label-box": {"hidden": True},
     },
 )
 def epoch_range(model_id, init):
     replay = replay_for(model_id)
-    metrics = registry.get(model_id).checkpoint.metrics
+    explorer = registry.get(model_id)
     if replay.last_epoch == 0:
         raise LatentInputError(f"{model_id} has no training records yet.")
     init = init if isinstance(init, dict) else {}
     wanted = init.get("epoch") if init.get("model") == model_id else None
     last = replay.last_epoch
     start = wanted if isinstance(wanted, int) and 1 <= wanted <= last else last
-    return 1, last, start, convergence_text(replay.map_change, metrics)
+    text = convergence_text(replay.map_change, explorer.checkpoint.metrics)
+    return 1, last, start, text, not explorer.conditional
 
 
 def map_title(replay, epoch: int, label: int) -> str:

@@ -259,8 +259,20 @@ def test_training_view_renders_every_epoch(driver, app_url, trained_model):
     element(driver, "#train-play").click()
     assert {f"Fixed noise after epoch {e}" for e in (1, 2, 3)} <= seen
     assert title("train-map").startswith("Class map after epoch")
+    assert not driver.find_element(By.ID, "train-label-box").is_displayed()  # no labels here
     assert severe_console_errors(driver) == []
     screenshot(driver, "view-training")
+
+
+def test_training_view_of_a_cgan_shows_each_label_map(driver, app_url, trained_cgan):
+    driver.get(f"{app_url}/training?model={trained_cgan}")
+    title = lambda: graph_title(driver, "train-map")  # noqa: E731
+    wait_for(lambda: title().startswith("Class map after epoch 2 (label 0,"), 60,
+             message="label 0's cube")  # fmt: skip
+    assert element(driver, "#train-label-box").is_displayed()
+    element(driver, "#train-label [role=slider]").send_keys(Keys.END)
+    wait_for(lambda: "(label 9," in title(), 30, message="label 9's cube")
+    assert severe_console_errors(driver) == []
 
 
 def test_url_restores_the_explore_view(driver, app_url):
