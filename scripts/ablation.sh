@@ -38,6 +38,13 @@ declare -A ARGS=(
   [output-lr-4]="--output-lr-scale 4"
   # the pairing loss as R3GAN sets it: one learning rate for both, R1 and R2 alike
   [r3gan]="--relativistic --r1-gamma 0.05 --r2-gamma 0.05 --g-lr 2e-4 --d-lr 2e-4"
+  # D's curve far steeper, where the haze fell with the gain (15, 100, 1000): grey level 1
+  # shown as 52% grey at g = 1e5 and 66% at g = 1e7 (23% at 1000), alone and mixed with
+  # the linear view
+  [d-log-1e5]="--d-input-gain 1e5 --d-input-linear 0"
+  [d-log-1e7]="--d-input-gain 1e7 --d-input-linear 0"
+  [d-1e7-linear-0.5]="--d-input-gain 1e7 --d-input-linear 0.5"
+  [d-1e7-linear-0.75]="--d-input-gain 1e7 --d-input-linear 0.75"
 )
 names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
 read -r -a names <<<"${names[*]}"

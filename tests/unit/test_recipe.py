@@ -193,6 +193,12 @@ def test_discriminator_view_stretches_near_black_and_keeps_the_ends_and_order():
     assert discriminator_view(levels, 0.0) is levels
     with pytest.raises(RecipeError):
         Recipe(d_input_gain=-1)
+    # the steepest curve allowed still keeps every level distinct and in order
+    steep = np.asarray(discriminator_view(levels, 1e8))
+    assert steep[0] == pytest.approx(-1.0) and np.all(np.diff(steep) > 0)
+    assert (steep[1] + 1) / 2 > 0.6  # grey level 1 shown brighter than mid-grey
+    with pytest.raises(RecipeError, match="d_input_gain must be in"):
+        Recipe(d_input_gain=1e9)
 
 
 def test_a_linear_share_in_the_discriminator_view_keeps_grey_levels_near_white_apart():
