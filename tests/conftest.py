@@ -147,24 +147,26 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 
 
+def _train_small(root: Path, data, classifier, model_id: str, epochs: int, **settings) -> str:
+    """Train ``model_id`` for a few short epochs (256 images) inside ``root``, with full
+    history; ``settings`` are the rest of its ``TrainSettings``."""
+    from gan_core.training import GanTrainer, TrainSettings
+
+    config = TrainSettings(model_id=model_id, batch_size=64, limit_images=256, bn_samples=1024,
+                           root=str(root), **settings)  # fmt: skip
+    GanTrainer(config, data, classifier).train(epochs, progress=False)
+    return model_id
+
+
 @pytest.fixture(scope="session")
 def trained_model(test_checkpoints, small_mnist, classifier) -> str:
     """A 2D GAN trained for 3 short epochs inside test_checkpoints, with full history."""
-    from gan_core.training import GanTrainer, TrainSettings
-
-    settings = TrainSettings(model_id="trained-2d", latent_dim=2, batch_size=64, limit_images=256, bn_samples=1024,
-                             weak_every=2, map_points=8, root=str(test_checkpoints))  # fmt: skip
-    GanTrainer(settings, small_mnist, classifier).train(3, progress=False)
-    return "trained-2d"
+    return _train_small(test_checkpoints, small_mnist, classifier, "trained-2d", 3,
+                        latent_dim=2, weak_every=2, map_points=8)  # fmt: skip
 
 
 @pytest.fixture(scope="session")
 def trained_cgan(test_checkpoints, small_mnist, classifier) -> str:
     """A 3D CGAN trained for 2 short epochs inside test_checkpoints, with full history."""
-    from gan_core.training import GanTrainer, TrainSettings
-
-    settings = TrainSettings(model_id="trained-cgan", latent_dim=3, conditional=True, batch_size=64,
-                             limit_images=256, bn_samples=1024, weak_every=0, map_points=4,
-                             root=str(test_checkpoints))  # fmt: skip
-    GanTrainer(settings, small_mnist, classifier).train(2, progress=False)
-    return "trained-cgan"
+    return _train_small(test_checkpoints, small_mnist, classifier, "trained-cgan", 2,
+                        latent_dim=3, conditional=True, weak_every=0, map_points=4)  # fmt: skip
