@@ -9,6 +9,7 @@ import numpy as np
 
 from gan_core.checkpoints import CheckpointError
 from gan_core.evaluation import faint_level_share
+from gan_core.latent import LatentInputError
 from gan_core.training import load_history, map_change_fraction
 
 
@@ -52,11 +53,22 @@ class TrainingReplay:
         idx = _index_at(self.sample_epochs, epoch)
         return None if idx is None else self.samples[idx]
 
-    def map_at(self, epoch: int, label: int = 0, w_index: int | None = None) -> np.ndarray | None:
+    def slice_sizes(self) -> tuple[int, ...]:
+        """Grid points along each axis of the class map that one 2D view holds fixed: () for
+        a 2D map, (z,) for a 3D or CGAN cube, (z, w) for a 4D grid."""
+        if not len(self.maps):
+            return ()
+        shape = self.maps.shape[1:]
+        return tuple((shape[1:] if _is_label_cubes(shape) else shape)[2:])
+
+    def map_at(
+        self, epoch: int, label: int = 0, z_index: int | None = None, w_index: int | None = None
+    ) -> np.ndarray | None:
         """A 2D view of the class map at ``epoch``, axis 0 = x, axis 1 = y.
 
-        2D: the whole map. 3D: the z slice nearest 0. 4D: that slice at the w grid index
-        (default the middle). CGAN: label's cube, z slice nearest 0.
+        2D: the whole map. 3D: the z slice at grid index ``z_index`` (default the middle,
+        nearest 0). 4D: that slice at the w grid index ``w_index`` (default the middle).
+        CGAN: label's cube, sliced as a 3D one.
         """
         idx = _index_at(self.map_epochs, epoch)
         if idx is None:
@@ -66,32 +78,45 @@ class TrainingReplay:
             grid = grid[int(label)]
         if grid.ndim == 2:
             return grid
-        if grid.ndim == 3:
-            return grid[:, :, grid.shape[2] // 2]
-        if grid.ndim == 4:
-            w = grid.shape[3] // 2 if w_index is None else int(w_index)
-            return grid[:, :, grid.shape[2] // 2, w]
-        raise CheckpointError(f"unexpected class-map shape {grid.shape}")
+        if grid.ndim not in (3, 4):
+            raise CheckpointError(f"unexpected class-map shape {grid.shape}")
+        picks = _slice_indices(grid.shape[2:], (z_index, w_index))
+        return grid[(slice(None), slice(None), *picks)]
 
-    def map_view_text(self, label: int = 0) -> str:
+    def map_view_text(
+        self, label: int = 0, z_index: int | None = None, w_index: int | None = None
+    ) -> str:
         """Which part of the grid ``map_at`` shows, e.g. "slice z = +0.07" for a 3D model
         (the monitor grid spans [-1, 1] on every axis); "" for a 2D map."""
-        if not len(self.maps):
+        sizes = self.slice_sizes()
+        if not sizes:
             return ""
-        shape = self.maps.shape[1:]
-        conditional = _is_label_cubes(shape)
-        cube = shape[1:] if conditional else shape
-        if len(cube) == 2:
-            return ""
-
-        def at(n: int) -> str:
-            return f"{np.linspace(-1, 1, n)[n // 2]:+.2f}"
-
-        parts = [f"label {int(label)}"] if conditional else []
-        parts.append(f"slice z = {at(cube[2])}")
-        if len(cube) == 4:
-            parts.append(f"w = {at(cube[3])}")
+        picks = _slice_indices(sizes, (z_index, w_index))
+        parts = [f"label {int(label)}"] if _is_label_cubes(self.maps.shape[1:]) else []
+        parts.append(f"slice z = {slice_coordinate(sizes[0], picks[0]):+.2f}")
+        if len(sizes) == 2:
+            parts.append(f"w = {slice_coordinate(sizes[1], picks[1]):+.2f}")
         return ", ".join(parts)
+
+
+def slice_coordinate(n: int, index: int) -> float:
+    """The latent coordinate of grid index ``index`` of ``n`` points spanning [-1, 1]."""
+    return float(np.linspace(-1, 1, n)[index])
+
+
+def _slice_indices(sizes: tuple[int, ...], wanted: tuple[int | None, ...]) -> list[int]:
+    """One grid index per held axis: the middle where ``wanted`` has None; an index
+    outside the axis is refused with the axis's range."""
+    picks = []
+    for axis, n, index in zip("zw", sizes, wanted):
+        if index is None:
+            picks.append(n // 2)
+            continue
+        whole = isinstance(index, (int, float, np.integer)) and not isinstance(index, bool)
+        if not whole or not 0 <= index < n or index != int(index):
+            raise LatentInputError(f"{axis} slice {index!r} is not a grid index 0..{n - 1}")
+        picks.append(int(index))
+    return picks
 
 
 def _is_label_cubes(shape: tuple) -> bool:

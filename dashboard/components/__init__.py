@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from gan_core.replay import slice_coordinate
+
 
 def latent_sliders(
     id_type: str, dims: int, values=None, names="xyzw", updatemode: str | list = "drag"
@@ -42,6 +44,16 @@ def digit_slider(id_: str, value: int = 0) -> dcc.Slider:
     return dcc.Slider(
         id=id_, min=0, max=9, step=1, value=value, marks={i: str(i) for i in range(10)}
     )
+
+
+def slice_slider_props(n: int) -> tuple[int, int, dict, bool]:
+    """(max, value, marks, hidden) of a slice slider over ``n`` grid points on [-1, 1]
+    (n = 0: the map has no such axis): it starts at the middle, nearest 0, and marks the
+    two ends and the middle with their coordinates."""
+    if n < 2:
+        return 1, 0, {}, True
+    ends = sorted({0, n // 2, n - 1})
+    return n - 1, n // 2, {i: f"{slice_coordinate(n, i):+.2f}" for i in ends}, False
 
 
 def graph_card(graph_id, loading: bool = False, figure=None, **card_kw) -> html.Div:

@@ -4,10 +4,10 @@ fixed-noise images, the class map and how much it still changes."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, clientside_callback, dcc, html
+from dash import ALL, Input, Output, State, clientside_callback, dcc, html
 
 from dashboard import figures, registry, urlstate
-from dashboard.components import card, digit_slider, error_box, graph_card
+from dashboard.components import card, digit_slider, error_box, graph_card, slice_slider_props
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
 from dashboard.pagestate import Field, PageState, model_field
@@ -17,6 +17,7 @@ from gan_core.latent import LatentInputError
 from gan_core.replay import load_replay
 
 _replays: dict = {}
+SLICE_AXES = ("z", "w")  # the class map's axes one 2D view holds fixed (3D: z; 4D: z, w)
 
 
 def replay_for(model_id: str):
@@ -88,6 +89,7 @@ def layout(**query):
                             id="train-label-box",
                             hidden=True,
                         ),
+                        *(slice_box(axis) for axis in SLICE_AXES),
                     ),  # fmt: skip
                 ],
                 className="two-col",
@@ -139,8 +141,31 @@ def epoch_range(model_id, init):
     return 1, last, start, text, not explorer.conditional
 
 
-def map_title(replay, epoch: int, label: int) -> str:
-    view = replay.map_view_text(label)
+def slice_box(axis: str) -> html.Div:
+    """A slider over the grid points of one held axis of the class map (hidden for a map
+    without that axis)."""
+    slider = dcc.Slider(id={"type": "train-slice", "axis": axis}, min=0, max=1, step=1,
+                        value=0, marks=None, included=False, allow_direct_input=False)  # fmt: skip
+    return html.Div([html.Label(f"Map slice ({axis})"), slider],
+                    id={"type": "train-slice-box", "axis": axis}, hidden=True)  # fmt: skip
+
+
+@page_callback(
+    Output({"type": "train-slice", "axis": ALL}, "max"),
+    Output({"type": "train-slice", "axis": ALL}, "value"),
+    Output({"type": "train-slice", "axis": ALL}, "marks"),
+    Output({"type": "train-slice-box", "axis": ALL}, "hidden"),
+    Input("train-model", "value"),
+    error_box="train-error",
+)
+def slice_ranges(model_id):
+    sizes = replay_for(model_id).slice_sizes()
+    props = [slice_slider_props(sizes[i] if i < len(sizes) else 0) for i in range(len(SLICE_AXES))]
+    return [list(column) for column in zip(*props)]
+
+
+def map_title(replay, epoch: int, label: int, picks=()) -> str:
+    view = replay.map_view_text(label, *picks)
     return f"Class map after epoch {epoch}" + (f" ({view})" if view else "")
 
 
@@ -151,25 +176,27 @@ def map_title(replay, epoch: int, label: int) -> str:
     Output("train-change", "figure"),
     Input("train-epoch", "value"),
     Input("train-label", "value"),
+    Input({"type": "train-slice", "axis": ALL}, "value"),
     State("train-model", "value"),
     error_box="train-error",
     prevent_initial_call=True,
 )
-def show_epoch(epoch, label, model_id):
+def show_epoch(epoch, label, slices, model_id):
     if isinstance(epoch, bool) or not isinstance(epoch, (int, float)):
         raise LatentInputError("epoch must be a number")
     label = int(label) if isinstance(label, (int, float)) and 0 <= label <= 9 else 0
     replay = replay_for(model_id)
     epoch = int(epoch)
     samples = replay.samples_at(epoch)
-    grid = replay.map_at(epoch, label=label)
+    picks = tuple(slices if isinstance(slices, list) else ())[: len(replay.slice_sizes())]
+    grid = replay.map_at(epoch, label, *picks)
     s_fig = (
         figures.samples_grid_figure(samples, f"Fixed noise after epoch {epoch}")
         if samples is not None
         else EMPTY
     )
     m_fig = (
-        figures.class_grid_figure(grid, map_title(replay, epoch, label))
+        figures.class_grid_figure(grid, map_title(replay, epoch, label, picks))
         if grid is not None
         else EMPTY
     )

@@ -260,6 +260,8 @@ def test_training_view_renders_every_epoch(driver, app_url, trained_model):
     assert {f"Fixed noise after epoch {e}" for e in (1, 2, 3)} <= seen
     assert title("train-map").startswith("Class map after epoch")
     assert not driver.find_element(By.ID, "train-label-box").is_displayed()  # no labels here
+    slice_boxes = driver.find_elements(By.CSS_SELECTOR, "[id*='train-slice-box']")
+    assert len(slice_boxes) == 2 and not any(b.is_displayed() for b in slice_boxes)  # nor slices
     assert severe_console_errors(driver) == []
     screenshot(driver, "view-training")
 
@@ -272,6 +274,13 @@ def test_training_view_of_a_cgan_shows_each_label_map(driver, app_url, trained_c
     assert element(driver, "#train-label-box").is_displayed()
     element(driver, "#train-label [role=slider]").send_keys(Keys.END)
     wait_for(lambda: "(label 9," in title(), 30, message="label 9's cube")
+    # the cube's middle slice first; any other one on the slice slider
+    assert title().endswith("(label 9, slice z = +0.33)")  # 4 points on [-1, 1]
+    z_box = element(driver, "[id*='train-slice-box'][id*='\"z\"']")
+    w_box = element(driver, "[id*='train-slice-box'][id*='\"w\"']", clickable=False)
+    assert z_box.is_displayed() and not w_box.is_displayed()
+    z_box.find_element(By.CSS_SELECTOR, "[role=slider]").send_keys(Keys.HOME)
+    wait_for(lambda: title().endswith("(label 9, slice z = -1.00)"), 30, message="slice z = -1")
     assert severe_console_errors(driver) == []
 
 

@@ -44,6 +44,31 @@ def test_map_views_for_cube_4d_and_cgan_grids():
     assert replay_with(four).map_view_text() == "slice z = +0.33, w = +0.33"
     assert replay_with(cgan).map_view_text(7) == "label 7, slice z = +0.00"
     assert replay_with(np.zeros((1, 5, 5), np.uint8)).map_view_text() == ""
+    # any slice can be picked, and the title names it
+    np.testing.assert_array_equal(replay_with(cube).map_at(1, z_index=0), cube[0, :, :, 0])
+    np.testing.assert_array_equal(replay_with(four).map_at(1, 0, 1, 3), four[0, :, :, 1, 3])
+    np.testing.assert_array_equal(replay_with(cgan).map_at(1, 7, 2), cgan[0, 7, :, :, 2])
+    assert replay_with(cube).map_view_text(0, 0) == "slice z = -1.00"
+    assert replay_with(four).map_view_text(0, 3, 0) == "slice z = +1.00, w = -1.00"
+    assert replay_with(cgan).map_view_text(7, 2) == "label 7, slice z = +1.00"
+    sizes = [replay_with(m).slice_sizes() for m in (cube, four, cgan, np.zeros((1, 5, 5)))]
+    assert sizes == [(4,), (4, 4), (3,), ()]
+
+
+@pytest.mark.parametrize("bad", [4, -1, 1.5, float("nan"), "1", True])
+def test_a_slice_outside_the_grid_is_refused_with_its_range(bad):
+    from gan_core.latent import LatentInputError
+    from gan_core.replay import TrainingReplay
+
+    e = np.array([1], np.int32)
+    cube = np.zeros((1, 4, 4, 4), np.uint8)
+    replay = TrainingReplay(e, e * 0.0, e * 0.0, e[:0], e[:0] * 0.0, e,
+                            np.zeros((1, 36, 28, 28), np.uint8), e, cube, np.array([np.nan]))  # fmt: skip
+    with pytest.raises(LatentInputError, match=r"z slice .* grid index 0\.\.3"):
+        replay.map_at(1, z_index=bad)
+    with pytest.raises(LatentInputError, match="z slice"):
+        replay.map_view_text(0, bad)
+    assert replay.map_at(1, z_index=3.0).shape == (4, 4)  # a whole number sent as a float
 
 
 def test_grid_label_fidelity_counts_each_labels_own_class():
@@ -130,3 +155,11 @@ def test_faint_level_share_counts_levels_1_to_10():
     assert faint_pixel_share(-1 + levels / 127.5) == faint_level_share(levels)
     with pytest.raises(ValueError, match="no pixels"):
         faint_level_share(np.zeros(0))
+
+
+def test_slice_sliders_start_at_the_middle_and_mark_coordinates():
+    from dashboard.components import slice_slider_props
+
+    assert slice_slider_props(16) == (15, 8, {0: "-1.00", 8: "+0.07", 15: "+1.00"}, False)
+    assert slice_slider_props(3) == (2, 1, {0: "-1.00", 1: "+0.00", 2: "+1.00"}, False)
+    assert slice_slider_props(0)[3] is True  # no such axis: hidden
