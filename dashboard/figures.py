@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from gan_core.activations import mean_heatmap
 from gan_core.export import DIGIT_COLORS
+from gan_core.grids import axis_values
 from gan_core.latent import ClassMap, area_labels
 
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=12)
@@ -549,7 +550,7 @@ def class_grid_figure(classes: np.ndarray, title: str, height: int = 340) -> go.
     """A 2D class grid (axis 0 = x, axis 1 = y over [-1, 1]) without probabilities."""
     n0, n1 = classes.shape
     cmap = ClassMap(np.asarray(classes, np.uint8), np.zeros(classes.shape + (10,), np.float32),
-                    [np.linspace(-1, 1, n0, dtype=np.float32), np.linspace(-1, 1, n1, dtype=np.float32)])  # fmt: skip
+                    [axis_values(n0), axis_values(n1)])  # fmt: skip
     fig = class_map_figure(cmap, None, title=title, height=height)
     fig.data[1].visible = False
     fig.data[0].hovertemplate = "x=%{x:.2f}<br>y=%{y:.2f}<br>digit %{z}<extra></extra>"

@@ -9,6 +9,7 @@ import numpy as np
 
 from gan_core.checkpoints import CheckpointError
 from gan_core.evaluation import faint_level_share
+from gan_core.grids import axis_values
 from gan_core.latent import LatentInputError
 from gan_core.training import load_history, map_change_fraction
 
@@ -101,7 +102,7 @@ class TrainingReplay:
 
 def slice_coordinate(n: int, index: int) -> float:
     """The latent coordinate of grid index ``index`` of ``n`` points spanning [-1, 1]."""
-    return float(np.linspace(-1, 1, n)[index])
+    return float(axis_values(n)[index])
 
 
 def _slice_indices(sizes: tuple[int, ...], wanted: tuple[int | None, ...]) -> list[int]:
