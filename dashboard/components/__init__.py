@@ -56,6 +56,25 @@ def slice_slider_props(n: int) -> tuple[int, int, dict, bool]:
     return n - 1, n // 2, {i: f"{slice_coordinate(n, i):+.2f}" for i in ends}, False
 
 
+def slice_outputs(sizes: dict, outputs_list) -> list[list]:
+    """The (max, value, marks, hidden) outputs of slice sliders and their boxes, one list
+    per output with one entry per component the page holds (Dash's ``outputs_list``), each
+    from :func:`slice_slider_props` for its id's ``axis`` (``sizes``: points on each axis
+    the map has; any other axis is hidden)."""
+    columns = []
+    for k, components in enumerate(outputs_list):
+        axes = [_axis_of(c) for c in components]
+        columns.append([slice_slider_props(sizes.get(axis, 0))[k] for axis in axes])
+    return columns
+
+
+def _axis_of(component) -> str | None:
+    """The ``axis`` of a pattern-matching component's id, if it has a text one."""
+    id_ = component.get("id") if isinstance(component, dict) else None
+    axis = id_.get("axis") if isinstance(id_, dict) else None
+    return axis if isinstance(axis, str) else None
+
+
 def graph_card(graph_id, loading: bool = False, figure=None, **card_kw) -> html.Div:
     """A card holding one graph (empty, or ``figure``, until a callback fills it), without
     Plotly's toolbar."""

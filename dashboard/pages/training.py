@@ -7,7 +7,13 @@ import dash
 from dash import ALL, Input, Output, State, clientside_callback, dcc, html
 
 from dashboard import figures, registry, urlstate
-from dashboard.components import card, digit_slider, error_box, graph_card, slice_slider_props
+from dashboard.components import (
+    card,
+    digit_slider,
+    error_box,
+    graph_card,
+    slice_outputs,
+)
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
 from dashboard.pagestate import Field, PageState, model_field
@@ -159,9 +165,8 @@ def slice_box(axis: str) -> html.Div:
     error_box="train-error",
 )
 def slice_ranges(model_id):
-    sizes = replay_for(model_id).slice_sizes()
-    props = [slice_slider_props(sizes[i] if i < len(sizes) else 0) for i in range(len(SLICE_AXES))]
-    return [list(column) for column in zip(*props)]
+    sizes = dict(zip(SLICE_AXES, replay_for(model_id).slice_sizes()))
+    return slice_outputs(sizes, dash.ctx.outputs_list)
 
 
 def map_title(replay, epoch: int, label: int, picks=()) -> str:

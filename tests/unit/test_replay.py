@@ -163,3 +163,20 @@ def test_slice_sliders_start_at_the_middle_and_mark_coordinates():
     assert slice_slider_props(16) == (15, 8, {0: "-1.00", 8: "+0.07", 15: "+1.00"}, False)
     assert slice_slider_props(3) == (2, 1, {0: "-1.00", 1: "+0.00", 2: "+1.00"}, False)
     assert slice_slider_props(0)[3] is True  # no such axis: hidden
+
+
+def test_slice_outputs_answer_every_slider_the_page_holds():
+    from dashboard.components import slice_outputs
+
+    def component(axis):
+        return {"id": {"type": "train-slice", "axis": axis}, "property": "max"}
+
+    page = [[component("z"), component("w")] for _ in range(4)]
+    maxes, values, marks, hidden = slice_outputs({"z": 16}, page)  # a 3D model
+    assert maxes == [15, 1] and values == [8, 0] and hidden == [False, True]
+    assert marks[0][15] == "+1.00" and marks[1] == {}
+    # however many components a request names, each gets an answer; unknown axes hide
+    odd = [[component("z"), component("q"), component(["z"]), {"id": "x"}]] * 4
+    maxes, values, marks, hidden = slice_outputs({"z": 4, "w": 4}, odd)
+    assert maxes == [3, 1, 1, 1] and hidden == [False, True, True, True]
+    assert slice_outputs({"z": 4}, [[], [], [], []]) == [[], [], [], []]
