@@ -41,6 +41,7 @@ from gan_core.recipe import (
     RecipeError,
     adversarial_losses,
     discriminator_view,
+    faint_band_loss,
     floored_tanh,
     pixel_histogram_loss,
     recompute_batchnorm_statistics,
@@ -336,8 +337,9 @@ class GanTrainer:
 
         gain, linear = recipe.d_input_gain, recipe.d_input_linear
         histogram_weight = recipe.pixel_histogram
+        band_weight = recipe.faint_band
         floor = recipe.tanh_gradient_floor
-        generate = generator_with_logits(G) if histogram_weight or floor else None
+        generate = generator_with_logits(G) if histogram_weight or band_weight or floor else None
         output_kernel = G.get_layer("image").kernel
         output_scale = recipe.output_lr_scale
 
@@ -372,6 +374,8 @@ class GanTrainer:
                 g_total = g_loss
                 if histogram_weight:
                     g_total += histogram_weight * pixel_histogram_loss(fake_pixel_logits, real)
+                if band_weight:
+                    g_total += band_weight * faint_band_loss(fake_pixel_logits)
                 if label_embedding is not None:
                     short = tf.nn.relu(recipe.label_margin - tf.abs(label_embedding))
                     g_total += margin_weight * tf.reduce_mean(short)

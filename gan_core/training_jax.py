@@ -9,9 +9,9 @@ written (``train_state.npz``, ``generator.keras``, the history) reads the same u
 backend, so a run started here resumes under TensorFlow and the other way round. The two
 backends draw different noise and dropout masks, so the runs are alike, not equal.
 
-Not available here: the pixel-histogram loss, the tanh gradient floor and the faster
-output layer (recipe options ``pixel_histogram``, ``tanh_gradient_floor``,
-``output_lr_scale``), which the bundled recipe does not use.
+Not available here: the pixel-histogram and faint-band losses, the tanh gradient floor and
+the faster output layer (recipe options ``pixel_histogram``, ``faint_band``,
+``tanh_gradient_floor``, ``output_lr_scale``), which the bundled recipe does not use.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from gan_core.training import GanTrainer, TrainingError
 
 UNSUPPORTED = {
     "pixel_histogram": 0.0,
+    "faint_band": 0.0,
     "tanh_gradient_floor": 0.0,
     "output_lr_scale": 1.0,
 }

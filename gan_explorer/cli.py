@@ -72,6 +72,7 @@ def _recipe_changes(args) -> dict:
         "d_input_gain": args.d_input_gain,
         "d_input_linear": args.d_input_linear,
         "pixel_histogram": args.pixel_histogram,
+        "faint_band": args.faint_band,
         "tanh_gradient_floor": args.tanh_gradient_floor,
         "output_lr_scale": args.output_lr_scale,
     }
@@ -478,6 +479,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="weight of a loss matching each generated batch's grey-level histogram to the "
         "real batch's (1-D optimal transport on G's pre-tanh logits), against the faint "
         "halo tanh leaves (0 = off)",
+    )
+    r.add_argument(
+        "--faint-band",
+        type=float,
+        help="weight of a loss on G's pre-tanh logits that pushes pixels out of the band "
+        "rounding to grey levels 1-10, the lower half to black, the upper half into the ink "
+        "(0 = off)",
     )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     p.add_argument(

@@ -45,6 +45,11 @@ declare -A ARGS=(
   [d-log-1e7]="--d-input-gain 1e7 --d-input-linear 0"
   [d-1e7-linear-0.5]="--d-input-gain 1e7 --d-input-linear 0.5"
   [d-1e7-linear-0.75]="--d-input-gain 1e7 --d-input-linear 0.75"
+  # a loss on G's logits pushing pixels out of the band that rounds to grey levels 1-10,
+  # the lower half to black and the upper half into the ink, on D's curve alone and on the
+  # defaults
+  [d-log-1000-band]="--d-input-gain 1000 --d-input-linear 0 --faint-band 20"
+  [defaults-band]="--faint-band 20"
 )
 names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
 read -r -a names <<<"${names[*]}"

@@ -466,6 +466,49 @@ def test_pixel_histogram_option_is_checked_and_off_for_older_runs(capsys, tmp_pa
     assert main(args) == 2 and "pixel_histogram must be >= 0" in capsys.readouterr().err
 
 
+def test_faint_band_loss_pushes_grey_levels_1_to_10_out_both_ways():
+    import tensorflow as tf
+
+    from gan_core.recipe import BLACK_LOGIT, FAINT_TOP_LOGIT, faint_band_loss
+
+    def level(logit):  # the uint8 grey level a logit rounds to
+        return np.round((np.tanh(logit) + 1) * 127.5)
+
+    # The band is exactly the logits that round to levels 1..10.
+    assert level(BLACK_LOGIT - 1e-3) == 0 and level(BLACK_LOGIT + 1e-3) == 1
+    assert level(FAINT_TOP_LOGIT - 1e-3) == 10 and level(FAINT_TOP_LOGIT + 1e-3) == 11
+    mid = 0.5 * (BLACK_LOGIT + FAINT_TOP_LOGIT)
+    # Black, ink and white cost nothing; the middle of the band 1 per pixel.
+    outside = np.array([[-9.0, BLACK_LOGIT - 0.01, FAINT_TOP_LOGIT + 0.01, 0.0, 4.0]], np.float32)
+    assert float(faint_band_loss(outside)) == 0.0
+    assert float(faint_band_loss(np.full((2, 4), mid, np.float32))) == pytest.approx(1.0)
+    x = tf.constant([[-3.0, -2.6, -2.0, -1.6, -5.0, 1.0]], tf.float32)
+    assert list(level(x.numpy()[0])) == [1.0, 1.0, 5.0, 10.0, 0.0, 225.0]
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = faint_band_loss(x)
+    grad = tape.gradient(loss, x).numpy()[0]
+    # A descent step darkens the lower half of the band, brightens the upper half and
+    # leaves black and ink alone; the push does not fade toward black as tanh's does.
+    assert grad[0] > 0 and grad[1] > 0 and grad[2] < 0 and grad[3] < 0
+    assert grad[4] == 0 and grad[5] == 0
+    assert grad[0] > grad[1]  # hardest at the band's edge
+
+
+def test_faint_band_option_is_checked_and_off_for_older_runs(capsys, tmp_path):
+    from gan_explorer.cli import main
+
+    assert Recipe().faint_band == 0.0
+    with pytest.raises(RecipeError, match="faint_band must be >= 0"):
+        Recipe(faint_band=-1.0)
+    recorded = Recipe(faint_band=20.0).to_json()
+    assert Recipe.from_json(recorded).faint_band == 20.0
+    del recorded["faint_band"]  # a run recorded before the option
+    assert Recipe.from_json(recorded).faint_band == 0.0
+    args = ["--checkpoints", str(tmp_path), "train", "x", "--faint-band", "-2"]
+    assert main(args) == 2 and "faint_band must be >= 0" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("conditional", [False, True])
 def test_the_generators_logits_are_its_own_forward_pass_before_tanh(conditional):
     import keras
@@ -692,6 +735,15 @@ def test_the_tanh_gradient_floor_changes_gs_step_not_the_images_d_sees(tmp_path,
     for a, c in zip(d_plain, d_floored):  # D saw the same generated images
         np.testing.assert_array_equal(a, c)
     moved = {n for n, a, c in zip(names, plain, floored) if not np.array_equal(a, c)}
+    assert "image/kernel" in moved and "dense/kernel" in moved
+
+
+def test_the_faint_band_loss_joins_gs_step_only(tmp_path, small_mnist):
+    names, _, plain, d_plain = _one_step(tmp_path, small_mnist, "plain")
+    _, _, banded, d_banded = _one_step(tmp_path, small_mnist, "band", faint_band=20.0)
+    for a, c in zip(d_plain, d_banded):  # D's step is its own loss's, on the same images
+        np.testing.assert_array_equal(a, c)
+    moved = {n for n, a, c in zip(names, plain, banded) if not np.array_equal(a, c)}
     assert "image/kernel" in moved and "dense/kernel" in moved
 
 
