@@ -452,20 +452,6 @@ def test_pixel_histogram_loss_pulls_a_halo_to_black_and_keeps_the_ink():
     np.testing.assert_allclose(grad[grad < 0], -1 / 40, rtol=1e-5)
 
 
-def test_pixel_histogram_option_is_checked_and_off_for_older_runs(capsys, tmp_path):
-    from gan_explorer.cli import main
-
-    assert Recipe().pixel_histogram == 0.0
-    with pytest.raises(RecipeError, match="pixel_histogram must be >= 0"):
-        Recipe(pixel_histogram=-1.0)
-    recorded = Recipe(pixel_histogram=10.0).to_json()
-    assert Recipe.from_json(recorded).pixel_histogram == 10.0
-    del recorded["pixel_histogram"]  # a run recorded before the option
-    assert Recipe.from_json(recorded).pixel_histogram == 0.0
-    args = ["--checkpoints", str(tmp_path), "train", "x", "--pixel-histogram", "-2"]
-    assert main(args) == 2 and "pixel_histogram must be >= 0" in capsys.readouterr().err
-
-
 def test_faint_band_loss_pushes_grey_levels_1_to_10_out_both_ways():
     import tensorflow as tf
 
@@ -495,18 +481,20 @@ def test_faint_band_loss_pushes_grey_levels_1_to_10_out_both_ways():
     assert grad[0] > grad[1]  # hardest at the band's edge
 
 
-def test_faint_band_option_is_checked_and_off_for_older_runs(capsys, tmp_path):
+@pytest.mark.parametrize("option", ["pixel_histogram", "faint_band"])
+def test_halo_loss_weights_are_checked_and_off_for_older_runs(option, capsys, tmp_path):
     from gan_explorer.cli import main
 
-    assert Recipe().faint_band == 0.0
-    with pytest.raises(RecipeError, match="faint_band must be >= 0"):
-        Recipe(faint_band=-1.0)
-    recorded = Recipe(faint_band=20.0).to_json()
-    assert Recipe.from_json(recorded).faint_band == 20.0
-    del recorded["faint_band"]  # a run recorded before the option
-    assert Recipe.from_json(recorded).faint_band == 0.0
-    args = ["--checkpoints", str(tmp_path), "train", "x", "--faint-band", "-2"]
-    assert main(args) == 2 and "faint_band must be >= 0" in capsys.readouterr().err
+    assert getattr(Recipe(), option) == 0.0
+    with pytest.raises(RecipeError, match=f"{option} must be >= 0"):
+        Recipe(**{option: -1.0})
+    recorded = Recipe(**{option: 10.0}).to_json()
+    assert getattr(Recipe.from_json(recorded), option) == 10.0
+    del recorded[option]  # a run recorded before the option
+    assert getattr(Recipe.from_json(recorded), option) == 0.0
+    flag = "--" + option.replace("_", "-")
+    args = ["--checkpoints", str(tmp_path), "train", "x", flag, "-2"]
+    assert main(args) == 2 and f"{option} must be >= 0" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("conditional", [False, True])
