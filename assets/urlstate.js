@@ -24,6 +24,10 @@ window.ganExplorer = {
             else if (field.fmt === 'point') { text = g.point(v); }
             else if (field.fmt === 'points') { text = v.length ? v.map(g.point).join(';') : null; }
             else if (field.fmt === 'json') { text = v.length ? JSON.stringify(v) : null; }
+            else if (field.fmt === 'indices') {  // hidden controls hold null: left out
+                const kept = v.filter(function (x) { return x !== null && x !== undefined; });
+                text = kept.length ? kept.map(String).join(',') : null;
+            }
             else if (field.fmt === 'flag') {  // a checklist (['on']) or a boolean
                 text = v === true || (Array.isArray(v) && v.includes('on')) ? '1' : '0';
             }

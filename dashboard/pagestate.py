@@ -19,7 +19,7 @@ from dash import Input, Output, clientside_callback, dcc
 
 from dashboard import urlstate
 
-FORMATS = ("plain", "point", "points", "json", "flag")
+FORMATS = ("plain", "point", "points", "json", "flag", "indices")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ class Field:
     parse: Callable[[Any], Any]
     default: Any
     source: Any  # the dash Input whose value the URL mirrors
-    fmt: str = "plain"  # plain, point ("0.1,-0.5"), points ("a,b;c,d"), json, flag (1/0)
+    # plain, point ("0.1,-0.5"), points ("a,b;c,d"), json, flag (1/0), indices ("3,5": whole
+    # numbers, the values of hidden controls (None) left out)
+    fmt: str = "plain"
 
     def __post_init__(self) -> None:
         if self.fmt not in FORMATS:

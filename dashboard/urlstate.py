@@ -46,6 +46,17 @@ def parse_int(text, lo: int, hi: int) -> int | None:
     return v if lo <= v <= hi else None
 
 
+def parse_indices(text, most: int) -> list[int] | None:
+    """URL text "3,5" -> [3, 5]: at most ``most`` grid indices, each a whole number >= 0
+    (the page checks them against its grid); None when malformed."""
+    if not isinstance(text, str) or not text or len(text) > 40:
+        return None
+    parts = [parse_int(p, 0, 100000) for p in text.split(",")]
+    if len(parts) > most or any(p is None for p in parts):
+        return None
+    return parts  # type: ignore[return-value]
+
+
 def or_default(value, default):
     """``value`` unless it is None (0 and "" are kept)."""
     return default if value is None else value

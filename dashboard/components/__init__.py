@@ -46,25 +46,30 @@ def digit_slider(id_: str, value: int = 0) -> dcc.Slider:
     )
 
 
-def slice_slider_props(n: int) -> tuple[int, int, dict, bool]:
+def slice_slider_props(n: int, pick=None) -> tuple[int, int | None, dict, bool]:
     """(max, value, marks, hidden) of a slice slider over ``n`` grid points on [-1, 1]
-    (n = 0: the map has no such axis): it starts at the middle, nearest 0, and marks the
-    two ends and the middle with their coordinates."""
+    (n = 0: the map has no such axis; hidden, with no value): it starts at ``pick`` when
+    that is one of its indices, else at the middle, nearest 0, and marks the two ends and
+    the middle with their coordinates."""
     if n < 2:
-        return 1, 0, {}, True
+        return 1, None, {}, True
     ends = sorted({0, n // 2, n - 1})
-    return n - 1, n // 2, {i: f"{slice_coordinate(n, i):+.2f}" for i in ends}, False
+    start = pick if type(pick) is int and 0 <= pick < n else n // 2
+    return n - 1, start, {i: f"{slice_coordinate(n, i):+.2f}" for i in ends}, False
 
 
-def slice_outputs(sizes: dict, outputs_list) -> list[list]:
+def slice_outputs(sizes: dict, outputs_list, picks: dict | None = None) -> list[list]:
     """The (max, value, marks, hidden) outputs of slice sliders and their boxes, one list
     per output with one entry per component the page holds (Dash's ``outputs_list``), each
     from :func:`slice_slider_props` for its id's ``axis`` (``sizes``: points on each axis
-    the map has; any other axis is hidden)."""
+    the map has, any other axis is hidden; ``picks``: a starting index per axis)."""
+    picks = picks if isinstance(picks, dict) else {}
     columns = []
     for k, components in enumerate(outputs_list):
         axes = [_axis_of(c) for c in components]
-        columns.append([slice_slider_props(sizes.get(axis, 0))[k] for axis in axes])
+        columns.append(
+            [slice_slider_props(sizes.get(axis, 0), picks.get(axis))[k] for axis in axes]
+        )
     return columns
 
 

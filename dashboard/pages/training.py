@@ -49,6 +49,14 @@ STATE = PageState(
         Field(
             "epoch", lambda t: urlstate.parse_int(t, 1, 100000), None, Input("train-epoch", "value")
         ),
+        Field("label", lambda t: urlstate.parse_int(t, 0, 9), 0, Input("train-label", "value")),
+        Field(
+            "slice",
+            lambda t: urlstate.parse_indices(t, len(SLICE_AXES)),
+            None,
+            Input({"type": "train-slice", "axis": ALL}, "value"),
+            fmt="indices",
+        ),  # fmt: skip
     ],
 )
 
@@ -91,7 +99,10 @@ def layout(**query):
                             tooltip={"placement": "bottom", "always_visible": True},
                         ),
                         html.Div(
-                            [html.Label("Label (CGAN map)"), digit_slider("train-label", 0)],
+                            [
+                                html.Label("Label (CGAN map)"),
+                                digit_slider("train-label", init["label"]),
+                            ],
                             id="train-label-box",
                             hidden=True,
                         ),
@@ -112,7 +123,7 @@ def layout(**query):
             dcc.Interval(id="train-interval", interval=400, disabled=True),
             dcc.Store(
                 id="train-init",
-                data={"model": value, "epoch": init["epoch"]},
+                data={"model": value, "epoch": init["epoch"], "slice": init["slice"]},
             ),
             dcc.Store(id="train-url"),
         ]
@@ -151,7 +162,7 @@ def slice_box(axis: str) -> html.Div:
     """A slider over the grid points of one held axis of the class map (hidden for a map
     without that axis)."""
     slider = dcc.Slider(id={"type": "train-slice", "axis": axis}, min=0, max=1, step=1,
-                        value=0, marks=None, included=False, allow_direct_input=False)  # fmt: skip
+                        value=None, marks=None, included=False, allow_direct_input=False)  # fmt: skip
     return html.Div([html.Label(f"Map slice ({axis})"), slider],
                     id={"type": "train-slice-box", "axis": axis}, hidden=True)  # fmt: skip
 
@@ -162,11 +173,15 @@ def slice_box(axis: str) -> html.Div:
     Output({"type": "train-slice", "axis": ALL}, "marks"),
     Output({"type": "train-slice-box", "axis": ALL}, "hidden"),
     Input("train-model", "value"),
+    State("train-init", "data"),
     error_box="train-error",
 )
-def slice_ranges(model_id):
+def slice_ranges(model_id, init):
+    """The slice sliders of the model's map, at the slice the URL gave for this model."""
     sizes = dict(zip(SLICE_AXES, replay_for(model_id).slice_sizes()))
-    return slice_outputs(sizes, dash.ctx.outputs_list)
+    init = init if isinstance(init, dict) and init.get("model") == model_id else {}
+    picks = dict(zip(SLICE_AXES, init.get("slice") or ()))
+    return slice_outputs(sizes, dash.ctx.outputs_list, picks)
 
 
 def map_title(replay, epoch: int, label: int, picks=()) -> str:

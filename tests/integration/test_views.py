@@ -262,6 +262,7 @@ def test_training_view_renders_every_epoch(driver, app_url, trained_model):
     assert not driver.find_element(By.ID, "train-label-box").is_displayed()  # no labels here
     slice_boxes = driver.find_elements(By.CSS_SELECTOR, "[id*='train-slice-box']")
     assert len(slice_boxes) == 2 and not any(b.is_displayed() for b in slice_boxes)  # nor slices
+    assert "slice=" not in driver.current_url and "label=" not in driver.current_url
     assert severe_console_errors(driver) == []
     screenshot(driver, "view-training")
 
@@ -281,6 +282,12 @@ def test_training_view_of_a_cgan_shows_each_label_map(driver, app_url, trained_c
     assert z_box.is_displayed() and not w_box.is_displayed()
     z_box.find_element(By.CSS_SELECTOR, "[role=slider]").send_keys(Keys.HOME)
     wait_for(lambda: title().endswith("(label 9, slice z = -1.00)"), 30, message="slice z = -1")
+    # the address holds the label and the slice (w, hidden, is left out), and reopens them
+    wait_for(lambda: "label=9" in driver.current_url and "slice=0&" in driver.current_url + "&",
+             30, message="label and slice in the URL")  # fmt: skip
+    driver.get(f"{app_url}/training?model={trained_cgan}&epoch=1&label=7&slice=3")
+    wait_for(lambda: title() == "Class map after epoch 1 (label 7, slice z = +1.00)", 60,
+             message="label, slice and epoch restored")  # fmt: skip
     assert severe_console_errors(driver) == []
 
 

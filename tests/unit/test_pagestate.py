@@ -44,6 +44,7 @@ def test_defaults_are_compared_as_the_page_writes_them():
     assert _js_default(Field("n", str, 8, None)) == "8"
     assert _js_default(Field("on", str, False, None, fmt="flag")) == "0"  # as the page writes it
     assert _js_default(Field("live", str, True, None, fmt="flag")) == "1"
+    assert _js_default(Field("slice", str, None, None, fmt="indices")) is None  # always written
 
 
 def test_bad_descriptions_are_refused():

@@ -162,7 +162,11 @@ def test_slice_sliders_start_at_the_middle_and_mark_coordinates():
 
     assert slice_slider_props(16) == (15, 8, {0: "-1.00", 8: "+0.07", 15: "+1.00"}, False)
     assert slice_slider_props(3) == (2, 1, {0: "-1.00", 1: "+0.00", 2: "+1.00"}, False)
-    assert slice_slider_props(0)[3] is True  # no such axis: hidden
+    assert slice_slider_props(0) == (1, None, {}, True)  # no such axis: hidden, no value
+    # a slice from a shared URL when it is on the grid, else the middle
+    assert slice_slider_props(16, 3)[1] == 3 and slice_slider_props(16, 0)[1] == 0
+    for off_grid in (16, -1, 2.0, True, "3", None):
+        assert slice_slider_props(16, off_grid)[1] == 8
 
 
 def test_slice_outputs_answer_every_slider_the_page_holds():
@@ -173,8 +177,10 @@ def test_slice_outputs_answer_every_slider_the_page_holds():
 
     page = [[component("z"), component("w")] for _ in range(4)]
     maxes, values, marks, hidden = slice_outputs({"z": 16}, page)  # a 3D model
-    assert maxes == [15, 1] and values == [8, 0] and hidden == [False, True]
+    assert maxes == [15, 1] and values == [8, None] and hidden == [False, True]
     assert marks[0][15] == "+1.00" and marks[1] == {}
+    _, values, _, _ = slice_outputs({"z": 16, "w": 16}, page, {"z": 2, "w": 99})
+    assert values == [2, 8]  # w's pick is off the grid
     # however many components a request names, each gets an answer; unknown axes hide
     odd = [[component("z"), component("q"), component(["z"]), {"id": "x"}]] * 4
     maxes, values, marks, hidden = slice_outputs({"z": 4, "w": 4}, odd)

@@ -35,3 +35,9 @@ def test_ints_and_choices_are_range_checked():
     assert urlstate.parse_choice("slerp", ("linear", "slerp")) == "slerp"
     assert urlstate.parse_choice("cubic", ("linear", "slerp")) is None
     assert urlstate.or_default(0, 8) == 0 and urlstate.or_default(None, 8) == 8
+
+
+def test_grid_indices_are_whole_numbers_and_few():
+    assert urlstate.parse_indices("3,5", 2) == [3, 5] and urlstate.parse_indices("0", 2) == [0]
+    for bad in ("3,5,1", "-1", "1.5", "a", "", "3,", None, 3, "9" * 50):
+        assert urlstate.parse_indices(bad, 2) is None, bad
