@@ -56,7 +56,7 @@ STATE = PageState(
             None,
             Input({"type": "train-slice", "axis": ALL}, "value"),
             fmt="indices",
-        ),  # fmt: skip
+        ),
     ],
 )
 
