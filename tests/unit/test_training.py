@@ -371,7 +371,11 @@ def test_stroke_statistics_measure_ink_saturation_and_broken_digits(small_mnist)
         "ink_pixels_mean": 30.0,
         "saturated_pixel_percent": pytest.approx(100 * 30 / 784, abs=1e-3),
         "broken_digit_percent": 0.0,
+        "faint_per_stroke_pixel": 0.0,  # its edges fall straight to black
     }
+    ringed = bar.copy()
+    ringed[:, 5:20, 9] = ringed[:, 5:20, 12] = -1 + 2 * 4 / 255  # a grey-4 pixel either side
+    assert stroke_statistics(ringed)["faint_per_stroke_pixel"] == 1.0
     bar[:2, 24:26, 10:12] = 0.5  # a separate blob in half the images
     assert stroke_statistics(bar)["broken_digit_percent"] == 50.0
     bar[:2, 20:24, 10:12] = 0.2  # joined again through a mid-grey bridge
@@ -379,6 +383,7 @@ def test_stroke_statistics_measure_ink_saturation_and_broken_digits(small_mnist)
     real = stroke_statistics(small_mnist.x_test)
     assert 80 < real["ink_pixels_mean"] < 115 and 4 < real["saturated_pixel_percent"] < 9
     assert real["broken_digit_percent"] < 6
+    assert 0.02 < real["faint_per_stroke_pixel"] < 0.07  # MNIST's first 10,000: 0.042
 
 
 def test_last_map_change_compares_the_last_two_epochs(tmp_path, small_mnist, classifier):
@@ -420,3 +425,24 @@ def test_a_new_run_records_the_precision_it_trained_in(tmp_path, small_mnist):
     assert t.s.mixed_precision == ("mixed_bfloat16" if native_bfloat16() else "float32")
     with pytest.raises(TrainingError, match="precision must be one of"):
         GanTrainer(_settings(tmp_path, model_id="bad", mixed_precision="fp8"), small_mnist)
+
+
+def test_halo_width_script_splits_the_haze_into_stroke_area_and_edge(
+    trained_model, test_checkpoints
+):
+    root = Path(__file__).resolve().parents[2]
+    script = [sys.executable, str(root / "scripts/halo_width.py")]
+    run = subprocess.run(script + [trained_model, "--root", str(test_checkpoints), "--samples", "64"],
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    rows = {}
+    for line in run.stdout.splitlines()[1:]:
+        *name, faint, visible, per, _sat, _broken = line.split()
+        rows[" ".join(name)] = (float(faint.rstrip("%")), float(visible), float(per))
+    assert set(rows) == {"MNIST test", trained_model}
+    for faint, visible, per in rows.values():  # faint share = visible pixels x haze per pixel
+        assert faint == pytest.approx(100 * visible * per / 784, abs=0.02)
+    assert 0.02 < rows["MNIST test"][2] < 0.07
+    missing = subprocess.run(script + ["nope", "--root", str(test_checkpoints)],
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert missing.returncode == 2 and "error:" in missing.stderr
