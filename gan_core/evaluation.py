@@ -370,7 +370,7 @@ def stroke_statistics(images: np.ndarray) -> dict:
     - ``broken_digit_percent``: images whose pixels above mid-grey form more than one
       8-connected piece (MNIST: 3.2%);
     - ``faint_per_stroke_pixel``: pixels at 1..10 of 255 per pixel at 11..255, the width
-      of the haze around the strokes whatever their thickness (MNIST: 0.042, its edges fall
+      of the haze around the strokes whatever their thickness (MNIST: 0.041, its edges fall
       to black within a pixel; a generator whose edges fade out over several has more).
     """
     from scipy import ndimage
