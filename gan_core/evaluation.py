@@ -298,13 +298,26 @@ def origin_digit(generator, classifier, latent_dim: int) -> int:
     return int(classify(classifier, image).argmax(1)[0])
 
 
+FAINT_TOP_LEVEL = 10  # the faint band is grey levels 1..10 of 255; stroke pixels lie above
+
+
+def grey_levels(images) -> np.ndarray:
+    """Images in [-1, 1] as the grey levels 0..255 they round to in uint8 (as floats)."""
+    return np.rint((np.asarray(images, np.float32) + 1.0) * 127.5)
+
+
+def faint_mask(levels: np.ndarray) -> np.ndarray:
+    """Where grey ``levels`` (0..255) are in the faint band 1..10."""
+    return (levels >= 1) & (levels <= FAINT_TOP_LEVEL)
+
+
 def faint_pixel_share(images: np.ndarray) -> float:
     """Percent of pixels at 1..10 of 255 once rounded to uint8 (images in [-1, 1]).
 
     Real MNIST has 0.75%: its background is exact black. A generator whose tanh never quite
     reaches -1 leaves a grey haze that a real-vs-fake classifier sees at once.
     """
-    return faint_level_share(np.rint((np.asarray(images, np.float32) + 1.0) * 127.5))
+    return faint_level_share(grey_levels(images))
 
 
 def faint_level_share(levels: np.ndarray) -> float:
@@ -312,7 +325,7 @@ def faint_level_share(levels: np.ndarray) -> float:
     levels = np.asarray(levels)
     if not levels.size:
         raise ValueError("no pixels to measure")
-    return round(100.0 * float(((levels >= 1) & (levels <= 10)).mean()), 3)
+    return round(100.0 * float(faint_mask(levels).mean()), 3)
 
 
 GREY_BANDS = (("black", 0, 0), ("halo", 1, 10), ("grey", 11, 244), ("white", 245, 255))
@@ -379,13 +392,13 @@ def stroke_statistics(images: np.ndarray) -> dict:
     ink = x > 0.0
     eight = np.ones((3, 3), bool)
     broken = [ndimage.label(im, structure=eight)[1] > 1 for im in ink]
-    levels = np.rint((x + 1.0) * 127.5)
+    levels = grey_levels(x)
     return {
         "ink_pixels_mean": round(float(ink.sum((1, 2)).mean()), 1),
         "saturated_pixel_percent": round(100.0 * float((levels >= 250).mean()), 3),
         "broken_digit_percent": round(100.0 * float(np.mean(broken)), 2),
         "faint_per_stroke_pixel": round(
-            float(((levels >= 1) & (levels <= 10)).sum()) / max(1, int((levels >= 11).sum())), 4
+            float(faint_mask(levels).sum()) / max(1, int((levels > FAINT_TOP_LEVEL).sum())), 4
         ),
     }
 

@@ -15,12 +15,15 @@ import sys
 
 
 def row(name: str, images) -> str:
-    import numpy as np
-
-    from gan_core.evaluation import faint_pixel_share, stroke_statistics
+    from gan_core.evaluation import (
+        FAINT_TOP_LEVEL,
+        faint_pixel_share,
+        grey_levels,
+        stroke_statistics,
+    )
 
     s = stroke_statistics(images)
-    visible = float((np.rint((np.asarray(images) + 1.0) * 127.5) >= 11).sum() / len(images))
+    visible = float((grey_levels(images) > FAINT_TOP_LEVEL).sum() / len(images))
     return (
         f"{name:24} {faint_pixel_share(images):6.2f}% {visible:8.1f} "
         f"{s['faint_per_stroke_pixel']:8.3f} {s['saturated_pixel_percent']:6.2f}% "
