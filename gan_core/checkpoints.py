@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The largest latent space a checkpoint may have (uploads, imports, training).
+MAX_LATENT_DIM = 512
 DEFAULT_CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
 CHECKPOINTS_ENV = "GAN_EXPLORER_CHECKPOINTS"
 CLASSIFIER_ID = "classifier"
@@ -64,8 +66,16 @@ class ModelConfig:
         if "latent_dim" not in kwargs:
             raise CheckpointError(f"{source}: missing 'latent_dim'")
         ld = kwargs["latent_dim"]
-        if not isinstance(ld, int) or isinstance(ld, bool) or not 1 <= ld <= 64:
-            raise CheckpointError(f"{source}: 'latent_dim' must be an int in [1, 64], got {ld!r}")
+        if not isinstance(ld, int) or isinstance(ld, bool) or not 1 <= ld <= MAX_LATENT_DIM:
+            raise CheckpointError(
+                f"{source}: 'latent_dim' must be an int in [1, {MAX_LATENT_DIM}], got {ld!r}"
+            )
+        from gan_core.priors import Prior
+
+        try:
+            Prior.parse(kwargs.get("prior", cls.prior))
+        except ValueError as exc:
+            raise CheckpointError(f"{source}: {exc}") from exc
         cfg = cls(**kwargs)
         cfg.extra.update(unknown)
         return cfg

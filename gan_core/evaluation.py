@@ -21,16 +21,19 @@ import time
 import numpy as np
 
 from gan_core.grids import generate_images
+from gan_core.priors import UNIFORM, Prior
 
 
-def sample_prior(n: int, latent_dim: int, seed: int = 0) -> np.ndarray:
-    """``n`` latent points from the training prior, uniform on [-1, 1]^d."""
-    return np.random.default_rng(seed).uniform(-1, 1, (n, latent_dim)).astype(np.float32)
+def sample_prior(n: int, latent_dim: int, seed: int = 0, prior: Prior = UNIFORM) -> np.ndarray:
+    """``n`` latent points from the training prior (default uniform on [-1, 1]^d)."""
+    return prior.sample(n, latent_dim, seed)
 
 
-def generate_samples(generator, n: int, latent_dim: int, conditional: bool, seed: int = 0):
+def generate_samples(
+    generator, n: int, latent_dim: int, conditional: bool, seed: int = 0, prior: Prior = UNIFORM
+):
     """(images, labels or None) for ``n`` prior samples; CGAN labels cycle through 0..9."""
-    z = sample_prior(n, latent_dim, seed)
+    z = sample_prior(n, latent_dim, seed, prior)
     labels = (np.arange(n) % 10).astype(np.int32) if conditional else None
     return generate_images(generator, z, labels), labels
 
@@ -53,6 +56,7 @@ def weak_classifier_accuracy(
     n: int = 2000,
     epochs: int = 2,
     seed: int = 0,
+    prior: Prior = UNIFORM,
 ) -> float:
     """Held-out accuracy of a tiny CNN trained briefly on n real vs n generated images."""
     import keras
@@ -60,7 +64,9 @@ def weak_classifier_accuracy(
 
     rng = np.random.default_rng(seed)
     real = real_pool[rng.choice(len(real_pool), min(n, len(real_pool)), replace=False)]
-    fake, _ = generate_samples(generator, len(real), latent_dim, conditional, seed=seed + 1)
+    fake, _ = generate_samples(
+        generator, len(real), latent_dim, conditional, seed=seed + 1, prior=prior
+    )
     x_tr, y_tr, x_te, y_te = _real_vs_fake_split(real, fake, seed, holdout=0.25)
     model = keras.Sequential(
         [
@@ -425,6 +431,7 @@ def evaluate_generator(
     strong_epochs: int = 5,
     seed: int = 0,
     strong_seeds: int = 1,
+    prior: Prior = UNIFORM,
 ) -> dict:
     """All metrics for one generator, as written to metrics.json; the strong-classifier
     error is the mean of ``strong_seeds`` classifiers (seeds ``seed``, ``seed + 1``, ...)."""
@@ -432,7 +439,9 @@ def evaluate_generator(
         raise ValueError(f"strong_seeds must be at least 1, got {strong_seeds!r}")
     start = time.time()
     n_strong = min(n_strong, len(real_test))
-    fake, labels = generate_samples(generator, max(n_fid, n_strong), latent_dim, conditional, seed)
+    fake, labels = generate_samples(
+        generator, max(n_fid, n_strong), latent_dim, conditional, seed, prior
+    )
     metrics: dict = {}
     metrics.update(
         strong_classifier_errors(
@@ -460,5 +469,6 @@ def evaluate_generator(
     metrics["strokes"] = stroke_statistics(fake[:n_fid])
     metrics["real_strokes"] = stroke_statistics(real_test[:n_fid])
     metrics["samples"] = int(len(fake))
+    metrics["prior"] = prior.spec
     metrics["eval_seconds"] = round(time.time() - start, 1)
     return metrics

@@ -404,7 +404,7 @@ def faint_band_loss(logits):
 
 
 def recompute_batchnorm_statistics(
-    generator, latent_dim: int, conditional: bool, n: int = 4096, seed: int = 0
+    generator, latent_dim: int, conditional: bool, n: int = 4096, seed: int = 0, prior=None
 ) -> None:
     """Set every BatchNorm layer's moving mean and variance to the exact statistics of its
     input over ``n`` prior samples, layer by layer (each with the earlier ones already set).
@@ -413,8 +413,9 @@ def recompute_batchnorm_statistics(
     """
     import keras
 
-    rng = np.random.default_rng(seed)
-    z = rng.uniform(-1, 1, (n, latent_dim)).astype(np.float32)
+    from gan_core.priors import UNIFORM
+
+    z = (prior or UNIFORM).sample(n, latent_dim, seed)
     inputs = [z, (np.arange(n) % 10).astype(np.int32).reshape(-1, 1)] if conditional else z
     bn_layers = [
         lyr for lyr in generator.layers if isinstance(lyr, keras.layers.BatchNormalization)

@@ -36,6 +36,7 @@ from gan_core.checkpoints import (
 )
 from gan_core.constants import BN_SAMPLES, PRECISIONS
 from gan_core.grids import classify_latents, generate_images, grid_points
+from gan_core.priors import UNIFORM, Prior, model_prior
 from gan_core.recipe import (
     Recipe,
     RecipeError,
@@ -48,6 +49,7 @@ from gan_core.recipe import (
     recorded_recipe,
     spread_label_embedding,
 )
+from gan_core.slices import default_spec, parse_slice
 
 STATE_FILE = "train_state.npz"
 RNG_PREFIX = "rng"
@@ -146,6 +148,7 @@ class TrainSettings:
     map_points: int | None = None  # override the monitoring grid size (tests)
     bn_samples: int = BN_SAMPLES  # prior samples for the averaged generator's BatchNorm stats
     root: str | None = None
+    prior: Prior = UNIFORM  # the latent prior (gan_core.priors)
 
     def model_config(self, epochs_trained: int, data_source: str) -> ModelConfig:
         return ModelConfig(
@@ -153,7 +156,7 @@ class TrainSettings:
             conditional=self.conditional,
             activation=self.activation,
             epochs_trained=epochs_trained,
-            prior="uniform[-1,1]",
+            prior=self.prior.spec,
             data_source=data_source,
             seed=self.seed,
             batch_size=self.batch_size,
@@ -164,13 +167,20 @@ class TrainSettings:
         )
 
 
-def monitor_grid(latent_dim: int, conditional: bool, points: int | None = None):
+def monitor_grid(
+    latent_dim: int, conditional: bool, points: int | None = None, prior: Prior = UNIFORM
+):
     """The per-epoch class-map grid: (latents, labels or None, shape, description).
 
     2D: the full 100 x 100 map. 3D: the full 16^3 cube. 4D: a coarser 8^4 grid (every 4th
     coordinate value has its own 8^3 cube). CGAN: an 8^3 cube per label, shape (10, 8, 8, 8).
+    Above 4-D: a 100 x 100 map on the model's default slice (gan_core.slices).
     Higher resolutions are the explorer's job (gan_core.explorer); these keep monitoring under ~10 s/epoch.
     """
+    if latent_dim > 4 and not conditional:
+        n = points or 100
+        plane = parse_slice(default_spec(latent_dim), latent_dim, prior)
+        return plane.grid(n), None, (n, n), plane.describe(n)
     if conditional:
         n = points or 8
         cube = grid_points(n, latent_dim)
@@ -264,7 +274,7 @@ class GanTrainer:
             self.ema.set_weights([np.asarray(w, np.float32) for w in self.generator.get_weights()])
 
         rng = np.random.default_rng(settings.seed)
-        self.fixed_noise = rng.uniform(-1, 1, (N_FIXED, settings.latent_dim)).astype(np.float32)
+        self.fixed_noise = settings.prior.sample(N_FIXED, settings.latent_dim, rng)
         self.fixed_labels = (np.arange(N_FIXED) % 10).astype(np.int32)
         self.epoch = 0
         if resume:
@@ -275,7 +285,7 @@ class GanTrainer:
         r = settings.recipe
         self._penalty_fn = self._make_penalty_step() if r.r1_gamma or r.r2_gamma else None
         self.map_latents, self.map_labels, self.map_shape, self.map_desc = monitor_grid(
-            settings.latent_dim, settings.conditional, settings.map_points
+            settings.latent_dim, settings.conditional, settings.map_points, settings.prior
         )
         self._writer = None
 
@@ -284,6 +294,10 @@ class GanTrainer:
         s = self.s
         s.latent_dim, s.conditional, s.activation = cfg.latent_dim, cfg.conditional, cfg.activation
         s.seed, s.batch_size = cfg.seed, cfg.batch_size
+        try:
+            s.prior = model_prior(cfg)
+        except ValueError as exc:
+            raise TrainingError(f"{self.dir / 'config.json'}: {exc}") from exc
         saved, requested = cfg.mixed_precision, s.mixed_precision
         s.mixed_precision = resolve_precision(requested, saved)
         if s.mixed_precision != saved:
@@ -347,11 +361,13 @@ class GanTrainer:
             images = discriminator_view(images, gain, linear)
             return tf.cast(D([images, lab] if conditional else images, training=True), tf.float32)
 
+        prior_noise = tf_prior_sampler(self.s.prior)
+
         @tf.function(reduce_retracing=True, jit_compile=jit_compile)
         def step(real, labels, step_index, ema_beta):
             n = tf.shape(real)[0]
             step_seed = tf.stack([tf.constant(seed, tf.int64), step_index])
-            z = tf.random.stateless_uniform((n, d), seed=step_seed, minval=-1.0, maxval=1.0)
+            z = prior_noise((n, d), step_seed)
             lab = tf.reshape(labels, (-1, 1))
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
                 if generate is None:
@@ -432,9 +448,7 @@ class GanTrainer:
             lab = tf.reshape(labels, (-1, 1))
             if r2_weight:  # generated images of this step's own noise, as fixed inputs
                 step_seed = tf.stack([tf.constant(seed, tf.int64), step_index])
-                z = tf.random.stateless_uniform(
-                    (tf.shape(real)[0], d), seed=step_seed + 2, minval=-1.0, maxval=1.0
-                )
+                z = tf_prior_sampler(self.s.prior)((tf.shape(real)[0], d), step_seed + 2)
                 fake = tf.stop_gradient(G([z, lab] if conditional else z, training=True))
             with tf.GradientTape() as d_tape:
                 r1 = gradient_norm(real, lab) if r1_weight else tf.constant(0.0)
@@ -503,6 +517,7 @@ class GanTrainer:
                     self.s.conditional,
                     n=self.s.bn_samples,
                     seed=self.s.seed,
+                    prior=self.s.prior,
                 )
             record["learning_rate_scale"] = round(scale, 4)
             self._write_epoch_records(epoch, record)
@@ -579,7 +594,12 @@ class GanTrainer:
             from gan_core.evaluation import weak_classifier_accuracy
 
             acc = weak_classifier_accuracy(
-                self.x, self.served_generator, self.s.latent_dim, self.s.conditional, seed=epoch
+                self.x,
+                self.served_generator,
+                self.s.latent_dim,
+                self.s.conditional,
+                seed=epoch,
+                prior=self.s.prior,
             )
             record["weak_classifier_acc"] = round(acc, 4)
             self._append_csv("weak_classifier.csv", {"epoch": epoch, "accuracy": round(acc, 4)})
@@ -770,6 +790,17 @@ class GanTrainer:
         g.set_weights([np.asarray(w, np.float32) for w in self.generator.get_weights()])
         d.set_weights([np.asarray(w, np.float32) for w in self.discriminator.get_weights()])
         return g, d
+
+
+def tf_prior_sampler(prior: Prior):
+    """A function (shape, stateless seed) -> TensorFlow noise from ``prior``."""
+    import tensorflow as tf
+
+    if prior.kind == "uniform":
+        return lambda shape, seed: tf.random.stateless_uniform(
+            shape, seed=seed, minval=-prior.scale, maxval=prior.scale
+        )
+    return lambda shape, seed: prior.scale * tf.random.stateless_normal(shape, seed=seed)
 
 
 def generator_with_logits(generator):

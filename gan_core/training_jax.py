@@ -162,6 +162,16 @@ class JaxGanTrainer(GanTrainer):
             if v.path.startswith(f"{d_opt.name}/logit_bias_")
         ]
 
+        prior = self.s.prior
+        if prior.kind == "uniform":
+
+            def prior_noise(key, shape):
+                return jax.random.uniform(key, shape, jnp.float32, -prior.scale, prior.scale)
+        else:
+
+            def prior_noise(key, shape):
+                return prior.scale * jax.random.normal(key, shape, jnp.float32)
+
         def inputs_of(images, lab):
             return [images, lab] if conditional else images
 
@@ -179,7 +189,7 @@ class JaxGanTrainer(GanTrainer):
         def main_step(state, x_real, lab, key, scale, beta):
             g_tv, g_ntv, d_tv, d_ntv, g_ov, d_ov, ema = state
             k_z, k_wrong = jax.random.split(key)
-            z = jax.random.uniform(k_z, (batch, d), jnp.float32, -1.0, 1.0)
+            z = prior_noise(k_z, (batch, d))
 
             def forward(g_tv, d_tv):
                 fake, g_ntv2 = G.stateless_call(g_tv, g_ntv, inputs_of(z, lab), training=True)
@@ -234,7 +244,7 @@ class JaxGanTrainer(GanTrainer):
             g_tv, g_ntv, d_tv, d_ntv, g_ov, d_ov, ema = state
             fake = None
             if r2_weight:  # generated images of this step's own noise, as fixed inputs
-                z = jax.random.uniform(jax.random.fold_in(key, 2), (batch, d), jnp.float32, -1, 1)
+                z = prior_noise(jax.random.fold_in(key, 2), (batch, d))
                 fake, g_ntv = G.stateless_call(g_tv, g_ntv, inputs_of(z, lab), training=True)
                 fake = jax.lax.stop_gradient(fake)
 

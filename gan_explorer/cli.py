@@ -96,13 +96,15 @@ def _recipe_from_args(args, Recipe, RecipeError):
 def cmd_train(args) -> int:
     from gan_core.checkpoints import CheckpointError, load_classifier
     from gan_core.data import DataSourceError, load_mnist
+    from gan_core.priors import Prior, PriorError
     from gan_core.recipe import Recipe, RecipeError
     from gan_core.training import TrainingError, TrainSettings, branch_run
     from gan_core.training_jax import make_trainer
 
     try:
         recipe = _recipe_from_args(args, Recipe, RecipeError)
-    except RecipeError as exc:
+        Prior.parse(args.prior)
+    except (RecipeError, PriorError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.branch_from is not None:
@@ -133,6 +135,7 @@ def cmd_train(args) -> int:
         bn_samples=args.bn_samples,
         map_points=args.map_points,
         root=args.checkpoints,
+        prior=Prior.parse(args.prior),
     )
     try:
         mnist = load_mnist()
@@ -178,6 +181,7 @@ def cmd_evaluate(args) -> int:
     )
     from gan_core.data import DataSourceError, load_mnist
     from gan_core.evaluation import evaluate_generator, last_map_change
+    from gan_core.priors import model_prior
 
     try:
         ckpt = load_generator(args.model_id, args.checkpoints)
@@ -206,6 +210,7 @@ def cmd_evaluate(args) -> int:
         strong_epochs=args.strong_epochs,
         seed=args.seed,
         strong_seeds=args.strong_seeds,
+        prior=model_prior(ckpt.config),
     )
     metrics["epochs_trained"] = ckpt.config.epochs_trained
     if not args.raw:  # the recorded maps are the served generator's
@@ -376,6 +381,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train (or resume) a GAN/CGAN into checkpoints/<MODEL_ID>")
     p.add_argument("model_id")
     p.add_argument("--latent-dim", type=int, default=2)
+    p.add_argument(
+        "--prior",
+        default="uniform",
+        help="the latent prior: uniform (on [-1,1]^d, the study's), normal (standard "
+        "normal, as the TensorFlow DCGAN tutorial), or a text such as 'normal(0,0.5)'",
+    )
     p.add_argument("--conditional", action="store_true", help="train a CGAN (label-conditioned)")
     p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULT_ACTIVATION)
     p.add_argument(
