@@ -23,6 +23,7 @@ import time
 import numpy as np
 from dash import (
     MATCH,
+    ClientsideFunction,
     Input,
     Output,
     Patch,
@@ -237,7 +238,7 @@ class LatentView(html.Div):
         ``model=Input(...)``, ``point=Input(...)`` (a list of slider values), ``label=``."""
         for store, source in sources.items():
             clientside_callback(
-                "function(v) { return v === undefined ? null : v; }",
+                ClientsideFunction(namespace="gx", function_name="copyToViewStore"),
                 Output(getattr(LatentView.ids, store)(aio_id), "data"),
                 source,
             )

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 import dash
 import numpy as np
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 
 from dashboard import figures, ids, live, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
@@ -210,7 +222,7 @@ def live_image_cards() -> list:
 live.register_page("act", ids.AC_MODEL, ids.AC_ERROR, ids.AC_SLIDER)
 
 clientside_callback(  # the edits, for the edited image the page draws
-    "function(edits) { return window.ganLive.settings('act', {edits: edits || []}); }",
+    ClientsideFunction(namespace="gx", function_name="activationsLiveSettings"),
     Output("act-live-settings", "data"),
     Input(ids.AC_EDITS, "data"),
 )

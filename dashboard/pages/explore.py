@@ -10,6 +10,7 @@ from __future__ import annotations
 import dash
 from dash import (
     ALL,
+    ClientsideFunction,
     Input,
     Output,
     Patch,
@@ -207,8 +208,7 @@ def download_view(_png, _json, model_id, values, label, map_label, axis, index):
 # The point the server draws: the sliders' values, unless the page draws this model itself
 # (then the server figures are hidden and a released drag asks only the latent view).
 clientside_callback(
-    "function(values, label, model) {"
-    " return window.ganLive.serverPoint('explore', model, values, label); }",
+    ClientsideFunction(namespace="gx", function_name="exploreServerPoint"),
     Output("explore-server-point", "data"),
     Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
     Input(ids.EX_LABEL, "value"),

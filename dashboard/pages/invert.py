@@ -8,7 +8,7 @@ import threading
 
 import dash
 import numpy as np
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import figures, registry, urlstate
 from dashboard.components import card, digit_slider, error_box, graph_card
@@ -188,7 +188,7 @@ def show_target(index, contents):
 
 
 clientside_callback(
-    "function(value) { return Array.isArray(value) && value.includes('on'); }",
+    ClientsideFunction(namespace="gx", function_name="invertLabelDisabled"),
     Output("inv-label", "disabled"),
     Input("inv-any-label", "value"),
 )

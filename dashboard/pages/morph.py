@@ -7,6 +7,7 @@ import dash
 import numpy as np
 from dash import (
     ALL,
+    ClientsideFunction,
     Input,
     Output,
     State,
@@ -270,9 +271,7 @@ def build_point_controls(model_id, init, waypoints, in_page):
 live.register_page("morph", ids.MO_MODEL, ids.MO_ERROR, [ids.MO_A, ids.MO_B])
 
 clientside_callback(  # the path's settings, for the frames the page draws
-    "function(via, frames, mode, only) {"
-    " return window.ganLive.settings('morph',"
-    " {via: via || [], frames: frames, mode: mode, only: (only || []).length > 0}); }",
+    ClientsideFunction(namespace="gx", function_name="morphLiveSettings"),
     Output("morph-live-settings", "data"),
     Input(ids.MO_WAYPOINTS, "data"),
     Input(ids.MO_FRAMES, "value"),
@@ -292,9 +291,7 @@ LatentView.follow(
 # The path the server computes: the controls' values, unless the page computes this model's
 # frames itself (it then writes the path, the mask and the stored morph when a drag ends).
 clientside_callback(
-    "function(a, b, via, frames, mode, label, only, model) {"
-    " return window.ganLive.serverMorph('morph', model,"
-    " {a: a, b: b, via: via, frames: frames, mode: mode, label: label, only: only}); }",
+    ClientsideFunction(namespace="gx", function_name="morphServerPath"),
     Output("morph-server-path", "data"),
     Input({"type": ids.MO_A, "index": ALL}, "value"),
     Input({"type": ids.MO_B, "index": ALL}, "value"),
@@ -360,7 +357,7 @@ def morph_record(m, model_id, lab, mode, points) -> dict:
 
 
 clientside_callback(  # the map view drew its cube: the projections' cubes may be ready too
-    "function(v) { return v; }",
+    ClientsideFunction(namespace="gx", function_name="morphViewReady"),
     Output("morph-view-ready", "data"),
     Input(LatentView.ids.ready(VIEW), "data"),
     prevent_initial_call=True,
@@ -371,13 +368,7 @@ clientside_callback(  # the map view drew its cube: the projections' cubes may b
 # none the page cut from the model's cubes itself, else the point whose slider moved, or
 # both for a new label or cube.
 clientside_callback(
-    """function(a, b, label, ready, model) {
-        if (!a || a.length <= 2) { return window.dash_clientside.no_update; }
-        const fired = (window.dash_clientside.callback_context.triggered || []).map((t) => t.prop_id);
-        const moved = ["a", "b"].filter((n) => fired.some((p) => p.includes('"morph-' + n + '"')));
-        const record = {a: a, b: b, label: label, moved: moved.length ? moved : ["a", "b"]};
-        return window.ganLive.serverSlices("morph", model, record);
-    }""",
+    ClientsideFunction(namespace="gx", function_name="morphProjectionPoints"),
     Output("morph-proj-points", "data"),
     Input({"type": ids.MO_A, "index": ALL}, "value"),
     Input({"type": ids.MO_B, "index": ALL}, "value"),
@@ -452,7 +443,7 @@ def click_sets_point(clicked, _clear, mode, a_values, b_values, waypoints):
 
 # The animation runs in the browser: frames come from the stored morph, no server round trip.
 clientside_callback(
-    "function(n, speed) { return window.ganExplorer.playState(n, speed); }",
+    ClientsideFunction(namespace="gx", function_name="morphPlayState"),
     Output(ids.MO_INTERVAL, "disabled"),
     Output(ids.MO_PLAY, "children"),
     Output(ids.MO_INTERVAL, "interval"),
@@ -461,7 +452,7 @@ clientside_callback(
 )
 
 clientside_callback(
-    "function(n, current, maxFrame) { return window.ganExplorer.nextFrame(current, 0, maxFrame); }",
+    ClientsideFunction(namespace="gx", function_name="morphNextFrame"),
     Output(ids.MO_SCRUB, "value"),
     Input(ids.MO_INTERVAL, "n_intervals"),
     State(ids.MO_SCRUB, "value"),
@@ -470,21 +461,7 @@ clientside_callback(
 )
 
 clientside_callback(
-    """
-    function(frame, result) {
-        if (!result || !result.images || !result.images.length) { return window.dash_clientside.no_update; }
-        const i = Math.max(0, Math.min(result.images.length - 1, frame || 0));
-        return {
-            data: [{type: 'heatmap', z: result.images[i], zmin: -1, zmax: 1, colorscale: [[0, 'black'], [1, 'white']],
-                    showscale: false, hoverinfo: 'skip'}],
-            layout: {title: {text: 'Frame ' + i + ' of ' + (result.images.length - 1) + ': digit ' +
-                             result.classes[i], x: 0.02, font: {size: 14}},
-                     height: 300, margin: {l: 4, r: 4, t: 30, b: 4},
-                     xaxis: {visible: false, constrain: 'domain'},
-                     yaxis: {visible: false, autorange: 'reversed', scaleanchor: 'x'}}
-        };
-    }
-    """,
+    ClientsideFunction(namespace="gx", function_name="morphFrameFigure"),
     Output(ids.MO_FRAME_IMAGE, "figure"),
     Input(ids.MO_SCRUB, "value"),
     Input(ids.MO_RESULT, "data"),

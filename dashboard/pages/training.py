@@ -4,7 +4,7 @@ fixed-noise images, the class map and how much it still changes."""
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, State, clientside_callback, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
 from dashboard import figures, registry, urlstate
 from dashboard.components import (
@@ -229,7 +229,7 @@ def show_epoch(epoch, label, slices, model_id):
 
 
 clientside_callback(
-    "function(n) { return window.ganExplorer.playState(n, 2.5); }",
+    ClientsideFunction(namespace="gx", function_name="trainingPlayState"),
     Output("train-interval", "disabled"),
     Output("train-play", "children"),
     Output("train-interval", "interval"),
@@ -237,7 +237,7 @@ clientside_callback(
 )
 
 clientside_callback(
-    "function(n, value, min, max) { return window.ganExplorer.nextFrame(value, min, max); }",
+    ClientsideFunction(namespace="gx", function_name="trainingNextEpoch"),
     Output("train-epoch", "value", allow_duplicate=True),
     Input("train-interval", "n_intervals"),
     State("train-epoch", "value"),
