@@ -334,52 +334,6 @@ def faint_level_share(levels: np.ndarray) -> float:
     return round(100.0 * float(faint_mask(levels).mean()), 3)
 
 
-GREY_BANDS = (("black", 0, 0), ("halo", 1, 10), ("grey", 11, 244), ("white", 245, 255))
-
-
-def discriminator_push_by_grey_level(
-    generator, discriminator, latents: np.ndarray, gain: float, linear: float
-) -> list[dict]:
-    """Where an unconditional generator's loss ``softplus(-D(view(tanh(logits))))`` pushes
-    its pixels, per grey-level band of :data:`GREY_BANDS` (after rounding to uint8), for
-    the images of ``latents``; ``gain`` / ``linear`` give D's input view (the recipe's).
-
-    Each row: the band's share of the pixels (``pixel_percent``), the mean |dL/dlogit| on
-    the logits before tanh and the band's share of their sum (what reaches G's weights),
-    the mean |dL/dy| on the pixel values, and ``toward_black``: the share of the band's
-    pixels that a gradient step would darken. A band without pixels has only its share.
-    """
-    import tensorflow as tf
-
-    from gan_core.recipe import discriminator_view
-    from gan_core.training import generator_with_logits
-
-    _, logits = generator_with_logits(generator)(tf.constant(latents, tf.float32))
-    logits = tf.constant(np.asarray(logits, np.float32))
-    with tf.GradientTape() as tape:
-        tape.watch(logits)
-        view = discriminator_view(tf.tanh(logits), gain, linear)
-        loss = tf.reduce_sum(tf.nn.softplus(-tf.cast(discriminator(view), tf.float32)))
-    g_logit = np.asarray(tape.gradient(loss, logits), np.float64).ravel()
-    y = np.tanh(np.asarray(logits, np.float64).ravel())
-    g_y = g_logit / np.maximum(1.0 - y**2, 1e-300)
-    levels = np.rint((y + 1.0) * 127.5)
-    total = max(float(np.abs(g_logit).sum()), 1e-300)
-    rows = []
-    for name, lo, hi in GREY_BANDS:
-        m = (levels >= lo) & (levels <= hi)
-        row = {"band": f"{name} ({lo}-{hi})", "pixel_percent": round(100.0 * float(m.mean()), 3)}
-        if m.any():
-            row.update(
-                logit_gradient_mean=float(np.abs(g_logit[m]).mean()),
-                logit_gradient_share=float(np.abs(g_logit[m]).sum() / total),
-                pixel_gradient_mean=float(np.abs(g_y[m]).mean()),
-                toward_black=float((g_y[m] > 0).mean()),
-            )
-        rows.append(row)
-    return rows
-
-
 def stroke_statistics(images: np.ndarray) -> dict:
     """What a real-vs-fake classifier can see of the strokes themselves (images in [-1, 1]).
 

@@ -22,25 +22,11 @@ the run began. None of them changes a parameter count:
   epoch budget.
 - ``r1_gamma`` / ``r1_every``: lazy R1 gradient penalty on real images (Mescheder et al.
   2018; lazy as in StyleGAN2).
-- ``relativistic``: the relativistic pairing loss (RpGAN; Jolicoeur-Martineau 2019, as in
-  R3GAN, Huang et al., NeurIPS 2024) instead of the standard one: each real image is
-  paired with a generated one and D is trained on their difference, ``softplus(D(fake) -
-  D(real))``, G on the reverse. Where the standard loss lets G win by parking every sample
-  in a few modes D rates highly, a pairing loss has no such local minimum (mode dropping
-  is what it is meant against); it needs R1 and R2 to converge.
-- ``r2_gamma`` (0 = off): lazy R2, the same gradient penalty as R1 on generated images,
-  applied with R1 every ``r1_every`` steps.
 - ``matching_aware`` (CGAN): real images with a wrong label count as fake (GAN-CLS, Reed
   et al. 2016).
 - ``label_margin`` / ``label_margin_weight`` (CGAN): a hinge penalty on every component of
   the generator's label embedding whose magnitude is below the margin, so no label's
   conditioned input collapses onto an axis or the origin.
-- ``label_scale_min`` / ``label_scale_max`` (CGAN, 0 = off): every component of the label
-  embedding keeps its sign and a magnitude in [min, max] (projected after each generator
-  step), spread log-uniformly over that range at the start. The labels' input boxes
-  z * e then differ in scale by up to max / min along each axis, which the best possible
-  generator needs (see ``gan_core.evaluation.embedding_fidelity_bound``), while none
-  shrinks to the origin, where the generator cannot tell labels apart.
 - ``d_input_gain``: the discriminator sees real and generated images alike through a fixed
   logarithmic intensity curve (see :func:`discriminator_view`) that stretches the grey
   levels just above black, where MNIST is exactly black and a generator's tanh leaves a
@@ -49,31 +35,9 @@ the run began. None of them changes a parameter count:
   mixed into that curve. At g = 1000 the curve puts mid-grey within 10% of white, so D
   barely sees stroke edges and interiors and G learns thick, saturated strokes; the
   default 0.5 keeps near-black 30x stretched and mid-grey 30% below white.
-- ``pixel_histogram`` (0 = off): the weight of a 1-D optimal-transport loss between the
-  grey levels of each generated batch and those of the real batch beside it, on the
-  generator's logits before tanh (see :func:`pixel_histogram_loss`). MNIST's background is
-  exactly black and its other grey levels are each rare (~0.06% of pixels at each of
-  levels 1-10), while a tanh generator leaves a halo of levels 1-3 around its strokes:
-  tanh's gradient 1 - y^2 all but vanishes just above -1 (0.016 at level 1), so the
-  adversarial loss barely pushes those pixels. On logits the push keeps its strength,
-  and because the loss matches the whole histogram (ink, mid-grey edges, saturated
-  pixels), darkening the halo cannot thin the strokes. It is zero when the generator's
-  grey levels are distributed as MNIST's, i.e. at the adversarial optimum; no new
-  parameter, no classifier, no change to an image after it is generated.
-- ``faint_band`` (0 = off): the weight of a loss on G's logits that is zero outside the
-  band rounding to grey levels 1-10 and a bump inside it (see :func:`faint_band_loss`).
-  MNIST has almost no pixels there (0.75%), while a generator's stroke edges run out
-  through it: the pixels in its lower half are pushed to black, those in its upper half
-  into the ink, so the edge steepens rather than the stroke thinning; no new parameter,
-  no classifier, no change to an image after it is generated.
-- ``tanh_gradient_floor`` (0 = off): in G's backward pass only, the output tanh's
-  derivative 1 - y^2 is taken as at least this floor (see :func:`floored_tanh`).
-  The image is unchanged; the adversarial signal on the near-black halo, which tanh
-  scales by 0.016 at grey level 1, counts as much as on a mid-grey edge in G's update.
-- ``output_lr_scale`` (1 = off): the generator's output convolution learns at this
-  multiple of G's learning rate (its Adam step is scaled after each update), the same as
-  training ``tanh(c * logits)`` with the factor folded into the kernel. A sharper stroke
-  edge, one that jumps across grey levels 1-10, needs a larger output kernel.
+
+Options that were measured and retired (:data:`RETIRED`) are refused when a recorded
+recipe turned them on, and dropped when it holds them at their off value.
 """
 
 from __future__ import annotations
@@ -92,30 +56,41 @@ class RecipeError(ValueError):
 # them trained with (it resumes exactly as it began, whatever today's default).
 ADDED_LATER = {
     "d_input_gain": 0.0,
-    "label_scale_min": 0.0,
-    "label_scale_max": 0.0,
     "ema_half_life_end_images": 0.0,
     "d_input_linear": 0.0,
-    "pixel_histogram": 0.0,
-    "relativistic": False,
-    "r2_gamma": 0.0,
-    "tanh_gradient_floor": 0.0,
-    "output_lr_scale": 1.0,
     "ema_follows_lr": 0.0,
-    "faint_band": 0.0,
 }
 
-# The logit (before tanh) at which a pixel rounds to grey level 0.5, i.e. to exact black
-# in uint8: tanh(x) = 1 / 255 - 1. The histogram loss compares logits clipped to
-# +-LOGIT_CLIP, a margin beyond it (grey level ~0.23 and ~254.8): anything darker is
-# black, anything brighter white, and neither is pushed further.
-BLACK_LOGIT = float(np.arctanh(1.0 / 255.0 - 1.0))
-LOGIT_CLIP = -BLACK_LOGIT + 0.4
-# The logit at which a pixel rounds to grey level 10.5, the top of the faint band 1-10.
-FAINT_TOP_LOGIT = float(np.arctanh(10.5 / 127.5 - 1.0))
+# Options measured and retired (docs/results.md, "Retired recipe options"), each with its
+# off value: a recorded recipe that holds one at that value trained without it and loads;
+# one that turned it on needs the code as it was at RETIRED_AT.
+RETIRED = {
+    "faint_band": 0.0,
+    "tanh_gradient_floor": 0.0,
+    "output_lr_scale": 1.0,
+    "pixel_histogram": 0.0,
+    "label_scale_min": 0.0,
+    "label_scale_max": 0.0,
+    "relativistic": False,
+    "r2_gamma": 0.0,
+}
+RETIRED_AT = "44992b2"  # the last commit with the retired options' code
+
 # D's intensity curve stays finite, monotone and distinct on every grey level in float32
 # up to here (log1p(1e8) = 18.4; levels 254 and 255 still differ by 2e-4 of the range).
 MAX_D_INPUT_GAIN = 1e8
+
+
+def drop_retired(data: dict[str, Any]) -> dict[str, Any]:
+    """A recorded recipe without its retired options, which must be at their off values."""
+    on = [k for k, off in RETIRED.items() if k in data and data[k] != off]
+    if on:
+        raise RecipeError(
+            f"recipe option {', '.join(f'{k}={data[k]!r}' for k in on)} was retired (measured "
+            "no better: docs/results.md, 'Retired recipe options'); this run turned it on, "
+            f"so it trains only with the code of commit {RETIRED_AT}, where it last existed"
+        )
+    return {k: v for k, v in data.items() if k not in RETIRED}
 
 
 @dataclass
@@ -135,16 +110,8 @@ class Recipe:
     label_margin: float = 0.3
     label_margin_weight: float = 1.0
     d_input_gain: float = 1000.0
-    label_scale_min: float = 0.0
-    label_scale_max: float = 0.0
     d_input_linear: float = 0.5
-    pixel_histogram: float = 0.0
-    relativistic: bool = False
-    r2_gamma: float = 0.0
-    tanh_gradient_floor: float = 0.0
-    output_lr_scale: float = 1.0
     ema_follows_lr: float = 0.0
-    faint_band: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("g_learning_rate", "d_learning_rate"):
@@ -165,8 +132,8 @@ class Recipe:
                 "ema_half_life_end_images is 0 (off) or at least ema_half_life_images (> 0), "
                 f"got {self.ema_half_life_end_images!r}"
             )
-        if self.r1_gamma < 0 or self.r2_gamma < 0 or int(self.r1_every) < 1:
-            raise RecipeError("r1_gamma and r2_gamma must be >= 0 and r1_every >= 1")
+        if self.r1_gamma < 0 or int(self.r1_every) < 1:
+            raise RecipeError("r1_gamma must be >= 0 and r1_every >= 1")
         if self.label_margin < 0 or self.label_margin_weight < 0:
             raise RecipeError("label_margin and label_margin_weight must be >= 0")
         if not 0 <= self.d_input_gain <= MAX_D_INPUT_GAIN:
@@ -175,25 +142,7 @@ class Recipe:
             )
         if not 0 <= self.d_input_linear <= 1:
             raise RecipeError(f"d_input_linear must be in [0, 1], got {self.d_input_linear!r}")
-        if self.pixel_histogram < 0:
-            raise RecipeError(f"pixel_histogram must be >= 0, got {self.pixel_histogram!r}")
-        if self.faint_band < 0:
-            raise RecipeError(f"faint_band must be >= 0, got {self.faint_band!r}")
-        if (self.label_scale_max > 0) != (self.label_scale_min > 0) or (
-            self.label_scale_max > 0 and not self.label_scale_min < self.label_scale_max
-        ):
-            raise RecipeError(
-                "label_scale_min and label_scale_max are both 0 (off) or 0 < min < max, got "
-                f"{self.label_scale_min!r}, {self.label_scale_max!r}"
-            )
-        if not 0 <= self.tanh_gradient_floor <= 1:
-            raise RecipeError(
-                f"tanh_gradient_floor must be in [0, 1], got {self.tanh_gradient_floor!r}"
-            )
-        if not 0 < self.output_lr_scale <= 100:
-            raise RecipeError(f"output_lr_scale must be in (0, 100], got {self.output_lr_scale!r}")
         self.r1_every = int(self.r1_every)
-        self.relativistic = bool(self.relativistic)
         try:  # true/false as recorded before it took a value: 1/0
             self.ema_follows_lr = float(self.ema_follows_lr)
         except (TypeError, ValueError) as exc:
@@ -222,6 +171,7 @@ class Recipe:
     def from_json(cls, data: Any) -> Recipe:
         if not isinstance(data, dict):
             raise RecipeError("recipe must be a JSON object")
+        data = drop_retired(data)
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -230,11 +180,6 @@ class Recipe:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-    @property
-    def label_scale(self) -> tuple[float, float] | None:
-        """(min, max) magnitude of the label embedding's components, or None (off)."""
-        return (self.label_scale_min, self.label_scale_max) if self.label_scale_max > 0 else None
 
     @property
     def uses_ema(self) -> bool:
@@ -276,15 +221,6 @@ def recorded_recipe(cfg) -> Recipe:
     )
 
 
-def spread_label_embedding(shape, scale: tuple[float, float], seed: int) -> np.ndarray:
-    """A label embedding whose components have random signs and magnitudes log-uniform in
-    ``scale`` = (min, max): labels start apart in scale and shape."""
-    rng = np.random.default_rng(seed)
-    lo, hi = np.log(scale[0]), np.log(scale[1])
-    magnitude = np.exp(rng.uniform(lo, hi, shape))
-    return (np.where(rng.random(shape) < 0.5, -1.0, 1.0) * magnitude).astype(np.float32)
-
-
 def discriminator_view(images, gain: float, linear: float = 0.0):
     """What the discriminator sees of images in [-1, 1]: with ``gain`` g > 0 the intensity
     p = (x + 1) / 2 becomes (1 - a) log(1 + g p) / log(1 + g) + a p, a = ``linear`` (back
@@ -304,103 +240,25 @@ def discriminator_view(images, gain: float, linear: float = 0.0):
     return ops.cast(2.0 * curve - 1.0, images.dtype)
 
 
-def adversarial_losses(real_logits, fake_logits, wrong_logits=None, relativistic=False):
+def adversarial_losses(real_logits, fake_logits, wrong_logits=None):
     """(D's loss, G's loss) from D's logits on real and generated images of one batch, and
     for a matching-aware CGAN on the real images paired with wrong labels (``None``: off).
 
-    Standard: D pays ``softplus(-real) + softplus(fake)`` (with wrong labels, the fake and
-    wrong terms share half a weight each), G ``softplus(-fake)``. Relativistic pairing
-    (RpGAN): row i of each batch is a pair, D pays ``softplus(fake - real)`` (the wrong
-    pairs a half share each), G ``softplus(real - fake)``: only differences count, so both
-    losses are unchanged when every logit shifts by one constant. Works on TensorFlow
-    tensors and NumPy arrays alike (float32 logits).
+    D pays ``softplus(-real) + softplus(fake)`` (with wrong labels, the fake and wrong terms
+    share half a weight each), G ``softplus(-fake)``. Works on TensorFlow tensors and NumPy
+    arrays alike (float32 logits).
     """
     from keras import ops
 
     def softplus(x):  # as the logistic loss: TensorFlow's sigmoid cross-entropy, bit for bit
         return ops.binary_crossentropy(ops.ones_like(x), -x, from_logits=True)
 
-    if relativistic:
-        d_loss = ops.mean(softplus(fake_logits - real_logits))
-        if wrong_logits is not None:
-            d_loss = 0.5 * (d_loss + ops.mean(softplus(wrong_logits - real_logits)))
-        return d_loss, ops.mean(softplus(real_logits - fake_logits))
     d_real, d_fake = ops.mean(softplus(-real_logits)), ops.mean(softplus(fake_logits))
     if wrong_logits is None:
         d_loss = d_real + d_fake
     else:
         d_loss = d_real + 0.5 * (d_fake + ops.mean(softplus(wrong_logits)))
     return d_loss, ops.mean(softplus(-fake_logits))
-
-
-def floored_tanh(logits, floor: float):
-    """tanh(logits), whose gradient with respect to the logits is ``max(1 - y^2, floor)``
-    instead of 1 - y^2: the forward value is tanh's, bit for bit; only the backward pass
-    keeps a pixel near black (or white) from vanishing from G's update. TensorFlow only."""
-    import tensorflow as tf
-
-    @tf.custom_gradient
-    def floored(x):
-        y = tf.tanh(x)
-
-        def grad(dy):
-            return dy * tf.maximum(1.0 - tf.square(y), tf.cast(floor, y.dtype))
-
-        return y, grad
-
-    return floored(logits)
-
-
-def pixel_logits(images):
-    """The logits whose tanh gives ``images`` (in [-1, 1]), clipped to +-LOGIT_CLIP: real
-    images' pixels in the space where :func:`pixel_histogram_loss` compares them."""
-    from keras import ops
-
-    y = ops.clip(ops.cast(images, "float32"), -1.0 + 1e-7, 1.0 - 1e-7)
-    return ops.clip(0.5 * ops.log((1.0 + y) / (1.0 - y)), -LOGIT_CLIP, LOGIT_CLIP)
-
-
-def pixel_histogram_loss(fake_logits, real_images):
-    """Mean 1-D optimal-transport (L1) distance between the grey-level histograms of a
-    generated batch, given by its pre-tanh ``fake_logits``, and a real batch
-    ``real_images`` of as many pixels (images in [-1, 1]).
-
-    Sorting both batches' pixels pairs the generated pixel at each quantile with the real
-    one at the same quantile, and each pays the distance between their logits, the real
-    one clipped to +-LOGIT_CLIP. A generated pixel paired with real black pays only for
-    being brighter than black (nothing pushes black further down), one paired with white
-    only for being darker. So a halo pixel at grey level 1 where MNIST is still black is
-    pulled to black by 1 / N however flat tanh is there, and generated ink is pulled to
-    MNIST's own share of edges and saturated pixels, up as well as down. Zero when the
-    two histograms are equal. Works on TensorFlow tensors and NumPy arrays alike.
-    """
-    from keras import ops
-
-    fake = ops.sort(ops.reshape(ops.cast(fake_logits, "float32"), (-1,)))
-    real = ops.stop_gradient(ops.sort(ops.reshape(pixel_logits(real_images), (-1,))))
-    gap = fake - real
-    per_pixel = ops.where(
-        real <= -LOGIT_CLIP,
-        ops.relu(gap),
-        ops.where(real >= LOGIT_CLIP, ops.relu(-gap), ops.abs(gap)),
-    )
-    return ops.mean(per_pixel)
-
-
-def faint_band_loss(logits):
-    """Mean over pixels of a bump on G's pre-tanh ``logits`` across the band that rounds to
-    grey levels 1-10, (BLACK_LOGIT, FAINT_TOP_LOGIT): zero outside it, 1 at its middle.
-
-    Its gradient does not vanish with tanh's: a pixel in the lower half of the band is
-    pushed toward black, one in the upper half toward the ink, hardest at the band's
-    edges, so a stroke edge that runs out through levels 1-10 is made to step across
-    them. Works on TensorFlow tensors and NumPy arrays alike.
-    """
-    from keras import ops
-
-    x = ops.cast(logits, "float32")
-    half = 0.5 * (FAINT_TOP_LOGIT - BLACK_LOGIT)
-    return ops.mean(ops.relu(x - BLACK_LOGIT) * ops.relu(FAINT_TOP_LOGIT - x)) / half**2
 
 
 def recompute_batchnorm_statistics(

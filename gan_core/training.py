@@ -42,12 +42,8 @@ from gan_core.recipe import (
     RecipeError,
     adversarial_losses,
     discriminator_view,
-    faint_band_loss,
-    floored_tanh,
-    pixel_histogram_loss,
     recompute_batchnorm_statistics,
     recorded_recipe,
-    spread_label_embedding,
 )
 from gan_core.slices import default_spec, parse_slice
 
@@ -258,9 +254,6 @@ class GanTrainer:
         finally:
             keras.mixed_precision.set_global_policy("float32")
         r = settings.recipe
-        if settings.conditional and r.label_scale is not None:  # a resume loads its own
-            emb = self.generator.get_layer("label_embedding").embeddings
-            emb.assign(spread_label_embedding(tuple(emb.shape), r.label_scale, settings.seed))
         self.g_opt = keras.optimizers.Adam(r.g_learning_rate, beta_1=r.beta_1)
         self.d_opt = keras.optimizers.Adam(r.d_learning_rate, beta_1=r.beta_1)
         self.g_opt.build(self.generator.trainable_variables)
@@ -283,7 +276,7 @@ class GanTrainer:
             self._adopt_map_points()
         self._step_fn = self._make_step()
         r = settings.recipe
-        self._penalty_fn = self._make_penalty_step() if r.r1_gamma or r.r2_gamma else None
+        self._penalty_fn = self._make_penalty_step() if r.r1_gamma else None
         self.map_latents, self.map_labels, self.map_shape, self.map_desc = monitor_grid(
             settings.latent_dim, settings.conditional, settings.map_points, settings.prior
         )
@@ -329,9 +322,8 @@ class GanTrainer:
 
         One generator forward serves both losses. For a CGAN with ``matching_aware`` the
         real images paired with a wrong label are a third, "fake" term of D's loss; the
-        label-margin penalty joins G's loss. With ``relativistic`` both losses are on the
-        differences of paired real and generated logits. With EMA on, the averaged weights
-        move by ``ema_beta`` after the update."""
+        label-margin penalty joins G's loss. With EMA on, the averaged weights move by
+        ``ema_beta`` after the update."""
         tf = self.tf
         G, D = self.generator, self.discriminator
         g_opt, d_opt = self.g_opt, self.d_opt
@@ -340,9 +332,7 @@ class GanTrainer:
         seed = self.s.seed
         recipe = self.s.recipe
         matching_aware = conditional and recipe.matching_aware
-        relativistic = recipe.relativistic
         margin_weight = recipe.label_margin_weight if conditional else 0.0
-        scale = recipe.label_scale if conditional else None
         embedding = G.get_layer("label_embedding").embeddings if conditional else None
         label_embedding = embedding if margin_weight else None
         ema_pairs = (
@@ -350,12 +340,6 @@ class GanTrainer:
         )
 
         gain, linear = recipe.d_input_gain, recipe.d_input_linear
-        histogram_weight = recipe.pixel_histogram
-        band_weight = recipe.faint_band
-        floor = recipe.tanh_gradient_floor
-        generate = generator_with_logits(G) if histogram_weight or band_weight or floor else None
-        output_kernel = G.get_layer("image").kernel
-        output_scale = recipe.output_lr_scale
 
         def logits_of(images, lab):
             images = discriminator_view(images, gain, linear)
@@ -370,12 +354,7 @@ class GanTrainer:
             z = prior_noise((n, d), step_seed)
             lab = tf.reshape(labels, (-1, 1))
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-                if generate is None:
-                    fake = G([z, lab] if conditional else z, training=True)
-                else:
-                    fake, fake_pixel_logits = generate([z, lab] if conditional else z)
-                    if floor:  # the same image; tanh's slope floored in the backward pass
-                        fake = floored_tanh(fake_pixel_logits, floor)
+                fake = G([z, lab] if conditional else z, training=True)
                 real_logits = logits_of(real, lab)
                 fake_logits = logits_of(fake, lab)
                 wrong_logits = None
@@ -384,52 +363,33 @@ class GanTrainer:
                         tf.shape(lab), seed=step_seed + 1, minval=1, maxval=10, dtype=tf.int32
                     )
                     wrong_logits = logits_of(real, (lab + shift) % 10)
-                d_loss, g_loss = adversarial_losses(
-                    real_logits, fake_logits, wrong_logits, relativistic
-                )
+                d_loss, g_loss = adversarial_losses(real_logits, fake_logits, wrong_logits)
                 g_total = g_loss
-                if histogram_weight:
-                    g_total += histogram_weight * pixel_histogram_loss(fake_pixel_logits, real)
-                if band_weight:
-                    g_total += band_weight * faint_band_loss(fake_pixel_logits)
                 if label_embedding is not None:
                     short = tf.nn.relu(recipe.label_margin - tf.abs(label_embedding))
                     g_total += margin_weight * tf.reduce_mean(short)
-            if output_scale != 1.0:
-                kernel_before = tf.identity(output_kernel)
             g_opt.apply_gradients(
                 zip(g_tape.gradient(g_total, G.trainable_variables), G.trainable_variables)
             )
-            if output_scale != 1.0:  # the output layer's Adam step, output_scale times longer
-                output_kernel.assign(kernel_before + output_scale * (output_kernel - kernel_before))
-            if scale is not None:  # each component keeps its sign, its magnitude in range
-                sign = tf.where(embedding >= 0, 1.0, -1.0)
-                embedding.assign(sign * tf.clip_by_value(tf.abs(embedding), scale[0], scale[1]))
             d_opt.apply_gradients(
                 zip(d_tape.gradient(d_loss, D.trainable_variables), D.trainable_variables)
             )
             for ema_var, var in ema_pairs:
                 ema_var.assign(ema_beta * ema_var + (1.0 - ema_beta) * tf.cast(var, tf.float32))
-            if relativistic:  # only differences mean anything: D's accuracy on the pairs
-                real_acc = fake_acc = tf.reduce_mean(tf.cast(real_logits > fake_logits, tf.float32))
-            else:
-                real_acc = tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
-                fake_acc = tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32))
+            real_acc = tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
+            fake_acc = tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32))
             return g_loss, d_loss, real_acc, fake_acc
 
         return step
 
     def _make_penalty_step(self):
-        """Lazy R1 (and R2): every ``r1_every`` steps, one D update on ``r1_every * gamma / 2 *
-        E|grad_x D(x)|^2`` over real images (R1) and over generated ones (R2, ``r2_gamma``);
-        the penalty's weight makes up for its rarity."""
+        """Lazy R1: every ``r1_every`` steps, one D update on ``r1_every * gamma / 2 *
+        E|grad_x D(x)|^2`` over real images; the penalty's weight makes up for its rarity."""
         tf = self.tf
-        G, D, d_opt = self.generator, self.discriminator, self.d_opt
+        D, d_opt = self.discriminator, self.d_opt
         conditional = self.s.conditional
-        d, seed = self.s.latent_dim, self.s.seed
         recipe = self.s.recipe
         r1_weight = 0.5 * recipe.r1_gamma * recipe.r1_every
-        r2_weight = 0.5 * recipe.r2_gamma * recipe.r1_every
         gain, linear = recipe.d_input_gain, recipe.d_input_linear
 
         def gradient_norm(images, lab):
@@ -446,20 +406,15 @@ class GanTrainer:
         @tf.function(reduce_retracing=True)
         def penalty_step(real, labels, step_index):
             lab = tf.reshape(labels, (-1, 1))
-            if r2_weight:  # generated images of this step's own noise, as fixed inputs
-                step_seed = tf.stack([tf.constant(seed, tf.int64), step_index])
-                z = tf_prior_sampler(self.s.prior)((tf.shape(real)[0], d), step_seed + 2)
-                fake = tf.stop_gradient(G([z, lab] if conditional else z, training=True))
             with tf.GradientTape() as d_tape:
-                r1 = gradient_norm(real, lab) if r1_weight else tf.constant(0.0)
-                r2 = gradient_norm(fake, lab) if r2_weight else tf.constant(0.0)
-                loss = r1_weight * r1 + r2_weight * r2
+                r1 = gradient_norm(real, lab)
+                loss = r1_weight * r1
             grads = d_tape.gradient(loss, D.trainable_variables)
             # The output bias does not move the input gradient: it gets no update.
             d_opt.apply_gradients(
                 [(g, v) for g, v in zip(grads, D.trainable_variables) if g is not None]
             )
-            return r1, r2
+            return r1
 
         return penalty_step
 
@@ -801,34 +756,6 @@ def tf_prior_sampler(prior: Prior):
             shape, seed=seed, minval=-prior.scale, maxval=prior.scale
         )
     return lambda shape, seed: prior.scale * tf.random.stateless_normal(shape, seed=seed)
-
-
-def generator_with_logits(generator):
-    """A function of the generator's inputs returning (image, logits) in training mode:
-    the same forward pass as ``generator(inputs, training=True)``, with the output layer's
-    pre-tanh logits kept (its convolution has no bias and tanh as activation)."""
-    import keras
-    from keras import ops
-
-    head = generator.get_layer("image")
-    body = keras.Model(generator.input, head.input)
-
-    def forward(inputs):
-        h = body(inputs, training=True)
-        logits = ops.conv_transpose(
-            h,
-            ops.cast(head.kernel, h.dtype),
-            strides=list(head.strides),
-            padding=head.padding,
-            output_padding=head.output_padding,
-            dilation_rate=head.dilation_rate,
-            data_format=head.data_format,
-        )
-        if head.use_bias:
-            logits = logits + ops.cast(head.bias, h.dtype)
-        return ops.tanh(logits), logits
-
-    return forward
 
 
 def branch_run(

@@ -67,23 +67,14 @@ def _recipe_changes(args) -> dict:
         "ema_half_life_end_images": args.ema_half_life_end,
         "r1_gamma": args.r1_gamma,
         "r1_every": args.r1_every,
-        "r2_gamma": args.r2_gamma,
         "label_margin_weight": args.label_margin_weight,
         "d_input_gain": args.d_input_gain,
         "d_input_linear": args.d_input_linear,
-        "pixel_histogram": args.pixel_histogram,
-        "faint_band": args.faint_band,
-        "tanh_gradient_floor": args.tanh_gradient_floor,
-        "output_lr_scale": args.output_lr_scale,
     }
-    if args.label_scale is not None:
-        changes["label_scale_min"], changes["label_scale_max"] = args.label_scale
     if args.ema_follows_lr is not None:
         changes["ema_follows_lr"] = args.ema_follows_lr
     if args.no_matching_aware:
         changes["matching_aware"] = False
-    if args.relativistic:
-        changes["relativistic"] = True
     return {k: v for k, v in changes.items() if v is not None}
 
 
@@ -434,27 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the EMA's step by scale / BELOW: the average stops as the rates do (0 = off)",
     )
     r.add_argument("--r1-gamma", type=float, help="R1 penalty weight, 0 = off (0.01)")
-    r.add_argument("--r1-every", type=int, help="apply R1 (and R2) every N steps (16)")
-    r.add_argument(
-        "--r2-gamma", type=float, help="R2 penalty weight (R1 on generated images), 0 = off (0)"
-    )
-    r.add_argument(
-        "--relativistic",
-        action="store_true",
-        help="the relativistic pairing loss (RpGAN, as in R3GAN) instead of the standard one; "
-        "use with R1 and R2",
-    )
-    r.add_argument(
-        "--tanh-gradient-floor",
-        type=float,
-        help="G's backward pass only: the output tanh's slope is at least this, so the "
-        "near-black halo counts in G's update; 0 = off (0)",
-    )
-    r.add_argument(
-        "--output-lr-scale",
-        type=float,
-        help="G's output convolution learns at this multiple of G's rate (1)",
-    )
+    r.add_argument("--r1-every", type=int, help="apply R1 every N steps (16)")
     r.add_argument(
         "--no-matching-aware",
         action="store_true",
@@ -466,14 +437,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="CGAN: weight of the label-embedding margin penalty, 0 = off (1.0)",
     )
     r.add_argument(
-        "--label-scale",
-        type=float,
-        nargs=2,
-        metavar=("MIN", "MAX"),
-        help="CGAN: keep every label-embedding component's magnitude in [MIN, MAX], spread "
-        "over that range at the start (off by default)",
-    )
-    r.add_argument(
         "--d-input-gain",
         type=float,
         help="D sees images through log(1 + g p) / log(1 + g), stretching near-black (1000; 0 = off)",
@@ -483,20 +446,6 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="share A of the linear intensity mixed into D's curve: (1 - A) curve + A p, so "
         "D still sees grey levels near white (0.5; 0: the curve alone)",
-    )
-    r.add_argument(
-        "--pixel-histogram",
-        type=float,
-        help="weight of a loss matching each generated batch's grey-level histogram to the "
-        "real batch's (1-D optimal transport on G's pre-tanh logits), against the faint "
-        "halo tanh leaves (0 = off)",
-    )
-    r.add_argument(
-        "--faint-band",
-        type=float,
-        help="weight of a loss on G's pre-tanh logits that pushes pixels out of the band "
-        "rounding to grey levels 1-10, the lower half to black, the upper half into the ink "
-        "(0 = off)",
     )
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     p.add_argument(

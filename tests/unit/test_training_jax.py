@@ -64,14 +64,6 @@ def test_a_cgan_trained_on_jax_resumes_under_tensorflow(tmp_path, small_mnist, c
         assert f["classes"].shape == (3, 10, 4, 4, 4)
 
 
-@pytest.mark.slow
-def test_recipe_options_the_jax_trainer_lacks_are_refused(tmp_path):
-    run = _train_on_jax(tmp_path, "nj", "--epochs", "1", "--output-lr-scale", "2")
-    assert run.returncode == 2
-    assert "output_lr_scale" in run.stderr and "not available on the JAX backend" in run.stderr
-    assert not (tmp_path / "nj" / "train_state.npz").exists()
-
-
 def test_the_jax_trainer_needs_the_jax_backend(tmp_path, small_mnist):
     from gan_core.training_jax import JaxGanTrainer, make_trainer
 
