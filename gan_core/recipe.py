@@ -74,7 +74,7 @@ RETIRED = {
     "relativistic": False,
     "r2_gamma": 0.0,
 }
-RETIRED_AT = "44992b2"  # the last commit with the retired options' code
+RETIRED_AT = "bcde81e"  # the last commit with the retired options' code
 
 # D's intensity curve stays finite, monotone and distinct on every grey level in float32
 # up to here (log1p(1e8) = 18.4; levels 254 and 255 still differ by 2e-4 of the range).
