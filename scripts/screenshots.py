@@ -68,7 +68,7 @@ VIEWS: tuple[View, ...] = (
          graphs=("train-samples", "train-map", "train-history", "train-change")),
 )  # fmt: skip
 BY_NAME = {v.name: v for v in VIEWS}
-DOCS_SET = ("explore-3d", "morph", "training")  # the README's pictures
+DOCS_SET = ("explore-2d", "morph", "training")  # the README's pictures
 
 
 def parse_args(argv=None) -> argparse.Namespace:
