@@ -129,105 +129,22 @@ class LatentView(html.Div):
         cube's slice controls; ``projections``: the three faces through the point (3D/4D).
         The DOM holds ``<aio_id>-map``, ``-projections``, ``-colour`` and ``-progress``
         around those parts (string ids for a page's CSS and for browser tests)."""
-        i = self.ids
         options = {"title_map": title_map, "title_cube": title_cube, "height": height,
                    "projections": projections, "colourings": colourings}  # fmt: skip
         first = figures.message_figure(hint, height=height) if hint else EMPTY
-        last = registry.SETTINGS.cube_n - 1
-        colour_choice = dcc.RadioItems(
-            id=i.colour(aio_id), inline=True, value=colour, className="colour-choice",
-            options=[{"label": f" {t}", "value": k} for k, t in figures.COLOURINGS.items()],
-            style={} if colourings else HIDDEN,
-        )  # fmt: skip
-        slice_controls = html.Div(
-            [
-                html.Span("Cube slice", className="muted"),
-                dcc.RadioItems(
-                    id=i.axis(aio_id),
-                    inline=True,
-                    value=axis,
-                    options=[{"label": " whole cube", "value": "none"}]
-                    + [{"label": f" {name}", "value": str(k)} for k, name in enumerate("xyz")],
-                ),  # fmt: skip
-                dcc.Slider(
-                    id=i.index(aio_id),
-                    min=0,
-                    max=last,
-                    step=1,
-                    value=min(index, last),
-                    marks=None,
-                    tooltip={"placement": "bottom"},
-                ),  # fmt: skip
-            ],
-            id=i.slice_card(aio_id),
-            className="slice-controls",
-            style=HIDDEN,
-        )
+        slice_controls = _slice_controls(aio_id, axis, index)
         super().__init__(
             [
-                html.Div(id=i.error(aio_id), className="error", role="alert"),
-                html.Div(
-                    html.Div(
-                        [
-                            html.Div(id=i.progress_text(aio_id)),
-                            html.Progress(id=i.progress(aio_id), max=1, value=0),
-                        ],
-                        id=i.progress_box(aio_id),
-                        className="progress-box",
-                        style=HIDDEN,
-                    ),
-                    id=f"{aio_id}-progress",
+                html.Div(id=self.ids.error(aio_id), className="error", role="alert"),
+                _progress(aio_id),
+                _map_card(
+                    aio_id,
+                    first,
+                    _colour_choice(aio_id, colour, colourings),
+                    slice_controls if slices else html.Div(slice_controls, style=HIDDEN),
                 ),
-                html.Div(
-                    [
-                        html.Div(colour_choice, id=f"{aio_id}-colour"),
-                        slice_controls if slices else html.Div(slice_controls, style=HIDDEN),
-                        dcc.Loading(
-                            html.Div(
-                                dcc.Graph(
-                                    id=i.figure(aio_id),
-                                    figure=first,
-                                    config={"displayModeBar": False},
-                                ),
-                                id=f"{aio_id}-map",
-                            )  # fmt: skip
-                        ),
-                        html.Div(id=i.note(aio_id), className="metric"),
-                    ],
-                    className="card",
-                ),
-                html.Div(
-                    html.Div(
-                        dcc.Graph(
-                            id=i.proj(aio_id), figure=EMPTY, config={"displayModeBar": False}
-                        ),
-                        id=f"{aio_id}-projections",
-                    ),
-                    id=i.proj_card(aio_id),
-                    className="card",
-                    style=HIDDEN,
-                ),
-                *[
-                    dcc.Store(id=store(aio_id))
-                    for store in (
-                        i.model,
-                        i.point,
-                        i.label,
-                        i.path,
-                        i.mask,
-                        i.clicked,
-                        i.job,
-                        i.job_done,
-                        i.ready,
-                        i.w_index,
-                        i.shown,
-                        i.drawn,
-                        i.slices,
-                        i.redraw,
-                    )
-                ],  # fmt: skip
-                dcc.Store(id=i.options(aio_id), data=options),
-                dcc.Interval(id=i.poll(aio_id), interval=400, disabled=True),
+                _projections_card(aio_id),
+                *_stores(aio_id, options),
             ],
             className="latent-view",
         )
@@ -242,6 +159,88 @@ class LatentView(html.Div):
                 Output(getattr(LatentView.ids, store)(aio_id), "data"),
                 source,
             )
+
+
+# --- the view's parts ------------------------------------------------------------------
+
+
+def _colour_choice(aio_id: str, colour: str, colourings: bool) -> dcc.RadioItems:
+    """Class areas, classifier confidence or realism (a 2D map; hidden otherwise)."""
+    return dcc.RadioItems(
+        id=LatentView.ids.colour(aio_id), inline=True, value=colour, className="colour-choice",
+        options=[{"label": f" {t}", "value": k} for k, t in figures.COLOURINGS.items()],
+        style={} if colourings else HIDDEN,
+    )  # fmt: skip
+
+
+def _slice_controls(aio_id: str, axis: str, index: int) -> html.Div:
+    """The whole cube or one slice of it (the axis and the slice's index); shown for a cube."""
+    last = registry.SETTINGS.cube_n - 1
+    axes = [{"label": " whole cube", "value": "none"}]
+    axes += [{"label": f" {name}", "value": str(k)} for k, name in enumerate("xyz")]
+    return html.Div(
+        [
+            html.Span("Cube slice", className="muted"),
+            dcc.RadioItems(id=LatentView.ids.axis(aio_id), inline=True, value=axis, options=axes),
+            dcc.Slider(id=LatentView.ids.index(aio_id), min=0, max=last, step=1,
+                       value=min(index, last), marks=None, tooltip={"placement": "bottom"}),
+        ],
+        id=LatentView.ids.slice_card(aio_id),
+        className="slice-controls",
+        style=HIDDEN,
+    )  # fmt: skip
+
+
+def _progress(aio_id: str) -> html.Div:
+    """How far the map being computed is (shown while it is)."""
+    i = LatentView.ids
+    bar = html.Progress(id=i.progress(aio_id), max=1, value=0)
+    box = html.Div([html.Div(id=i.progress_text(aio_id)), bar], id=i.progress_box(aio_id),
+                   className="progress-box", style=HIDDEN)  # fmt: skip
+    return html.Div(box, id=f"{aio_id}-progress")
+
+
+def _map_card(aio_id: str, first, colour_choice, slice_controls) -> html.Div:
+    """The colouring, the slice controls, the map or cube (``first`` until it is drawn) and
+    the note under it."""
+    graph = dcc.Graph(id=LatentView.ids.figure(aio_id), figure=first,
+                      config={"displayModeBar": False})  # fmt: skip
+    return html.Div(
+        [
+            html.Div(colour_choice, id=f"{aio_id}-colour"),
+            slice_controls,
+            dcc.Loading(html.Div(graph, id=f"{aio_id}-map")),
+            html.Div(id=LatentView.ids.note(aio_id), className="metric"),
+        ],
+        className="card",
+    )
+
+
+def _projections_card(aio_id: str) -> html.Div:
+    """The three faces of the cube through the point (3D/4D, once there is a point)."""
+    graph = dcc.Graph(id=LatentView.ids.proj(aio_id), figure=EMPTY,
+                      config={"displayModeBar": False})  # fmt: skip
+    return html.Div(
+        html.Div(graph, id=f"{aio_id}-projections"),
+        id=LatentView.ids.proj_card(aio_id),
+        className="card",
+        style=HIDDEN,
+    )
+
+
+_STORES = ("model", "point", "label", "path", "mask", "clicked", "job", "job_done", "ready",
+           "w_index", "shown", "drawn", "slices", "redraw")  # fmt: skip
+
+
+def _stores(aio_id: str, options: dict) -> list:
+    """The view's stores (what the page writes and reads, the view's own state), its
+    options and the clock that polls a map being computed."""
+    i = LatentView.ids
+    return [
+        *[dcc.Store(id=getattr(i, name)(aio_id)) for name in _STORES],
+        dcc.Store(id=i.options(aio_id), data=options),
+        dcc.Interval(id=i.poll(aio_id), interval=400, disabled=True),
+    ]
 
 
 # --- pure functions behind the callbacks ------------------------------------------------

@@ -20,7 +20,8 @@ from dash import (
 )
 
 from dashboard import figures, ids, live, registry, urlstate
-from dashboard.components import card, digit_slider, error_box, graph_card, latent_sliders
+from dashboard.components import card, graph_card, latent_sliders
+from dashboard.components.pieces import choices, label_box, model_menu, page_header, sidebar_grid
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
 from dashboard.pagestate import (
@@ -61,108 +62,20 @@ def activations_state_from_query(query: dict, models: list[str]) -> dict:
     return {**init, "model": registry.pick_model(init["model"], models)}
 
 
+LEAD = (
+    "Click a heatmap cell (or box-select a rectangle) to edit that part of the layer's output: "
+    "the rest of the generator runs from there. Edits stack; undo or clear them."
+)
+
+
 def layout(**query):
     models = registry.model_ids()
     init = activations_state_from_query(query, models)
     return html.Div(
         id="act-root",
         children=[
-            html.H2("Activations and edits"),
-            html.P(
-                "Click a heatmap cell (or box-select a rectangle) to edit that part of the layer's output: "
-                "the rest of the generator runs from there. Edits stack; undo or clear them.",
-                className="lead",
-            ),  # fmt: skip
-            error_box(ids.AC_ERROR),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            card(
-                                "Model",
-                                dcc.Dropdown(
-                                    id=ids.AC_MODEL,
-                                    options=models,
-                                    value=init["model"],
-                                    clearable=False,
-                                ),
-                            ),
-                            card(
-                                "Latent point",
-                                html.Div(id="act-sliders"),
-                                html.Div(
-                                    [
-                                        html.Label("Label (CGAN)"),
-                                        digit_slider(ids.AC_LABEL, init["label"]),
-                                    ],
-                                    id="act-label-box",
-                                ),
-                            ),
-                            card(
-                                "Layer",
-                                dcc.Dropdown(id=ids.AC_LAYER, clearable=False),
-                                dcc.RadioItems(
-                                    id=ids.AC_VIEW,
-                                    value=init["view"],
-                                    inline=True,
-                                    options=[
-                                        {"label": " mean over channels", "value": "mean"},
-                                        {"label": " every channel", "value": "channels"},
-                                    ],
-                                ),
-                            ),
-                            card(
-                                "Edit",
-                                dcc.RadioItems(
-                                    id=ids.AC_KIND,
-                                    value="rows",
-                                    options=[{"label": " " + t, "value": k} for k, t in KINDS],
-                                ),
-                                html.Label("Set to value"),
-                                dcc.Input(
-                                    id=ids.AC_VALUE, type="number", value=0, step=0.1, debounce=True
-                                ),
-                                html.Div(
-                                    [
-                                        html.Button("Undo", id=ids.AC_UNDO, className="button"),
-                                        html.Button("Clear", id=ids.AC_CLEAR, className="button"),
-                                    ],
-                                    className="buttons",
-                                ),
-                                html.Ul(id=ids.AC_EDIT_LIST, className="edit-list"),
-                            ),
-                        ],  # fmt: skip
-                        className="sidebar",
-                    ),
-                    html.Div(
-                        [
-                            card(
-                                None,
-                                dcc.Graph(
-                                    id=ids.AC_LAYER_FIG,
-                                    figure=EMPTY,
-                                    config={
-                                        "displayModeBar": True,
-                                        "modeBarButtonsToRemove": ["lasso2d"],
-                                    },
-                                ),
-                            ),
-                            html.Div(
-                                [
-                                    graph_card(ids.AC_ORIGINAL, class_name="card server-only"),
-                                    graph_card(ids.AC_EDITED, class_name="card server-only"),
-                                    graph_card(ids.AC_DIFF, class_name="card server-only"),
-                                    *live_image_cards(),
-                                ],
-                                className="three-col",
-                            ),
-                            html.P(id="act-live-status", className="note live-status"),
-                        ],  # fmt: skip
-                        className="content-col",
-                    ),
-                ],
-                className="explore-grid",
-            ),
+            *page_header("Activations and edits", LEAD, ids.AC_ERROR),
+            sidebar_grid(controls(models, init), panels()),
             dcc.Store(id=ids.AC_EDITS, data=init["edits"]),
             dcc.Store(id="act-init", data=init),
             dcc.Store(id="act-url"),
@@ -170,6 +83,66 @@ def layout(**query):
             dcc.Store(id="act-live-settings"),
         ],
     )
+
+
+def controls(models: list[str], init: dict) -> list:
+    """The sidebar: the model, the latent point (and a CGAN's label), the layer, the edits."""
+    return [
+        card("Model", model_menu(ids.AC_MODEL, models, init["model"])),
+        card(
+            "Latent point",
+            html.Div(id="act-sliders"),
+            label_box("act-label-box", ids.AC_LABEL, init["label"]),
+        ),
+        card(
+            "Layer",
+            dcc.Dropdown(id=ids.AC_LAYER, clearable=False),
+            choices(
+                ids.AC_VIEW,
+                init["view"],
+                [("mean over channels", "mean"), ("every channel", "channels")],
+                inline=True,
+            ),
+        ),
+        edit_card(),
+    ]
+
+
+def edit_card() -> html.Div:
+    """What a click or a box edits and the value it sets; undo, clear and the edits made."""
+    return card(
+        "Edit",
+        choices(ids.AC_KIND, "rows", [(text, kind) for kind, text in KINDS]),
+        html.Label("Set to value"),
+        dcc.Input(id=ids.AC_VALUE, type="number", value=0, step=0.1, debounce=True),
+        html.Div(
+            [
+                html.Button("Undo", id=ids.AC_UNDO, className="button"),
+                html.Button("Clear", id=ids.AC_CLEAR, className="button"),
+            ],
+            className="buttons",
+        ),
+        html.Ul(id=ids.AC_EDIT_LIST, className="edit-list"),
+    )
+
+
+def panels() -> list:
+    """The layer's heatmaps (click or box-select there), then the original, edited and
+    difference images (drawn by the server or by the page)."""
+    config = {"displayModeBar": True, "modeBarButtonsToRemove": ["lasso2d"]}
+    return [
+        card(None, dcc.Graph(id=ids.AC_LAYER_FIG, figure=EMPTY, config=config)),
+        html.Div(
+            [
+                graph_card(ids.AC_ORIGINAL, class_name="card server-only"),
+                graph_card(ids.AC_EDITED, class_name="card server-only"),
+                graph_card(ids.AC_DIFF, class_name="card server-only"),
+                *live_image_cards(),
+            ],
+            className="three-col",
+        ),
+        html.P(id="act-live-status", className="note live-status"),
+    ]
 
 
 @callback(

@@ -11,8 +11,9 @@ import numpy as np
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import figures, registry, urlstate
-from dashboard.components import card, digit_slider, error_box, graph_card
+from dashboard.components import card, graph_card
 from dashboard.components.latent_view import LatentView
+from dashboard.components.pieces import label_box, model_menu, page_header, sidebar_grid
 from dashboard.errors import page_callback
 from dashboard.figures import message_figure
 from dashboard.pagestate import Field, PageState, digit_field, model_field, parse_flag
@@ -49,108 +50,76 @@ STATE = PageState(
 )
 
 
+LEAD = (
+    "Pick a real MNIST test digit or upload a 28x28 image: gradient descent on z finds the "
+    "latent point whose generated image is closest (16 random starts, or 4 per label when a CGAN "
+    "searches every label; z kept in [-1, 1])."
+)
+
+
 def layout(**query):
     init = STATE.initial(query)
     models = registry.model_ids()
     value = registry.pick_model(init["model"], models)
-    idx = init["index"]
     return html.Div(
         [
-            html.H2("Real digits in the latent space"),
-            html.P(
-                "Pick a real MNIST test digit or upload a 28x28 image: gradient descent on z finds the "
-                "latent point whose generated image is closest (16 random starts, or 4 per label when a CGAN "
-                "searches every label; z kept in [-1, 1]).",
-                className="lead",
-            ),  # fmt: skip
-            error_box("inv-error"),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            card(
-                                "Model",
-                                dcc.Dropdown(
-                                    id="inv-model", options=models, value=value, clearable=False
-                                ),
-                                html.Div(
-                                    [
-                                        html.Label("Label (CGAN)"),
-                                        digit_slider("inv-label", init["label"]),
-                                        dcc.Checklist(
-                                            id="inv-any-label",
-                                            value=["on"] if init["search"] else [],
-                                            options=[
-                                                {
-                                                    "label": " search every label (slower)",
-                                                    "value": "on",
-                                                }
-                                            ],
-                                        ),  # fmt: skip
-                                    ],
-                                    id="inv-label-box",
-                                    style=HIDDEN,
-                                ),
-                            ),  # fmt: skip
-                            card(
-                                "Digit",
-                                html.Label("MNIST test image number"),
-                                dcc.Input(
-                                    id="inv-index",
-                                    type="number",
-                                    min=0,
-                                    max=9999,
-                                    step=1,
-                                    value=idx,
-                                ),
-                                html.Label("…or upload a 28x28 image"),
-                                dcc.Upload(
-                                    id="inv-upload",
-                                    children=html.Div("Drop or click to choose a file"),
-                                    className="upload",
-                                    max_size=MAX_IMAGE_UPLOAD_BYTES,
-                                ),
-                                html.Button(
-                                    "Find its latent point",
-                                    id="inv-run",
-                                    n_clicks=0,
-                                    className="button primary",
-                                ),
-                            ),  # fmt: skip
-                            html.Div(id="inv-result", className="readout"),
-                            dcc.Link(
-                                "Open this point in the explorer",
-                                id="inv-link",
-                                href="/explore",
-                                style=HIDDEN,
-                            ),
-                        ],
-                        className="sidebar",
-                    ),
-                    html.Div(
-                        [
-                            html.Div(
-                                [
-                                    graph_card("inv-target"),
-                                    graph_card("inv-recon", figure=RECON_HINT),
-                                ],
-                                className="two-col",
-                            ),
-                            LatentView(
-                                VIEW,
-                                title_map="The found point on the map of class areas",
-                                title_cube="The found point in the class cube",
-                            ),
-                        ],
-                        className="content-col",
-                    ),
-                ],
-                className="explore-grid",
-            ),
+            *page_header("Real digits in the latent space", LEAD, "inv-error"),
+            sidebar_grid(controls(models, value, init), panels()),
             dcc.Store(id="inv-upload-store"),
             STATE.store(),
         ]
     )
+
+
+def controls(models: list[str], value: str | None, init: dict) -> list:
+    """The sidebar: the model (and a CGAN's label), the digit, the result and its link."""
+    search = dcc.Checklist(
+        id="inv-any-label",
+        value=["on"] if init["search"] else [],
+        options=[{"label": " search every label (slower)", "value": "on"}],
+    )
+    return [
+        card(
+            "Model",
+            model_menu("inv-model", models, value),
+            label_box("inv-label-box", "inv-label", init["label"], search, style=HIDDEN),
+        ),
+        digit_card(init["index"]),
+        html.Div(id="inv-result", className="readout"),
+        dcc.Link("Open this point in the explorer", id="inv-link", href="/explore", style=HIDDEN),
+    ]
+
+
+def digit_card(index: int) -> html.Div:
+    """The MNIST test image's number, or an uploaded image, and the button that inverts it."""
+    return card(
+        "Digit",
+        html.Label("MNIST test image number"),
+        dcc.Input(id="inv-index", type="number", min=0, max=9999, step=1, value=index),
+        html.Label("…or upload a 28x28 image"),
+        dcc.Upload(
+            id="inv-upload",
+            children=html.Div("Drop or click to choose a file"),
+            className="upload",
+            max_size=MAX_IMAGE_UPLOAD_BYTES,
+        ),
+        html.Button("Find its latent point", id="inv-run", n_clicks=0, className="button primary"),
+    )
+
+
+def panels() -> list:
+    """The digit and the closest generated image, then the found point on the model's map."""
+    return [
+        html.Div(
+            [graph_card("inv-target"), graph_card("inv-recon", figure=RECON_HINT)],
+            className="two-col",
+        ),
+        LatentView(
+            VIEW,
+            title_map="The found point on the map of class areas",
+            title_cube="The found point in the class cube",
+        ),
+    ]
 
 
 def test_digit(index) -> tuple[np.ndarray, int]:

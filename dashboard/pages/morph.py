@@ -20,15 +20,9 @@ from dash import (
 )
 
 from dashboard import figures, ids, live, payloads, precompute, registry, urlstate
-from dashboard.components import (
-    card,
-    digit_slider,
-    download_buttons,
-    error_box,
-    graph_card,
-    latent_sliders,
-)
+from dashboard.components import card, download_buttons, graph_card, latent_sliders
 from dashboard.components.latent_view import LatentView, view_request
+from dashboard.components.pieces import choices, label_box, model_menu, page_header, sidebar_grid
 from dashboard.errors import page_callback
 from dashboard.pagestate import (
     Field,
@@ -66,172 +60,144 @@ def morph_state_from_query(query: dict, models: list[str]) -> dict:
     return {**init, "model": registry.pick_model(init["model"], models)}
 
 
+LEAD = (
+    "Images generated along the path from A to B (through any waypoints). The path over the "
+    "map shows which class areas the morph crosses."
+)
+
+
 def layout(**query):
     models = registry.model_ids()
     init = morph_state_from_query(query, models)
     return html.Div(
         id="morph-root",
         children=[
-            html.H2("Morph from A to B"),
-            html.P(
-                "Images generated along the path from A to B (through any waypoints). The path over the "
-                "map shows which class areas the morph crosses.",
-                className="lead",
-            ),  # fmt: skip
-            error_box(ids.MO_ERROR),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            card(
-                                "Model",
-                                dcc.Dropdown(
-                                    id=ids.MO_MODEL,
-                                    options=models,
-                                    value=init["model"],
-                                    clearable=False,
-                                ),
-                                html.Div(
-                                    [
-                                        html.Label("Label (CGAN)"),
-                                        digit_slider(ids.MO_LABEL, init["label"]),
-                                    ],
-                                    id="morph-label-box",
-                                ),
-                            ),  # fmt: skip
-                            card("Point A", html.Div(id="morph-a-sliders")),
-                            card("Point B", html.Div(id="morph-b-sliders")),
-                            card(
-                                "Path",
-                                dcc.RadioItems(
-                                    id=ids.MO_MODE,
-                                    value=init["mode"],
-                                    inline=True,
-                                    options=[
-                                        {"label": " linear", "value": "linear"},
-                                        {"label": " spherical", "value": "slerp"},
-                                    ],
-                                ),  # fmt: skip
-                                html.Label("Frames"),
-                                dcc.Slider(
-                                    id=ids.MO_FRAMES,
-                                    min=8,
-                                    max=64,
-                                    step=1,
-                                    value=init["frames"],
-                                    marks={8: "8", 24: "24", 48: "48", 64: "64"},
-                                ),  # fmt: skip
-                                html.Label("Clicking the map or a cube point sets"),
-                                dcc.RadioItems(
-                                    id=ids.MO_CLICK_MODE,
-                                    value="A",
-                                    inline=True,
-                                    options=[
-                                        {"label": " A", "value": "A"},
-                                        {"label": " B", "value": "B"},
-                                        {"label": " a waypoint", "value": "W"},
-                                    ],
-                                ),  # fmt: skip
-                                html.Button("Clear waypoints", id=ids.MO_CLEAR, className="button"),
-                                dcc.Checklist(
-                                    id=ids.MO_ONLY_CROSSED,
-                                    value=[],
-                                    options=[
-                                        {"label": " show only the crossed areas", "value": "on"}
-                                    ],
-                                ),
-                            ),  # fmt: skip
-                        ],
-                        className="sidebar",
-                    ),
-                    html.Div(
-                        [
-                            html.Div(id=ids.MO_SEQUENCE, className="sequence server-only"),
-                            html.Div(id="morph-live-sequence", className="sequence live-only"),
-                            LatentView(
-                                VIEW,
-                                title_map="Path over the map of class areas",
-                                title_cube="Path through the class cube",
-                                height=480,
-                            ),
-                            html.Div(
-                                [
-                                    graph_card("morph-proj-a"),
-                                    graph_card("morph-proj-b"),
-                                ],
-                                id="morph-proj-row",
-                                className="two-col",
-                                style={"display": "none"},
-                            ),
-                            graph_card(ids.MO_STRIP, class_name="card server-only"),
-                            card(
-                                None,
-                                html.Canvas(id="morph-live-strip", className="live-strip"),
-                                class_name="card live-only",
-                            ),
-                            html.P(id="morph-live-status", className="note live-status"),
-                            html.Div(
-                                [
-                                    graph_card(ids.MO_FRAME_IMAGE),  # fmt: skip
-                                    card(
-                                        "Animation",
-                                        html.Button(
-                                            "▶ Play",
-                                            id=ids.MO_PLAY,
-                                            n_clicks=0,
-                                            className="button primary",
-                                        ),
-                                        html.Label("Frame"),
-                                        dcc.Slider(
-                                            id=ids.MO_SCRUB,
-                                            min=0,
-                                            max=23,
-                                            step=1,
-                                            value=0,
-                                            marks=None,
-                                            tooltip={"placement": "bottom"},
-                                        ),
-                                        html.Label("Speed (frames per second)"),
-                                        dcc.Slider(
-                                            id=ids.MO_SPEED,
-                                            min=1,
-                                            max=30,
-                                            step=1,
-                                            value=8,
-                                            marks={1: "1", 8: "8", 15: "15", 30: "30"},
-                                        ),
-                                        html.Label("Download"),
-                                        *download_buttons(
-                                            "morph-download",
-                                            [
-                                                ("GIF", "morph-dl-gif"),
-                                                ("MP4", "morph-dl-mp4"),
-                                                ("JSON", "morph-dl-json"),
-                                            ],
-                                            status=True,
-                                        ),  # fmt: skip
-                                    ),  # fmt: skip
-                                ],
-                                className="two-col",
-                            ),
-                        ],
-                        className="content-col",
-                    ),
-                ],
-                className="explore-grid",
-            ),
-            dcc.Store(id=ids.MO_WAYPOINTS, data=init["via"]),
-            dcc.Store(id="morph-init", data=init),
-            dcc.Store(id="morph-url"),
-            dcc.Store(id=ids.MO_RESULT),
-            dcc.Store(id="morph-view-ready"),
-            *live.stores("morph", init["live"]),
-            dcc.Store(id="morph-live-settings"),
-            dcc.Store(id="morph-server-path"),
-            dcc.Store(id="morph-proj-points"),
-            dcc.Interval(id=ids.MO_INTERVAL, interval=125, disabled=True),
+            *page_header("Morph from A to B", LEAD, ids.MO_ERROR),
+            sidebar_grid(controls(models, init), panels()),
+            *stores(init),
         ],
     )
+
+
+def controls(models: list[str], init: dict) -> list:
+    """The sidebar: the model (and a CGAN's label), points A and B, the path."""
+    return [
+        card(
+            "Model",
+            model_menu(ids.MO_MODEL, models, init["model"]),
+            label_box("morph-label-box", ids.MO_LABEL, init["label"]),
+        ),
+        card("Point A", html.Div(id="morph-a-sliders")),
+        card("Point B", html.Div(id="morph-b-sliders")),
+        path_card(init),
+    ]
+
+
+def path_card(init: dict) -> html.Div:
+    """Linear or spherical, the number of frames, what a click sets, the waypoints and the
+    crossed areas only."""
+    return card(
+        "Path",
+        choices(
+            ids.MO_MODE, init["mode"], [("linear", "linear"), ("spherical", "slerp")], inline=True
+        ),
+        html.Label("Frames"),
+        dcc.Slider(
+            id=ids.MO_FRAMES,
+            min=8,
+            max=64,
+            step=1,
+            value=init["frames"],
+            marks={8: "8", 24: "24", 48: "48", 64: "64"},
+        ),
+        html.Label("Clicking the map or a cube point sets"),
+        choices(ids.MO_CLICK_MODE, "A", [("A", "A"), ("B", "B"), ("a waypoint", "W")], inline=True),
+        html.Button("Clear waypoints", id=ids.MO_CLEAR, className="button"),
+        dcc.Checklist(
+            id=ids.MO_ONLY_CROSSED,
+            value=[],
+            options=[{"label": " show only the crossed areas", "value": "on"}],
+        ),
+    )
+
+
+def panels() -> list:
+    """The crossed areas, the path over the map or through the cube, the slices through A
+    and B (3D/4D), the frames (drawn by the server or by the page) and the animation."""
+    return [
+        html.Div(id=ids.MO_SEQUENCE, className="sequence server-only"),
+        html.Div(id="morph-live-sequence", className="sequence live-only"),
+        LatentView(
+            VIEW,
+            title_map="Path over the map of class areas",
+            title_cube="Path through the class cube",
+            height=480,
+        ),
+        html.Div(
+            [graph_card("morph-proj-a"), graph_card("morph-proj-b")],
+            id="morph-proj-row",
+            className="two-col",
+            style={"display": "none"},
+        ),
+        graph_card(ids.MO_STRIP, class_name="card server-only"),
+        card(
+            None,
+            html.Canvas(id="morph-live-strip", className="live-strip"),
+            class_name="card live-only",
+        ),
+        html.P(id="morph-live-status", className="note live-status"),
+        html.Div([graph_card(ids.MO_FRAME_IMAGE), animation_card()], className="two-col"),
+    ]
+
+
+def animation_card() -> html.Div:
+    """Play, the frame shown, the speed and the downloads of the morph."""
+    return card(
+        "Animation",
+        html.Button("▶ Play", id=ids.MO_PLAY, n_clicks=0, className="button primary"),
+        html.Label("Frame"),
+        dcc.Slider(
+            id=ids.MO_SCRUB,
+            min=0,
+            max=23,
+            step=1,
+            value=0,
+            marks=None,
+            tooltip={"placement": "bottom"},
+        ),
+        html.Label("Speed (frames per second)"),
+        dcc.Slider(
+            id=ids.MO_SPEED,
+            min=1,
+            max=30,
+            step=1,
+            value=8,
+            marks={1: "1", 8: "8", 15: "15", 30: "30"},
+        ),
+        html.Label("Download"),
+        *download_buttons(
+            "morph-download",
+            [("GIF", "morph-dl-gif"), ("MP4", "morph-dl-mp4"), ("JSON", "morph-dl-json")],
+            status=True,
+        ),
+    )
+
+
+def stores(init: dict) -> list:
+    """The page's stores: the waypoints, the URL's values, the morph, what the page and the
+    server draw; and the animation's clock."""
+    return [
+        dcc.Store(id=ids.MO_WAYPOINTS, data=init["via"]),
+        dcc.Store(id="morph-init", data=init),
+        dcc.Store(id="morph-url"),
+        dcc.Store(id=ids.MO_RESULT),
+        dcc.Store(id="morph-view-ready"),
+        *live.stores("morph", init["live"]),
+        dcc.Store(id="morph-live-settings"),
+        dcc.Store(id="morph-server-path"),
+        dcc.Store(id="morph-proj-points"),
+        dcc.Interval(id=ids.MO_INTERVAL, interval=125, disabled=True),
+    ]
 
 
 @callback(
