@@ -577,10 +577,11 @@ class User:
             body = req.body
             if paths:
                 body = json.dumps(with_point(json.loads(body), paths, self.point))
-                with self.results.lock:
-                    self.results.varied += 1
             if not self.send(req, body, stop_at):
                 return False
+            if paths:
+                with self.results.lock:
+                    self.results.varied += 1
         return True
 
     def run(self, stop_at: float, releases_per_visit: int) -> None:
