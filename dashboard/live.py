@@ -3,12 +3,15 @@
 ``GET /browser-models/<name>.onnx`` serves a graph exported by
 ``gan_core.browser_model`` (content-addressed names, so cached for a year); the pages ask
 :func:`live_manifest` which graph a model has, and draw with it in the browser
-(assets/live.js, ONNX Runtime Web from assets/vendor/onnxruntime-web). A model that
-cannot be exported gets the reason instead and stays on the server path.
+(assets/live.js, which imports the ES modules of assets/live/; ONNX Runtime Web from
+assets/vendor/onnxruntime-web). A model that cannot be exported gets the reason instead
+and stays on the server path. What a page is told also holds its element ids
+(:func:`page_ids`), so the script never builds one itself.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 
@@ -16,7 +19,8 @@ import numpy as np
 from dash import Input, Output, State, clientside_callback, dcc
 from flask import abort, jsonify, request, send_file
 
-from dashboard import precompute, registry
+from dashboard import ids, precompute, registry
+from dashboard.components.latent_view import LatentView
 from dashboard.errors import page_callback
 from dashboard.jobs import BACKGROUND
 from dashboard.pagestate import Field, parse_flag
@@ -120,7 +124,48 @@ def register(app) -> None:
 # --- a page that draws in the browser --------------------------------------------------
 # Its ids all start with the page's root: ``<root>-root`` (the element that gets the class
 # "live-on"), ``<root>-live`` (the graph manifest), ``<root>-live-flag`` (the URL's
-# ``live``), ``<root>-live-status`` (what the page says about it).
+# ``live``), ``<root>-live-status`` (what the page says about it). The other elements the
+# script reads or draws on are the page layout's (:func:`page_ids`).
+
+# The pages that draw in the browser: their root and the module that lays them out (whose
+# ``VIEW`` is the aio id of its latent view, if it has one).
+PAGES = {"explore": "dashboard.pages.explore", "morph": "dashboard.pages.morph",
+         "act": "dashboard.pages.activations"}  # fmt: skip
+
+
+def _own_ids(root: str) -> dict:
+    return {"root": f"{root}-root", "status": f"{root}-live-status"}
+
+
+def page_ids(root: str) -> dict:
+    """The ids of the elements assets/live/ reads and draws on in the page at ``root``
+    (sent with the manifest): the page layout's ids, from dashboard/ids.py where it has
+    them, and its latent view's (``map`` and ``projections``: the boxes around the view's
+    graphs, see :class:`LatentView`). ``act_canvas`` is the prefix of the activation
+    canvases the script makes itself. tests/integration/test_live.py checks that the
+    layouts hold them."""
+    out = _own_ids(root)
+    if root == "explore":
+        out.update(sliders="explore-sliders", label=ids.EX_LABEL, readout=ids.EX_READOUT,
+                   image="explore-live-image", probs="explore-live-probs",
+                   acts="explore-live-acts", act_canvas="explore-live-act-")  # fmt: skip
+    elif root == "morph":
+        out.update(a_sliders="morph-a-sliders", b_sliders="morph-b-sliders", label=ids.MO_LABEL,
+                   strip="morph-live-strip", sequence="morph-live-sequence",
+                   proj_a="morph-proj-a", proj_b="morph-proj-b", result=ids.MO_RESULT,
+                   scrub=ids.MO_SCRUB)  # fmt: skip
+    elif root == "act":
+        out.update(sliders="act-sliders", label=ids.AC_LABEL, original="act-live-original",
+                   edited="act-live-edited", diff="act-live-diff",
+                   diff_title="act-live-diff-title", diff_note="act-live-diff-note")  # fmt: skip
+    else:
+        raise ValueError(f"no page draws in the browser at {root!r}")
+    view = getattr(importlib.import_module(PAGES[root]), "VIEW", None)
+    if view is not None:
+        out.update(map=f"{view}-map", projections=f"{view}-projections",
+                   **{name: getattr(LatentView.ids, name)(view)
+                      for name in ("figure", "shown", "path", "mask")})  # fmt: skip
+    return out
 
 
 def flag_field(root: str) -> Field:
@@ -134,7 +179,7 @@ def stores(root: str, flag: bool) -> list:
 
 
 def register_page(root: str, model_control: str, error_box: str, slider_types) -> None:
-    """The page's graph follows its model menu, and assets/live.js attaches to it (or puts
+    """The page's graph follows its model menu, and assets/live/ attaches to it (or puts
     the sliders of ``slider_types`` back on the server path, saying why)."""
 
     @page_callback(
@@ -144,12 +189,14 @@ def register_page(root: str, model_control: str, error_box: str, slider_types) -
         error_box=error_box,
     )
     def live_model(model_id, live):
-        """Which graph the page runs for this model (exported on first use), or why none."""
-        return {"model": model_id, "off": True} if live is False else live_manifest(model_id)
+        """Which graph the page runs for this model (exported on first use), or why none;
+        with the page's element ids."""
+        manifest = {"model": model_id, "off": True} if live is False else live_manifest(model_id)
+        return {**manifest, "ids": page_ids(root)}
 
     clientside_callback(
         f"function(manifest) {{ return window.ganLive.attach({json.dumps(root)}, manifest,"
         f" {json.dumps(slider_types)}); }}",
-        Output(f"{root}-live-status", "children"),
+        Output(_own_ids(root)["status"], "children"),
         Input(f"{root}-live", "data"),
     )

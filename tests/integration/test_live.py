@@ -1,4 +1,4 @@
-"""The generator in the page (assets/live.js, ONNX Runtime Web) in headless Chromium: the
+"""The generator in the page (assets/live/, ONNX Runtime Web) in headless Chromium: the
 same numbers as the server, a drag with no request per step, the server path when asked
 for or when a model cannot run in the page."""
 
@@ -546,3 +546,39 @@ def test_a_runtime_that_cannot_load_leaves_the_server_path_without_an_error(driv
         assert errors == []
     finally:
         driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+
+
+def _layout_ids(component) -> list:
+    """Every id in a layout's component tree."""
+    found, stack = [], [component]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+            continue
+        if getattr(node, "id", None) is not None:
+            found.append(node.id)
+        for name in ("children", "label"):
+            child = getattr(node, name, None)
+            if child is not None and not isinstance(child, str):
+                stack.append(child)
+    return found
+
+
+@pytest.mark.parametrize(("root", "path"), [("explore", "explore"), ("explore", "cgan"),
+                                            ("morph", "morph"), ("act", "activations")])  # fmt: skip
+def test_the_ids_the_page_is_given_are_those_of_its_layout(app_url, root, path):
+    """The script finds the page's elements by the ids the server sends with the manifest:
+    every one is in the page's layout (a renamed id fails here, not silently in the page)."""
+    import importlib
+    import json
+
+    from dashboard import live
+
+    page_ids = live.page_ids(root)
+    layout = importlib.import_module(f"dashboard.pages.{path}").layout()
+    present = {json.dumps(i, sort_keys=True) for i in _layout_ids(layout)}
+    for name, element_id in page_ids.items():
+        if name == "act_canvas":  # the prefix of the canvases the script makes itself
+            continue
+        assert json.dumps(element_id, sort_keys=True) in present, (name, element_id)
