@@ -76,8 +76,10 @@ def create_app(
         title="GAN latent-space explorer",
         suppress_callback_exceptions=True,
         compress=True,
-        # The vendored runtime is loaded on demand by assets/live.js, not on every page.
-        assets_path_ignore=["vendor"],
+        # Dash loads every .js in assets/ as a classic script, but not these folders: the
+        # vendored runtime (loaded on demand) and the page's ES modules in assets/live/,
+        # which assets/live.js imports (see dashboard/live.py).
+        assets_path_ignore=["vendor", "^live$"],
     )
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")

@@ -1,0 +1,295 @@
+/* One page's live drawing (the explorer's, and the base of the others): the sliders it
+ * watches, the canvases it draws on. A latent slider's drag runs the model here and draws
+ * the image, the probabilities, the activation heatmaps and the map marker, with no
+ * request to the server per step (the sliders report to Dash only when released).
+ * ``manifest.ids``: the page's element ids, from the server (dashboard/live.py page_ids). */
+import {drawHeatmap, drawImage, drawProbs} from "./drawing.js";
+import {argmax, cubeAt, meanMap, sliceIndices, slicesThrough} from "./geometry.js";
+import {hideOnce, placeRing, placeSlices, plotIn, swapCube} from "./plot.js";
+import {byId, readLabel, readPoint, sliderGeometry} from "./sliders.js";
+import {cubesFor} from "./cubes.js";
+import {Model} from "./runtime.js";
+
+const SWAP_REST_MS = 150;  // a dragged 4D cube is swapped once w rests this long
+
+export class Live {
+  constructor(root, manifest) {
+    this.root = root;          // the page's name, e.g. "explore"
+    this.manifest = manifest;
+    this.ids = manifest.ids || {};
+    // which slider box holds what: a latent point (by coordinate) or the CGAN label
+    this.boxes = {z: this.ids.sliders, label: this.ids.label};
+    this.running = false;
+    this.pending = null;       // latest wins: at most one run queued
+    this.frame = 0;
+    this.runs = 0;
+    this.last = null;
+  }
+
+  async start() {
+    this.model = await Model.load(this.manifest);
+    this.buildCanvases();
+    this.watch();
+    const committed = this.values();  // the committed point: the figures show it
+    this.cubeData(committed.label);  // a 3D/4D model's class cubes, fetched once
+    this.lastKey = JSON.stringify(committed);
+    await this.runNow(committed, false);
+    await this.runNow(committed, false);  // the first run warms the runtime up: time the second
+    byId(this.ids.root).classList.add("live-on");
+    this.on = true;
+  }
+
+  statusText() {
+    return "Drawn in the page as you drag (ONNX Runtime Web, " + this.last.ms.toFixed(0) +
+      " ms per step); the server follows when you let go.";
+  }
+
+  buildCanvases() {
+    const box = byId(this.ids.acts);
+    if (!box) { return; }
+    box.replaceChildren(...this.manifest.layers.map((layer, k) => {
+      const cell = document.createElement("figure");
+      const canvas = document.createElement("canvas");
+      canvas.id = this.ids.act_canvas + k;
+      const caption = document.createElement("figcaption");
+      caption.textContent = layer.title;
+      cell.append(caption, canvas);
+      return cell;
+    }));
+  }
+
+  stop() {
+    this.on = false;
+    if (this.observer) { this.observer.disconnect(); }
+    for (const [kind, fn] of [["pointerdown", this.onDown], ["pointermove", this.onMove],
+                              ["pointerup", this.onUp], ["pointercancel", this.onUp]]) {
+      if (fn) { document.removeEventListener(kind, fn, true); }
+    }
+    const el = byId(this.ids.root);
+    if (el) { el.classList.remove("live-on"); }
+  }
+
+  /* The latent point and label the sliders show now (their thumbs' values, updated by
+   * the slider itself while it is dragged, before Dash hears of it). */
+  values() {
+    const out = {};
+    for (const [key, id] of Object.entries(this.boxes)) {
+      out[key] = key === "label" ? readLabel(id) : readPoint(id);
+    }
+    return out;
+  }
+
+  valid(values) {
+    const z = values.z;
+    return z.length === this.manifest.latent_dim && z.every((v) => isFinite(v));
+  }
+
+  /* The class cubes of this model (3D: one, 4D: one per w) for a label, or null until
+   * they are here (see cubesFor). */
+  cubeData(label) {
+    if (this.manifest.latent_dim < 3) { return null; }
+    return cubesFor(this.manifest.model, this.manifest.conditional ? label : null);
+  }
+
+  /* Two ways in: the pointer itself (a drag on a slider: its value computed here as the
+   * slider will compute it, so the step is drawn in the frame of the pointer event, not
+   * after the slider has rendered), and the thumbs' values (keys, typed numbers, a new
+   * model's sliders), watched as the slider renders them. The same point is run once. */
+  watch() {
+    const onChange = () => {
+      this.observedAt = performance.now();
+      this.source = "slider";
+      this.schedule(this.values());
+    };
+    this.observer = new MutationObserver(onChange);
+    for (const box of this.sliderBoxes()) {
+      this.observer.observe(box, {attributes: true, subtree: true, childList: true,
+                                  attributeFilter: ["aria-valuenow"]});
+    }
+    this.onDown = (ev) => {
+      const slider = ev.button === 0 && ev.target.closest ? ev.target.closest(".dash-slider-root") : null;
+      this.drag = slider && this.sliderBoxes().some((b) => b.contains(slider))
+        ? sliderGeometry(slider) : null;
+      if (this.drag) { this.pointerStep(ev); }
+    };
+    this.onMove = (ev) => { if (this.drag && (ev.buttons & 1)) { this.pointerStep(ev); } };
+    this.onUp = (ev) => {
+      const released = this.drag ? this.valuesAt(ev) : null;  // before the slider tells Dash
+      if (this.drag) { this.settled = true; }
+      this.drag = null;
+      if (released) { this.released(released); }
+      if (!this.running) { this.settle(); }
+    };
+    document.addEventListener("pointerdown", this.onDown, true);
+    document.addEventListener("pointermove", this.onMove, true);
+    document.addEventListener("pointerup", this.onUp, true);
+    document.addEventListener("pointercancel", this.onUp, true);
+  }
+
+  sliderBoxes() {
+    return Object.values(this.boxes).map(byId).filter((el) => el);
+  }
+
+  /* The page's values with the dragged slider at the pointer (null if it is not one of
+   * this page's sliders). */
+  valuesAt(ev) {
+    const g = this.drag, values = this.values();
+    const v = g.valueAt(ev.clientX);
+    const key = Object.keys(this.boxes).find((k) => {
+      const box = byId(this.boxes[k]);
+      return box && box.contains(g.slider);
+    });
+    if (!key) { return null; }
+    if (key === "label") { values.label = v; } else if (g.index !== null) { values[key][g.index] = v; }
+    return values;
+  }
+
+  pointerStep(ev) {
+    const values = this.valuesAt(ev);
+    if (!values) { return; }
+    this.observedAt = performance.now();
+    this.source = "pointer";
+    this.schedule(values);
+  }
+
+  /* A drag let go at ``values``: a 4D cube still to swap is swapped now, so the server
+   * hears that the page drew it with the slider's value. */
+  released(values) {
+    clearTimeout(this.swapLater);
+    this.swapLater = null;
+    const z = values.z, data = z && z.length === 4 ? this.cubeData(values.label) : null;
+    const cube = data && cubeAt(data, z);
+    if (cube) { swapCube(this.ids, this.manifest, data, cube, z, values.label); }
+  }
+
+  schedule(values) {
+    const key = JSON.stringify(values);
+    if (key === this.lastKey) { return; }  // already drawn, or being drawn
+    this.lastKey = key;
+    const run = {...values, source: this.source};
+    if (this.running) { this.pending = run; return; }
+    this.runNow(run);
+  }
+
+  async runNow(values, marker = true) {
+    if (!this.valid(values)) { return; }
+    this.running = true;
+    try {
+      await this.step(values, marker);
+    } finally {
+      this.running = false;
+    }
+    if (this.pending) {
+      const next = this.pending;
+      this.pending = null;
+      this.runNow(next);
+    } else {
+      this.settle();
+    }
+  }
+
+  /* Nothing left to draw: after a drag (or a committed value), tell the server what it
+   * needs to know, if the page holds anything the server does not compute itself. */
+  settle() {
+    const committed = this.settled || (this.last && this.last.source && this.last.source !== "pointer");
+    this.settled = false;
+    if (committed && this.last) { this.commit(this.last); }
+  }
+
+  commit() { /* the explorer's server hears of the point through its sliders */ }
+
+  /* The last runs' phases (ms), for benchmarks/browser_drag.py. */
+  timed(values, started, inferred, extra = {}) {
+    this.timings = (this.timings || []).slice(-99);
+    this.timings.push({source: values.source || "start", observed: this.observedAt,
+                       start: started, infer: inferred - started,
+                       draw: performance.now() - inferred, ...extra});
+  }
+
+  /* One drawn point (predict): the graph run, the canvases, the marker. */
+  async step(values, marker) {
+    const started = performance.now();
+    const out = await this.infer(values.z, values.label);
+    const inferred = performance.now();
+    this.draw(values, out, marker);
+    this.timed(values, started, inferred);
+    const layers = this.manifest.layers;  // the numbers copied only when read (tests)
+    this.last = {z: values.z.slice(), label: values.label, ms: performance.now() - started,
+                 get image() { return Array.from(out.image.data); },
+                 get probs() { return Array.from(out.probs.data); },
+                 get acts() {
+                   return Object.fromEntries(layers.map((l) =>
+                     [l.name, Array.from(out["act_" + l.name].data)]));
+                 }};
+    this.runs += 1;
+  }
+
+  infer(z, label, masks = null) {
+    return this.model.run(z, label, masks);
+  }
+
+  draw(values, out, marker = true) {
+    drawImage(byId(this.ids.image), out.image.data);
+    drawProbs(byId(this.ids.probs), out.probs.data);
+    this.manifest.layers.forEach((layer, k) => {
+      const canvas = byId(this.ids.act_canvas && this.ids.act_canvas + k);
+      if (canvas) { drawHeatmap(canvas, meanMap(out["act_" + layer.name].data, layer.shape)); }
+    });
+    const probs = out.probs.data;
+    const digit = argmax(probs);
+    const readout = byId(this.ids.readout);
+    if (readout) {
+      const coords = values.z.map((v) => (v >= 0 ? "+" : "") + v.toFixed(2)).join(", ");
+      readout.textContent = "z = (" + coords + ") → digit " + digit +
+        " (p = " + probs[digit].toFixed(2) + ")";
+    }
+    if (marker) { this.moveMarker(values.z, values.label); }
+  }
+
+  /* The marker follows as a ring laid over the map and the projections (a CSS move, no
+   * Plotly redraw, so the next drag step never waits for one); Plotly's own marker is
+   * hidden once per drag, and comes back where the ring is when the server hears of the
+   * point. A 3D cube's marker moves then too (a WebGL redraw per step costs too much);
+   * the projections' slices follow the point, and a 4D cube is swapped for w's. */
+  moveMarker(z, label) {
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => {
+      if (z.length >= 3) { this.followCube(z, label); }
+      const gd = plotIn(this.ids.map);
+      if (gd && gd._fullLayout && z.length === 2) {
+        hideOnce(gd, () => window.Plotly.relayout(gd, {shapes: []}));
+        placeRing(gd, "map", "xaxis", "yaxis", z[0], z[1]);
+      }
+      const proj = plotIn(this.ids.projections);
+      if (proj && proj._fullLayout && proj.data && proj.data.length === 6 && z.length >= 3) {
+        hideOnce(proj, () => window.Plotly.restyle(proj, {x: [[], [], []], y: [[], [], []]},
+                                                   [1, 3, 5]));
+        placeRing(proj, "xy", "xaxis", "yaxis", z[0], z[1]);
+        placeRing(proj, "xz", "xaxis2", "yaxis2", z[0], z[2]);
+        placeRing(proj, "yz", "xaxis3", "yaxis3", z[1], z[2]);
+      }
+    });
+  }
+
+  followCube(z, label) {
+    const data = this.cubeData(label);
+    const cube = data && cubeAt(data, z);
+    if (!cube) { return; }
+    const proj = plotIn(this.ids.projections);
+    if (proj && proj._fullLayout && proj.data && proj.data.length === 6) {
+      const key = cube.index + ":" + sliceIndices(data, z).join(",");
+      if (proj.__liveSlices !== key || !proj.querySelector("canvas.live-slice[style*='block']")) {
+        placeSlices(proj, data, slicesThrough(data, cube, z));
+        proj.__liveSlices = key;
+      }
+    }
+    if (z.length === 4) {
+      // A cube swap redraws 4,096 WebGL points (~80 ms here): while w is dragged it waits
+      // until the pointer rests, so every step's image still comes in its frame.
+      clearTimeout(this.swapLater);
+      this.swapLater = null;
+      const swap = () => { this.swapLater = null; swapCube(this.ids, this.manifest, data, cube, z, label); };
+      if (this.drag) { this.swapLater = setTimeout(swap, SWAP_REST_MS); } else { swap(); }
+    }
+  }
+}
