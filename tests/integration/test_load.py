@@ -69,7 +69,7 @@ def test_recorded_visit_replays_without_errors(app_url, recording):
     kinds = {r.kind for r in recording.requests}
     assert any(k.startswith("release: callback") for k in kinds), kinds
     assert {"load: GET /explore", "load: graph download", "load: runtime download"} <= kinds
-    results, elapsed = traffic.replay(app_url, [recording], users=2, seconds=8,
+    results, elapsed = traffic.replay(app_url, [recording], users=2, seconds=10,
                                       releases_per_visit=5)  # fmt: skip
     report = traffic.report(results, elapsed)
     assert results.total_errors == 0, report
