@@ -26,8 +26,9 @@ def main() -> None:
     from gan_core.checkpoints import load_classifier, load_generator
     from gan_core.constants import BN_SAMPLES
     from gan_core.grids import classify_latents, generate_images
+    from gan_core.monitoring import monitor_grid
     from gan_core.recipe import recompute_batchnorm_statistics
-    from gan_core.training import N_FIXED, monitor_grid
+    from gan_core.train_state import N_FIXED
 
     loaded = load_generator(args.model)
     g, cfg = loaded.generator, loaded.config

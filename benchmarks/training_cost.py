@@ -22,7 +22,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from gan_core.checkpoints import list_model_ids, resolve_model_dir
-    from gan_core.training import load_history
+    from gan_core.history import load_history
 
     ids = args.ids or list_model_ids(args.checkpoints)
     print(

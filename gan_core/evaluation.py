@@ -366,7 +366,7 @@ def stroke_statistics(images: np.ndarray) -> dict:
 def last_map_change(model_dir) -> float | None:
     """Percent of monitoring-grid points whose class changed between the last two epochs
     (None without two recorded maps)."""
-    from gan_core.training import load_history, map_change_fraction
+    from gan_core.history import load_history, map_change_fraction
 
     maps = load_history(model_dir)["class_maps"]
     if maps is None or len(maps["classes"]) < 2:

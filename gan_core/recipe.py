@@ -28,7 +28,7 @@ the run began. None of them changes a parameter count:
   the generator's label embedding whose magnitude is below the margin, so no label's
   conditioned input collapses onto an axis or the origin.
 - ``d_input_gain``: the discriminator sees real and generated images alike through a fixed
-  logarithmic intensity curve (see :func:`discriminator_view`) that stretches the grey
+  logarithmic intensity curve (see :func:`gan_core.steps.discriminator_view`) that stretches the grey
   levels just above black, where MNIST is exactly black and a generator's tanh leaves a
   faint haze; like DiffAugment, a fixed transform of both inputs of D, no new parameter.
 - ``d_input_linear`` (0 = the curve alone): the share of the plain linear intensity
@@ -46,6 +46,8 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
+
+from gan_core.steps import adversarial_losses, discriminator_view  # noqa: F401 (their old home)
 
 
 class RecipeError(ValueError):
@@ -219,46 +221,6 @@ def recorded_recipe(cfg) -> Recipe:
     return (
         Recipe.from_json(cfg.recipe) if cfg.recipe else Recipe.legacy(cfg.learning_rate, cfg.beta_1)
     )
-
-
-def discriminator_view(images, gain: float, linear: float = 0.0):
-    """What the discriminator sees of images in [-1, 1]: with ``gain`` g > 0 the intensity
-    p = (x + 1) / 2 becomes (1 - a) log(1 + g p) / log(1 + g) + a p, a = ``linear`` (back
-    in [-1, 1]); g = 0 keeps them.
-
-    g = 15 shows grey level 1/255 as 2% grey (5x) and keeps black, white and the order of
-    every level. Works on NumPy arrays and TensorFlow tensors alike.
-    """
-    if not gain:
-        return images
-    from keras import ops
-
-    p = (ops.cast(images, "float32") + 1.0) * 0.5
-    curve = ops.log1p(gain * p) / float(np.log1p(gain))
-    if linear:
-        curve = (1.0 - linear) * curve + linear * p
-    return ops.cast(2.0 * curve - 1.0, images.dtype)
-
-
-def adversarial_losses(real_logits, fake_logits, wrong_logits=None):
-    """(D's loss, G's loss) from D's logits on real and generated images of one batch, and
-    for a matching-aware CGAN on the real images paired with wrong labels (``None``: off).
-
-    D pays ``softplus(-real) + softplus(fake)`` (with wrong labels, the fake and wrong terms
-    share half a weight each), G ``softplus(-fake)``. Works on TensorFlow tensors and NumPy
-    arrays alike (float32 logits).
-    """
-    from keras import ops
-
-    def softplus(x):  # as the logistic loss: TensorFlow's sigmoid cross-entropy, bit for bit
-        return ops.binary_crossentropy(ops.ones_like(x), -x, from_logits=True)
-
-    d_real, d_fake = ops.mean(softplus(-real_logits)), ops.mean(softplus(fake_logits))
-    if wrong_logits is None:
-        d_loss = d_real + d_fake
-    else:
-        d_loss = d_real + 0.5 * (d_fake + ops.mean(softplus(wrong_logits)))
-    return d_loss, ops.mean(softplus(-fake_logits))
 
 
 def recompute_batchnorm_statistics(

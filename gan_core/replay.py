@@ -10,8 +10,8 @@ import numpy as np
 from gan_core.checkpoints import CheckpointError
 from gan_core.evaluation import faint_level_share
 from gan_core.grids import axis_values
+from gan_core.history import load_history, map_change_fraction
 from gan_core.latent import LatentInputError
-from gan_core.training import load_history, map_change_fraction
 
 
 @dataclass

@@ -14,7 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_core.recipe import adversarial_losses, discriminator_view
+from gan_core.steps import (
+    StepSpec,
+    d_accuracies,
+    ema_update,
+    logit_sum,
+    r1_penalty,
+    r1_view,
+    step_losses,
+)
 from gan_core.training import GanTrainer, TrainingError
 
 
@@ -29,6 +37,8 @@ def make_trainer(settings, mnist, classifier=None, resume: bool = False) -> GanT
 
 class JaxGanTrainer(GanTrainer):
     """:class:`GanTrainer` with its steps compiled by JAX (``KERAS_BACKEND=jax``)."""
+
+    tensorboard = False
 
     def __init__(self, settings, mnist, classifier=None, resume: bool = False):
         import keras
@@ -47,9 +57,6 @@ class JaxGanTrainer(GanTrainer):
         return None
 
     def _make_penalty_step(self):
-        return None
-
-    def _tensorboard(self, epoch, record, samples) -> None:
         return None
 
     def _device_data(self):
@@ -102,138 +109,26 @@ class JaxGanTrainer(GanTrainer):
 
     def _make_epoch_fn(self):
         """``epoch(state, (batches, steps, lr scales, EMA betas), x, y) -> (state, metrics)``:
-        one scan over the epoch's steps, each the TensorFlow step's update (one generator
-        forward for both losses, G's Adam step, the label embedding's clip, D's Adam step,
-        the EMA) followed every ``r1_every`` steps by the lazy R1 update of D."""
+        one scan over the epoch's steps, each :func:`jax_update` with the step's random
+        numbers (:func:`jax_random`) followed every ``r1_every`` steps by
+        :func:`jax_r1_update`."""
         import jax
-        import jax.numpy as jnp
 
-        G, D = self.generator, self.discriminator
-        g_opt, d_opt = self.g_opt, self.d_opt
-        s, recipe = self.s, self.s.recipe
-        conditional, d, batch = s.conditional, s.latent_dim, s.batch_size
-        matching_aware = conditional and recipe.matching_aware
-        margin_weight = recipe.label_margin_weight if conditional else 0.0
-        gain, linear = recipe.d_input_gain, recipe.d_input_linear
-        g_lr, d_lr = recipe.g_learning_rate, recipe.d_learning_rate
-        r1_weight = 0.5 * recipe.r1_gamma * recipe.r1_every
-        penalty = bool(r1_weight)
-        r1_every = recipe.r1_every
-        base_key = jax.random.key(s.seed)
-
-        def index_of(variables, path):
-            hits = [i for i, v in enumerate(variables) if v.path == path]
-            if len(hits) != 1:
-                raise TrainingError(f"cannot find variable {path!r}")
-            return hits[0]
-
-        g_lr_i = index_of(g_opt.variables, f"{g_opt.name}/learning_rate")
-        d_lr_i = index_of(d_opt.variables, f"{d_opt.name}/learning_rate")
-        emb_i = (
-            index_of(G.trainable_variables, "label_embedding/embeddings") if conditional else None
-        )
-        # The lazy penalty leaves D's output bias and its Adam slots untouched, as
-        # TensorFlow does for a variable without a gradient.
-        bias_i = index_of(D.trainable_variables, "logit/bias")
-        bias_slots = [
-            i
-            for i, v in enumerate(d_opt.variables)
-            if v.path.startswith(f"{d_opt.name}/logit_bias_")
-        ]
-
-        prior = self.s.prior
-        if prior.kind == "uniform":
-
-            def prior_noise(key, shape):
-                return jax.random.uniform(key, shape, jnp.float32, -prior.scale, prior.scale)
-        else:
-
-            def prior_noise(key, shape):
-                return prior.scale * jax.random.normal(key, shape, jnp.float32)
-
-        def inputs_of(images, lab):
-            return [images, lab] if conditional else images
-
-        def logits_of(d_tv, d_ntv, images, lab):
-            images = discriminator_view(images, gain, linear)
-            out, d_ntv = D.stateless_call(d_tv, d_ntv, inputs_of(images, lab), training=True)
-            return out.astype(jnp.float32), d_ntv
-
-        def adam(opt, lr_i, lr, opt_vars, grads, variables):
-            opt_vars = list(opt_vars)
-            opt_vars[lr_i] = jnp.asarray(lr, opt_vars[lr_i].dtype)
-            new_vars, new_opt = opt.stateless_apply(opt_vars, grads, variables)
-            return list(new_vars), list(new_opt)
-
-        def main_step(state, x_real, lab, key, scale, beta):
-            g_tv, g_ntv, d_tv, d_ntv, g_ov, d_ov, ema = state
-            k_z, k_wrong = jax.random.split(key)
-            z = prior_noise(k_z, (batch, d))
-
-            def forward(g_tv, d_tv):
-                fake, g_ntv2 = G.stateless_call(g_tv, g_ntv, inputs_of(z, lab), training=True)
-                real_logits, d_ntv2 = logits_of(d_tv, d_ntv, x_real, lab)
-                fake_logits, d_ntv2 = logits_of(d_tv, d_ntv2, fake, lab)
-                wrong_logits = None
-                if matching_aware:
-                    shift = jax.random.randint(k_wrong, lab.shape, 1, 10, lab.dtype)
-                    wrong_logits, d_ntv2 = logits_of(d_tv, d_ntv2, x_real, (lab + shift) % 10)
-                d_loss, g_loss = adversarial_losses(real_logits, fake_logits, wrong_logits)
-                g_total = g_loss
-                if margin_weight:
-                    short = jax.nn.relu(recipe.label_margin - jnp.abs(g_tv[emb_i]))
-                    g_total = g_total + margin_weight * jnp.mean(short)
-                aux = (g_ntv2, d_ntv2, g_loss, d_loss, real_logits, fake_logits)
-                return (g_total, d_loss), aux
-
-            _, pull, aux = jax.vjp(forward, g_tv, d_tv, has_aux=True)
-            g_ntv, d_ntv, g_loss, d_loss, real_logits, fake_logits = aux
-            one, zero = jnp.float32(1.0), jnp.float32(0.0)
-            g_grads = pull((one, zero))[0]
-            d_grads = pull((zero, one))[1]
-            g_tv, g_ov = adam(g_opt, g_lr_i, g_lr * scale, g_ov, g_grads, g_tv)
-            d_tv, d_ov = adam(d_opt, d_lr_i, d_lr * scale, d_ov, d_grads, d_tv)
-            ema = [beta * e + (1.0 - beta) * v.astype(jnp.float32) for e, v in zip(ema, g_tv)]
-            real_acc = jnp.mean((real_logits > 0).astype(jnp.float32))
-            fake_acc = jnp.mean((fake_logits < 0).astype(jnp.float32))
-            metrics = jnp.stack([g_loss, d_loss, real_acc, fake_acc]).astype(jnp.float32)
-            return (g_tv, g_ntv, d_tv, d_ntv, g_ov, d_ov, ema), metrics
-
-        def gradient_norm(d_tv, d_ntv, images, lab):
-            images = discriminator_view(images.astype(jnp.float32), gain, linear)
-
-            def total(images, d_ntv):
-                out, d_ntv = D.stateless_call(d_tv, d_ntv, inputs_of(images, lab), training=True)
-                return jnp.sum(out.astype(jnp.float32)), d_ntv
-
-            grad, d_ntv = jax.grad(total, has_aux=True)(images, d_ntv)
-            norm = jnp.mean(jnp.sum(jnp.square(grad.astype(jnp.float32)), axis=(1, 2, 3)))
-            return norm, d_ntv
-
-        def penalty_step(state, x_real, lab, key, scale):
-            g_tv, g_ntv, d_tv, d_ntv, g_ov, d_ov, ema = state
-
-            def loss(d_tv, d_ntv):
-                r1, d_ntv = gradient_norm(d_tv, d_ntv, x_real, lab)
-                return r1_weight * r1, d_ntv
-
-            grads, d_ntv = jax.grad(loss, has_aux=True)(d_tv, d_ntv)
-            new_tv, new_ov = adam(d_opt, d_lr_i, d_lr * scale, d_ov, grads, d_tv)
-            new_tv[bias_i] = d_tv[bias_i]
-            for i in bias_slots:
-                new_ov[i] = d_ov[i]
-            return (g_tv, g_ntv, new_tv, d_ntv, g_ov, new_ov, ema)
+        spec = StepSpec.of(self.s)
+        update = jax_update(self)
+        r1 = jax_r1_update(self) if spec.r1_weight else None
+        random = jax_random(self)
 
         def epoch(state, inputs, x, y):
             def body(state, step_inputs):
                 idx, step, scale, beta = step_inputs
                 x_real, lab = x[idx], y[idx].reshape(-1, 1)
-                key = jax.random.fold_in(base_key, step)
-                state, metrics = main_step(state, x_real, lab, key, scale, beta)
-                if penalty:
+                z, shift = random(step, lab)
+                state, metrics = update(state, x_real, lab, z, shift, scale, beta)
+                if r1 is not None:
                     state = jax.lax.cond(
-                        step % r1_every == 0,
-                        lambda st: penalty_step(st, x_real, lab, key, scale),
+                        step % spec.r1_every == 0,
+                        lambda st: r1(st, x_real, lab, scale),
                         lambda st: st,
                         state,
                     )
@@ -242,3 +137,132 @@ class JaxGanTrainer(GanTrainer):
             return jax.lax.scan(body, state, inputs)
 
         return jax.jit(epoch, donate_argnums=(0,))
+
+
+def _index_of(variables, path: str) -> int:
+    hits = [i for i, v in enumerate(variables) if v.path == path]
+    if len(hits) != 1:
+        raise TrainingError(f"cannot find variable {path!r}")
+    return hits[0]
+
+
+def jax_random(trainer):
+    """``random(step, labels) -> (z, shift)``: the step's noise and wrong-label shift, from
+    the key (seed) folded with the global step."""
+    import jax
+    import jax.numpy as jnp
+
+    s, prior = trainer.s, trainer.s.prior
+    base_key = jax.random.key(s.seed)
+
+    def random(step, lab):
+        k_z, k_wrong = jax.random.split(jax.random.fold_in(base_key, step))
+        shape = (s.batch_size, s.latent_dim)
+        if prior.kind == "uniform":
+            z = jax.random.uniform(k_z, shape, jnp.float32, -prior.scale, prior.scale)
+        else:
+            z = prior.scale * jax.random.normal(k_z, shape, jnp.float32)
+        return z, jax.random.randint(k_wrong, lab.shape, 1, 10, lab.dtype)
+
+    return random
+
+
+def _adam(opt, lr_i: int, lr, opt_vars, grads, variables):
+    """One stateless Adam update at learning rate ``lr``: (new variables, new slots)."""
+    import jax.numpy as jnp
+
+    opt_vars = list(opt_vars)
+    opt_vars[lr_i] = jnp.asarray(lr, opt_vars[lr_i].dtype)
+    new_vars, new_opt = opt.stateless_apply(opt_vars, grads, variables)
+    return list(new_vars), list(new_opt)
+
+
+def jax_update(trainer):
+    """A main step's update on JAX, given its random numbers: ``update(state, real, labels
+    (N, 1), z, shift, lr scale, ema_beta) -> (state, metrics)``, state as
+    :meth:`JaxGanTrainer._variables`, metrics (G loss, D loss, D accuracy on real, on
+    fake). The losses are :func:`gan_core.steps.step_losses` under one ``jax.vjp``; G's
+    Adam step, then D's, then the average moves by ``ema_beta``."""
+    import jax
+    import jax.numpy as jnp
+
+    G, D, g_opt, d_opt = trainer.generator, trainer.discriminator, trainer.g_opt, trainer.d_opt
+    spec, recipe = StepSpec.of(trainer.s), trainer.s.recipe
+    g_lr_i = _index_of(g_opt.variables, f"{g_opt.name}/learning_rate")
+    d_lr_i = _index_of(d_opt.variables, f"{d_opt.name}/learning_rate")
+    emb_i = (
+        _index_of(G.trainable_variables, "label_embedding/embeddings")
+        if spec.margin_weight
+        else None
+    )
+
+    def update(state, x_real, lab, z, shift, scale, beta):
+        g_tv, g_ntv, d_tv, d_ntv, g_ov, d_ov, ema = state
+
+        def forward(g_tv, d_tv):
+            held = {"g": g_ntv, "d": d_ntv}
+
+            def generate(inputs):
+                out, held["g"] = G.stateless_call(g_tv, held["g"], inputs, training=True)
+                return out
+
+            def discriminate(inputs):
+                out, held["d"] = D.stateless_call(d_tv, held["d"], inputs, training=True)
+                return out
+
+            embedding = g_tv[emb_i] if emb_i is not None else None
+            out = step_losses(spec, generate, discriminate, x_real, lab, z, shift, embedding)
+            return (out.g_total, out.d_loss), (held["g"], held["d"], out)
+
+        _, pull, (g_ntv, d_ntv, out) = jax.vjp(forward, g_tv, d_tv, has_aux=True)
+        one, zero = jnp.float32(1.0), jnp.float32(0.0)
+        g_grads = pull((one, zero))[0]
+        d_grads = pull((zero, one))[1]
+        g_tv, g_ov = _adam(g_opt, g_lr_i, recipe.g_learning_rate * scale, g_ov, g_grads, g_tv)
+        d_tv, d_ov = _adam(d_opt, d_lr_i, recipe.d_learning_rate * scale, d_ov, d_grads, d_tv)
+        ema = [ema_update(e, v, beta) for e, v in zip(ema, g_tv)]
+        real_acc, fake_acc = d_accuracies(out.real_logits, out.fake_logits)
+        metrics = jnp.stack([out.g_loss, out.d_loss, real_acc, fake_acc]).astype(jnp.float32)
+        return (g_tv, g_ntv, d_tv, d_ntv, g_ov, d_ov, ema), metrics
+
+    return update
+
+
+def jax_r1_update(trainer):
+    """The lazy R1 update on JAX: ``r1(state, real, labels (N, 1), lr scale) -> state``,
+    one D update on ``r1_every * gamma / 2 * E|grad_x D(x)|^2``. D's output bias and its
+    Adam slots are left as they were, as TensorFlow leaves a variable without a
+    gradient."""
+    import jax
+
+    D, d_opt = trainer.discriminator, trainer.d_opt
+    spec, d_lr = StepSpec.of(trainer.s), trainer.s.recipe.d_learning_rate
+    d_lr_i = _index_of(d_opt.variables, f"{d_opt.name}/learning_rate")
+    bias_i = _index_of(D.trainable_variables, "logit/bias")
+    bias_slots = [
+        i for i, v in enumerate(d_opt.variables) if v.path.startswith(f"{d_opt.name}/logit_bias_")
+    ]
+
+    def penalty(d_tv, d_ntv, x_real, lab):
+        def total(view, d_ntv):
+            held = {"d": d_ntv}
+
+            def discriminate(inputs):
+                out, held["d"] = D.stateless_call(d_tv, held["d"], inputs, training=True)
+                return out
+
+            return logit_sum(discriminate, view, lab, spec), held["d"]
+
+        grad, d_ntv = jax.grad(total, has_aux=True)(r1_view(x_real, spec), d_ntv)
+        return spec.r1_weight * r1_penalty(grad), d_ntv
+
+    def r1(state, x_real, lab, scale):
+        g_tv, g_ntv, d_tv, d_ntv, g_ov, d_ov, ema = state
+        grads, d_ntv = jax.grad(penalty, has_aux=True)(d_tv, d_ntv, x_real, lab)
+        new_tv, new_ov = _adam(d_opt, d_lr_i, d_lr * scale, d_ov, grads, d_tv)
+        new_tv[bias_i] = d_tv[bias_i]
+        for i in bias_slots:
+            new_ov[i] = d_ov[i]
+        return (g_tv, g_ntv, new_tv, d_ntv, g_ov, new_ov, ema)
+
+    return r1

@@ -85,11 +85,13 @@ def _recipe_from_args(args, Recipe, RecipeError):
 
 
 def cmd_train(args) -> int:
+    from gan_core.branching import branch_run
     from gan_core.checkpoints import CheckpointError, load_classifier
     from gan_core.data import DataSourceError, load_mnist
     from gan_core.priors import Prior, PriorError
     from gan_core.recipe import Recipe, RecipeError
-    from gan_core.training import TrainingError, TrainSettings, branch_run
+    from gan_core.train_state import TrainingError
+    from gan_core.training import TrainSettings
     from gan_core.training_jax import make_trainer
 
     try:
@@ -183,7 +185,8 @@ def cmd_evaluate(args) -> int:
         return 2
     generator, out_name = ckpt.generator, "metrics.json"
     if args.raw:
-        from gan_core.training import TrainingError, raw_generator
+        from gan_core.branching import raw_generator
+        from gan_core.train_state import TrainingError
 
         try:
             generator, out_name = raw_generator(ckpt.path), "metrics_raw.json"
@@ -350,24 +353,14 @@ def cmd_export(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from gan_core.constants import ACTIVATIONS, BN_SAMPLES, DEFAULT_ACTIVATION, PRECISIONS
-
-    parser = argparse.ArgumentParser(
-        prog="gan-explorer",
-        description="Train, evaluate and explore small GANs on MNIST.",
-    )
-    parser.add_argument(
-        "--checkpoints",
-        default=None,
-        help="checkpoints folder (default: $GAN_EXPLORER_CHECKPOINTS or the bundled checkpoints/)",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-
+def _add_info(sub) -> None:
     p = sub.add_parser("info", help="list the checkpoints with latent dim, parameters and metrics")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_info)
+
+
+def _add_train(sub) -> None:
+    from gan_core.constants import ACTIVATIONS, BN_SAMPLES, DEFAULT_ACTIVATION, PRECISIONS
 
     p = sub.add_parser("train", help="train (or resume) a GAN/CGAN into checkpoints/<MODEL_ID>")
     p.add_argument("model_id")
@@ -398,6 +391,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="compute precision; auto: mixed_bfloat16 where the machine has native bfloat16 "
         "(a GPU, AVX512-BF16 or AMX), else float32; a resumed run keeps its own where it can",
     )
+    _add_recipe_options(p)
+    p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
+    p.add_argument(
+        "--weak-every", type=int, default=10, help="weak classifier every N epochs (0: never)"
+    )
+    p.add_argument(
+        "--bn-samples",
+        type=int,
+        default=BN_SAMPLES,
+        help=f"prior samples for the averaged generator's BatchNorm statistics, recomputed "
+        f"after every epoch ({BN_SAMPLES}; fewer for quick smoke runs)",
+    )
+    p.add_argument(
+        "--map-points",
+        type=int,
+        help="points per axis of the per-epoch class map (100 in 2D, 16 in 3D, 8 in 4D and "
+        "per CGAN label; fewer for quick smoke runs; a resumed run keeps its own)",
+    )
+    p.add_argument("--resume", action="store_true", help="continue from the saved training state")
+    p.add_argument(
+        "--branch-from",
+        metavar="SOURCE_ID",
+        help="start MODEL_ID from SOURCE_ID's last epoch (SOURCE_ID untouched), with its recipe "
+        "changed only by the recipe options given here",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+
+def _add_recipe_options(p) -> None:
     r = p.add_argument_group("recipe (defaults: gan_core.recipe.Recipe; saved in config.json)")
     r.add_argument(
         "--plain", action="store_true", help="the study's loop: one learning rate, nothing else"
@@ -447,33 +470,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="share A of the linear intensity mixed into D's curve: (1 - A) curve + A p, so "
         "D still sees grey levels near white (0.5; 0: the curve alone)",
     )
-    p.add_argument("--limit", type=int, default=None, help="use only the first N training images")
-    p.add_argument(
-        "--weak-every", type=int, default=10, help="weak classifier every N epochs (0: never)"
-    )
-    p.add_argument(
-        "--bn-samples",
-        type=int,
-        default=BN_SAMPLES,
-        help=f"prior samples for the averaged generator's BatchNorm statistics, recomputed "
-        f"after every epoch ({BN_SAMPLES}; fewer for quick smoke runs)",
-    )
-    p.add_argument(
-        "--map-points",
-        type=int,
-        help="points per axis of the per-epoch class map (100 in 2D, 16 in 3D, 8 in 4D and "
-        "per CGAN label; fewer for quick smoke runs; a resumed run keeps its own)",
-    )
-    p.add_argument("--resume", action="store_true", help="continue from the saved training state")
-    p.add_argument(
-        "--branch-from",
-        metavar="SOURCE_ID",
-        help="start MODEL_ID from SOURCE_ID's last epoch (SOURCE_ID untouched), with its recipe "
-        "changed only by the recipe options given here",
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_train)
 
+
+def _add_evaluate(sub) -> None:
     p = sub.add_parser(
         "evaluate", help="strong classifier, classifier-FID and coverage -> metrics.json"
     )
@@ -495,6 +494,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_evaluate)
 
+
+def _add_precompute(sub) -> None:
     p = sub.add_parser("precompute", help="fill the map cache (all models, or the given ids)")
     p.add_argument("model_ids", nargs="*")
     p.add_argument("--grid", type=int, default=100, help="2D map points per axis")
@@ -502,6 +503,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", default=None, help="default: $GAN_EXPLORER_CACHE or .cache/maps")
     p.set_defaults(func=cmd_precompute)
 
+
+def _add_export(sub) -> None:
     p = sub.add_parser(
         "export",
         help="write a morph (GIF/MP4), a class map (PNG), a view state (JSON) or the "
@@ -529,6 +532,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", default=None, help="default: $GAN_EXPLORER_CACHE or .cache/maps")
     p.set_defaults(func=cmd_export)
 
+
+def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="run the dashboard")
     p.add_argument(
         "--checkpoints", default=argparse.SUPPRESS,
@@ -539,11 +544,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="Dash debug mode (never on a shared host)")
     p.set_defaults(func=cmd_serve)
 
+
+def _add_train_classifier(sub) -> None:
     p = sub.add_parser(
         "train-classifier", help="train the digit classifier into checkpoints/classifier"
     )
     p.add_argument("--epochs", type=int, default=5)
     p.set_defaults(func=cmd_train_classifier)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gan-explorer",
+        description="Train, evaluate and explore small GANs on MNIST.",
+    )
+    parser.add_argument(
+        "--checkpoints",
+        default=None,
+        help="checkpoints folder (default: $GAN_EXPLORER_CHECKPOINTS or the bundled checkpoints/)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    _add_info(sub)
+    _add_train(sub)
+    _add_evaluate(sub)
+    _add_precompute(sub)
+    _add_export(sub)
+    _add_serve(sub)
+    _add_train_classifier(sub)
     return parser
 
 

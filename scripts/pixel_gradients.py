@@ -100,10 +100,11 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=3)
     args = p.parse_args(argv)
 
+    from gan_core.branching import raw_generator
     from gan_core.checkpoints import CheckpointError, load_config, load_discriminator
     from gan_core.evaluation import sample_prior
     from gan_core.recipe import recorded_recipe
-    from gan_core.training import TrainingError, raw_generator
+    from gan_core.train_state import TrainingError
 
     model_dir = Path(args.root) / args.model_id
     try:

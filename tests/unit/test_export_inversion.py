@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from gan_core import export
+from gan_core.history import map_change_fraction
 from gan_core.inversion import InversionError, invert_image, prepare_target
-from gan_core.training import map_change_fraction
 
 
 def _frames(n=5):

@@ -91,7 +91,8 @@ def test_cgan_replay_label_fidelity_matches_the_generator(tmp_path, small_mnist,
 
     from dashboard import figures
     from gan_core.classifier import classify
-    from gan_core.training import GanTrainer, TrainSettings, monitor_grid
+    from gan_core.monitoring import monitor_grid
+    from gan_core.training import GanTrainer, TrainSettings
     from tests.conftest import copy_classifier
 
     copy_classifier(tmp_path)
