@@ -102,7 +102,7 @@ def test_ema_generator_is_what_gets_saved_and_resumes_exactly(tmp_path, small_mn
     np.testing.assert_array_equal(copy.get_layer("dense_bn").moving_mean.numpy(), bn)
     recompute_batchnorm_statistics(copy, 2, False, n=2048, seed=s.seed)
     assert not np.allclose(copy.get_layer("dense_bn").moving_mean.numpy(), bn)
-    from gan_core.training import raw_generator
+    from gan_core.branching import raw_generator
 
     raw = raw_generator(tmp_path / "ema")  # the same run without EMA, from the state
     for a, b in zip(raw.get_weights(), trainer.generator.get_weights()):
@@ -181,49 +181,6 @@ def test_plain_and_bad_recipe_options_on_the_command_line(tmp_path, capsys):
     assert "d_learning_rate must be in (0, 1)" in capsys.readouterr().err
 
 
-def test_discriminator_view_stretches_near_black_and_keeps_the_ends_and_order():
-    from gan_core.recipe import discriminator_view
-
-    levels = np.arange(256, dtype=np.float32) / 127.5 - 1.0  # grey levels 0..255 in [-1, 1]
-    seen = np.asarray(discriminator_view(levels, 15.0))
-    assert seen[0] == pytest.approx(-1.0) and seen[-1] == pytest.approx(1.0)
-    assert np.all(np.diff(seen) > 0)  # every level stays distinct and in order
-    # Grey level 1 moves from 0.39% to ~2% of the range above black: 5x easier to see.
-    assert (seen[1] + 1) / (levels[1] + 1) == pytest.approx(15 / np.log1p(15), rel=0.05)
-    assert discriminator_view(levels, 0.0) is levels
-    with pytest.raises(RecipeError):
-        Recipe(d_input_gain=-1)
-    # the steepest curve allowed still keeps every level distinct and in order
-    steep = np.asarray(discriminator_view(levels, 1e8))
-    assert steep[0] == pytest.approx(-1.0) and np.all(np.diff(steep) > 0)
-    assert (steep[1] + 1) / 2 > 0.6  # grey level 1 shown brighter than mid-grey
-    with pytest.raises(RecipeError, match="d_input_gain must be in"):
-        Recipe(d_input_gain=1e9)
-
-
-def test_a_linear_share_in_the_discriminator_view_keeps_grey_levels_near_white_apart():
-    from gan_core.recipe import discriminator_view
-
-    levels = np.arange(256, dtype=np.float32) / 127.5 - 1.0
-    curve = (np.asarray(discriminator_view(levels, 1000.0)) + 1) / 2
-    mixed = (np.asarray(discriminator_view(levels, 1000.0, 0.5)) + 1) / 2
-    assert mixed[0] == pytest.approx(0.0, abs=1e-6) and mixed[-1] == pytest.approx(1.0)
-    assert np.all(np.diff(mixed) > 0)
-    mid = 128  # p = 0.5: the curve alone puts it 10% below white, the mix 30%
-    assert 1 - curve[mid] == pytest.approx(0.10, abs=0.01)
-    assert 1 - mixed[mid] == pytest.approx(0.30, abs=0.01)
-    assert mixed == pytest.approx(0.5 * curve + 0.5 * (levels + 1) / 2, abs=1e-6)
-    assert mixed[1] / (1 / 255) > 25  # grey level 1 still stretched ~30x
-    for bad in (-0.1, 1.5):
-        with pytest.raises(RecipeError, match="d_input_linear"):
-            Recipe(d_input_linear=bad)
-    recorded = Recipe(d_input_linear=0.5).to_json()
-    assert Recipe.from_json(recorded).d_input_linear == 0.5
-    del recorded["d_input_linear"]  # recorded before the option: resumes with the curve alone
-    assert Recipe.from_json(recorded).d_input_linear == 0.0
-    assert Recipe().d_input_linear == 0.5  # today's default, measured best on the strong classifier
-
-
 @pytest.mark.slow
 def test_training_with_the_log_view_and_realism_use_the_same_curve(tmp_path, small_mnist):
     import shutil
@@ -294,97 +251,6 @@ def test_ema_half_life_grows_to_its_end_value_as_the_rate_decays():
     recorded = Recipe().to_json()
     del recorded["ema_half_life_end_images"]  # a run recorded before the option
     assert Recipe.from_json(recorded).ema_half_life_end_images == 0.0
-
-
-@pytest.mark.slow
-def test_a_branch_continues_a_run_with_a_changed_recipe_and_leaves_it_as_it_was(
-    tmp_path, small_mnist, capsys
-):
-    from gan_core.training import GanTrainer, TrainingError, TrainSettings, branch_run
-    from gan_explorer.cli import main
-
-    s = TrainSettings(
-        model_id="src", limit_images=256, bn_samples=1024, weak_every=0, root=str(tmp_path)
-    )
-    source = GanTrainer(s, small_mnist)
-    source.train(1, progress=False)
-    before = (tmp_path / "src" / "config.json").read_text()
-    state = (tmp_path / "src" / "train_state.npz").read_bytes()
-    (tmp_path / "src" / "metrics.json").write_text("{}")
-
-    with pytest.raises(TrainingError, match="bad recipe change"):
-        branch_run("src", "b", tmp_path, {"ema_half_life_end_images": 10.0})
-    with pytest.raises(TrainingError, match="no train_state.npz"):
-        branch_run("missing", "b", tmp_path, {})
-    with pytest.raises(TrainingError, match="already exists"):
-        branch_run("src", "src", tmp_path, {})
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]  # nothing half-made
-
-    args = ["--checkpoints", str(tmp_path), "train", "b", "--branch-from", "src", "--epochs",
-            "2", "--ema-half-life-end", "40000", "--r1-gamma", "0", "--limit", "256",
-            "--weak-every", "0", "--bn-samples", "1024", "--map-points", "6",
-            "--quiet"]  # fmt: skip
-    assert main(args) == 0
-    cfg = json.loads((tmp_path / "b" / "config.json").read_text())
-    assert cfg["epochs_trained"] == 2
-    assert cfg["extra"]["branched_from"] == {
-        "model": "src", "epoch": 1,
-        "recipe_changes": {"ema_half_life_end_images": 40000.0, "r1_gamma": 0.0},
-    }  # fmt: skip
-    want = Recipe(ema_half_life_end_images=40_000, r1_gamma=0.0).to_json()
-    assert cfg["recipe"] == want  # the source's recipe, only the given options changed
-    assert not (tmp_path / "b" / "metrics.json").exists()  # the source's numbers stay there
-    assert (tmp_path / "src" / "config.json").read_text() == before
-    assert (tmp_path / "src" / "train_state.npz").read_bytes() == state
-    branch = GanTrainer(TrainSettings(model_id="b", root=str(tmp_path), limit_images=256, bn_samples=1024,
-                                      weak_every=0), small_mnist, resume=True)  # fmt: skip
-    assert branch.epoch == 2 and branch.s.recipe == Recipe.from_json(want)
-    losses = (tmp_path / "b" / "history" / "losses.csv").read_text().splitlines()
-    assert [line.split(",")[0] for line in losses[1:]] == ["1", "2"]  # history goes on
-    capsys.readouterr()
-    assert main(args + ["--resume"]) == 2
-    assert "cannot be combined" in capsys.readouterr().err
-
-
-@pytest.mark.slow
-def test_a_branch_can_turn_the_generator_average_on_or_off(tmp_path, small_mnist):
-    from gan_core.training import GanTrainer, TrainSettings, branch_run
-
-    def settings(model_id, **kw):
-        return TrainSettings(model_id=model_id, limit_images=256, bn_samples=1024, weak_every=0,
-                             root=str(tmp_path), **kw)  # fmt: skip
-
-    plain = GanTrainer(settings("plain", recipe=Recipe.legacy(2e-4)), small_mnist)
-    plain.train(1, progress=False)
-    branch_run("plain", "averaged", tmp_path, {"ema_half_life_images": 10_000.0})
-    on = GanTrainer(settings("averaged"), small_mnist, resume=True)
-    assert on.s.recipe.uses_ema and on.s.recipe.d_input_gain == 0.0  # the rest stays plain
-    for a, b in zip(on.ema.get_weights(), plain.generator.get_weights()):
-        np.testing.assert_array_equal(a, np.asarray(b, np.float32))  # starts at G's weights
-    on.train(2, progress=False)
-    assert not np.allclose(on.ema.get_layer("dense").kernel.numpy(),
-                           on.generator.get_layer("dense").kernel.numpy())  # fmt: skip
-    branch_run("averaged", "off", tmp_path, {"ema_half_life_images": 0.0})
-    off = GanTrainer(settings("off"), small_mnist, resume=True)
-    assert off.ema is None and off.epoch == 2
-    off.train(3, progress=False)
-
-
-def test_adversarial_losses_standard_and_matching_aware():
-    from gan_core.recipe import adversarial_losses
-
-    rng = np.random.default_rng(0)
-    real, fake, wrong = (rng.normal(0, 2, 64).astype(np.float32) for _ in range(3))
-
-    def softplus(x):
-        return np.log1p(np.exp(x))
-
-    d, g = (float(v) for v in adversarial_losses(real, fake))
-    assert d == pytest.approx(softplus(-real).mean() + softplus(fake).mean(), rel=1e-5)
-    assert g == pytest.approx(softplus(-fake).mean(), rel=1e-5)
-    d, g = (float(v) for v in adversarial_losses(real, fake, wrong))
-    want = softplus(-real).mean() + 0.5 * (softplus(fake).mean() + softplus(wrong).mean())
-    assert d == pytest.approx(want, rel=1e-5)
 
 
 @pytest.mark.slow
