@@ -281,7 +281,7 @@ class _Network:
 
     def settle(self, quiet: float = 1.5, timeout: float = 180.0) -> None:
         """Wait until no request is open and none started for ``quiet`` seconds."""
-        deadline = time.monotonic() + timeout
+        deadline, pending = time.monotonic() + timeout, []
         while time.monotonic() < deadline:
             self.poll()
             pending = [r["url"] for r in self.requests.values() if not r["done"]]
