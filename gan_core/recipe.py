@@ -28,9 +28,10 @@ the run began. None of them changes a parameter count:
   the generator's label embedding whose magnitude is below the margin, so no label's
   conditioned input collapses onto an axis or the origin.
 - ``d_input_gain``: the discriminator sees real and generated images alike through a fixed
-  logarithmic intensity curve (see :func:`gan_core.steps.discriminator_view`) that stretches the grey
-  levels just above black, where MNIST is exactly black and a generator's tanh leaves a
-  faint haze; like DiffAugment, a fixed transform of both inputs of D, no new parameter.
+  logarithmic intensity curve (see :func:`gan_core.steps.discriminator_view`) that
+  stretches the grey levels just above black, where MNIST is exactly black and a
+  generator's tanh leaves a faint haze; like DiffAugment, a fixed transform of both inputs
+  of D, no new parameter.
 - ``d_input_linear`` (0 = the curve alone): the share of the plain linear intensity
   mixed into that curve. At g = 1000 the curve puts mid-grey within 10% of white, so D
   barely sees stroke edges and interiors and G learns thick, saturated strokes; the
