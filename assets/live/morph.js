@@ -28,7 +28,7 @@ export class MorphLive extends Live {
   buildCanvases() { /* the strip's canvas is in the page's layout */ }
 
   statusText() {
-    return "Frames drawn in the page (ONNX Runtime Web, " + this.last.ms.toFixed(0) +
+    return "Frames drawn in the page as you drag (ONNX Runtime Web, " + this.last.ms.toFixed(0) +
       " ms for " + this.last.frames + "); the server follows when you let go.";
   }
 
