@@ -28,11 +28,11 @@ from dashboard.components import (
     card,
     digit_slider,
     download_buttons,
-    error_box,
     graph_card,
     latent_sliders,
 )
 from dashboard.components.latent_view import LatentView
+from dashboard.components.pieces import model_menu, page_header, sidebar_grid
 from dashboard.downloads import explore_download
 from dashboard.errors import page_callback
 from dashboard.pagestate import (
@@ -48,6 +48,10 @@ from dashboard.texts import readout_text
 from gan_core.activations import mean_heatmap
 
 VIEW = "explore"  # the latent view's aio_id (the CGAN page shares this layout)
+LEAD = (
+    "Drag the sliders: the image, the point on the class map, its projections and "
+    "the activations follow. Click the map, the cube or a projection to jump there."
+)
 
 
 def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
@@ -55,8 +59,7 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
     models = registry.model_ids(conditional=conditional)
     init = explore_state_from_query(query or {}, models)
     sidebar = [
-        card("Model", dcc.Dropdown(id=ids.EX_MODEL, options=models, value=init["model"],
-                                   clearable=False)),
+        card("Model", model_menu(ids.EX_MODEL, models, init["model"])),
         card(
             "Label",
             html.Label("Change Number (label fed to the generator)"),
@@ -72,39 +75,24 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
     ]  # fmt: skip
     view = LatentView(VIEW, colourings=True, colour=init["colour"], slices=True,
                       axis=init["axis"], index=init["index"], projections=True)  # fmt: skip
+    panels = [
+        html.Div(
+            [
+                graph_card(ids.EX_IMAGE, class_name="card server-only"),
+                graph_card(ids.EX_PROBS, class_name="card server-only"),
+                *live_cards(),
+                html.Div(id="explore-live-status", className="note live-status"),
+            ],
+            className="column narrow",
+        ),
+        html.Div(view, className="column wide"),
+    ]
     return html.Div(
         id="explore-root",
         children=[
-            html.H2("CGAN explorer" if conditional else "Latent-space explorer"),
-            html.P(
-                "Drag the sliders: the image, the point on the class map, its projections and "
-                "the activations follow. Click the map, the cube or a projection to jump there.",
-                className="lead",
-            ),
-            error_box(ids.EX_ERROR),
-            html.Div(
-                [
-                    html.Div(sidebar, className="sidebar"),
-                    html.Div(
-                        [
-                            html.Div(
-                                [
-                                    graph_card(ids.EX_IMAGE, class_name="card server-only"),
-                                    graph_card(ids.EX_PROBS, class_name="card server-only"),
-                                    *live_cards(),
-                                    html.Div(
-                                        id="explore-live-status", className="note live-status"
-                                    ),
-                                ],
-                                className="column narrow",
-                            ),
-                            html.Div(view, className="column wide"),
-                        ],
-                        className="content",
-                    ),  # fmt: skip
-                ],
-                className="explore-grid",
-            ),
+            *page_header("CGAN explorer" if conditional else "Latent-space explorer", LEAD,
+                         ids.EX_ERROR),
+            sidebar_grid(sidebar, panels, panels_class="content"),
             graph_card(ids.EX_ACTS, class_name="card server-only"),
             card(
                 "Activations for each layer (average values)",
@@ -117,7 +105,7 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
             dcc.Store(id="explore-init", data=init),
             dcc.Store(id="explore-url"),
         ],
-    )
+    )  # fmt: skip
 
 
 def live_cards() -> list:

@@ -10,10 +10,10 @@ from dashboard import figures, registry, urlstate
 from dashboard.components import (
     card,
     digit_slider,
-    error_box,
     graph_card,
     slice_outputs,
 )
+from dashboard.components.pieces import model_menu, page_header
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
 from dashboard.pagestate import Field, PageState, model_field
@@ -61,29 +61,24 @@ STATE = PageState(
 )
 
 
+LEAD = (
+    "What the generator made from one fixed noise batch after every epoch, the losses, the "
+    "weak independent classifier (near 0.5 means real and generated are hard to tell apart), "
+    "the class map and the faint-pixel haze, epoch by epoch."
+)
+
+
 def layout(**query):
     init = STATE.initial(query)
     models = registry.model_ids()
     value = registry.pick_model(init["model"], models)
     return html.Div(
         [
-            html.H2("Training replay"),
-            html.P(
-                "What the generator made from one fixed noise batch after every epoch, the losses, the "
-                "weak independent classifier (near 0.5 means real and generated are hard to tell apart), "
-                "the class map and the faint-pixel haze, epoch by epoch.",
-                className="lead",
-            ),  # fmt: skip
-            error_box("train-error"),
+            *page_header("Training replay", LEAD, "train-error"),
             html.P(id="train-convergence", className="metric"),
             html.Div(
                 [
-                    card(
-                        "Model",
-                        dcc.Dropdown(
-                            id="train-model", options=models, value=value, clearable=False
-                        ),
-                    ),
+                    card("Model", model_menu("train-model", models, value)),
                     card(
                         "Epoch",
                         html.Button(
