@@ -227,3 +227,11 @@ def decode_upload(contents: str) -> np.ndarray:
     ):  # mostly light: a dark digit on a light background, flip to MNIST's polarity
         arr = -arr
     return arr
+
+
+def projection_points(moved, pending, polled: bool) -> list[str]:
+    """The morph points ("a", "b") whose slices to draw: on a poll the ones still waiting
+    for their cube, else the ones the request names (both when it names none)."""
+    if polled:
+        return [n for n in pending if n in ("a", "b")] if isinstance(pending, list) else []
+    return [n for n in moved if n in ("a", "b")] if isinstance(moved, list) else ["a", "b"]

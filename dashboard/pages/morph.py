@@ -196,6 +196,8 @@ def stores(init: dict) -> list:
         dcc.Store(id="morph-live-settings"),
         dcc.Store(id="morph-server-path"),
         dcc.Store(id="morph-proj-points"),
+        dcc.Store(id="morph-proj-pending"),
+        dcc.Interval(id="morph-proj-poll", interval=1000, disabled=True),
         dcc.Interval(id=ids.MO_INTERVAL, interval=125, disabled=True),
     ]
 
@@ -345,35 +347,54 @@ clientside_callback(
 
 
 @page_callback(
-    output={"a": Output("morph-proj-a", "figure"), "b": Output("morph-proj-b", "figure")},
-    inputs={"request": Input("morph-proj-points", "data"), "model_id": State(ids.MO_MODEL, "value")},
+    output={
+        "a": Output("morph-proj-a", "figure"),
+        "b": Output("morph-proj-b", "figure"),
+        "pending": Output("morph-proj-pending", "data"),
+        "idle": Output("morph-proj-poll", "disabled"),
+    },
+    inputs={
+        "request": Input("morph-proj-points", "data"),
+        "tick": Input("morph-proj-poll", "n_intervals"),
+        "pending": State("morph-proj-pending", "data"),
+        "model_id": State(ids.MO_MODEL, "value"),
+    },
     error_box=ids.MO_ERROR,
     clears=False,
     prevent_initial_call=True,
-)  # fmt: skip
-def point_projections(request, model_id):
+)
+def point_projections(request, tick, pending, model_id):
     """3D/4D: the slices through A and through B (a point inside the cube is hard to place
     by eye). A drag of one point's slider redraws only that point's slices; a cube still
-    computing says so (its map view polls)."""
+    computing says so, and is asked for again every second until it is drawn."""
     a_values, b_values, label, moved = payloads.record_fields(request, ("a", "b", "label", "moved"))
     e = registry.get(model_id)
-    moved = moved if isinstance(moved, list) else ["a", "b"]
-    out = {}
+    moved = payloads.projection_points(moved, pending, ctx.triggered_id == "morph-proj-poll")
+    out, waiting = {}, []
     for name, values in (("a", a_values), ("b", b_values)):
-        out[name] = point_projection(e, name.upper(), values, label) if name in moved else no_update
-    return out
+        if name not in moved:
+            out[name] = no_update
+            continue
+        out[name], ready = point_projection(e, name.upper(), values, label)
+        if not ready:
+            waiting.append(name)
+    return {**out, "pending": waiting, "idle": not waiting}
 
 
 def point_projection(e, name: str, values, label):
-    """The projections through one point, or a note while its cube is still computing."""
+    """(figure, ready): the projections through one point, or a note while its cube is
+    still computing (ready False)."""
     point = parse_point(values, e.latent_dim)
     request = view_request(e, point, label)
     cube, job, _key = precompute.request_map(e, request)
     if cube is None:
-        return figures.message_figure(f"Point {name}: " + precompute.job_text(job), height=230)
+        text = f"Point {name}: " + precompute.job_text(job)
+        return figures.message_figure(text, height=230), False
     where = ", ".join(f"{v:+.2f}" for v in point)
-    return figures.projections_figure(cube, point, height=230, compact=True,
-                                      title=f"Point {name} = ({where})")  # fmt: skip
+    figure = figures.projections_figure(
+        cube, point, height=230, compact=True, title=f"Point {name} = ({where})"
+    )
+    return figure, True
 
 
 @callback(

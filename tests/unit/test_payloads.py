@@ -130,3 +130,14 @@ def test_a_record_gives_its_fields_in_order():
     for bad in (None, [1, 2], "a=1"):
         with pytest.raises(PayloadError, match="record"):
             record_fields(bad, ("a",))
+
+
+def test_projection_points_follow_the_request_and_then_the_waiting_cubes():
+    from dashboard.payloads import projection_points
+
+    assert projection_points(["b"], None, polled=False) == ["b"]
+    assert projection_points(None, ["a"], polled=False) == ["a", "b"]
+    assert projection_points(["a", "x", 3], None, polled=False) == ["a"]
+    assert projection_points(["a", "b"], ["b"], polled=True) == ["b"]
+    assert projection_points(["a", "b"], None, polled=True) == []
+    assert projection_points(["a"], ["c", "a"], polled=True) == ["a"]
