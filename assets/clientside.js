@@ -1,8 +1,23 @@
 // The pages' browser-side callbacks (no server round trip), called from Python as
-// ClientsideFunction(namespace="gx", function_name=...). dashboard/live.py and
-// dashboard/pagestate.py build theirs from per-page settings and keep them inline.
+// ClientsideFunction(namespace="gx", function_name=...).
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     gx: {
+        // --- every page ---
+
+        // The address bar follows the page's URL fields (dashboard/pagestate.py): the
+        // last argument is the writer's store, {fields: [{key, fmt, default}], query}.
+        writeUrlState: function (...args) {
+            const held = args.pop() || {};
+            const fields = held.fields || [];
+            return {fields: fields, query: window.ganExplorer.writeState(fields, args)};
+        },
+
+        // The in-page generator attaches to the page's graph (dashboard/live.py); page:
+        // {root, sliders}, the page's root id and its slider types.
+        attachLive: function (manifest, page) {
+            return window.ganLive.attach(page.root, manifest, page.sliders);
+        },
+
         // --- the latent view (dashboard/components/latent_view.py) ---
 
         // LatentView.follow: a page control's value copied into one of the view's stores.

@@ -12,11 +12,10 @@ and stays on the server path. What a page is told also holds its element ids
 from __future__ import annotations
 
 import importlib
-import json
 import re
 
 import numpy as np
-from dash import Input, Output, State, clientside_callback, dcc
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc
 from flask import abort, jsonify, request, send_file
 
 from dashboard import ids, precompute, registry
@@ -173,9 +172,18 @@ def flag_field(root: str) -> Field:
     return Field("live", parse_flag, True, Input(f"{root}-live-flag", "data"), fmt="flag")
 
 
+# Each registered page's slider types (register_page), which its attach is told.
+_SLIDER_TYPES: dict[str, list] = {}
+
+
 def stores(root: str, flag: bool) -> list:
-    """The page's manifest and flag stores (place them in its layout)."""
-    return [dcc.Store(id=f"{root}-live"), dcc.Store(id=f"{root}-live-flag", data=flag)]
+    """The page's manifest, flag and settings stores (place them in its layout)."""
+    page = {"root": root, "sliders": _SLIDER_TYPES.get(root, [])}
+    return [
+        dcc.Store(id=f"{root}-live"),
+        dcc.Store(id=f"{root}-live-flag", data=flag),
+        dcc.Store(id=f"{root}-live-page", data=page),
+    ]
 
 
 def register_page(root: str, model_control: str, error_box: str, slider_types) -> None:
@@ -194,9 +202,10 @@ def register_page(root: str, model_control: str, error_box: str, slider_types) -
         manifest = {"model": model_id, "off": True} if live is False else live_manifest(model_id)
         return {**manifest, "ids": page_ids(root)}
 
+    _SLIDER_TYPES[root] = [slider_types] if isinstance(slider_types, str) else list(slider_types)
     clientside_callback(
-        f"function(manifest) {{ return window.ganLive.attach({json.dumps(root)}, manifest,"
-        f" {json.dumps(slider_types)}); }}",
+        ClientsideFunction(namespace="gx", function_name="attachLive"),
         Output(_own_ids(root)["status"], "children"),
         Input(f"{root}-live", "data"),
+        State(f"{root}-live-page", "data"),
     )

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dash import Input, Output, clientside_callback, dcc
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc
 
 from dashboard import urlstate
 
@@ -58,18 +58,21 @@ class PageState:
             out[f.key] = f.default if value is None else value
         return out
 
+    def spec(self) -> list[dict]:
+        """The fields as the page's URL writer reads them: [{key, fmt, default}]."""
+        return [{"key": f.key, "fmt": f.fmt, "default": _js_default(f)} for f in self.fields]
+
     def store(self) -> dcc.Store:
-        """The component the URL writer outputs to (place it in the page's layout)."""
-        return dcc.Store(id=self.store_id)
+        """The component the URL writer outputs to (place it in the page's layout); it holds
+        the fields' spec and the last query written."""
+        return dcc.Store(id=self.store_id, data={"fields": self.spec(), "query": None})
 
     def _register_writer(self) -> None:
-        spec = json.dumps(
-            [{"key": f.key, "fmt": f.fmt, "default": _js_default(f)} for f in self.fields]
-        )
         clientside_callback(
-            f"function(...values) {{ return window.ganExplorer.writeState({spec}, values); }}",
+            ClientsideFunction(namespace="gx", function_name="writeUrlState"),
             Output(self.store_id, "data"),
             *[f.source for f in self.fields],
+            State(self.store_id, "data"),
         )
 
 

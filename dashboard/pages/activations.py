@@ -78,7 +78,7 @@ def layout(**query):
             sidebar_grid(controls(models, init), panels()),
             dcc.Store(id=ids.AC_EDITS, data=init["edits"]),
             dcc.Store(id="act-init", data=init),
-            dcc.Store(id="act-url"),
+            STATE.store(),
             *live.stores("act", init["live"]),
             dcc.Store(id="act-live-settings"),
         ],

@@ -103,7 +103,7 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
             dcc.Store(id="explore-drawn"),
             dcc.Store(id="explore-server-point"),
             dcc.Store(id="explore-init", data=init),
-            dcc.Store(id="explore-url"),
+            STATE.store(),
         ],
     )  # fmt: skip
 

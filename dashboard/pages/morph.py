@@ -189,7 +189,7 @@ def stores(init: dict) -> list:
     return [
         dcc.Store(id=ids.MO_WAYPOINTS, data=init["via"]),
         dcc.Store(id="morph-init", data=init),
-        dcc.Store(id="morph-url"),
+        STATE.store(),
         dcc.Store(id=ids.MO_RESULT),
         dcc.Store(id="morph-view-ready"),
         *live.stores("morph", init["live"]),

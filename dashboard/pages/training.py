@@ -120,7 +120,7 @@ def layout(**query):
                 id="train-init",
                 data={"model": value, "epoch": init["epoch"], "slice": init["slice"]},
             ),
-            dcc.Store(id="train-url"),
+            STATE.store(),
         ]
     )
 
