@@ -101,3 +101,21 @@ def test_no_page_script_is_over_400_lines():
         if (n := len(p.read_text().splitlines())) > MAX_SCRIPT_LINES
     ]
     assert not long, long
+
+
+def test_clientside_callbacks_name_functions_in_the_assets():
+    """Every clientside callback names a function of assets/clientside.js (no JS in Python)."""
+    inline = []
+    for path in sorted((ROOT / "dashboard").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None))
+                == "clientside_callback"
+                and not (
+                    isinstance(node.args[0], ast.Call)
+                    and getattr(node.args[0].func, "id", None) == "ClientsideFunction"
+                )
+            ):
+                inline.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not inline, inline
