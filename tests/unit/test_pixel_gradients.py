@@ -36,6 +36,7 @@ def test_the_generators_logits_are_its_own_forward_pass_before_tanh(conditional)
     assert np.abs(np.asarray(logits)).max() > 1e-3  # real logits, not a copy of the image
 
 
+@pytest.mark.slow
 def test_the_push_by_grey_level_follows_the_discriminators_gradient(
     trained_model, test_checkpoints
 ):

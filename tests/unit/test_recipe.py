@@ -52,6 +52,7 @@ def test_recipe_round_trips_through_json_and_refuses_unknown_options():
         Recipe.from_json({"spectral_norm": True})
 
 
+@pytest.mark.slow
 def test_recomputed_batchnorm_statistics_normalise_each_layer_exactly():
     import keras
 

@@ -5,9 +5,8 @@ import pytest
 
 from gan_core.replay import load_replay
 
-pytestmark = pytest.mark.slow
 
-
+@pytest.mark.slow
 def test_replay_has_every_epoch(test_checkpoints, trained_model):
     replay = load_replay(test_checkpoints / trained_model)
     assert list(replay.epochs) == [1, 2, 3] and replay.last_epoch == 3
@@ -84,6 +83,7 @@ def test_grid_label_fidelity_counts_each_labels_own_class():
         grid_label_fidelity(np.zeros((2, 8, 8, 8), np.uint8))
 
 
+@pytest.mark.slow
 def test_cgan_replay_label_fidelity_matches_the_generator(tmp_path, small_mnist, classifier):
     """Train a tiny CGAN for real; its replay's per-label fidelity is what the saved
     generator and the digit classifier give on the monitor grid."""
@@ -117,6 +117,7 @@ def test_cgan_replay_label_fidelity_matches_the_generator(tmp_path, small_mnist,
     np.testing.assert_allclose(fig.data[3].y, 100 * replay.label_fidelity[:, 4])
 
 
+@pytest.mark.slow
 def test_unconditional_replay_has_no_label_fidelity(test_checkpoints, trained_model):
     from dashboard import figures
 
@@ -126,6 +127,7 @@ def test_unconditional_replay_has_no_label_fidelity(test_checkpoints, trained_mo
     assert names == ["map changed", "faint pixels (real MNIST 0.75%)"]
 
 
+@pytest.mark.slow
 def test_replay_faint_pixels_are_the_fixed_noise_images_haze(test_checkpoints, trained_model):
     """Each epoch's faint share is what the saved generator's fixed-noise images measure."""
     import keras
