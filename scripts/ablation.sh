@@ -25,19 +25,10 @@ declare -A ARGS=(
   [d-log]="--d-input-gain 15 --d-input-linear 0"
   [d-log-100]="--d-input-gain 100 --d-input-linear 0"
   [d-log-1000]="--d-input-gain 1000 --d-input-linear 0"
-  [d-log-1000-histogram]="--d-input-gain 1000 --d-input-linear 0 --pixel-histogram 10"
-  # today's defaults (D's curve mixed half with the linear view), and against them the
-  # relativistic pairing loss with R2 beside R1, and a ten times stronger R1
+  # today's defaults (D's curve mixed half with the linear view), and against them a ten
+  # times stronger R1 (the rows of retired options: docs/results.md)
   [defaults]=""
-  [relativistic]="--relativistic --r2-gamma 0.01"
   [r1-0.1]="--r1-gamma 0.1"
-  # against the faint halo: tanh's slope floored in G's backward pass, and the output
-  # convolution learning four times faster
-  [tanh-floor-0.25]="--tanh-gradient-floor 0.25"
-  [tanh-floor-1]="--tanh-gradient-floor 1"
-  [output-lr-4]="--output-lr-scale 4"
-  # the pairing loss as R3GAN sets it: one learning rate for both, R1 and R2 alike
-  [r3gan]="--relativistic --r1-gamma 0.05 --r2-gamma 0.05 --g-lr 2e-4 --d-lr 2e-4"
   # D's curve far steeper, where the haze fell with the gain (15, 100, 1000): grey level 1
   # shown as 52% grey at g = 1e5 and 66% at g = 1e7 (23% at 1000), alone and mixed with
   # the linear view
@@ -45,11 +36,6 @@ declare -A ARGS=(
   [d-log-1e7]="--d-input-gain 1e7 --d-input-linear 0"
   [d-1e7-linear-0.5]="--d-input-gain 1e7 --d-input-linear 0.5"
   [d-1e7-linear-0.75]="--d-input-gain 1e7 --d-input-linear 0.75"
-  # a loss on G's logits pushing pixels out of the band that rounds to grey levels 1-10,
-  # the lower half to black and the upper half into the ink, on D's curve alone and on the
-  # defaults
-  [d-log-1000-band]="--d-input-gain 1000 --d-input-linear 0 --faint-band 20"
-  [defaults-band]="--faint-band 20"
 )
 names=("${@:-plain full no-ema no-ttur-decay batch-128 no-r1}")
 read -r -a names <<<"${names[*]}"

@@ -139,17 +139,17 @@ def test_a_different_training_recipe_is_a_different_budget():
     )
     assert other["issues"] == ["recipe d_input_gain differs: gan-3d-relu 1000.0, gan-3d-elu 15.0"]
     # Of two LeakyReLU models the one trained like the others is compared.
-    older = {k: v for k, v in recipe.items() if k not in ("relativistic", "r2_gamma")}
-    # recorded before two options existed, trained as their off values: the same budget
+    older = {k: v for k, v in recipe.items() if k not in ("ema_follows_lr",)}
+    # recorded before an option existed, trained as its off value: the same budget
     before = activation_comparison(
         [_row("gan-3d-relu", "relu", recipe, 1.0), _row("gan-3d-elu", "elu", older, 2.0)]
     )
     assert before["same_budget"] and before["issues"] == []
-    newer = {**recipe, "relativistic": True}
+    newer = {**recipe, "ema_follows_lr": 0.5}
     after = activation_comparison(
         [_row("gan-3d-relu", "relu", older, 1.0), _row("gan-3d-elu", "elu", newer, 2.0)]
     )
-    assert after["issues"] == ["recipe relativistic differs: gan-3d-relu False, gan-3d-elu True"]
+    assert after["issues"] == ["recipe ema_follows_lr differs: gan-3d-relu 0.0, gan-3d-elu 0.5"]
     rows = [_row("gan-3d-relu", "relu", recipe, 1.0), _row("gan-3d-elu", "elu", recipe, 2.0),
             _row("gan-3d", "leaky_relu", {}, 3.0),
             _row("gan-3d-leaky", "leaky_relu", recipe, 0.5)]  # fmt: skip
