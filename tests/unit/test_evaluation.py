@@ -10,29 +10,15 @@ import numpy as np
 import pytest
 
 from gan_core.history import load_history
-from gan_core.training import GanTrainer, TrainSettings
-
-
-def _settings(root, **kw):
-    base = dict(
-        model_id="tiny",
-        latent_dim=2,
-        batch_size=64,
-        limit_images=256,
-        bn_samples=1024,
-        weak_every=2,
-        map_points=6,
-        root=str(root),
-    )
-    base.update(kw)
-    return TrainSettings(**base)
+from gan_core.training import GanTrainer
+from tests.unit.tiny_runs import tiny_settings
 
 
 @pytest.mark.slow
 def test_evaluate_runs_end_to_end_on_a_tiny_model(tmp_path, small_mnist, classifier):
     from gan_core.evaluation import evaluate_generator
 
-    trainer = GanTrainer(_settings(tmp_path, weak_every=0), small_mnist)
+    trainer = GanTrainer(tiny_settings(tmp_path, weak_every=0), small_mnist)
     trainer.train(1, progress=False)
     metrics = evaluate_generator(
         trainer.generator,
@@ -226,7 +212,7 @@ def test_stroke_statistics_measure_ink_saturation_and_broken_digits(small_mnist)
 def test_last_map_change_compares_the_last_two_epochs(tmp_path, small_mnist, classifier):
     from gan_core.evaluation import last_map_change
 
-    trainer = GanTrainer(_settings(tmp_path, weak_every=0), small_mnist, classifier)
+    trainer = GanTrainer(tiny_settings(tmp_path, weak_every=0), small_mnist, classifier)
     assert last_map_change(tmp_path / "tiny") is None
     trainer.train(2, progress=False)
     classes = load_history(tmp_path / "tiny")["class_maps"]["classes"]

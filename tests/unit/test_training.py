@@ -14,30 +14,15 @@ from gan_core.training import (
     STATE_FILE,
     GanTrainer,
     TrainingError,
-    TrainSettings,
     load_history,
     native_bfloat16,
 )
-
-
-def _settings(root, **kw):
-    base = dict(
-        model_id="tiny",
-        latent_dim=2,
-        batch_size=64,
-        limit_images=256,
-        bn_samples=1024,
-        weak_every=2,
-        map_points=6,
-        root=str(root),
-    )
-    base.update(kw)
-    return TrainSettings(**base)
+from tests.unit.tiny_runs import tiny_settings
 
 
 @pytest.mark.slow
 def test_tiny_gan_trains_and_writes_every_history_file(tmp_path, small_mnist, classifier):
-    trainer = GanTrainer(_settings(tmp_path), small_mnist, classifier)
+    trainer = GanTrainer(tiny_settings(tmp_path), small_mnist, classifier)
     records = trainer.train(2, progress=False)
     assert [r["epoch"] for r in records] == [1, 2]
     assert all(np.isfinite(r["g_loss"]) and np.isfinite(r["d_loss"]) for r in records)
@@ -58,7 +43,7 @@ def test_tiny_gan_trains_and_writes_every_history_file(tmp_path, small_mnist, cl
 
 @pytest.mark.slow
 def test_conditional_training_maps_one_cube_per_label(tmp_path, small_mnist, classifier):
-    s = _settings(
+    s = tiny_settings(
         tmp_path, model_id="ctiny", latent_dim=3, conditional=True, weak_every=0, map_points=3
     )
     GanTrainer(s, small_mnist, classifier).train(1, progress=False)
@@ -69,11 +54,11 @@ def test_conditional_training_maps_one_cube_per_label(tmp_path, small_mnist, cla
 
 @pytest.mark.slow
 def test_resume_continues_from_saved_epoch_with_same_state(tmp_path, small_mnist):
-    first = GanTrainer(_settings(tmp_path), small_mnist)  # bf16 only where it is native
+    first = GanTrainer(tiny_settings(tmp_path), small_mnist)  # bf16 only where it is native
     first.train(1, progress=False)
     weights = [w.copy() for w in first.generator.get_weights()]
     opt_vars = [np.asarray(v) for v in first.g_opt.variables]
-    resumed = GanTrainer(_settings(tmp_path), small_mnist, resume=True)
+    resumed = GanTrainer(tiny_settings(tmp_path), small_mnist, resume=True)
     assert resumed.epoch == 1
     assert resumed.s.mixed_precision == first.s.mixed_precision  # "auto" keeps the saved one
     assert resumed.notes == []
@@ -88,47 +73,49 @@ def test_resume_continues_from_saved_epoch_with_same_state(tmp_path, small_mnist
 
 @pytest.mark.slow
 def test_a_resumed_run_keeps_its_class_map_grid(tmp_path, small_mnist, classifier):
-    GanTrainer(_settings(tmp_path), small_mnist, classifier).train(1, progress=False)
+    GanTrainer(tiny_settings(tmp_path), small_mnist, classifier).train(1, progress=False)
     with pytest.raises(TrainingError, match="have 6 points per axis, not 5"):
-        GanTrainer(_settings(tmp_path, map_points=5), small_mnist, classifier, resume=True)
-    resumed = GanTrainer(_settings(tmp_path, map_points=None), small_mnist, classifier, resume=True)
+        GanTrainer(tiny_settings(tmp_path, map_points=5), small_mnist, classifier, resume=True)
+    resumed = GanTrainer(
+        tiny_settings(tmp_path, map_points=None), small_mnist, classifier, resume=True
+    )
     resumed.train(2, progress=False)
     assert load_history(tmp_path / "tiny")["class_maps"]["classes"].shape == (2, 6, 6)
     with pytest.raises(TrainingError, match="at least 2 points per axis, not 1"):
-        GanTrainer(_settings(tmp_path / "new", map_points=1), small_mnist)
+        GanTrainer(tiny_settings(tmp_path / "new", map_points=1), small_mnist)
 
 
 @pytest.mark.slow
 def test_refuses_to_overwrite_and_to_resume_nothing(tmp_path, small_mnist):
     with pytest.raises(TrainingError, match="nothing to resume"):
-        GanTrainer(_settings(tmp_path), small_mnist, resume=True)
-    GanTrainer(_settings(tmp_path), small_mnist).train(1, progress=False)
+        GanTrainer(tiny_settings(tmp_path), small_mnist, resume=True)
+    GanTrainer(tiny_settings(tmp_path), small_mnist).train(1, progress=False)
     with pytest.raises(TrainingError, match="already holds a model"):
-        GanTrainer(_settings(tmp_path), small_mnist)
+        GanTrainer(tiny_settings(tmp_path), small_mnist)
 
 
 def test_batchnorm_statistics_need_a_prior_sample(tmp_path, small_mnist):
     with pytest.raises(TrainingError, match="at least 1 prior sample, not 0"):
-        GanTrainer(_settings(tmp_path, bn_samples=0), small_mnist)
+        GanTrainer(tiny_settings(tmp_path, bn_samples=0), small_mnist)
     assert not (tmp_path / "tiny").exists()
 
 
 @pytest.mark.slow
 def test_corrupt_training_state_is_a_clear_error(tmp_path, small_mnist):
-    GanTrainer(_settings(tmp_path), small_mnist).train(1, progress=False)
+    GanTrainer(tiny_settings(tmp_path), small_mnist).train(1, progress=False)
     (tmp_path / "tiny" / STATE_FILE).write_bytes(b"truncated")
     with pytest.raises(TrainingError, match="corrupt training state"):
-        GanTrainer(_settings(tmp_path), small_mnist, resume=True)
+        GanTrainer(tiny_settings(tmp_path), small_mnist, resume=True)
 
 
 @pytest.mark.slow
 def test_records_written_after_the_last_saved_state_are_dropped_on_resume(tmp_path, small_mnist):
-    trainer = GanTrainer(_settings(tmp_path, weak_every=1), small_mnist)
+    trainer = GanTrainer(tiny_settings(tmp_path, weak_every=1), small_mnist)
     trainer.train(1, progress=False)
     state = (tmp_path / "tiny" / STATE_FILE).read_bytes()
     trainer.train(2, progress=False)
     (tmp_path / "tiny" / STATE_FILE).write_bytes(state)  # as if killed before epoch 2's state
-    resumed = GanTrainer(_settings(tmp_path, weak_every=1), small_mnist, resume=True)
+    resumed = GanTrainer(tiny_settings(tmp_path, weak_every=1), small_mnist, resume=True)
     hist = load_history(tmp_path / "tiny")
     assert resumed.epoch == 1
     assert [int(r["epoch"]) for r in hist["losses"]] == [1]
@@ -200,7 +187,7 @@ def test_kill_9_mid_epoch_loses_at_most_that_epoch(tmp_path):
 
 @pytest.mark.slow
 def test_a_new_run_records_the_precision_it_trained_in(tmp_path, small_mnist):
-    t = GanTrainer(_settings(tmp_path, model_id="auto"), small_mnist)
+    t = GanTrainer(tiny_settings(tmp_path, model_id="auto"), small_mnist)
     assert t.s.mixed_precision == ("mixed_bfloat16" if native_bfloat16() else "float32")
     with pytest.raises(TrainingError, match="precision must be one of"):
-        GanTrainer(_settings(tmp_path, model_id="bad", mixed_precision="fp8"), small_mnist)
+        GanTrainer(tiny_settings(tmp_path, model_id="bad", mixed_precision="fp8"), small_mnist)
