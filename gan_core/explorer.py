@@ -26,6 +26,7 @@ from gan_core.latent import (
     LatentInputError,
     class_area_cube,
     class_area_grid,
+    class_area_slice,
     fourth_axis_values,
     snap_fourth,
     validate_label,
@@ -184,6 +185,36 @@ class LatentExplorer:
             lambda: class_area_cube(self.generator, self.classifier, n, fixed=params["fixed"],
                                     label=params["label"], progress=progress),
         )  # fmt: skip
+
+    @property
+    def prior(self):
+        from gan_core.priors import model_prior
+
+        return model_prior(self.config)
+
+    def latent_slice(self, spec: str | None = None, k: int = 2):
+        """The slice ``spec`` names in this model's latent space (default: the model's
+        default slice), or SliceError."""
+        from gan_core.slices import default_spec, parse_slice
+
+        return parse_slice(spec or default_spec(self.latent_dim), self.latent_dim, self.prior, k)
+
+    def slice_map(self, latent_slice, n: int = MAP_2D_POINTS, label=None, progress=None) -> ClassMap:
+        """The class map on ``latent_slice`` (a plane: n x n; a cube: n^3), cached."""
+        label = validate_label(label, self.conditional)
+        params = {"n": int(n), "label": label, **latent_slice.cache_params()}
+        cmap = self.cache.get_or_compute(
+            f"slice{latent_slice.k}", params, self._files,
+            lambda: class_area_slice(self.generator, self.classifier, latent_slice, n,
+                                     label=label, progress=progress),
+        )  # fmt: skip
+        cmap.meta["slice"] = latent_slice.to_dict()
+        return cmap
+
+    def slice_map_cached(self, latent_slice, n: int = MAP_2D_POINTS, label=None) -> bool:
+        label = validate_label(label, self.conditional)
+        params = {"n": int(n), "label": label, **latent_slice.cache_params()}
+        return self.cache.contains(f"slice{latent_slice.k}", params, self._files)
 
     def view_request(
         self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS, w=None, label=None, point=None

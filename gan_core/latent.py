@@ -153,6 +153,41 @@ def class_area_cube(
     return _map(generator, classifier, n, 3, lo, hi, fixed, label, batch_size, progress)
 
 
+MAX_SLICE_POINTS = 250_000  # a 500^2 map or a 63^3 cube: a request past it is refused
+
+
+def class_area_slice(
+    generator, classifier, latent_slice, n: int, label: int | None = None,
+    batch_size: int = 1024, progress=None,
+) -> ClassMap:  # fmt: skip
+    """The class map on a latent slice (gan_core.slices): an n x n map for a plane, an n^3
+    cube for a 3-D slice; ``classes[i][j]`` is the class at origin + a[i] basis[0] + a[j]
+    basis[1] with a = linspace(lo, hi, n). ``meta["slice"]`` holds the slice."""
+    latent_dim = int(generator.inputs[0].shape[1])
+    if latent_slice.latent_dim != latent_dim:
+        raise LatentInputError(
+            f"the slice is in {latent_slice.latent_dim}-D, the model's latent space is {latent_dim}-D"
+        )
+    k = latent_slice.k
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 2 or n**k > MAX_SLICE_POINTS:
+        raise LatentInputError(
+            f"a {k}-D slice's grid size must be an int >= 2 with n^{k} <= {MAX_SLICE_POINTS:,}, "
+            f"got {n!r}"
+        )
+    label = validate_label(label, len(generator.inputs) > 1)
+    points = latent_slice.grid(int(n))
+    labels = None if label is None else np.full(len(points), int(label), np.int32)
+    probs = classify_latents(generator, classifier, points, labels, batch_size, progress)
+    grid = (int(n),) * k
+    return ClassMap(
+        classes=probs.argmax(1).astype(np.uint8).reshape(grid),
+        probs=probs.reshape(grid + (10,)),
+        axes=[latent_slice.axis_values(n).astype(np.float32) for _ in range(k)],
+        label=label,
+        meta={"slice": latent_slice.to_dict()},
+    )
+
+
 def cube_slice(cmap: ClassMap, axis: int, index: int) -> ClassMap:
     """The 2D map at ``index`` along ``axis`` of a cube (remaining axes keep their order)."""
     if cmap.classes.ndim != 3:

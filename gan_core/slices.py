@@ -63,6 +63,25 @@ class LatentSlice:
     def describe(self, n: int) -> str:
         return f"{n}^{self.k} grid on [{self.lo:g},{self.hi:g}] of slice {self.spec}"
 
+    def coordinates(self, z) -> np.ndarray:
+        """The slice coordinates (k,) of the point of the slice nearest to ``z`` (d,)."""
+        return (np.asarray(z, np.float64) - self.origin) @ self.basis.T
+
+    def to_dict(self) -> dict:
+        """JSON-ready: what the page needs to compute z = origin + t @ basis itself."""
+        return {
+            "spec": self.spec,
+            "origin": [float(v) for v in self.origin],
+            "basis": [[float(v) for v in row] for row in self.basis],
+            "range": [float(self.lo), float(self.hi)],
+        }
+
+    def cache_params(self) -> dict:
+        """What a map on this slice depends on (its cache key's parameters)."""
+        return {"origin": self.origin.astype(np.float32).tobytes().hex(),
+                "basis": self.basis.astype(np.float32).tobytes().hex(),
+                "range": [float(self.lo), float(self.hi)]}  # fmt: skip
+
 
 def _orthonormal_rows(vectors: np.ndarray, avoid: np.ndarray | None = None) -> np.ndarray:
     """Gram-Schmidt of ``vectors`` (k, d) in float64, after removing ``avoid``'s direction."""
