@@ -104,10 +104,11 @@ class MapJobs:
         with self._lock:
             return self._jobs.get(key)
 
-    def pending(self) -> int:
-        """Jobs queued or running."""
+    def pending(self, which: Callable[[str], bool] | None = None) -> int:
+        """Jobs queued or running (only those whose key ``which`` accepts, if given)."""
         with self._lock:
-            return sum(not s.finished for s in self._jobs.values())
+            return sum(not s.finished and (which is None or which(k))
+                       for k, s in self._jobs.items())  # fmt: skip
 
     def forget(self, key: str) -> None:
         with self._lock:

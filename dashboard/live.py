@@ -147,7 +147,8 @@ def page_ids(root: str) -> dict:
     if root == "explore":
         out.update(sliders="explore-sliders", label=ids.EX_LABEL, readout=ids.EX_READOUT,
                    image="explore-live-image", probs="explore-live-probs",
-                   acts="explore-live-acts", act_canvas="explore-live-act-")  # fmt: skip
+                   acts="explore-live-acts", act_canvas="explore-live-act-",
+                   zfull="explore-zfull")  # fmt: skip
     elif root == "morph":
         out.update(a_sliders="morph-a-sliders", b_sliders="morph-b-sliders", label=ids.MO_LABEL,
                    strip="morph-live-strip", sequence="morph-live-sequence",

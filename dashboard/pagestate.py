@@ -91,14 +91,17 @@ def point_field(key: str, slider_type: str, default=None) -> Field:
                  Input({"type": slider_type, "index": ALL}, "value"), fmt="point")  # fmt: skip
 
 
-def restored_point(init, key: str, dims: int, model_id: str | None = None) -> list | None:
+def restored_point(
+    init, key: str, dims: int, model_id: str | None = None, bound: float = 1.0
+) -> list | None:
     """The point a shared URL gave for ``key`` (see :meth:`PageState.initial`), when it has
-    ``dims`` coordinates in [-1, 1] and, if ``model_id`` is given, the URL was for that model;
+    ``dims`` coordinates in [-bound, bound] ([-1, 1]: the box; a slice's range for a slice's
+    coordinates) and, if ``model_id`` is given, the URL was for that model;
     else None (the page's sliders start at its own default). The one way every page restores
     its sliders from the URL."""
     if not isinstance(init, dict) or (model_id is not None and init.get("model") != model_id):
         return None
-    return _point_or_none(init.get(key), dims)
+    return _point_or_none(init.get(key), dims, bound)
 
 
 def restored_points(init, key: str, dims: int, model_id: str | None = None,
@@ -111,12 +114,12 @@ def restored_points(init, key: str, dims: int, model_id: str | None = None,
     return [p for p in (_point_or_none(v, dims) for v in listed[:limit]) if p is not None]
 
 
-def _point_or_none(values, dims: int) -> list | None:
+def _point_or_none(values, dims: int, bound: float = 1.0) -> list | None:
     if not isinstance(values, (list, tuple)) or len(values) != dims:
         return None
     out = []
     for v in values:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not -1.0 <= v <= 1.0:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not -bound <= v <= bound:
             return None  # NaN fails the range test too
         out.append(round(float(v), 6))  # as typed, not a float32 artefact
     return out

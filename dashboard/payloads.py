@@ -19,8 +19,11 @@ class PayloadError(LatentInputError):
     """A callback received something a browser of this app would never send."""
 
 
-def parse_point(values, latent_dim: int, default: float | None = None) -> np.ndarray:
-    """Slider values -> a latent point in [-1, 1]^d; malformed payloads raise PayloadError.
+def parse_point(
+    values, latent_dim: int, default: float | None = None, lo: float = -1.0, hi: float = 1.0
+) -> np.ndarray:
+    """Slider values -> a latent point in [lo, hi]^d (the box [-1, 1] by default; a slice's
+    coordinate range for a slice's sliders); malformed payloads raise PayloadError.
 
     ``default`` fills a missing/short list (the sliders are not rendered yet).
     """
@@ -41,8 +44,8 @@ def parse_point(values, latent_dim: int, default: float | None = None) -> np.nda
             raise PayloadError(f"coordinate {i} must be a number, got {type(v).__name__}")
         if not math.isfinite(v):
             raise PayloadError(f"coordinate {i} is not finite")
-        if not -1.0 <= v <= 1.0:
-            raise PayloadError(f"coordinate {i} = {v} is outside [-1, 1]")
+        if not lo - 1e-9 <= v <= hi + 1e-9:
+            raise PayloadError(f"coordinate {i} = {v} is outside [{lo:g}, {hi:g}]")
         out.append(float(v))
     if len(values) > latent_dim and default is None:
         raise PayloadError(f"expected {latent_dim} coordinates, got {len(values)}")

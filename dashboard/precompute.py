@@ -60,27 +60,51 @@ def ping_redis(url: str, timeout: float = 2.0) -> None:
 def map_key(model_id: str, request: MapRequest) -> str:
     """The job key of one map of one model (the same for the fill and for every view)."""
     root = registry.root_for(model_id)
-    return f"{root}|{model_id}|{request.kind}|{request.n}|{request.label}|{request.w}"
+    return (
+        f"{root}|{model_id}|{request.kind}|{request.n}|{request.label}|{request.w}|{request.slice}"
+    )
+
+
+def _is_slice_key(key: str) -> bool:
+    parts = key.rsplit("|", 6)
+    return len(parts) == 7 and parts[2] == "slice"
 
 
 def key_ready(key: str) -> bool:
     """Whether the map of a job key (see :func:`map_key`) is in the shared cache; True for a
     key this app did not make (nothing to wait for)."""
     try:
-        _root, model_id, kind, n, label, w = key.rsplit("|", 5)
+        _root, model_id, kind, n, label, w, plane = key.rsplit("|", 6)
         request = MapRequest(kind, int(n), None if label == "None" else int(label),
-                             None if w == "None" else float(w))  # fmt: skip
+                             None if w == "None" else float(w),
+                             None if plane == "None" else plane)  # fmt: skip
         return registry.get(model_id).is_ready(request)
     except Exception:  # noqa: BLE001 - not a key this app made
         return True
 
 
+MAX_WAITING_SLICES = 4  # planes asked for on demand that may wait at once, all pages together
+
+
+class ServerBusy(RuntimeError):
+    """Too many maps of new planes are waiting: the request is refused, nothing queued."""
+
+    user_facing = True
+
+
 def request_map(
-    explorer: LatentExplorer, request: MapRequest, priority: int = URGENT
+    explorer: LatentExplorer, request: MapRequest, priority: int = URGENT, replaces=None
 ) -> tuple[object | None, JobState | None, str]:
     """(the map, None, key) when it is ready, else (None, its job, key) with the job queued
-    at ``priority`` (moved forward if it was already waiting)."""
+    at ``priority`` (moved forward if it was already waiting).
+
+    ``replaces``: the key of the job the same view asked for before; if it is still
+    waiting it is dropped, so one page never queues more than the map it shows. Maps of
+    new planes (unbounded in number) are refused with :class:`ServerBusy` while
+    ``MAX_WAITING_SLICES`` of them wait."""
     key = map_key(explorer.model_id, request)
+    if isinstance(replaces, str) and replaces != key:
+        JOBS.forget(replaces)  # only a job not started yet is dropped
     state = JOBS.get(key)
     if state is not None and state.finished and state.error is None and state.result is not None:
         # The finished job hands its map over once, directly, so the page draws it even
@@ -90,6 +114,13 @@ def request_map(
         return state.result, None, key
     if explorer.is_ready(request):
         return explorer.compute(request), None, key
+    if request.kind == "slice" and JOBS.get(key) is None:
+        waiting = JOBS.pending(_is_slice_key)
+        if waiting >= MAX_WAITING_SLICES:
+            raise ServerBusy(
+                f"{waiting} maps of other planes are being computed; try this plane again in "
+                "a few seconds"
+            )
     return (
         None,
         JOBS.submit(key, lambda progress: explorer.compute(request, progress), priority),

@@ -11,9 +11,10 @@ def fidelity_text(cube: ClassMap) -> str:
     return f"Label fidelity of cube {cube.label}: {label_fidelity(cube):.1f}% of its points are a {cube.label}"
 
 
-def readout_text(point, probe) -> str:
+def readout_text(point, probe, name: str = "z") -> str:
+    """E.g. "z = (+0.10, -0.50) → digit 3 (p = 0.97)"; ``name`` "t" for slice coordinates."""
     coords = ", ".join(f"{v:+.2f}" for v in point)
-    return f"z = ({coords}) → digit {probe.digit} (p = {float(probe.probs.max()):.2f})"
+    return f"{name} = ({coords}) → digit {probe.digit} (p = {float(probe.probs.max()):.2f})"
 
 
 _METRIC_DIGITS = {"classifier_fid": 1}

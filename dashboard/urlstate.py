@@ -32,6 +32,14 @@ def point_from_text(text, dims: int | None = None) -> list[float] | None:
     return parts  # type: ignore[return-value]
 
 
+def parse_spec(text) -> str | None:
+    """A slice spec from the URL (checked against the model when the page resolves it);
+    None for anything that is not a short single-line text."""
+    if not isinstance(text, str) or len(text) > 20_000 or "\n" in text:
+        return None
+    return text.strip()
+
+
 def format_point(point) -> str:
     return ",".join(
         f"{float(v):.2f}".rstrip("0").rstrip(".") if float(v) != 0 else "0" for v in point

@@ -52,16 +52,20 @@ class PointProbe:
 @dataclass(frozen=True)
 class MapRequest:
     """One precomputable map of a model: its 2D grid (kind "map") or a cube, for a label
-    (CGAN) and a 4th coordinate (4D, already snapped to a precomputed value)."""
+    (CGAN) and a 4th coordinate (4D, already snapped to a precomputed value); or the map
+    of a plane through the latent space (kind "slice", ``slice`` its spec)."""
 
-    kind: str  # "map" or "cube"
+    kind: str  # "map", "cube" or "slice"
     n: int
     label: int | None = None
     w: float | None = None
+    slice: str | None = None
 
     @property
     def name(self) -> str:
-        if self.kind == "map":
+        if self.kind == "slice":
+            text = f"slice {self.slice} {self.n}x{self.n}"
+        elif self.kind == "map":
             text = f"2D grid {self.n}x{self.n}"
         else:
             text = f"cube {self.n}^3" + ("" if self.w is None else f" w={self.w:+.3f}")
@@ -232,12 +236,17 @@ class LatentExplorer:
 
     def is_ready(self, request: MapRequest) -> bool:
         """Whether ``request``'s map is in the cache already."""
+        if request.kind == "slice":
+            return self.slice_map_cached(self.latent_slice(request.slice), request.n, request.label)
         if request.kind == "map":
             return self.is_cached("grid2d", request.n, label=request.label)
         return self.is_cached("cube", request.n, w=request.w, label=request.label)
 
     def compute(self, request: MapRequest, progress=None) -> ClassMap:
         """The map of ``request``, from the cache or computed (``progress(done, total)``)."""
+        if request.kind == "slice":
+            plane = self.latent_slice(request.slice)
+            return self.slice_map(plane, request.n, label=request.label, progress=progress)
         if request.kind == "map":
             return self.map_2d(request.n, label=request.label, progress=progress)
         return self.cube(request.n, w=request.w, label=request.label, progress=progress)

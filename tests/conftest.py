@@ -29,6 +29,7 @@ TEST_MODELS = (
 # Activation variants of gan-3d (id, activation), same seed as gan-3d: the comparison table.
 TEST_VARIANTS = (("gan-3d-relu", "relu"),)
 REAL_3D = "bundled-3d"  # a copy of the bundled gan-3d generator
+HIGH_D = "gan-100d"  # a 100-D generator with a normal prior: the bundled one where it exists
 
 
 def make_checkpoint(
@@ -38,6 +39,7 @@ def make_checkpoint(
     conditional: bool = False,
     seed: int = 0,
     activation: str = "leaky_relu",
+    prior: str = "uniform[-1,1]",
 ) -> Path:
     """Write checkpoints/<model_id>/ with seeded untrained G and D and a config.json."""
     import keras
@@ -57,6 +59,7 @@ def make_checkpoint(
         epochs_trained=0,
         seed=seed,
         data_source="untrained test model",
+        prior=prior,
     )
     atomic_write_json(folder / "config.json", cfg.to_json())
     return folder
@@ -106,6 +109,12 @@ def test_checkpoints(tmp_path_factory) -> Path:
     (root / REAL_3D).mkdir()
     for name in ("config.json", "generator.keras"):
         shutil.copy2(BUNDLED / "gan-3d" / name, root / REAL_3D / name)
+    if (BUNDLED / HIGH_D / "generator.keras").is_file():
+        (root / HIGH_D).mkdir()
+        for name in ("config.json", "generator.keras"):
+            shutil.copy2(BUNDLED / HIGH_D / name, root / HIGH_D / name)
+    else:
+        make_checkpoint(root, HIGH_D, 100, False, seed=7, prior="normal(0,1)")
     return root
 
 

@@ -6,11 +6,16 @@
 import {drawHeatmap, drawImage, drawProbs} from "./drawing.js";
 import {argmax, cubeAt, meanMap, sliceIndices, slicesThrough} from "./geometry.js";
 import {hideOnce, placeRing, placeSlices, plotIn, swapCube} from "./plot.js";
-import {byId, readLabel, readPoint, sliderGeometry} from "./sliders.js";
+import {byId, onSlice, readLabel, readPoint, readSlice, sliderGeometry} from "./sliders.js";
 import {cubesFor} from "./cubes.js";
 import {Model} from "./runtime.js";
 
-const SWAP_REST_MS = 150;  // a dragged 4D cube is swapped once w rests this long
+const SWAP_REST_MS = 150;
+
+/* A latent point as the server writes it (dashboard/slicing.py full_point_text). */
+export function fullPointText(z) {
+  return z.map((v) => v.toFixed(4)).join(", ");
+}  // a dragged 4D cube is swapped once w rests this long
 
 export class Live {
   constructor(root, manifest) {
@@ -35,6 +40,7 @@ export class Live {
     this.lastKey = JSON.stringify(committed);
     await this.runNow(committed, false);
     await this.runNow(committed, false);  // the first run warms the runtime up: time the second
+    if (this.last && this.last.t) { this.commit(this.last); }  // above 4-D: the whole z
     byId(this.ids.root).classList.add("live-on");
     this.on = true;
   }
@@ -72,11 +78,25 @@ export class Live {
   /* The latent point and label the sliders show now (their thumbs' values, updated by
    * the slider itself while it is dragged, before Dash hears of it). */
   values() {
+    return this.lift(this.sliderValues());
+  }
+
+  sliderValues() {
     const out = {};
     for (const [key, id] of Object.entries(this.boxes)) {
       out[key] = key === "label" ? readLabel(id) : readPoint(id);
     }
     return out;
+  }
+
+  /* Above 4-D the sliders hold the coordinates t of a plane: z = origin + t @ basis, and
+   * ``t`` is kept for the map's marker. */
+  lift(values) {
+    const plane = readSlice(this.boxes.z);
+    if (plane && values.z && values.z.length === plane.basis.length) {
+      return {...values, t: values.z, z: onSlice(plane, values.z)};
+    }
+    return values;
   }
 
   valid(values) {
@@ -87,7 +107,7 @@ export class Live {
   /* The class cubes of this model (3D: one, 4D: one per w) for a label, or null until
    * they are here (see cubesFor). */
   cubeData(label) {
-    if (this.manifest.latent_dim < 3) { return null; }
+    if (this.manifest.latent_dim < 3 || this.manifest.latent_dim > 4) { return null; }
     return cubesFor(this.manifest.model, this.manifest.conditional ? label : null);
   }
 
@@ -133,7 +153,7 @@ export class Live {
   /* The page's values with the dragged slider at the pointer (null if it is not one of
    * this page's sliders). */
   valuesAt(ev) {
-    const g = this.drag, values = this.values();
+    const g = this.drag, values = this.sliderValues();
     const v = g.valueAt(ev.clientX);
     const key = Object.keys(this.boxes).find((k) => {
       const box = byId(this.boxes[k]);
@@ -141,7 +161,7 @@ export class Live {
     });
     if (!key) { return null; }
     if (key === "label") { values.label = v; } else if (g.index !== null) { values[key][g.index] = v; }
-    return values;
+    return this.lift(values);
   }
 
   pointerStep(ev) {
@@ -196,7 +216,13 @@ export class Live {
     if (committed && this.last) { this.commit(this.last); }
   }
 
-  commit() { /* the explorer's server hears of the point through its sliders */ }
+  /* The explorer's server hears of the point through its sliders; above 4-D the whole
+   * point is written where a person can copy it. */
+  commit(last) {
+    if (last && last.t && this.ids.zfull && byId(this.ids.zfull)) {
+      window.dash_clientside.set_props(this.ids.zfull, {value: fullPointText(last.z)});
+    }
+  }
 
   /* The last runs' phases (ms), for benchmarks/browser_drag.py. */
   timed(values, started, inferred, extra = {}) {
@@ -214,7 +240,8 @@ export class Live {
     this.draw(values, out, marker);
     this.timed(values, started, inferred);
     const layers = this.manifest.layers;  // the numbers copied only when read (tests)
-    this.last = {z: values.z.slice(), label: values.label, ms: performance.now() - started,
+    this.last = {z: values.z.slice(), t: values.t, label: values.label,
+                 ms: performance.now() - started,
                  get image() { return Array.from(out.image.data); },
                  get probs() { return Array.from(out.probs.data); },
                  get acts() {
@@ -239,11 +266,12 @@ export class Live {
     const digit = argmax(probs);
     const readout = byId(this.ids.readout);
     if (readout) {
-      const coords = values.z.map((v) => (v >= 0 ? "+" : "") + v.toFixed(2)).join(", ");
-      readout.textContent = "z = (" + coords + ") → digit " + digit +
+      const shown = values.t || values.z;
+      const coords = shown.map((v) => (v >= 0 ? "+" : "") + v.toFixed(2)).join(", ");
+      readout.textContent = (values.t ? "t" : "z") + " = (" + coords + ") → digit " + digit +
         " (p = " + probs[digit].toFixed(2) + ")";
     }
-    if (marker) { this.moveMarker(values.z, values.label); }
+    if (marker) { this.moveMarker(values.t || values.z, values.label); }
   }
 
   /* The marker follows as a ring laid over the map and the projections (a CSS move, no

@@ -22,6 +22,28 @@ export function readPoint(id) {
   return z;
 }
 
+/* The plane a box of sliders moves on (above 4-D; see dashboard/components
+ * slice_sliders): {spec, origin, basis, range}, or null when the sliders hold z itself. */
+export function readSlice(id) {
+  const box = byId(id);
+  const el = box ? box.querySelector("[data-slice]") : null;
+  if (!el) { return null; }
+  if (el.__slice === undefined) {
+    try { el.__slice = JSON.parse(el.getAttribute("data-slice")); } catch (e) { el.__slice = null; }
+  }
+  return el.__slice;
+}
+
+/* z = origin + t @ basis: the latent point at slice coordinates t. */
+export function onSlice(plane, t) {
+  const z = plane.origin.slice();
+  plane.basis.forEach((row, k) => {
+    const tk = t[k];
+    for (let i = 0; i < z.length; i += 1) { z[i] += tk * row[i]; }
+  });
+  return z;
+}
+
 /* A CGAN label from a digit slider (0 when there is none). */
 export function readLabel(id) {
   const box = byId(id);

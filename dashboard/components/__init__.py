@@ -8,12 +8,19 @@ from gan_core.replay import slice_coordinate
 
 
 def latent_sliders(
-    id_type: str, dims: int, values=None, names="xyzw", updatemode: str | list = "drag"
+    id_type: str,
+    dims: int,
+    values=None,
+    names="xyzw",
+    updatemode: str | list = "drag",
+    bound: float = 1.0,
 ) -> html.Div:
     """One slider per latent coordinate (pattern-matching ids), reporting every step while
     dragged (``updatemode="drag"``) or only when let go (``"mouseup"``: a page that draws
-    the drag itself); a list gives each coordinate its own."""
+    the drag itself); a list gives each coordinate its own. The sliders span [-bound, bound]
+    (a slice's coordinates span its range)."""
     values = values or [0.0] * dims
+    edge = int(bound) if float(bound).is_integer() else float(bound)
     modes = list(updatemode) if isinstance(updatemode, (list, tuple)) else [updatemode] * dims
     rows = []
     for i in range(dims):
@@ -24,12 +31,12 @@ def latent_sliders(
                     html.Label(label, className="slider-label"),
                     dcc.Slider(
                         id={"type": id_type, "index": i},
-                        min=-1,
-                        max=1,
+                        min=-edge,
+                        max=edge,
                         step=0.01,
                         value=float(values[i]),
                         updatemode=modes[i],
-                        marks={-1: "-1", 0: "0", 1: "1"},
+                        marks={-edge: f"{-edge:g}", 0: "0", edge: f"{edge:g}"},
                         tooltip={"placement": "bottom", "always_visible": False},
                     ),  # fmt: skip
                 ],
@@ -37,6 +44,19 @@ def latent_sliders(
             )
         )
     return html.Div(rows, className="sliders")
+
+
+def slice_sliders(id_type: str, plane, values=None, updatemode: str = "drag") -> html.Div:
+    """The sliders of a plane's coordinates t0, t1 (over its range) and, for the page's
+    script, the plane itself (``data-slice``: spec, origin, basis, range as JSON), from
+    which it computes the latent point z = origin + t @ basis on every drag step."""
+    import json
+
+    sliders = latent_sliders(id_type, plane.k, values, names=("t0", "t1", "t2"),
+                             updatemode=updatemode, bound=plane.hi)  # fmt: skip
+    data = html.Div(className="slice-data", hidden=True,
+                    **{"data-slice": json.dumps(plane.to_dict(), separators=(",", ":"))})  # fmt: skip
+    return html.Div([data, sliders])
 
 
 def digit_slider(id_: str, value: int = 0) -> dcc.Slider:

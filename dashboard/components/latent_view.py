@@ -37,7 +37,7 @@ from dash import (
     set_props,
 )
 
-from dashboard import figures, precompute, registry
+from dashboard import figures, precompute, registry, slicing
 from dashboard.errors import concrete_id, page_callback
 from dashboard.figures import EMPTY
 from dashboard.jobs import JOBS
@@ -49,7 +49,10 @@ from dashboard.payloads import (
     safe_label,
 )
 from dashboard.texts import fidelity_text
+from gan_core.explorer import MapRequest
 from gan_core.latent import ClassMap, snap_fourth
+
+COARSE_POINTS = 24  # a new plane's map is drawn at 24 x 24 first, then at full size
 
 HIDDEN: dict = {"display": "none"}
 
@@ -59,8 +62,9 @@ def _id(sub: str):
 
 
 def explore_view_kind(latent_dim: int) -> str:
-    """'map' for 2D latent spaces, 'cube' for 3D and 4D."""
-    return "map" if latent_dim == 2 else "cube"
+    """'map' for 2D latent spaces and for the plane through a space above 4-D (see
+    dashboard.slicing), 'cube' for 3D and 4D."""
+    return "map" if latent_dim == 2 or slicing.sliced(latent_dim) else "cube"
 
 
 def projection_key(model_id: str, cube: ClassMap, point) -> list:
@@ -84,6 +88,7 @@ class LatentView(html.Div):
         label = _id("label")
         path = _id("path")
         mask = _id("mask")
+        slice = _id("slice")  # above 4-D: the page's slice record (dashboard.slicing)
         # read by the page
         clicked = _id("clicked")
         # the view's own
@@ -229,7 +234,7 @@ def _projections_card(aio_id: str) -> html.Div:
 
 
 _STORES = ("model", "point", "label", "path", "mask", "clicked", "job", "job_done", "ready",
-           "w_index", "shown", "drawn", "slices", "redraw")  # fmt: skip
+           "w_index", "shown", "drawn", "slices", "redraw", "slice")  # fmt: skip
 
 
 def _stores(aio_id: str, options: dict) -> list:
@@ -246,20 +251,35 @@ def _stores(aio_id: str, options: dict) -> list:
 # --- pure functions behind the callbacks ------------------------------------------------
 
 
-def view_point(explorer, values) -> np.ndarray | None:
+def view_plane(explorer, record):
+    """The plane the view shows of a space above 4-D (from the page's slice record), else
+    None: smaller spaces are shown whole."""
+    if not slicing.sliced(explorer.latent_dim):
+        return None
+    return slicing.from_record(record, explorer.latent_dim, explorer.prior)
+
+
+def view_point(explorer, values, plane=None) -> np.ndarray | None:
     """The view's point from a page's values: None (no marker) when absent; a longer list
-    (a page whose sliders serve models of several sizes) gives its first coordinates."""
+    (a page whose sliders serve models of several sizes) gives its first coordinates. On a
+    plane (``plane``, see :func:`view_plane`) the point is its slice coordinates."""
     if values is None or values == []:
         return None
-    if isinstance(values, list) and len(values) > explorer.latent_dim:
-        values = values[: explorer.latent_dim]
-    return parse_point(values, explorer.latent_dim)
+    dims = slicing.view_dims(explorer.latent_dim)
+    if isinstance(values, list) and len(values) > dims:
+        values = values[:dims]
+    if plane is not None:
+        return slicing.slice_coordinates(plane, values)
+    return parse_point(values, dims)
 
 
-def view_request(explorer, point, label):
-    """The map or cube this view shows for ``point`` (4D: the cube nearest its w)."""
+def view_request(explorer, point, label, plane=None, n=None):
+    """The map or cube this view shows for ``point`` (4D: the cube nearest its w; above
+    4-D the map of ``plane``, ``n`` points a side)."""
     s = registry.SETTINGS
     lab = safe_label(label) if explorer.conditional else None
+    if plane is not None:
+        return MapRequest("slice", int(n or s.grid_2d), lab, slice=plane.spec)
     return explorer.view_request(s.grid_2d, s.cube_n, label=lab, point=point)
 
 
@@ -303,6 +323,19 @@ def cube_meta(explorer, cmap: ClassMap, sliced, index: int, mask, template: str,
             "only": mask or None, "title": template, "path": path is not None}  # fmt: skip
 
 
+def _map_title(options: dict, cmap: ClassMap) -> str:
+    """The map's title; on a plane, which plane and how fine (a coarse first draw says so)."""
+    plane = cmap.meta.get("slice")
+    if plane is None:
+        return options["title_map"]
+    n = cmap.classes.shape[0]
+    return f"{options['title_map']} on {_short(plane['spec'])} ({n}x{n})"
+
+
+def _short(spec: str, most: int = 40) -> str:
+    return spec if len(spec) <= most else spec[: most - 1] + "…"
+
+
 def view_figure(explorer, cmap, point, *, axis="none", index=0, colour="class", path=None,
                 mask=None, options=None) -> tuple[object, dict]:  # fmt: skip
     """(the figure, where its path traces are) for a drawn map or cube: the class areas (or
@@ -316,12 +349,14 @@ def view_figure(explorer, cmap, point, *, axis="none", index=0, colour="class", 
         if colour == "confidence" and path is None:
             fig = figures.value_map_figure(cmap.confidence, cmap.axes, marker,
                                            "Classifier confidence", "p", height)  # fmt: skip
-        elif colour == "realism" and path is None:
+        elif colour == "realism" and path is None and "slice" not in cmap.meta:
             values, axes = explorer.realism_map(label=cmap.label)
             fig = figures.value_map_figure(values, axes, marker, "Realism D(G(z))", "D", height)
         else:
             shown = cmap if not mask else _masked(cmap, mask)
-            fig = figures.class_map_figure(shown, marker, title=options["title_map"], height=height,
+            names = ("t0", "t1") if "slice" in cmap.meta else ("x", "y")
+            fig = figures.class_map_figure(shown, marker, title=_map_title(options, cmap),
+                                           height=height, xlabel=names[0], ylabel=names[1],
                                            label_areas=not mask, marker_as="shapes")  # fmt: skip
         if point is None:
             fig.layout.shapes = ()
@@ -393,19 +428,27 @@ _RENDERED = ("figure", "proj", "proj_card", "slice_card", "last_index", "colour_
             "axis": Input(_ID.axis(_M), "value"),
             "index": Input(_ID.index(_M), "value"), "colour": Input(_ID.colour(_M), "value"),
             "mask": Input(_ID.mask(_M), "data"), "_job_done": Input(_ID.job_done(_M), "data"),
-            "_redraw": Input(_ID.redraw(_M), "data"),
+            "_redraw": Input(_ID.redraw(_M), "data"), "record": Input(_ID.slice(_M), "data"),
             "values": State(_ID.point(_M), "data"), "path": State(_ID.path(_M), "data"),
-            "options": State(_ID.options(_M), "data")},
+            "options": State(_ID.options(_M), "data"), "last_job": State(_ID.job(_M), "data")},
     error_box=_ID.error(_M),
     prevent_initial_call=True,
 )  # fmt: skip
-def render(model_id, label, axis, index, colour, mask, _job_done, _redraw, values, path, options):
-    """The whole map or cube; a map not yet in the cache is queued first and polled."""
+def render(model_id, label, axis, index, colour, mask, _job_done, _redraw, record, values, path,
+           options, last_job):  # fmt: skip
+    """The whole map or cube; a map not yet in the cache is queued first and polled (a new
+    plane's map is drawn coarse at once meanwhile)."""
     explorer = registry.get(model_id)
-    point = view_point(explorer, values)
-    request = view_request(explorer, point, label)
-    cmap, _job, key = precompute.request_map(explorer, request)
-    if cmap is None:  # computing (or queued): poll_job shows its progress
+    if slicing.sliced(explorer.latent_dim) and not record:  # the page has not chosen one yet
+        return {k: no_update for k in (*_RENDERED, "job", "polling_off")}
+    plane = view_plane(explorer, record)
+    point = view_point(explorer, values, plane)
+    request = view_request(explorer, point, label, plane)
+    cmap, _job, key = precompute.request_map(explorer, request, replaces=last_job)
+    waiting = cmap is None
+    if waiting and plane is not None:  # a new plane: its coarse map now, the full one next
+        cmap = explorer.compute(view_request(explorer, point, label, plane, COARSE_POINTS))
+    elif waiting:  # computing (or queued): poll_job shows its progress
         return {k: no_update for k in _RENDERED} | {"job": key, "polling_off": False}
     mask = [int(c) for c in mask] if isinstance(mask, list) else None
     fig, traces = view_figure(explorer, cmap, point, axis=axis, index=index, colour=colour,
@@ -418,7 +461,7 @@ def render(model_id, label, axis, index, colour, mask, _job_done, _redraw, value
             "last_index": len(cmap.axes[0]) - 1,
             "colour_choice": {} if (options or {}).get("colourings") and not cube else HIDDEN,
             "ready": model_id, "drawn": {"model": model_id, "projections": with_proj, **traces},
-            "job": None, "polling_off": True}  # fmt: skip
+            "job": key if waiting else None, "polling_off": not waiting}  # fmt: skip
 
 
 @page_callback(
@@ -459,18 +502,21 @@ def poll_job(_n, key):
             "model_id": State(_ID.model(_M), "data"), "label": State(_ID.label(_M), "data"),
             "ready": State(_ID.ready(_M), "data"), "drawn": State(_ID.drawn(_M), "data"),
             "w_index": State(_ID.w_index(_M), "data"), "shown": State(_ID.shown(_M), "data"),
-            "sent": State(_ID.slices(_M), "data"), "options": State(_ID.options(_M), "data")},
+            "sent": State(_ID.slices(_M), "data"), "options": State(_ID.options(_M), "data"),
+            "record": State(_ID.slice(_M), "data")},
     error_box=_ID.error(_M),
     prevent_initial_call=True,
 )  # fmt: skip
-def follow(values, path, model_id, label, ready, drawn, w_index, shown, sent, options):
+def follow(values, path, model_id, label, ready, drawn, w_index, shown, sent, options, record):
     """The marker (and path) move by Patch; the projections' slices change only when the
     point enters another grid cell; a 4D point's w picks the cube: render redraws it,
     unless the page already drew that cube itself (``shown``, see :func:`page_drew_cube`)."""
     explorer = registry.get(model_id)
-    point = view_point(explorer, values)
     out = {"figure": no_update, "proj": no_update, "slices": no_update, "w_index": no_update,
            "redraw": no_update}  # fmt: skip
+    if slicing.sliced(explorer.latent_dim) and not record:
+        return out
+    point = view_point(explorer, values, view_plane(explorer, record))
     other_cube = False
     if explorer.latent_dim == 4 and point is not None:
         idx = snap_fourth(point[3], registry.SETTINGS.cube_n)[0]
@@ -482,7 +528,10 @@ def follow(values, path, model_id, label, ready, drawn, w_index, shown, sent, op
     if other_cube:
         return {**out, "redraw": time.time()}  # render redraws with the point where it is
     projections = bool(drawn.get("projections"))
-    wanted = bool((options or {}).get("projections")) and explorer.latent_dim > 2
+    wanted = (
+        bool((options or {}).get("projections"))
+        and explore_view_kind(explorer.latent_dim) == "cube"
+    )
     if wanted and point is not None and not projections:  # the first point: draw them
         return {**out, "redraw": time.time()}
     cube = None
@@ -530,5 +579,5 @@ def click(figure_click, proj_click, model_id):
             dims = registry.get(model_id).latent_dim
         except Exception:  # noqa: BLE001 - an unknown model: render reports it
             return no_update
-        out = click_coordinates(figure_click, (0, 1) if dims == 2 else (0, 1, 2))
+        out = click_coordinates(figure_click, (0, 1) if slicing.view_dims(dims) == 2 else (0, 1, 2))
     return no_update if out is None else out

@@ -23,13 +23,14 @@ from dash import (
     no_update,
 )
 
-from dashboard import figures, ids, live, payloads, registry, urlstate
+from dashboard import figures, ids, live, payloads, registry, slicing, urlstate
 from dashboard.components import (
     card,
     digit_slider,
     download_buttons,
     graph_card,
     latent_sliders,
+    slice_sliders,
 )
 from dashboard.components.latent_view import LatentView
 from dashboard.components.pieces import model_menu, page_header, sidebar_grid
@@ -68,8 +69,8 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
             digit_slider(ids.EX_MAP_LABEL, init["map"]),
             class_name="card" if conditional else "card hidden",
         ),
-        card("Latent point", html.Div(id="explore-sliders"),
-             html.Div(id=ids.EX_READOUT, className="readout")),
+        card("Latent point", slice_box(init["slice"]), html.Div(id="explore-sliders"),
+             html.Div(id=ids.EX_READOUT, className="readout"), full_point_box()),
         card("Export", *download_buttons("explore-download", [("Map PNG", "explore-dl-png"),
                                                               ("View JSON", "explore-dl-json")])),
     ]  # fmt: skip
@@ -103,8 +104,40 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
             dcc.Store(id="explore-drawn"),
             dcc.Store(id="explore-server-point"),
             dcc.Store(id="explore-init", data=init),
+            dcc.Store(id="explore-slice"),
             STATE.store(),
         ],
+    )  # fmt: skip
+
+
+def slice_box(spec: str) -> html.Div:
+    """Above 4-D: which plane through the latent space the sliders move on (its spec, a
+    new random plane, the plane recentred on the point) and how typical its points are."""
+    return html.Div(
+        [
+            html.Label("Slice (a plane through the latent space)", htmlFor="explore-slice-spec"),
+            dcc.Input(id="explore-slice-spec", type="text", value=spec, debounce=True,
+                      placeholder="random:0", className="slice-spec", spellCheck=False),
+            html.Div([html.Button("Another random plane", id="explore-slice-random",
+                                  className="button"),
+                      html.Button("Recentre on the point", id="explore-slice-recentre",
+                                  className="button")], className="buttons slice-buttons"),
+            html.Div(id="explore-slice-note", className="note"),
+        ],
+        id="explore-slice-box", style={"display": "none"},
+    )  # fmt: skip
+
+
+def full_point_box() -> html.Div:
+    """Above 4-D: the whole latent point, to copy, or to paste one and go there."""
+    return html.Div(
+        [
+            html.Label("The whole point z (copy, or paste one and press Go)",
+                       htmlFor="explore-zfull"),
+            dcc.Textarea(id="explore-zfull", className="zfull", spellCheck=False),
+            html.Button("Go to this z", id="explore-zfull-go", className="button"),
+        ],
+        id="explore-zfull-box", style={"display": "none"},
     )  # fmt: skip
 
 
@@ -131,6 +164,7 @@ STATE = PageState(
               Input(LatentView.ids.index(VIEW), "value")),
         Field("colour", lambda t: urlstate.parse_choice(t, tuple(figures.COLOURINGS)), "class",
               Input(LatentView.ids.colour(VIEW), "value")),
+        Field("slice", urlstate.parse_spec, "", Input("explore-slice-spec", "value")),
         live.flag_field("explore"),
     ],
 )  # fmt: skip
@@ -147,19 +181,74 @@ def layout(**query):
 
 
 @page_callback(
+    Output("explore-slice", "data"),
+    Output("explore-slice-box", "style"),
+    Output("explore-zfull-box", "style"),
+    Output("explore-slice-note", "children"),
+    Input(ids.EX_MODEL, "value"),
+    Input("explore-slice-spec", "value"),
+    error_box=ids.EX_ERROR,
+)
+def choose_slice(model_id, spec):
+    """Above 4-D, the plane the spec names (a bad spec is refused and changes nothing);
+    smaller models are shown whole."""
+    explorer = registry.get(model_id)
+    if not slicing.sliced(explorer.latent_dim):
+        return None, {"display": "none"}, {"display": "none"}, ""
+    plane = slicing.resolve(explorer, spec)
+    return (slicing.slice_record(plane), {}, {},
+            slicing.slice_note(plane, explorer.prior, registry.SETTINGS.grid_2d))  # fmt: skip
+
+
+@page_callback(
+    Output("explore-slice-spec", "value"),
+    Input("explore-slice-random", "n_clicks"),
+    Input("explore-slice-recentre", "n_clicks"),
+    Input("explore-zfull-go", "n_clicks"),
+    State("explore-slice-spec", "value"),
+    State("explore-slice", "data"),
+    State({"type": ids.EX_SLIDER, "index": ALL}, "value"),
+    State("explore-zfull", "value"),
+    State(ids.EX_MODEL, "value"),
+    error_box=ids.EX_ERROR,
+    prevent_initial_call=True,
+)
+def move_slice(_random, _recentre, _go, spec, record, values, pasted, model_id):
+    """Another random plane; the plane recentred on the point (its slice coordinates
+    become 0); or the plane recentred on a pasted point."""
+    if ctx.triggered_id == "explore-slice-random":
+        return slicing.next_random_spec(spec)
+    explorer = registry.get(model_id)
+    plane = slicing.from_record(record, explorer.latent_dim, explorer.prior)
+    if ctx.triggered_id == "explore-zfull-go":
+        z = slicing.parse_full_point(pasted, explorer.latent_dim)
+    else:
+        z = slicing.latent_point(plane, slicing.slice_coordinates(plane, values))
+    return slicing.recentre_spec(plane, z)
+
+
+@page_callback(
     Output("explore-sliders", "children"),
     Input(ids.EX_MODEL, "value"),
+    Input("explore-slice", "data"),
     State("explore-init", "data"),
     State("explore-live-flag", "data"),
     error_box=ids.EX_ERROR,
 )
-def build_sliders(model_id, init, in_page):
+def build_sliders(model_id, record, init, in_page):
     explorer = registry.get(model_id)
-    values = restored_point(init, "z", explorer.latent_dim, model_id)  # None: the origin
     # Drawn in the page (a 4D cube swapped there too), a slider reports to Dash only when
     # let go; on the server path every step.
-    return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values,
-                          updatemode="mouseup" if in_page is not False else "drag")  # fmt: skip
+    mode = "mouseup" if in_page is not False else "drag"
+    if not slicing.sliced(explorer.latent_dim):
+        values = restored_point(init, "z", explorer.latent_dim, model_id)  # None: the origin
+        return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values, updatemode=mode)
+    if not record:
+        return no_update
+    plane = slicing.from_record(record, explorer.latent_dim, explorer.prior)
+    same = isinstance(init, dict) and (init.get("slice") or "") in ("", plane.spec)
+    values = restored_point(init, "z", 2, model_id, bound=plane.hi) if same else None
+    return slice_sliders(ids.EX_SLIDER, plane, values, mode)
 
 
 live.register_page("explore", ids.EX_MODEL, ids.EX_ERROR, ids.EX_SLIDER)
@@ -170,6 +259,7 @@ LatentView.follow(
     model=Input(ids.EX_MODEL, "value"),
     point=Input({"type": ids.EX_SLIDER, "index": ALL}, "value"),
     label=Input(ids.EX_MAP_LABEL, "value"),
+    slice=Input("explore-slice", "data"),
 )
 
 
@@ -207,21 +297,29 @@ clientside_callback(
 @page_callback(
     output={"image": Output(ids.EX_IMAGE, "figure"), "probs": Output(ids.EX_PROBS, "figure"),
             "acts": Output(ids.EX_ACTS, "figure"), "readout": Output(ids.EX_READOUT, "children"),
-            "drawn": Output("explore-drawn", "data")},
+            "drawn": Output("explore-drawn", "data"), "zfull": Output("explore-zfull", "value")},
     inputs={"point": Input("explore-server-point", "data"),
-            "model_id": State(ids.EX_MODEL, "value"), "drawn": State("explore-drawn", "data")},
+            "model_id": State(ids.EX_MODEL, "value"), "drawn": State("explore-drawn", "data"),
+            "record": State("explore-slice", "data")},
     error_box=ids.EX_ERROR,
     prevent_initial_call=True,
 )  # fmt: skip
-def follow_point(point, model_id, drawn):
+def follow_point(point, model_id, drawn, record):
     """On every drag step the server draws: the new image, probabilities and activations
     (Patches once the figures are drawn); the latent view moves its own marker."""
     values, label = payloads.values_and_label(point)
     explorer = registry.get(model_id)
-    point = parse_point(values, explorer.latent_dim, default=0.0 if not values else None)
-    probe = explorer.probe_point(point, safe_label(label) if explorer.conditional else None)
+    default = 0.0 if not values else None
+    if slicing.sliced(explorer.latent_dim):
+        plane = slicing.from_record(record, explorer.latent_dim, explorer.prior)
+        t = slicing.slice_coordinates(plane, values, default)
+        shown, z = t, slicing.latent_point(plane, t)
+    else:
+        shown = z = parse_point(values, explorer.latent_dim, default=default)
+    probe = explorer.probe_point(z, safe_label(label) if explorer.conditional else None)
     return {**point_figures(explorer, probe, drawn == model_id), "drawn": model_id,
-            "readout": readout_text(point, probe)}  # fmt: skip
+            "readout": readout_text(shown, probe, "t" if shown is not z else "z"),
+            "zfull": slicing.full_point_text(z) if shown is not z else ""}  # fmt: skip
 
 
 def point_figures(explorer, probe, dragging: bool) -> dict:
