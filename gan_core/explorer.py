@@ -201,9 +201,12 @@ class LatentExplorer:
         default slice), or SliceError."""
         from gan_core.slices import default_spec, parse_slice
 
-        return parse_slice(spec or default_spec(self.latent_dim), self.latent_dim, self.prior, k)
+        return parse_slice(spec or default_spec(self.latent_dim), self.latent_dim, self.prior, k,
+                           generator=self.generator)  # fmt: skip
 
-    def slice_map(self, latent_slice, n: int = MAP_2D_POINTS, label=None, progress=None) -> ClassMap:
+    def slice_map(
+        self, latent_slice, n: int = MAP_2D_POINTS, label=None, progress=None
+    ) -> ClassMap:
         """The class map on ``latent_slice`` (a plane: n x n; a cube: n^3), cached."""
         label = validate_label(label, self.conditional)
         params = {"n": int(n), "label": label, **latent_slice.cache_params()}
