@@ -16,6 +16,7 @@ from gan_core.checkpoints import (
     listed_config,
 )
 from gan_core.explorer import LatentExplorer
+from gan_core.uploaded_generators import uploads_root
 
 
 @dataclass
@@ -27,12 +28,7 @@ class Settings:
     grid_2d: int = 100
     cube_n: int = 16
     morph_frames: int = 24
-    uploads: Path = field(
-        default_factory=lambda: Path(
-            os.environ.get("GAN_EXPLORER_UPLOADS")
-            or Path(__file__).resolve().parent.parent / ".cache" / "uploads"
-        )
-    )
+    uploads: Path = field(default_factory=uploads_root)  # $GAN_EXPLORER_UPLOADS or .cache/uploads
 
 
 SETTINGS = Settings()

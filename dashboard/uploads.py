@@ -27,7 +27,8 @@ def handle_upload():
         if upload is None or not upload.filename:
             raise CheckpointError("choose a .keras file to upload")
         data = upload.read(MAX_UPLOAD_BYTES + 1)
-        model_id = import_generator(data, upload.filename, registry.SETTINGS.uploads)
+        prior = request.form.get("prior") or None  # the form's radio: uniform or normal
+        model_id = import_generator(data, upload.filename, registry.SETTINGS.uploads, prior=prior)
     except RequestEntityTooLarge:
         return _home(
             upload_error=f"the file is larger than the {MAX_UPLOAD_BYTES // 2**20} MiB limit"

@@ -214,11 +214,18 @@ def listed_config(model_dir: Path) -> ModelConfig:
     return load_config(Path(model_dir))
 
 
-MIN_FOREIGN_DIM, MAX_FOREIGN_DIM = 2, 8
+MIN_FOREIGN_DIM, MAX_FOREIGN_DIM = 2, MAX_LATENT_DIM
 
 
-def infer_config(model, source: Path) -> ModelConfig:
-    """Config for a generator with one (None, d) input, 2 <= d <= 8, and a 28x28 output."""
+def infer_config(model, source: Path, prior=None) -> ModelConfig:
+    """Config for a generator with one (None, d) input, 2 <= d <= 512, and a 28x28 output,
+    trained on ``prior`` (a Prior or its text; default uniform[-1,1], the study's)."""
+    from gan_core.priors import UNIFORM, Prior
+
+    try:
+        prior = Prior.parse(UNIFORM if prior is None else prior)
+    except ValueError as exc:
+        raise CheckpointError(f"bad prior: {exc}") from exc
     if len(model.inputs) != 1:
         raise CheckpointError(
             f"{source}: a generator must take one input (None, d); this one takes {len(model.inputs)}"
@@ -234,7 +241,8 @@ def infer_config(model, source: Path) -> ModelConfig:
         raise CheckpointError(
             f"{source}: output shape {out} is not a 28x28 image (None, 28, 28, 1)"
         )
-    return ModelConfig(latent_dim=int(shape[1]), data_source="imported", extra={"inferred": True})
+    return ModelConfig(latent_dim=int(shape[1]), prior=prior.spec, data_source="imported",
+                       extra={"inferred": True})  # fmt: skip
 
 
 def load_metrics(model_dir: Path) -> dict[str, Any]:

@@ -36,13 +36,16 @@ UPLOAD_FORM = f"""<!doctype html><html><body style="margin:0;font:14px Helvetica
 <form action="{UPLOAD_PATH}" method="post" enctype="multipart/form-data" target="_top"
       style="display:flex;gap:12px;align-items:center">
   <input type="file" name="file" accept=".keras" id="upload-file">
+  <span id="upload-prior">trained on
+    <label><input type="radio" name="prior" value="uniform" checked> uniform [-1,1]</label>
+    <label><input type="radio" name="prior" value="normal"> normal(0,1)</label></span>
   <button type="submit" id="upload-submit" style="background:#2f6fde;color:#fff;border:0;border-radius:6px;
           padding:7px 14px;cursor:pointer">Upload generator</button>
 </form></body></html>"""
 
 
 def upload_box(uploaded=None, upload_error=None) -> html.Div:
-    """Bring your own generator: a Keras file (None, d) -> 28x28 image, 2 <= d <= 8."""
+    """Bring your own generator: a Keras file (None, d) -> 28x28 image, 2 <= d <= 512."""
     message = None
     if isinstance(uploaded, str) and uploaded in registry.uploaded_ids():
         message = html.Div(
@@ -56,7 +59,8 @@ def upload_box(uploaded=None, upload_error=None) -> html.Div:
             html.H3("Bring your own generator"),
             html.P(
                 f"A Keras 3 .keras file (at most {MAX_UPLOAD_BYTES // 2**20} MiB) whose input is (None, d) with "
-                "2 <= d <= 8 and whose output is a 28x28 image. It is loaded in safe mode (no custom code), "
+                "2 <= d <= 512 and whose output is a 28x28 image, with the latent prior it was trained on. "
+                "It is loaded in safe mode (no custom code), "
                 "stored in the uploads folder only, and gets maps from the bundled digit classifier.",
                 className="note",
             ),  # fmt: skip

@@ -47,10 +47,25 @@ def test_valid_upload_is_stored_and_listed(client, tmp_path):
     assert home.status_code == 200
 
 
+def test_the_forms_prior_is_recorded(client, tmp_path):
+    from urllib.parse import unquote_plus
+
+    from dashboard import registry
+
+    data = _keras_bytes(tmp_path, latent_dim=20)
+    resp = client.post("/upload-generator", data={"file": (io.BytesIO(data), "n.keras"), "prior": "normal"},
+                       content_type="multipart/form-data")  # fmt: skip
+    model_id = resp.headers["Location"].split("uploaded=")[1]
+    assert registry.get(model_id).prior.spec == "normal(0,1)"
+    resp = client.post("/upload-generator", data={"file": (io.BytesIO(data), "n.keras"), "prior": "cauchy"},
+                       content_type="multipart/form-data")  # fmt: skip
+    assert "bad prior" in unquote_plus(resp.headers["Location"])
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
     [(lambda t: _keras_bytes(t, out_shape=(32, 32, 1)), "not a 28x28 image"),
-     (lambda t: _keras_bytes(t, latent_dim=12), "2 <= d <= 8"),
+     (lambda t: _keras_bytes(t, latent_dim=513), "2 <= d <= 512"),
      (lambda t: b"not a zip file", "not a Keras archive")],
 )  # fmt: skip
 def test_bad_uploads_are_refused_with_the_reason(client, tmp_path, make, reason):

@@ -48,11 +48,47 @@ def test_wrong_output_shape_is_refused_and_nothing_is_left(tmp_path):
     assert list(uploads.iterdir()) == []
 
 
-@pytest.mark.parametrize("dim", [1, 9])
-def test_latent_dims_outside_2_to_8_are_refused(tmp_path, dim):
+@pytest.mark.parametrize("dim", [1, 513])
+def test_latent_dims_outside_2_to_512_are_refused(tmp_path, dim):
     data = _save(_mlp_generator(dim), tmp_path)
-    with pytest.raises(CheckpointError, match="2 <= d <= 8"):
+    with pytest.raises(CheckpointError, match="2 <= d <= 512"):
         import_generator(data, "g.keras", tmp_path / "up")
+    assert not any(p.name.startswith("upload-") for p in (tmp_path / "up").iterdir())
+
+
+def test_the_prior_is_recorded_and_a_bad_prior_refused(tmp_path):
+    from gan_core.priors import model_prior
+
+    data = _save(_mlp_generator(40), tmp_path)
+    up = tmp_path / "up"
+    plain = import_generator(data, "g.keras", up)  # the default: the study's box
+    normal = import_generator(data, "g.keras", up, prior="normal")
+    wide = import_generator(data, "g.keras", up, prior="normal(0,2)")
+    assert len({plain, normal, wide}) == 3  # the same file with another prior: another model
+    assert plain == upload_id("g.keras", data)  # ids of earlier uploads do not change
+    assert [model_prior(load_generator(m, up).config).spec for m in (plain, normal, wide)] == [
+        "uniform[-1,1]", "normal(0,1)", "normal(0,2)"]  # fmt: skip
+    assert load_generator(normal, up).config.latent_dim == 40
+    for bad in ("cauchy", "normal(1,1)", "uniform[0,1]", 3):
+        with pytest.raises(CheckpointError, match="bad prior"):
+            import_generator(data, "h.keras", up, prior=bad)
+    assert sorted(list_model_ids(up)) == sorted([plain, normal, wide])
+
+
+def test_uploaded_ids_are_found_in_the_uploads_folder(tmp_path, monkeypatch):
+    from gan_core.checkpoints import checkpoints_root
+    from gan_core.uploaded_generators import UPLOADS_ENV, model_root, uploads_root
+
+    up = tmp_path / "up"
+    model_id = import_generator(_save(_mlp_generator(3), tmp_path), "g.keras", up)
+    assert model_root(model_id, tmp_path / "ck", up) == up
+    assert model_root("upload-missing-00000000", tmp_path / "ck", up) == checkpoints_root(
+        tmp_path / "ck"
+    )
+    assert model_root("gan-2d", tmp_path / "ck", up) == checkpoints_root(tmp_path / "ck")
+    assert model_root("upload-../x", tmp_path / "ck", up) == checkpoints_root(tmp_path / "ck")
+    monkeypatch.setenv(UPLOADS_ENV, str(up))
+    assert uploads_root() == up and model_root(model_id, tmp_path / "ck") == up
 
 
 def test_lambda_layer_is_refused_by_safe_mode(tmp_path):
