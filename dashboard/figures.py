@@ -546,12 +546,19 @@ def map_change_figure(replay, epoch: int, label: int = 0, height: int = 220) -> 
     return _layout(fig, title, height + top - 36, margin=dict(l=40, r=right, t=top, b=36))
 
 
-def class_grid_figure(classes: np.ndarray, title: str, height: int = 340) -> go.Figure:
-    """A 2D class grid (axis 0 = x, axis 1 = y over [-1, 1]) without probabilities."""
+def class_grid_figure(classes: np.ndarray, title: str, height: int = 340, axes=None,
+                      names=("x", "y")) -> go.Figure:  # fmt: skip
+    """A 2D class grid (axis 0 = x, axis 1 = y over [-1, 1]) without probabilities;
+    ``axes`` (x values, y values) and ``names`` for other coordinates (a plane's t0, t1)."""
     n0, n1 = classes.shape
+    axes = [axis_values(n0), axis_values(n1)] if axes is None else [np.asarray(a) for a in axes]
+    if (len(axes[0]), len(axes[1])) != (n0, n1):
+        raise ValueError(f"axes of {len(axes[0])} x {len(axes[1])} values for a {n0} x {n1} grid")
     cmap = ClassMap(np.asarray(classes, np.uint8), np.zeros(classes.shape + (10,), np.float32),
-                    [axis_values(n0), axis_values(n1)])  # fmt: skip
-    fig = class_map_figure(cmap, None, title=title, height=height)
+                    axes)  # fmt: skip
+    fig = class_map_figure(cmap, None, title=title, height=height, xlabel=names[0],
+                           ylabel=names[1])  # fmt: skip
     fig.data[1].visible = False
-    fig.data[0].hovertemplate = "x=%{x:.2f}<br>y=%{y:.2f}<br>digit %{z}<extra></extra>"
+    fig.data[0].hovertemplate = (f"{names[0]}=%{{x:.2f}}<br>{names[1]}=%{{y:.2f}}<br>"
+                                 "digit %{z}<extra></extra>")  # fmt: skip
     return fig

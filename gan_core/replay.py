@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,45 @@ from gan_core.evaluation import faint_level_share
 from gan_core.grids import axis_values
 from gan_core.history import load_history, map_change_fraction
 from gan_core.latent import LatentInputError
+
+# gan_core.monitoring's description of a map on a slice (LatentSlice.describe), e.g.
+# "100^2 grid on [-3,3] of slice random:0"
+_PLANE_RE = re.compile(r"^(\d+)\^2 grid on \[([^,\]]+),([^\]]+)\] of slice (\S.*)$")
+
+
+@dataclass(frozen=True)
+class MonitorPlane:
+    """The plane a model above 4-D records its monitor maps on: an n x n grid of slice
+    coordinates t0, t1 in [lo, hi] on slice ``spec`` (gan_core.slices)."""
+
+    spec: str
+    lo: float
+    hi: float
+    n: int
+
+    def axis_values(self) -> np.ndarray:
+        """The n coordinate values of each grid axis (as LatentSlice.axis_values)."""
+        return np.linspace(self.lo, self.hi, self.n, dtype=np.float64)
+
+    @property
+    def text(self) -> str:
+        return f"slice {self.spec}: t0, t1 in [{self.lo:g}, {self.hi:g}]"
+
+
+def monitor_plane(description) -> MonitorPlane | None:
+    """The plane a class_maps.npz description names, or None (a grid on [-1, 1]^d)."""
+    if description is None:
+        return None
+    m = _PLANE_RE.match(str(np.asarray(description).item()).strip())
+    if m is None:
+        return None
+    try:
+        lo, hi = float(m.group(2)), float(m.group(3))
+    except ValueError:
+        return None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        return None
+    return MonitorPlane(m.group(4).strip(), lo, hi, int(m.group(1)))
 
 
 @dataclass
@@ -29,6 +69,8 @@ class TrainingReplay:
             as that label (empty for unconditional models).
         faint_pixels: (S,) percent of the fixed-noise images' pixels at grey levels 1..10
             of 255 (the haze ``gan-explorer evaluate`` measures on 10,000 samples).
+        map_plane: above 4-D, the plane the maps were recorded on (None: a grid on
+            [-1, 1] per axis).
     """
 
     epochs: np.ndarray
@@ -43,6 +85,7 @@ class TrainingReplay:
     map_change: np.ndarray
     label_fidelity: np.ndarray = field(default_factory=lambda: np.zeros((0, 10)))
     faint_pixels: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    map_plane: MonitorPlane | None = None
 
     @property
     def last_epoch(self) -> int:
@@ -84,14 +127,24 @@ class TrainingReplay:
         picks = _slice_indices(grid.shape[2:], (z_index, w_index))
         return grid[(slice(None), slice(None), *picks)]
 
+    def map_axes(self) -> dict:
+        """What a figure of ``map_at`` puts on its axes: {"axes": (x values, y values),
+        "names": (x name, y name)}: x, y over [-1, 1], or a plane's t0, t1 over its range."""
+        n = self.maps.shape[-1] if len(self.maps) else 1
+        if self.map_plane is not None and self.map_plane.n == n:
+            a = self.map_plane.axis_values()
+            return {"axes": (a, a), "names": ("t0", "t1")}
+        return {"axes": (axis_values(n), axis_values(n)), "names": ("x", "y")}
+
     def map_view_text(
         self, label: int = 0, z_index: int | None = None, w_index: int | None = None
     ) -> str:
         """Which part of the grid ``map_at`` shows, e.g. "slice z = +0.07" for a 3D model
-        (the monitor grid spans [-1, 1] on every axis); "" for a 2D map."""
+        (the monitor grid spans [-1, 1] on every axis); "" for a 2D map; above 4-D the
+        plane, e.g. "slice random:0: t0, t1 in [-3, 3]"."""
         sizes = self.slice_sizes()
         if not sizes:
-            return ""
+            return self.map_plane.text if self.map_plane is not None else ""
         picks = _slice_indices(sizes, (z_index, w_index))
         parts = [f"label {int(label)}"] if _is_label_cubes(self.maps.shape[1:]) else []
         parts.append(f"slice z = {slice_coordinate(sizes[0], picks[0]):+.2f}")
@@ -179,4 +232,5 @@ def load_replay(model_dir: str | Path) -> TrainingReplay:
         if len(maps) and _is_conditional(m)
         else np.zeros((0, 10)),
         faint_pixels=np.array([faint_level_share(im) for im in samples], np.float32),
+        map_plane=monitor_plane(m.get("description")),
     )

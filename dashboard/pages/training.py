@@ -211,7 +211,7 @@ def show_epoch(epoch, label, slices, model_id):
         else EMPTY
     )
     m_fig = (
-        figures.class_grid_figure(grid, map_title(replay, epoch, label, picks))
+        figures.class_grid_figure(grid, map_title(replay, epoch, label, picks), **replay.map_axes())
         if grid is not None
         else EMPTY
     )
