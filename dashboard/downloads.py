@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dashboard import slicing
 from dashboard.payloads import PayloadError, parse_point, safe_label
 
 
@@ -29,16 +30,39 @@ def morph_download(button: str, result, fps) -> dict:
 
 
 def explore_download(
-    button: str, explorer, values, label, map_label, axis, index, grid_2d, cube_n
+    button: str, explorer, values, label, map_label, axis, index, grid_2d, cube_n, record=None
 ) -> dict:
-    """dcc.Download payload for the explorer: its map/cube as PNG or the view as JSON."""
+    """dcc.Download payload for the explorer: its map/cube as PNG or the view as JSON.
+
+    Above 4-D (dashboard.slicing) ``record`` is the page's slice record (the
+    ``explore-slice`` store) and ``values`` the sliders' slice coordinates t: the PNG is
+    that plane's class map (``grid_2d`` points a side) and the JSON adds ``"slice"``
+    ({"spec", "origin", "basis", "range"}) and ``"t"`` to the view's numbers, whose
+    ``"point"`` is the whole z = origin + t @ basis. Up to 4-D ``record`` is not used.
+    """
     from dash import dcc
 
     from gan_core import export
 
-    point = parse_point(values, explorer.latent_dim)
+    plane = None
+    if slicing.sliced(explorer.latent_dim):
+        plane = slicing.from_record(record, explorer.latent_dim, explorer.prior)
+        t = slicing.slice_coordinates(plane, values)
+        point, shown = slicing.latent_point(plane, t), t
+    else:
+        point = shown = parse_point(values, explorer.latent_dim)
     lab = safe_label(label) if explorer.conditional else None
-    name = f"{explorer.model_id}_" + "_".join(f"{v:+.2f}" for v in point)
+    name = (
+        f"{explorer.model_id}_"
+        + ("t" if plane is not None else "")
+        + "_".join(f"{v:+.2f}" for v in shown)
+    )
+    if button == "explore-dl-png" and plane is not None:
+        map_lab = safe_label(map_label) if explorer.conditional else None
+        cmap = explorer.slice_map(plane, grid_2d, label=map_lab)
+        suffix = "" if map_lab is None else f"-label{map_lab}"
+        return dcc.send_bytes(export.class_map_png(cmap.classes, cmap.confidence),
+                              f"{explorer.model_id}-slice{suffix}.png")  # fmt: skip
     if button == "explore-dl-png":
         map_lab = safe_label(map_label) if explorer.conditional else None
         data = export.map_png(explorer, grid_2d, cube_n, label=map_lab, point=point)
@@ -50,7 +74,10 @@ def explore_download(
     view = {"url_view": "/cgan" if explorer.conditional else "/explore"}
     if explorer.conditional:
         view["map_label"] = safe_label(map_label)
-    if explorer.latent_dim >= 3 and axis in ("0", "1", "2"):
+    if plane is not None:
+        view["slice"] = plane.to_dict()
+        view["t"] = [float(v) for v in shown]
+    elif explorer.latent_dim >= 3 and axis in ("0", "1", "2"):
         view["slice"] = {
             "axis": "xyz"[int(axis)],
             "index": int(index) if isinstance(index, int) else 0,
