@@ -1,5 +1,8 @@
 """/compare: the same latent point, path or layer edit on two models side by side, with
-their metrics. A model with fewer latent dimensions uses the first coordinates."""
+their metrics. A model with fewer latent dimensions uses the first coordinates. Above
+4-D two models of the same dimension and prior are compared on their default plane (the
+sliders and A, B are slice coordinates); other pairs are refused with the reason
+(dashboard.planes)."""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ import dash
 import numpy as np
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import figures, registry, urlstate
-from dashboard.components import card, error_box, graph_card, latent_sliders
+from dashboard import figures, planes, registry, slicing, urlstate
+from dashboard.components import card, error_box, graph_card, latent_sliders, slice_sliders
 from dashboard.components.latent_view import LatentView
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
@@ -72,17 +75,15 @@ def _side(prefix: str, models: list[str], value: str | None) -> html.Div:
 def _shared_point(text):
     """The shared point in the URL: 1 to 4 coordinates, the rest 0 (a point copied from a
     model with fewer latent dimensions)."""
-    point = urlstate.point_from_text(text)
+    point = urlstate.point_from_text(text) or planes.numbers_from_text(text, most=2)
     return (point + [0.0] * 4)[:4] if point and len(point) <= 4 else None
 
 
 def _path_point(text):
-    """A path end typed in the URL: 1 to 4 coordinates in [-1, 1], kept as text."""
-    return (
-        text
-        if isinstance(text, str) and urlstate.point_from_text(text) and text.count(",") < 4
-        else None
-    )
+    """A path end typed in the URL: 1 to 4 coordinates in [-1, 1], kept as text (or a
+    plane's 2 slice coordinates, checked against the plane when the page has one)."""
+    whole = isinstance(text, str) and urlstate.point_from_text(text) and text.count(",") < 4
+    return text if whole or planes.numbers_from_text(text, most=2) else None
 
 
 STATE = PageState(
@@ -107,6 +108,9 @@ def layout(**query):
     rest = [m for m in models if m != lval]
     rval = init["right"] if init["right"] in models else (rest[0] if rest else lval)
     point = restored_point(init, "z", 4) or [0.0] * 4
+    # Up to 4-D as always; a plane's A and B are checked when the plane is chosen.
+    ends = [t if urlstate.point_from_text(t) else d for t, d in zip((init["a"], init["b"]),
+                                                                    planes.PATH_ENDS[False])]  # fmt: skip
     return html.Div(
         [
             html.H2("Compare two models"),
@@ -118,12 +122,16 @@ def layout(**query):
             error_box("cmp-error"),
             html.Div(
                 [
-                    card("Latent point (x, y, z, w)", latent_sliders("cmp-slider", 4, point)),
+                    card(
+                        html.Span(planes.POINT_TITLES[False], id="cmp-point-title"),
+                        html.Div(latent_sliders("cmp-slider", 4, point), id="cmp-sliders"),
+                        html.Div(id="cmp-plane-note", className="note"),
+                    ),
                     card(
                         "Path and edit",
                         html.Label("Path A → B (comma-separated coordinates)"),
-                        dcc.Input(id="cmp-a", value=init["a"], debounce=True, type="text"),
-                        dcc.Input(id="cmp-b", value=init["b"], debounce=True, type="text"),
+                        dcc.Input(id="cmp-a", value=ends[0], debounce=True, type="text"),
+                        dcc.Input(id="cmp-b", value=ends[1], debounce=True, type="text"),
                         html.Label("Layer edit"),
                         dcc.RadioItems(
                             id="cmp-edit",
@@ -139,9 +147,43 @@ def layout(**query):
             html.Div(
                 [_side("left", models, lval), _side("right", models, rval)], className="two-col"
             ),
+            dcc.Store(id="cmp-plane"),
+            dcc.Store(
+                id="cmp-init",
+                data={k: init[k] for k in ("left", "right", "z", "a", "b")}
+                | {"left": lval, "right": rval},
+            ),
             STATE.store(),
         ]
     )
+
+
+@page_callback(
+    Output("cmp-sliders", "children"),
+    Output("cmp-a", "value"),
+    Output("cmp-b", "value"),
+    Output("cmp-point-title", "children"),
+    Output("cmp-plane-note", "children"),
+    Output("cmp-plane", "data"),
+    Output(LatentView.ids.slice("cmp-left"), "data"),
+    Output(LatentView.ids.slice("cmp-right"), "data"),
+    Input("cmp-left-model", "value"),
+    Input("cmp-right-model", "value"),
+    State("cmp-plane", "data"),
+    State("cmp-init", "data"),
+    error_box="cmp-error",
+)
+def choose_plane(left_id, right_id, current, init):
+    """Above 4-D the two models' shared plane (the sliders become its t0, t1); each view
+    shows its own model's plane."""
+    c = planes.compare_controls(registry.get(left_id), registry.get(right_id), current, init)
+    fixed = [c["note"], c["record"], *c["views"]]
+    if not c["changed"]:
+        return [no_update] * 4 + fixed
+    plane = c["plane"]
+    sliders = (latent_sliders("cmp-slider", 4) if plane is None
+               else slice_sliders("cmp-slider", plane, c["values"]))  # fmt: skip
+    return [sliders, c["a"], c["b"], c["title"]] + fixed
 
 
 def _pad(point: np.ndarray, dim: int) -> np.ndarray:
@@ -150,8 +192,10 @@ def _pad(point: np.ndarray, dim: int) -> np.ndarray:
 
 def _metrics_text(e) -> str:
     m = e.checkpoint.metrics or {}
+    prior = f", prior {e.prior.spec}" if slicing.sliced(e.latent_dim) else ""
     parts = [
-        f"{e.latent_dim}D, {e.config.activation}, epochs {epochs_text(e.config.epochs_trained, m)}"
+        f"{e.latent_dim}D{prior}, {e.config.activation}, "
+        f"epochs {epochs_text(e.config.epochs_trained, m)}"
     ]
     if m.get("strong_classifier_error_percent") is None:
         parts.append("not evaluated yet")
@@ -162,33 +206,48 @@ def _metrics_text(e) -> str:
     return "; ".join(parts)
 
 
-def compare_side(model_id, values, a_text, b_text, edit_choice):
-    """Image, probabilities, morph strip, sequence and metrics of one model."""
-    e = registry.get(model_id)
-    if e.conditional:
-        raise PayloadError("compare takes unconditional models")
-    full = parse_point(values, 4)
-    z = _pad(full, e.latent_dim)
+def side_points(e, plane, values, a_text, b_text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(z, A, B) in the model's latent space: the first coordinates of the shared 4 (a
+    smaller model), or on ``plane`` the points of the slice coordinates."""
+    if plane is not None:
+        t = slicing.slice_coordinates(plane, list(values or [])[: plane.k])
+        ends = [planes.plane_numbers(x, plane, n) for x, n in ((a_text, "A"), (b_text, "B"))]
+        return plane.points(t), plane.points(ends[0]), plane.points(ends[1])
+    z = _pad(parse_point(values, 4), e.latent_dim)
     a = urlstate.point_from_text(a_text)
     b = urlstate.point_from_text(b_text)
     if a is None or b is None:
         raise PayloadError("A and B must be comma-separated numbers in [-1, 1]")
+    return z, _pad(np.asarray(a), e.latent_dim), _pad(np.asarray(b), e.latent_dim)
+
+
+def compare_side(model_id, values, a_text, b_text, edit_choice, pair=None):
+    """Image, probabilities, morph strip, sequence and metrics of one model; ``pair``
+    (left id, right id): the models compared (above 4-D on one plane, see
+    dashboard.planes.compare_plane)."""
+    e = registry.get(model_id)
+    if e.conditional:
+        raise PayloadError("compare takes unconditional models")
+    plane = planes.compare_plane(*(registry.get(m) for m in pair)) if pair else None
+    z, a, b = side_points(e, plane, values, a_text, b_text)
     edits = edits_for(edit_choice) if edit_choice in EDIT_CHOICES else []
     edited = e.edit(z, edits).edited if edits else None
     probe = e.probe_point(z)
-    m = e.morph([_pad(np.asarray(a), e.latent_dim), _pad(np.asarray(b), e.latent_dim)], frames=12)
+    m = e.morph([a, b], frames=12)
     image = edited if edited is not None else probe.image
     title = "Edited image" if edited is not None else "Generated image"
     probs = probe.probs if edited is None else np.asarray(
         e.classifier(edited[None, ..., None], training=False))[0]  # fmt: skip
-    path = {"latents": np.round(m.latents.astype(np.float64), 4).tolist(),
-            "classes": [int(c) for c in m.classes]}  # fmt: skip
+    # On a plane the view draws no path yet: it would read z's first two coordinates.
+    path = None if plane is not None else {
+        "latents": np.round(m.latents.astype(np.float64), 4).tolist(),
+        "classes": [int(c) for c in m.classes]}  # fmt: skip
     return (figures.image_figure(image, title, height=260), figures.probs_figure(probs, height=260),
             figures.strip_figure(m.images, m.classes), "Crossed areas: " + m.sequence_text,
             _metrics_text(e), path)  # fmt: skip
 
 
-def _register(prefix: str) -> None:
+def _register(prefix: str, other: str) -> None:
     @page_callback(
         Output(f"cmp-{prefix}-image", "figure"),
         Output(f"cmp-{prefix}-probs", "figure"),
@@ -201,18 +260,20 @@ def _register(prefix: str) -> None:
         Input("cmp-a", "value"),
         Input("cmp-b", "value"),
         Input("cmp-edit", "value"),
+        State(f"cmp-{other}-model", "value"),
         error_box="cmp-error",
     )
-    def update(model_id, values, a_text, b_text, edit_choice):
-        return compare_side(model_id, values, a_text, b_text, edit_choice)
+    def update(model_id, values, a_text, b_text, edit_choice, other_id):
+        pair = (model_id, other_id) if prefix == "left" else (other_id, model_id)
+        return compare_side(model_id, values, a_text, b_text, edit_choice, pair)
 
     update.__name__ = f"update_{prefix}"
     LatentView.follow(f"cmp-{prefix}", model=Input(f"cmp-{prefix}-model", "value"),
                       point=Input({"type": "cmp-slider", "index": ALL}, "value"))  # fmt: skip
 
 
-_register("left")
-_register("right")
+_register("left", "right")
+_register("right", "left")
 
 
 @callback(

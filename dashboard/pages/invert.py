@@ -10,7 +10,7 @@ import dash
 import numpy as np
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboard import figures, registry, urlstate
+from dashboard import figures, planes, registry, slicing, urlstate
 from dashboard.components import card, graph_card
 from dashboard.components.latent_view import LatentView
 from dashboard.components.pieces import label_box, model_menu, page_header, sidebar_grid
@@ -53,7 +53,8 @@ STATE = PageState(
 LEAD = (
     "Pick a real MNIST test digit or upload a 28x28 image: gradient descent on z finds the "
     "latent point whose generated image is closest (16 random starts, or 4 per label when a CGAN "
-    "searches every label; z kept in [-1, 1])."
+    "searches every label; z kept in the prior's box, or for a normal prior near its typical "
+    "norm). Above 4-D the map shows a plane through the point found."
 )
 
 
@@ -86,6 +87,14 @@ def controls(models: list[str], value: str | None, init: dict) -> list:
         ),
         digit_card(init["index"]),
         html.Div(id="inv-result", className="readout"),
+        html.Div(
+            [
+                html.Label("The whole point z (to copy)", htmlFor="inv-zfull"),
+                dcc.Textarea(id="inv-zfull", className="zfull", readOnly=True, spellCheck=False),
+            ],
+            id="inv-zfull-box",
+            style=HIDDEN,
+        ),  # fmt: skip
         dcc.Link("Open this point in the explorer", id="inv-link", href="/explore", style=HIDDEN),
     ]
 
@@ -180,6 +189,7 @@ def show_label(model_id):
     Output(LatentView.ids.point(VIEW), "data", allow_duplicate=True),
     Output("inv-result", "children", allow_duplicate=True),
     Output("inv-link", "style", allow_duplicate=True),
+    Output("inv-zfull-box", "style", allow_duplicate=True),
     Input("inv-model", "value"),
     Input("inv-label", "value"),
     Input("inv-any-label", "value"),
@@ -189,7 +199,30 @@ def show_label(model_id):
 )
 def clear_result(*_):
     """A new model, label or digit: the last result (and its marker) no longer applies."""
-    return RECON_HINT, None, "", HIDDEN
+    return RECON_HINT, None, "", HIDDEN, HIDDEN
+
+
+@page_callback(
+    Output(LatentView.ids.slice(VIEW), "data"),
+    Input("inv-model", "value"),
+    Input("inv-label", "value"),
+    Input("inv-any-label", "value"),
+    Input("inv-upload-store", "data"),
+    Input("inv-index", "value"),
+    error_box="inv-error",
+)
+def show_plane(model_id, *_):
+    """Above 4-D the map is a plane: the model's default one until a point is found."""
+    e = registry.get(model_id)
+    return slicing.slice_record(slicing.resolve(e, None)) if slicing.sliced(e.latent_dim) else None
+
+
+def found_view(e, z) -> tuple[list, dict | None]:
+    """(the latent view's point, its slice record): z itself up to 4-D; above, t = (0, 0)
+    on the plane random:0 recentred on z (the plane the result's link explores)."""
+    if not slicing.sliced(e.latent_dim):
+        return [float(v) for v in z], None
+    return [0.0, 0.0], slicing.slice_record(planes.found_plane(z, e.prior))
 
 
 @page_callback(
@@ -199,6 +232,10 @@ def clear_result(*_):
     Output("inv-result", "children"),
     Output("inv-link", "href"),
     Output("inv-link", "style"),
+    Output("inv-link", "children"),
+    Output("inv-zfull", "value"),
+    Output("inv-zfull-box", "style"),
+    Output(LatentView.ids.slice(VIEW), "data", allow_duplicate=True),
     Input("inv-run", "n_clicks"),
     State("inv-model", "value"),
     State("inv-label", "value"),
@@ -215,31 +252,29 @@ def run_inversion(_n, model_id, label, any_label, index, uploaded):
     target = target_image(index, uploaded)
     if search:  # the same 4 starts for each of the 10 labels: 40 starts in one batch
         result = invert_image(e.generator, target, e.latent_dim, label=list(range(10)),
-                              steps=150, restarts=4)  # fmt: skip
+                              steps=150, restarts=4, prior=e.prior)  # fmt: skip
         lab = result.label
     else:
         result = invert_image(e.generator, target, e.latent_dim, label=lab, steps=150,
-                              restarts=16)  # fmt: skip
+                              restarts=16, prior=e.prior)  # fmt: skip
     probe = e.probe_point(result.z, lab)
-    z = [round(float(v), 2) for v in result.z]
-    page = "/cgan" if e.conditional else "/explore"
-    href = page + urlstate.query_string({"model": model_id, "z": z, "label": lab, "map": lab})
-    recon = figures.image_figure(probe.image, "Closest generated image")
-    return (
-        recon,
-        [float(v) for v in result.z],
-        lab,
-        result_text(result, probe, lab, search),
-        href,
-        {},
-    )
+    href = planes.explore_link(model_id, result.z, lab, e.conditional, e.prior)
+    point, record = found_view(e, result.z)
+    sliced = slicing.sliced(e.latent_dim)
+    return (figures.image_figure(probe.image, "Closest generated image"), point, lab,
+            result_text(result, probe, lab, search, e.prior), href, {},
+            LINK_TEXT[sliced], planes.full_point(result.z), {} if sliced else HIDDEN, record)  # fmt: skip
 
 
-def result_text(result, probe, lab, search: bool) -> str:
-    """The found point, its reconstruction error and digit; for a label search, the labels
-    that reproduce the image as well."""
-    z = ", ".join(f"{float(v):+.2f}" for v in result.z)
-    text = (f"z = ({z}); reconstruction error (MSE, pixels in [-1, 1]) = {result.mse:.4f}; "
+LINK_TEXT = {False: "Open this point in the explorer",
+             True: "Explore the plane through this point"}  # fmt: skip
+
+
+def result_text(result, probe, lab, search: bool, prior=None) -> str:
+    """The found point (above 4-D its first coordinates and norm), its reconstruction
+    error and digit; for a label search, the labels that reproduce the image as well."""
+    z = planes.point_summary(result.z, prior)
+    text = (f"z = {z}; reconstruction error (MSE, pixels in [-1, 1]) = {result.mse:.4f}; "
             f"the generator's image there is a {probe.digit} (p = {probe.probs.max():.2f})")  # fmt: skip
     if search:
         ties = result.equally_good_labels()
