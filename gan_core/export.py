@@ -1,4 +1,4 @@
-"""Exports: morph animations (GIF, MP4), class maps as PNG, view state as JSON.
+"""Exports: morph animations (GIF, MP4), class maps as PNG, view state and slice maps as JSON.
 
 All functions return bytes (and optionally write them atomically to a path), so the
 dashboard can stream them as downloads and the CLI can write files.
@@ -224,4 +224,28 @@ def view_state(explorer, point, label=None, **view) -> dict[str, Any]:
         "image": np.round(np.asarray(probe.image, np.float64), 4),
         "metrics": explorer.checkpoint.metrics,
         **view,
+    }
+
+
+def slice_map_json(model_id: str, cmap) -> dict[str, Any]:
+    """A class map on a latent slice (``LatentExplorer.slice_map``) as JSON-ready data:
+    ``{"model", "slice": {"spec", "origin", "basis", "range", "n"}, "classes"}``, where
+    ``classes[i][j]`` (``[i][j][l]`` for a cube) is the class at origin + a[i] basis[0] +
+    a[j] basis[1] (+ a[l] basis[2]), a = linspace(range[0], range[1], n)."""
+    info = cmap.meta.get("slice")
+    if not isinstance(info, dict):
+        raise ExportError("the map was not computed on a latent slice")
+    classes = np.asarray(cmap.classes)
+    if classes.ndim != len(info["basis"]) or len(set(classes.shape)) != 1:
+        raise ExportError(f"a slice map of shape {classes.shape} does not fit its slice")
+    return {
+        "model": str(model_id),
+        "slice": {
+            "spec": info["spec"],
+            "origin": [float(v) for v in info["origin"]],
+            "basis": [[float(v) for v in row] for row in info["basis"]],
+            "range": [float(v) for v in info["range"]],
+            "n": int(classes.shape[0]),
+        },
+        "classes": classes.astype(int).tolist(),
     }

@@ -16,11 +16,22 @@ def _fmt_metric(metrics: dict, key: str, suffix: str = "") -> str:
     return "-" if value is None else f"{value}{suffix}"
 
 
+def _model_root(args, model_id):
+    """The folder ``model_id`` lives in: the uploads folder for an uploaded id."""
+    from gan_core.uploaded_generators import model_root
+
+    return model_root(model_id, args.checkpoints, getattr(args, "uploads", None))
+
+
 def cmd_info(args) -> int:
     from gan_core.checkpoints import checkpoints_root, describe_checkpoints
+    from gan_core.uploaded_generators import UPLOAD_PREFIX, uploads_root
 
     root = checkpoints_root(args.checkpoints)
     rows = describe_checkpoints(root)
+    uploads = uploads_root(args.uploads)
+    if uploads.is_dir():  # imported and uploaded generators (gan-explorer import, the home page)
+        rows += [r for r in describe_checkpoints(uploads) if r["id"].startswith(UPLOAD_PREFIX)]
     if args.json:
         print(json.dumps(rows, indent=2, default=str))
         return 0
@@ -177,7 +188,7 @@ def cmd_evaluate(args) -> int:
     from gan_core.priors import model_prior
 
     try:
-        ckpt = load_generator(args.model_id, args.checkpoints)
+        ckpt = load_generator(args.model_id, _model_root(args, args.model_id))
         classifier = load_classifier(args.checkpoints)
         mnist = load_mnist()
     except (CheckpointError, DataSourceError) as exc:
@@ -247,7 +258,9 @@ def cmd_precompute(args) -> int:
     status = 0
     for model_id in ids:
         try:
-            explorer = LatentExplorer.from_checkpoint(model_id, args.checkpoints, cache=cache)
+            explorer = LatentExplorer.from_checkpoint(
+                model_id, _model_root(args, model_id), cache=cache
+            )
         except CheckpointError as exc:
             print(f"error: {model_id}: {exc}", file=sys.stderr)
             status = 1
@@ -273,6 +286,10 @@ def cmd_precompute(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    if args.uploads:  # read by the dashboard's registry when it is first imported
+        from gan_core.uploaded_generators import UPLOADS_ENV
+
+        os.environ[UPLOADS_ENV] = str(args.uploads)
     from dashboard.app import run_server  # lazily: the other commands never need Dash
 
     return run_server(
@@ -297,19 +314,41 @@ def _point(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from exc
 
 
+def _export_slice_map(args, explorer, label) -> None:
+    """``export map --slice``: the class map on a latent slice as JSON (gan_core.export)."""
+    from gan_core.checkpoints import atomic_write_bytes
+    from gan_core.export import ExportError, slice_map_json
+
+    if not args.out.lower().endswith(".json"):
+        raise ExportError(
+            f"a slice map is written as JSON: --out must end in .json, not {args.out!r}"
+        )
+    n = args.grid or (100 if args.k == 2 else args.cube)
+    latent_slice = explorer.latent_slice(args.slice, args.k)
+    cmap = explorer.slice_map(latent_slice, n, label=label)
+    data = slice_map_json(args.model_id, cmap)
+    atomic_write_bytes(Path(args.out), (json.dumps(data) + "\n").encode())
+    print(f"{args.out}: class map of {args.model_id} on {latent_slice.describe(n)}")
+
+
 def cmd_export(args) -> int:
     from gan_core import export
     from gan_core.browser_model import BrowserModelError
     from gan_core.checkpoints import CheckpointError
     from gan_core.explorer import LatentExplorer
     from gan_core.latent import LatentInputError
+    from gan_core.slices import SliceError
 
     try:
         explorer = LatentExplorer.from_checkpoint(
-            args.model_id, args.checkpoints, cache_dir=args.cache_dir
+            args.model_id, _model_root(args, args.model_id), cache_dir=args.cache_dir
         )
         label = args.label if explorer.conditional else None
-        if args.what == "morph":
+        if args.slice is not None and args.what != "map":
+            raise export.ExportError("--slice is for 'export map'")
+        if args.what == "map" and args.slice is not None:
+            _export_slice_map(args, explorer, label)
+        elif args.what == "morph":
             if not args.a or not args.b:
                 raise LatentInputError("a morph needs --a and --b")
             points = [args.a, *(args.via or []), args.b]
@@ -335,7 +374,8 @@ def cmd_export(args) -> int:
                   f"{args.model_id} + the classifier (outputs image, probs, {layers}); "
                   f"inputs and outputs in {manifest}")  # fmt: skip
         elif args.what == "map":
-            export.map_png(explorer, args.grid, args.cube, w=args.w, label=label, path=args.out)
+            export.map_png(explorer, args.grid or 100, args.cube, w=args.w, label=label,
+                           path=args.out)  # fmt: skip
             print(f"{args.out}: class map of {args.model_id}")
         else:  # state
             point = args.a or [0.0] * explorer.latent_dim
@@ -344,12 +384,29 @@ def cmd_export(args) -> int:
     except (
         CheckpointError,
         LatentInputError,
+        SliceError,
         export.ExportError,
         BrowserModelError,
         OSError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def cmd_import(args) -> int:
+    from gan_core.checkpoints import CheckpointError
+    from gan_core.uploaded_generators import MAX_UPLOAD_BYTES, import_generator, uploads_root
+
+    try:
+        with open(args.file, "rb") as fh:
+            data = fh.read(MAX_UPLOAD_BYTES + 1)
+        model_id = import_generator(data, Path(args.file).name, uploads_root(args.uploads),
+                                    prior=args.prior)  # fmt: skip
+    except (CheckpointError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(model_id)
     return 0
 
 
@@ -527,17 +584,44 @@ def _add_export(sub) -> None:
     )
     p.add_argument("--label", type=int, default=0, help="CGAN label")
     p.add_argument("--w", type=float, default=0.0, help="4th coordinate of a 4D cube")
-    p.add_argument("--grid", type=int, default=100, help="2D map points per axis (default 100)")
+    p.add_argument(
+        "--grid", type=int, default=None,
+        help="map points per axis (default 100; a --slice cube: --cube's 16)",
+    )  # fmt: skip
     p.add_argument("--cube", type=int, default=16, help="cube points per axis (default 16)")
+    p.add_argument(
+        "--slice", metavar="SPEC", default=None,
+        help="map: the class map on a latent slice, written as JSON (--out FILE.json): "
+        "axes:I,J | random:SEED | points:P;Q;R with P = seed=N or v=x1,...,xd | "
+        "principal:I,J; three indices or four points with --k 3; any spec may end in @v=... "
+        "(the origin moved there)",
+    )  # fmt: skip
+    p.add_argument("--k", type=int, choices=(2, 3), default=2,
+                   help="with --slice: 2 for a plane (default), 3 for a cube")  # fmt: skip
     p.add_argument("--cache-dir", default=None, help="default: $GAN_EXPLORER_CACHE or .cache/maps")
     p.set_defaults(func=cmd_export)
+
+
+def _add_import(sub) -> None:
+    p = sub.add_parser(
+        "import",
+        help="import a Keras generator ((None, d) -> 28x28, 2 <= d <= 512) into the uploads "
+        "folder, as the home page's upload does; prints its model id",
+    )
+    p.add_argument("file", help="a Keras 3 .keras file")
+    p.add_argument(
+        "--prior", default="uniform",
+        help="the latent prior it was trained on: uniform (on [-1,1]^d, default), normal "
+        "(standard normal) or a text such as 'normal(0,2)' or 'uniform[-2,2]'",
+    )  # fmt: skip
+    p.set_defaults(func=cmd_import)
 
 
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="run the dashboard")
     p.add_argument(
         "--checkpoints", default=argparse.SUPPRESS,
-        help="serve the generators in this folder (any Keras generator (None, d) -> 28x28, 2 <= d <= 8)",
+        help="serve the generators in this folder (any Keras generator (None, d) -> 28x28, 2 <= d <= 512)",
     )  # fmt: skip
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
@@ -563,6 +647,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="checkpoints folder (default: $GAN_EXPLORER_CHECKPOINTS or the bundled checkpoints/)",
     )
+    parser.add_argument(
+        "--uploads",
+        default=None,
+        help="uploaded and imported generators (default: $GAN_EXPLORER_UPLOADS or .cache/uploads); "
+        "their upload-... ids work with every command",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -571,6 +661,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate(sub)
     _add_precompute(sub)
     _add_export(sub)
+    _add_import(sub)
     _add_serve(sub)
     _add_train_classifier(sub)
     return parser

@@ -10,6 +10,12 @@ from gan_explorer.cli import main
 from tests.conftest import make_checkpoint
 
 
+@pytest.fixture(autouse=True)
+def _private_uploads(tmp_path, monkeypatch):
+    """Every command here sees an empty uploads folder of its own, not the project's."""
+    monkeypatch.setenv("GAN_EXPLORER_UPLOADS", str(tmp_path / "default-uploads"))
+
+
 def test_help_lists_subcommands():
     out = subprocess.run(
         [sys.executable, "-m", "gan_explorer.cli", "--help"], capture_output=True, text=True
@@ -98,3 +104,119 @@ def test_export_refuses_bad_points_with_a_clear_error(test_checkpoints, tmp_path
     assert main(args) == 2
     assert "outside" in capsys.readouterr().err
     assert not (tmp_path / "x.gif").exists()
+
+
+# ---- slice maps as JSON, imports ---------------------------------------------------------
+def test_export_map_on_a_slice_writes_exactly_the_slice_and_its_classes(
+    test_checkpoints, tmp_path, capsys
+):
+    import numpy as np
+
+    from gan_core.checkpoints import load_classifier, load_generator
+    from tests.conftest import REAL_3D
+
+    out = tmp_path / "map.json"
+    args = ["--checkpoints", str(test_checkpoints), "export", "map", REAL_3D, "--slice", "random:5",
+            "--grid", "12", "--out", str(out), "--cache-dir", str(tmp_path / "c")]  # fmt: skip
+    assert main(args) == 0
+    assert "12^2 grid" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    assert list(data) == ["model", "slice", "classes"] and data["model"] == REAL_3D
+    s = data["slice"]
+    assert list(s) == ["spec", "origin", "basis", "range", "n"]
+    assert s["spec"] == "random:5" and s["n"] == 12 and s["range"] == [-1.0, 1.0]
+    assert len(s["origin"]) == 3 and np.array(s["basis"]).shape == (2, 3)
+    classes = np.array(data["classes"])
+    assert classes.shape == (12, 12) and classes.dtype.kind == "i"
+    assert len(np.unique(classes)) > 1  # a trained generator: several areas
+    # Three grid points regenerated from the JSON alone.
+    a = np.linspace(s["range"][0], s["range"][1], s["n"])
+    ij = [(0, 0), (5, 9), (11, 3)]
+    origin, basis = np.array(s["origin"]), np.array(s["basis"])
+    z = np.stack([origin + a[i] * basis[0] + a[j] * basis[1] for i, j in ij]).astype(np.float32)
+    generator = load_generator(REAL_3D, test_checkpoints).generator
+    probs = np.asarray(load_classifier(test_checkpoints)(generator(z, training=False)))
+    assert probs.argmax(1).tolist() == [int(classes[i, j]) for i, j in ij]
+    # A cube: 4 points per axis, [i][j][l].
+    cube = tmp_path / "cube.json"
+    assert main(args[:6] + ["points:seed=1;seed=2;seed=3;seed=4", "--k", "3", "--grid", "4",
+                            "--out", str(cube)] + args[-2:]) == 0  # fmt: skip
+    data = json.loads(cube.read_text())
+    assert np.array(data["classes"]).shape == (4, 4, 4) and len(data["slice"]["basis"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("model", "spec", "message"),
+    [("gan-4d", "axes:0,9", "0..3"), ("gan-4d", "lines:1", "unknown slice kind"),
+     ("gan-4d", "points:seed=1;seed=1;seed=2", "one line"), ("nope", "random:0", "unknown model")],
+)  # fmt: skip
+def test_export_map_refuses_bad_slices_and_models(
+    test_checkpoints, tmp_path, capsys, model, spec, message
+):
+    out = tmp_path / "x.json"
+    args = ["--checkpoints", str(test_checkpoints), "export", "map", model, "--slice", spec,
+            "--out", str(out), "--cache-dir", str(tmp_path / "c")]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err
+    assert not out.exists()
+
+
+def _saved_generator(tmp_path, latent_dim: int) -> str:
+    import keras
+
+    from gan_core.models import build_generator
+
+    keras.utils.set_random_seed(0)
+    path = tmp_path / f"g{latent_dim}.keras"
+    build_generator(latent_dim).save(path)
+    return str(path)
+
+
+@pytest.mark.parametrize("latent_dim", [100, 512])
+def test_import_a_large_generator_then_every_command_finds_it(fresh_checkpoints, tmp_path, capsys,
+                                                               monkeypatch, latent_dim):  # fmt: skip
+    import numpy as np
+
+    root = ["--checkpoints", str(fresh_checkpoints), "--uploads", str(tmp_path / "up")]
+    assert main(root + ["import", _saved_generator(tmp_path, latent_dim), "--prior", "normal"]) == 0
+    model_id = capsys.readouterr().out.strip()
+    assert model_id.startswith(f"upload-g{latent_dim}-")
+    config = json.loads((tmp_path / "up" / model_id / "config.json").read_text())
+    assert config["prior"] == "normal(0,1)" and config["latent_dim"] == latent_dim
+    out = tmp_path / "m.json"
+    assert main(root + ["export", "map", model_id, "--slice", "random:0", "--grid", "3",
+                        "--out", str(out), "--cache-dir", str(tmp_path / "c")]) == 0  # fmt: skip
+    data = json.loads(out.read_text())
+    assert data["slice"]["range"] == [-3.0, 3.0]  # the normal prior's default range
+    assert len(data["slice"]["origin"]) == latent_dim and np.array(data["classes"]).shape == (3, 3)
+    capsys.readouterr()
+    assert main(root + ["info", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows[model_id]["latent_dim"] == latent_dim and "gan-2d" in rows
+    # evaluate loads the uploaded model from the uploads folder (the evaluation itself stubbed)
+    seen = {}
+    monkeypatch.setattr("gan_core.data.load_mnist", lambda: type("M", (), {"x_test": None})())
+    monkeypatch.setattr("gan_core.evaluation.evaluate_generator",
+                        lambda g, d, *a, **kw: seen.update(dim=d, prior=kw["prior"].spec) or {})  # fmt: skip
+    assert main(root + ["evaluate", model_id]) == 0
+    assert seen == {"dim": latent_dim, "prior": "normal(0,1)"}
+    assert (tmp_path / "up" / model_id / "metrics.json").is_file()
+
+
+def test_import_refuses_a_513_d_generator_and_a_bad_prior(tmp_path, capsys):
+    import keras
+
+    z = keras.Input((513,))
+    x = keras.layers.Dense(784, activation="tanh")(z)
+    path = tmp_path / "wide.keras"
+    keras.Model(z, keras.layers.Reshape((28, 28, 1))(x)).save(path)
+    root = ["--uploads", str(tmp_path / "up")]
+    assert main(root + ["import", str(path), "--prior", "normal"]) == 2
+    assert "2 <= d <= 512" in capsys.readouterr().err
+    small = _saved_generator(tmp_path, 3)
+    assert main(root + ["import", small, "--prior", "cauchy"]) == 2
+    assert "bad prior" in capsys.readouterr().err
+    assert main(root + ["import", str(tmp_path / "missing.keras")]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert not list((tmp_path / "up").glob("upload-*"))
