@@ -23,6 +23,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // LatentView.follow: a page control's value copied into one of the view's stores.
         copyToViewStore: function (v) { return v === undefined ? null : v; },
 
+        // LatentView.follow for the point: key steps a page draws itself reach the view
+        // once the keys rest (assets/live/pages.js viewPoint).
+        copyPointToView: function (v) {
+            const live = window.ganLive;
+            return live && live.viewPoint ? live.viewPoint(v) : (v === undefined ? null : v);
+        },
+
         // --- /explore and /cgan ---
 
         // The point the server draws: the sliders' values, unless the page draws this

@@ -83,11 +83,13 @@ def model_field(component_id: str, key: str = "model") -> Field:
     )
 
 
-def point_field(key: str, slider_type: str, default=None) -> Field:
-    """A latent point held by one slider per coordinate (pattern-matching ids)."""
+def point_field(key: str, slider_type: str, default=None, bound: float = 1.0) -> Field:
+    """A latent point held by one slider per coordinate (pattern-matching ids), each in
+    [-bound, bound] (a page whose sliders may hold a slice's coordinates checks their range
+    again when it restores them, see :func:`restored_point`)."""
     from dash import ALL
 
-    return Field(key, urlstate.point_from_text, default,
+    return Field(key, lambda text: urlstate.point_from_text(text, bound=bound), default,
                  Input({"type": slider_type, "index": ALL}, "value"), fmt="point")  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from dashboard.payloads import PayloadError, parse_point
 from gan_core.slices import LatentSlice, SliceError, default_spec, parse_slice
 
 MAX_WHOLE_DIM = 4  # up to this dimension the space is shown whole, as the study does
-SLICE_NAMES = ("t0", "t1", "t2")
+MAX_RANGE = 1e4  # the widest slice coordinate a URL may hold (checked against the slice later)
 
 
 def sliced(latent_dim: int) -> bool:

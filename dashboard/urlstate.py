@@ -21,12 +21,13 @@ def _num(text, lo=-1.0, hi=1.0) -> float | None:
     return round(v, 4) if math.isfinite(v) and lo <= v <= hi else None
 
 
-def point_from_text(text, dims: int | None = None) -> list[float] | None:
-    """URL text "0.1,-0.5" -> [0.1, -0.5] (each in [-1, 1]); None when malformed (a bad URL
-    value falls back to its default; payloads.parse_point, for callback values, raises)."""
+def point_from_text(text, dims: int | None = None, bound: float = 1.0) -> list[float] | None:
+    """URL text "0.1,-0.5" -> [0.1, -0.5] (each in [-bound, bound]); None when malformed (a
+    bad URL value falls back to its default; payloads.parse_point, for callback values,
+    raises)."""
     if not isinstance(text, str) or len(text) > 200:
         return None
-    parts = [_num(p) for p in text.split(",")]
+    parts = [_num(p, -bound, bound) for p in text.split(",")]
     if not parts or any(p is None for p in parts) or (dims is not None and len(parts) != dims):
         return None
     return parts  # type: ignore[return-value]

@@ -198,10 +198,12 @@ class GeneratorProbe:
             probabilities for the image, computed inside the same compiled call.
     """
 
-    def __init__(self, generator, classifier=None):
+    def __init__(self, generator, classifier=None, bounds: tuple[float, float] = (-1.0, 1.0)):
+        """``bounds``: where a latent coordinate may lie (the prior's, see Prior.bounds)."""
         import keras
         import tensorflow as tf
 
+        self.bounds = tuple(float(b) for b in bounds)
         self.generator = generator
         self.classifier = classifier
         self.conditional = len(generator.inputs) > 1
@@ -250,7 +252,7 @@ class GeneratorProbe:
         return name
 
     def _inputs(self, z, label):
-        z = validate_point(z, self.latent_dim)[None]
+        z = validate_point(z, self.latent_dim, *self.bounds)[None]
         label = validate_label(label, self.conditional)
         if label is None:
             return z

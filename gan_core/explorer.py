@@ -87,7 +87,7 @@ class LatentExplorer:
         self.classifier = classifier
         self.classifier_file = classifier_file
         self.cache = cache
-        self.probe = GeneratorProbe(self.generator, classifier)
+        self.probe = GeneratorProbe(self.generator, classifier, self.prior.bounds)
         self._realism: dict = {}
 
     @classmethod
@@ -120,14 +120,14 @@ class LatentExplorer:
 
     def image(self, z, label=None) -> np.ndarray:
         """(28, 28) image in [-1, 1] generated at ``z``."""
-        z = validate_point(z, self.latent_dim)
+        z = validate_point(z, self.latent_dim, *self.prior.bounds)
         label = validate_label(label, self.conditional)
         labels = None if label is None else np.array([label], np.int32)
         return generate_images(self.generator, z[None], labels)[0, ..., 0]
 
     def probe_point(self, z, label=None) -> PointProbe:
         """Image + all activations + the classifier's probabilities, from one compiled call."""
-        z = validate_point(z, self.latent_dim)
+        z = validate_point(z, self.latent_dim, *self.prior.bounds)
         label = validate_label(label, self.conditional)
         out = self.probe.probe(z, label)
         return PointProbe(z, label, out["image"], out["activations"], out["probs"])
@@ -136,7 +136,8 @@ class LatentExplorer:
         return self.probe.edit(z, edits, label)
 
     def morph(self, points, frames: int = 24, mode: str = "linear", label=None) -> MorphResult:
-        return morph(self.generator, self.classifier, points, frames, mode, label)
+        return morph(self.generator, self.classifier, points, frames, mode, label,
+                     self.prior.bounds)  # fmt: skip
 
     # ---- maps ------------------------------------------------------------------------
     def _map_2d_request(self, n, fixed, label):

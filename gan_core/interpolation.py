@@ -113,12 +113,19 @@ class MorphResult:
 
 
 def morph(
-    generator, classifier, points, frames: int = 24, mode: str = "linear", label: int | None = None
+    generator,
+    classifier,
+    points,
+    frames: int = 24,
+    mode: str = "linear",
+    label: int | None = None,
+    bounds: tuple[float, float] = (-1.0, 1.0),
 ) -> MorphResult:
-    """Generate and classify every frame along the path through ``points`` (one batch)."""
+    """Generate and classify every frame along the path through ``points`` (one batch);
+    each point's coordinates in ``bounds`` (the prior's, see Prior.bounds)."""
     latent_dim = int(generator.inputs[0].shape[1])
     conditional = len(generator.inputs) > 1
-    pts = [validate_point(p, latent_dim) for p in points]
+    pts = [validate_point(p, latent_dim, *bounds) for p in points]
     label = validate_label(label, conditional)
     latents = interpolate_path(pts, frames, mode)
     labels = None if label is None else np.full(len(latents), label, np.int32)

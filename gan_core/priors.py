@@ -104,6 +104,13 @@ class Prior:
         return float(lo), float(hi)
 
     @property
+    def bounds(self) -> tuple[float, float]:
+        """Where a latent point may lie: the box of a uniform prior; for a normal prior
+        +-50 standard deviations per coordinate (further out only the numbers overflow)."""
+        edge = self.scale if self.kind == "uniform" else 50.0 * self.scale
+        return -edge, edge
+
+    @property
     def default_morph_mode(self) -> str:
         """slerp keeps a normal prior's typical norm along the path; a box keeps lines."""
         return "slerp" if self.kind == "normal" else "linear"

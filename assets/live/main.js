@@ -7,14 +7,14 @@
  *               morph.js and edit.js: the morph and the activations pages
  *   pages.js    the pages' wiring (attach, the server path); plot.js the figures' overlays;
  *   geometry.js, colours.js, format.js, cubes.js, sliders.js, store.js: the rest */
-import {attach, serverMorph, serverPoint, serverSlices, settings} from "./pages.js";
+import {attach, serverMorph, serverPoint, serverSlices, settings, viewPoint} from "./pages.js";
 import {interpolatePath} from "./geometry.js";
 import {cubesFor} from "./cubes.js";
 import {loadOrt} from "./runtime.js";
 import {pages, settingsFor} from "./store.js";
 
 export const api = {attach, pages, loadOrt, serverPoint, serverMorph, serverSlices, settings,
-                    interpolatePath, cubesFor};
+                    interpolatePath, cubesFor, viewPoint};
 
 export function install(target) {
   Object.assign(settingsFor, target.early || {}, settingsFor);

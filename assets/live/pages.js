@@ -5,7 +5,10 @@ import {EditLive} from "./edit.js";
 import {MorphLive} from "./morph.js";
 import {Live} from "./point.js";
 import {byId} from "./sliders.js";
-import {pages, settingsFor} from "./store.js";
+import {keys, pages, settingsFor} from "./store.js";
+
+const KEY_STEP_MS = 150;  // a slider value this soon after a key on it is that key's step
+const KEY_REST_MS = 400;  // the latent view hears of key steps once keys rest this long
 
 const KINDS = {morph: MorphLive, act: EditLive};  // page name -> its drawing; else Live
 
@@ -76,6 +79,27 @@ function drawing(root, model) {
 export function serverPoint(root, model, values, label) {
   if (drawing(root, model)) { return window.dash_clientside.no_update; }
   return {values: values || [], label: label === undefined ? null : label};
+}
+
+/* A latent view's copy of the page's point (LatentView.follow): at once, unless the value
+ * is a key step on a slider of a page that draws it itself; then only once the keys rest,
+ * as a drag is heard of only when let go (no request per key step). */
+const waiting = {};
+export function viewPoint(values) {
+  const now = values === undefined ? null : values;
+  const ctx = window.dash_clientside.callback_context;
+  const out = ctx && ctx.outputs_list;
+  const id = out && !Array.isArray(out) ? out.id : null;
+  if (!id) { return now; }
+  const key = JSON.stringify(id);
+  clearTimeout(waiting[key]);
+  delete waiting[key];
+  if (performance.now() - keys.at > KEY_STEP_MS) { return now; }
+  waiting[key] = setTimeout(() => {
+    delete waiting[key];
+    window.dash_clientside.set_props(id, {data: now});
+  }, KEY_REST_MS);
+  return window.dash_clientside.no_update;
 }
 
 /* A page's path settings (the morph's waypoints, frames and interpolation) or edits: the

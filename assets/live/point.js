@@ -9,6 +9,7 @@ import {hideOnce, placeRing, placeSlices, plotIn, swapCube} from "./plot.js";
 import {byId, onSlice, readLabel, readPoint, readSlice, sliderGeometry} from "./sliders.js";
 import {cubesFor} from "./cubes.js";
 import {Model} from "./runtime.js";
+import {keys} from "./store.js";
 
 const SWAP_REST_MS = 150;
 
@@ -68,7 +69,8 @@ export class Live {
     this.on = false;
     if (this.observer) { this.observer.disconnect(); }
     for (const [kind, fn] of [["pointerdown", this.onDown], ["pointermove", this.onMove],
-                              ["pointerup", this.onUp], ["pointercancel", this.onUp]]) {
+                              ["pointerup", this.onUp], ["pointercancel", this.onUp],
+                              ["keydown", this.onKey]]) {
       if (fn) { document.removeEventListener(kind, fn, true); }
     }
     const el = byId(this.ids.root);
@@ -140,6 +142,12 @@ export class Live {
       if (released) { this.released(released); }
       if (!this.running) { this.settle(); }
     };
+    this.onKey = (ev) => {  // a key on a slider: drawn here as a drag step is (see keys)
+      if (ev.target && this.sliderBoxes().some((b) => b.contains(ev.target))) {
+        keys.at = performance.now();
+      }
+    };
+    document.addEventListener("keydown", this.onKey, true);
     document.addEventListener("pointerdown", this.onDown, true);
     document.addEventListener("pointermove", this.onMove, true);
     document.addEventListener("pointerup", this.onUp, true);

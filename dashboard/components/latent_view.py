@@ -159,8 +159,9 @@ class LatentView(html.Div):
         """Copy page controls into the view's stores in the browser (no server request):
         ``model=Input(...)``, ``point=Input(...)`` (a list of slider values), ``label=``."""
         for store, source in sources.items():
+            copy = "copyPointToView" if store == "point" else "copyToViewStore"
             clientside_callback(
-                ClientsideFunction(namespace="gx", function_name="copyToViewStore"),
+                ClientsideFunction(namespace="gx", function_name=copy),
                 Output(getattr(LatentView.ids, store)(aio_id), "data"),
                 source,
             )

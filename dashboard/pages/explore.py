@@ -155,7 +155,7 @@ STATE = PageState(
     "explore-url",
     [
         model_field(ids.EX_MODEL),
-        point_field("z", ids.EX_SLIDER),
+        point_field("z", ids.EX_SLIDER, bound=slicing.MAX_RANGE),
         digit_field("label", ids.EX_LABEL),
         digit_field("map", ids.EX_MAP_LABEL),
         Field("axis", lambda t: urlstate.parse_choice(t, ("none", "0", "1", "2")), "none",

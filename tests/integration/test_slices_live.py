@@ -1,0 +1,154 @@
+"""A 100-D generator in headless Chromium: the explorer moves on a plane through its latent
+space. The page computes z = origin + t @ basis itself and draws what the server computes,
+a drag asks nothing per step, a shared URL reopens the same plane and point, a bad spec
+changes nothing, and recentring keeps the point."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import numpy as np
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from tests.conftest import HIGH_D
+from tests.integration.conftest import element, screenshot, severe_console_errors, wait_for
+from tests.integration.test_live import COUNT_POSTS, hold_and_drag, last_run
+from tests.integration.test_views import graph_data, map_marker
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _plane(spec: str):
+    from dashboard import registry
+
+    explorer = registry.get(HIGH_D)
+    return explorer, explorer.latent_slice(spec)
+
+
+def _open(drv, app_url, spec: str, t) -> dict:
+    query = urllib.parse.urlencode({"model": HIGH_D, "slice": spec, "z": ",".join(map(str, t))})
+    drv.get(f"{app_url}/explore?{query}")
+    return wait_for(lambda: (r := last_run(drv)) and r["t"] == list(t) and r, 120,
+                    message="the page's own run at the URL's point")  # fmt: skip
+
+
+def _assert_server_agrees(run, spec: str) -> np.ndarray:
+    explorer, plane = _plane(spec)
+    z = plane.points(np.asarray(run["t"]))
+    np.testing.assert_allclose(run["z"], z, atol=1e-5)  # the page's own c + U t
+    probe = explorer.probe_point(z)
+    np.testing.assert_allclose(np.reshape(run["image"], (28, 28)), probe.image, atol=1e-4)
+    np.testing.assert_allclose(run["probs"], probe.probs, atol=1e-4)
+    for name, act in probe.activations.items():
+        np.testing.assert_allclose(np.reshape(run["acts"][name], act.shape), act, atol=1e-4)
+    return z
+
+
+@pytest.mark.parametrize("spec", ["random:3", "points:seed=1;seed=2;seed=3"])
+def test_the_page_draws_a_plane_through_100d_as_the_server_does(driver, app_url, spec):
+    from dashboard.slicing import full_point_text
+
+    _, plane = _plane(spec)
+    t = [0.5, -1.25]
+    run = _open(driver, app_url, spec, t)
+    z = _assert_server_agrees(run, spec)
+    readout = driver.find_element(By.ID, "explore-readout").text
+    assert readout.startswith("t = (+0.50, -1.25)"), readout
+    pasted = wait_for(lambda: element(driver, "#explore-zfull").get_attribute("value"), 30,
+                      message="the whole z")  # fmt: skip
+    np.testing.assert_allclose(np.array(pasted.split(", "), float), z, atol=1e-4)
+    assert len(pasted.split(", ")) == 100 and pasted.split(", ")[0] == full_point_text(z[:1])
+    # the map is the plane's: its axes span the slice's range and the marker sits at t
+    wait_for(lambda: map_marker(driver) is not None, 60, message="the map")
+    heat = graph_data(driver, "explore-map")[0]
+    assert heat["x"][0] == pytest.approx(plane.lo) and heat["x"][-1] == pytest.approx(plane.hi)
+    assert map_marker(driver) == pytest.approx(tuple(t), abs=1e-6)
+    note = element(driver, "#explore-slice-note").text
+    assert "map points have a norm like the prior's samples" in note, note
+    assert severe_console_errors(driver) == []
+
+
+def test_a_drag_on_a_plane_asks_nothing_per_step_and_the_url_reopens_it(driver, app_url):
+    spec = "random:3"
+    _open(driver, app_url, spec, [-2.0, 0.5])
+    wait_for(lambda: map_marker(driver) is not None, 60, message="the map")
+    posts = driver.execute_script(COUNT_POSTS)
+    runs = driver.execute_script("return window.ganLive.pages.explore.runs")
+    hold_and_drag(driver, steps=8, px=6, pause=0.1)
+    during = last_run(driver)
+    assert driver.execute_script("return window.ganLive.pages.explore.runs") >= runs + 4
+    assert driver.execute_script(COUNT_POSTS) == posts, "a drag step asked the server"
+    assert during["t"][0] > -2.0 and during["t"][1] == 0.5
+    _assert_server_agrees(during, spec)
+    ActionChains(driver).release().perform()
+    url = wait_for(lambda: "z=-2%2C" not in driver.current_url and "z=" in driver.current_url
+                   and driver.current_url, 30, message="the URL to follow")  # fmt: skip
+    assert "slice=random%3A3" in url
+    last = last_run(driver)
+    screenshot(driver, "explore-100d")
+    # a shared link reopens the same plane at the same point
+    driver.get(url)
+    again = wait_for(lambda: (r := last_run(driver)) and r["t"] == last["t"] and r, 120,
+                     message="the reopened page at the same point")  # fmt: skip
+    np.testing.assert_allclose(again["z"], last["z"], atol=1e-6)
+    assert element(driver, "#explore-slice-spec").get_attribute("value") == spec
+
+
+def test_a_bad_spec_changes_nothing_and_recentring_keeps_the_point(driver, app_url):
+    spec = "random:4"
+    run = _open(driver, app_url, spec, [1.0, -1.0])
+    wait_for(lambda: map_marker(driver) is not None, 60, message="the map")
+    box = element(driver, "#explore-slice-spec")
+    box.send_keys(Keys.CONTROL, "a")  # typed over, as a person would
+    box.send_keys("axes:0,100", Keys.ENTER)
+    error = wait_for(lambda: driver.find_element(By.ID, "explore-error").text, 30,
+                     message="the error")  # fmt: skip
+    assert "slice" in error and "0..99" in error
+    assert last_run(driver)["z"] == run["z"]  # nothing moved
+    element(driver, "#explore-slice-recentre").click()
+    wait_for(lambda: "@v=" in element(driver, "#explore-slice-spec").get_attribute("value"), 30,
+             message="the recentred spec")  # fmt: skip
+    moved = wait_for(lambda: (r := last_run(driver)) and r["t"] == [0, 0] and r, 60,
+                     message="the point at the new plane's centre")  # fmt: skip
+    np.testing.assert_allclose(moved["z"], run["z"], atol=1e-4)  # the same latent point
+    assert driver.find_element(By.ID, "explore-error").text == ""
+
+
+@pytest.mark.parametrize(("model_id", "query"), [("gan-2d", "z=0.1,0.2"),
+                                                 (HIGH_D, "slice=random%3A3&z=0.1,0.2")])  # fmt: skip
+def test_key_steps_on_a_slider_are_drawn_in_the_page_with_no_request(driver, app_url, model_id,
+                                                                     query):  # fmt: skip
+    import time
+
+    driver.get(f"{app_url}/explore?model={model_id}&{query}")
+    first = wait_for(lambda: (r := last_run(driver)) and (r.get("t") or r["z"]) == [0.1, 0.2] and r,
+                     120, message="the first run")  # fmt: skip
+    wait_for(lambda: map_marker(driver) is not None, 60, message="the map")
+    time.sleep(1.0)  # the page's own start-up requests are over
+    posts = driver.execute_script(COUNT_POSTS)
+    runs = driver.execute_script("return window.ganLive.pages.explore.runs")
+    thumb = element(driver, "[id*='\"index\":0'][id*='explore-slider'] [role=slider]")
+    thumb.click()
+    posts = driver.execute_script(COUNT_POSTS)  # a click may commit the value it lands on
+    start = float(thumb.get_attribute("aria-valuenow"))
+    for _ in range(5):
+        ActionChains(driver).send_keys(Keys.ARROW_RIGHT).pause(0.12).perform()
+    assert driver.execute_script(COUNT_POSTS) == posts, driver.execute_script(
+        "return window.__sent"
+    )  # no request per key step
+    shown = float(thumb.get_attribute("aria-valuenow"))
+    assert shown == pytest.approx(start + 0.05)
+    run = wait_for(lambda: (r := last_run(driver)) and (r.get("t") or r["z"])[0] == shown and r,
+                   10, message="the page's run at the key's value")  # fmt: skip
+    assert driver.execute_script("return window.ganLive.pages.explore.runs") >= runs + 5
+    assert run["image"] != first["image"]
+    # the keys rest: the latent view hears of the point once, and its marker follows
+    wait_for(lambda: driver.execute_script(COUNT_POSTS) > posts, 10, message="the view's request")
+    time.sleep(1.0)
+    sent = driver.execute_script("return window.__sent || []")
+    assert driver.execute_script(COUNT_POSTS) - posts == 1 and "latent-view" in sent[-1], sent
+    wait_for(lambda: map_marker(driver)[0] == pytest.approx(shown, abs=1e-6), 10,
+             message="the server's marker at the key's value")  # fmt: skip
