@@ -4,6 +4,11 @@ The key is a SHA-256 of the generator file, the classifier file, the map kind an
 parameters: a retrained model (new file content) never shows a stale map. The store is a
 ``diskcache.Cache`` (SQLite + files), safe for several processes. A corrupt or unreadable
 entry is dropped and recomputed, never fatal.
+
+The store is bounded: 1 GiB by default, $GAN_EXPLORER_CACHE_LIMIT_MB (MiB) or the
+``size_limit`` argument otherwise. Past it, diskcache's own least-recently-used eviction
+drops the maps read or written longest ago (a map is a few kB to a few MB: a 100x100 map
+with its probabilities ~0.4 MB, a 63^3 cube ~10 MB).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import io
 import json
 import os
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +28,9 @@ import numpy as np
 from gan_core.latent import ClassMap
 
 CACHE_ENV = "GAN_EXPLORER_CACHE"
+CACHE_LIMIT_ENV = "GAN_EXPLORER_CACHE_LIMIT_MB"
+DEFAULT_SIZE_LIMIT = 2**30  # 1 GiB
+EVICTION_POLICY = "least-recently-used"  # diskcache's: a read counts as a use
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "maps"
 FORMAT_VERSION = 1
 _DB_NAME = "cache.db"  # diskcache's database file inside the folder
@@ -32,6 +41,31 @@ _hash_lock = threading.Lock()
 
 def cache_dir(directory: str | os.PathLike | None = None) -> Path:
     return Path(directory or os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
+
+
+def cache_size_limit(size_limit: int | None = None) -> int:
+    """The store's limit in bytes: ``size_limit``, else $GAN_EXPLORER_CACHE_LIMIT_MB MiB,
+    else 1 GiB (an unusable value of the variable is reported and the default used)."""
+    if size_limit is not None:
+        value = int(size_limit)
+        if value <= 0:
+            raise ValueError(f"the map cache's size limit must be positive, not {size_limit!r}")
+        return value
+    text = os.environ.get(CACHE_LIMIT_ENV, "").strip()
+    if not text:
+        return DEFAULT_SIZE_LIMIT
+    try:
+        mb = float(text)
+        if not 0 < mb < 2**40:
+            raise ValueError
+    except ValueError:
+        warnings.warn(
+            f"${CACHE_LIMIT_ENV}={text!r} is not a positive number of MiB; using "
+            f"{DEFAULT_SIZE_LIMIT // 2**20} MiB",
+            stacklevel=2,
+        )
+        return DEFAULT_SIZE_LIMIT
+    return max(1, int(mb * 2**20))
 
 
 def file_digest(path: Path) -> str:
@@ -101,9 +135,9 @@ class MapCache:
     holds open is still the one on disk, and reopens (recreating the folder) when not.
     """
 
-    def __init__(self, directory: str | os.PathLike | None = None, size_limit: int = 2**31):
+    def __init__(self, directory: str | os.PathLike | None = None, size_limit: int | None = None):
         self.directory = cache_dir(directory)
-        self.size_limit = size_limit
+        self.size_limit = cache_size_limit(size_limit)
         self._lock = threading.Lock()
         self._cache = None
         self._db_id: tuple[int, int] | None = None
@@ -128,7 +162,9 @@ class MapCache:
         import diskcache
 
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._cache = diskcache.Cache(str(self.directory), size_limit=self.size_limit)
+        self._cache = diskcache.Cache(
+            str(self.directory), size_limit=self.size_limit, eviction_policy=EVICTION_POLICY
+        )
         self._db_id = self._db_identity()
 
     def _reopen(self, broken: bool = False) -> None:

@@ -66,3 +66,46 @@ def test_explorer_recomputes_a_map_after_the_folder_vanished(fresh_checkpoints, 
     assert explorer.cache.misses == misses + 1
     np.testing.assert_array_equal(first.classes, again.classes)
     assert explorer.is_cached("grid2d", 6)
+
+
+def test_a_full_cache_evicts_the_least_recently_used_maps(tmp_path):
+    """Past its size limit the store drops the maps used longest ago (diskcache's own
+    least-recently-used eviction); a map read often stays, the newest stay, nothing fails."""
+    rng = np.random.default_rng(0)
+
+    def noisy_map(i):  # ~60 kB encoded: random probabilities do not compress
+        probs = rng.random((40, 40, 10), dtype=np.float32)
+        return ClassMap(classes=probs.argmax(-1).astype(np.uint8), probs=probs,
+                        axes=[np.linspace(-1, 1, 40, dtype=np.float32)] * 2, label=i % 10)  # fmt: skip
+
+    limit = 1_500_000
+    cache = MapCache(tmp_path / "maps", size_limit=limit)
+    assert cache._cache.eviction_policy == "least-recently-used"
+    assert cache._cache.size_limit == limit
+    for i in range(60):
+        cache.set(f"k{i}", noisy_map(i))
+        assert cache.get("k0") is not None  # a map in constant use
+        assert cache._cache.volume() <= limit + 100_000  # at most one map over, never more
+    kept = set(cache._cache.iterkeys())
+    assert "k0" in kept and {f"k{i}" for i in range(55, 60)} <= kept
+    assert "k1" not in kept and len(kept) < 40
+    assert cache.get("k1") is None and cache.get("k59").label == 9  # a miss, not an error
+    reopened = MapCache(tmp_path / "maps", size_limit=limit)  # the same store from another process
+    assert set(reopened._cache.iterkeys()) == kept
+
+
+def test_the_size_limit_defaults_to_1_gib_and_follows_the_environment(tmp_path, monkeypatch):
+    import pytest
+
+    from gan_core.cache import CACHE_LIMIT_ENV, cache_size_limit
+
+    monkeypatch.delenv(CACHE_LIMIT_ENV, raising=False)
+    assert cache_size_limit() == 2**30 == MapCache(tmp_path / "a").size_limit
+    monkeypatch.setenv(CACHE_LIMIT_ENV, "64")
+    assert MapCache(tmp_path / "b")._cache.size_limit == 64 * 2**20
+    assert cache_size_limit(1000) == 1000
+    monkeypatch.setenv(CACHE_LIMIT_ENV, "lots")
+    with pytest.warns(UserWarning, match="not a positive number"):
+        assert cache_size_limit() == 2**30
+    with pytest.raises(ValueError, match="positive"):
+        cache_size_limit(0)
