@@ -112,6 +112,22 @@ def slice_note(latent_slice: LatentSlice, prior, n: int) -> str:
             f"like the prior's samples ({lo:.1f} to {hi:.1f}).")  # fmt: skip
 
 
+def moved_spec(explorer, action: str, spec, record, values, pasted) -> str:
+    """The spec after a plane picker's button: ``action`` "random" (the next random plane),
+    "recentre" (the plane through the sliders' point, at t = 0) or "go" (through the
+    pasted point)."""
+    if action == "random":
+        return next_random_spec(spec)
+    plane = from_record(record, explorer.latent_dim, explorer.prior)
+    if action == "go":
+        z = parse_full_point(pasted, explorer.latent_dim)
+    elif action == "recentre":
+        z = latent_point(plane, slice_coordinates(plane, values))
+    else:
+        raise PayloadError(f"unknown plane action {action!r}")
+    return recentre_spec(plane, z)
+
+
 def next_random_spec(spec) -> str:
     """The next random plane after ``spec`` (random:N -> random:N+1; else random:1)."""
     text = (spec or "").split("@", 1)[0].strip()

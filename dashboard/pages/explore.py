@@ -29,8 +29,7 @@ from dashboard.components import (
     digit_slider,
     download_buttons,
     graph_card,
-    latent_sliders,
-    slice_sliders,
+    plane_picker,
 )
 from dashboard.components.latent_view import LatentView
 from dashboard.components.pieces import model_menu, page_header, sidebar_grid
@@ -42,7 +41,6 @@ from dashboard.pagestate import (
     digit_field,
     model_field,
     point_field,
-    restored_point,
 )
 from dashboard.payloads import apply_click, parse_point, safe_label
 from dashboard.texts import readout_text
@@ -69,8 +67,9 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
             digit_slider(ids.EX_MAP_LABEL, init["map"]),
             class_name="card" if conditional else "card hidden",
         ),
-        card("Latent point", slice_box(init["slice"]), html.Div(id="explore-sliders"),
-             html.Div(id=ids.EX_READOUT, className="readout"), full_point_box()),
+        card("Latent point", plane_picker.plane_box("explore", init["slice"]),
+             html.Div(id="explore-sliders"), html.Div(id=ids.EX_READOUT, className="readout"),
+             plane_picker.whole_point_box("explore")),
         card("Export", *download_buttons("explore-download", [("Map PNG", "explore-dl-png"),
                                                               ("View JSON", "explore-dl-json")])),
     ]  # fmt: skip
@@ -104,40 +103,9 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
             dcc.Store(id="explore-drawn"),
             dcc.Store(id="explore-server-point"),
             dcc.Store(id="explore-init", data=init),
-            dcc.Store(id="explore-slice"),
+            plane_picker.store("explore"),
             STATE.store(),
         ],
-    )  # fmt: skip
-
-
-def slice_box(spec: str) -> html.Div:
-    """Above 4-D: which plane through the latent space the sliders move on (its spec, a
-    new random plane, the plane recentred on the point) and how typical its points are."""
-    return html.Div(
-        [
-            html.Label("Slice (a plane through the latent space)", htmlFor="explore-slice-spec"),
-            dcc.Input(id="explore-slice-spec", type="text", value=spec, debounce=True,
-                      placeholder="random:0", className="slice-spec", spellCheck=False),
-            html.Div([html.Button("Another random plane", id="explore-slice-random",
-                                  className="button"),
-                      html.Button("Recentre on the point", id="explore-slice-recentre",
-                                  className="button")], className="buttons slice-buttons"),
-            html.Div(id="explore-slice-note", className="note"),
-        ],
-        id="explore-slice-box", style={"display": "none"},
-    )  # fmt: skip
-
-
-def full_point_box() -> html.Div:
-    """Above 4-D: the whole latent point, to copy, or to paste one and go there."""
-    return html.Div(
-        [
-            html.Label("The whole point z (copy, or paste one and press Go)",
-                       htmlFor="explore-zfull"),
-            dcc.Textarea(id="explore-zfull", className="zfull", spellCheck=False),
-            html.Button("Go to this z", id="explore-zfull-go", className="button"),
-        ],
-        id="explore-zfull-box", style={"display": "none"},
     )  # fmt: skip
 
 
@@ -180,51 +148,7 @@ def layout(**query):
     return explore_layout(conditional=False, query=query)
 
 
-@page_callback(
-    Output("explore-slice", "data"),
-    Output("explore-slice-box", "style"),
-    Output("explore-zfull-box", "style"),
-    Output("explore-slice-note", "children"),
-    Input(ids.EX_MODEL, "value"),
-    Input("explore-slice-spec", "value"),
-    error_box=ids.EX_ERROR,
-)
-def choose_slice(model_id, spec):
-    """Above 4-D, the plane the spec names (a bad spec is refused and changes nothing);
-    smaller models are shown whole."""
-    explorer = registry.get(model_id)
-    if not slicing.sliced(explorer.latent_dim):
-        return None, {"display": "none"}, {"display": "none"}, ""
-    plane = slicing.resolve(explorer, spec)
-    return (slicing.slice_record(plane), {}, {},
-            slicing.slice_note(plane, explorer.prior, registry.SETTINGS.grid_2d))  # fmt: skip
-
-
-@page_callback(
-    Output("explore-slice-spec", "value"),
-    Input("explore-slice-random", "n_clicks"),
-    Input("explore-slice-recentre", "n_clicks"),
-    Input("explore-zfull-go", "n_clicks"),
-    State("explore-slice-spec", "value"),
-    State("explore-slice", "data"),
-    State({"type": ids.EX_SLIDER, "index": ALL}, "value"),
-    State("explore-zfull", "value"),
-    State(ids.EX_MODEL, "value"),
-    error_box=ids.EX_ERROR,
-    prevent_initial_call=True,
-)
-def move_slice(_random, _recentre, _go, spec, record, values, pasted, model_id):
-    """Another random plane; the plane recentred on the point (its slice coordinates
-    become 0); or the plane recentred on a pasted point."""
-    if ctx.triggered_id == "explore-slice-random":
-        return slicing.next_random_spec(spec)
-    explorer = registry.get(model_id)
-    plane = slicing.from_record(record, explorer.latent_dim, explorer.prior)
-    if ctx.triggered_id == "explore-zfull-go":
-        z = slicing.parse_full_point(pasted, explorer.latent_dim)
-    else:
-        z = slicing.latent_point(plane, slicing.slice_coordinates(plane, values))
-    return slicing.recentre_spec(plane, z)
+plane_picker.register("explore", ids.EX_MODEL, ids.EX_SLIDER, ids.EX_ERROR)
 
 
 @page_callback(
@@ -236,19 +160,10 @@ def move_slice(_random, _recentre, _go, spec, record, values, pasted, model_id):
     error_box=ids.EX_ERROR,
 )
 def build_sliders(model_id, record, init, in_page):
-    explorer = registry.get(model_id)
     # Drawn in the page (a 4D cube swapped there too), a slider reports to Dash only when
     # let go; on the server path every step.
     mode = "mouseup" if in_page is not False else "drag"
-    if not slicing.sliced(explorer.latent_dim):
-        values = restored_point(init, "z", explorer.latent_dim, model_id)  # None: the origin
-        return latent_sliders(ids.EX_SLIDER, explorer.latent_dim, values, updatemode=mode)
-    if not record:
-        return no_update
-    plane = slicing.from_record(record, explorer.latent_dim, explorer.prior)
-    same = isinstance(init, dict) and (init.get("slice") or "") in ("", plane.spec)
-    values = restored_point(init, "z", 2, model_id, bound=plane.hi) if same else None
-    return slice_sliders(ids.EX_SLIDER, plane, values, mode)
+    return plane_picker.sliders_for(registry.get(model_id), record, init, ids.EX_SLIDER, mode)
 
 
 live.register_page("explore", ids.EX_MODEL, ids.EX_ERROR, ids.EX_SLIDER)
@@ -273,14 +188,15 @@ LatentView.follow(
     State(ids.EX_MAP_LABEL, "value"),
     State(LatentView.ids.axis(VIEW), "value"),
     State(LatentView.ids.index(VIEW), "value"),
+    State("explore-slice", "data"),
     error_box=ids.EX_ERROR,
     prevent_initial_call=True,
 )
-def download_view(_png, _json, model_id, values, label, map_label, axis, index):
+def download_view(_png, _json, model_id, values, label, map_label, axis, index, record):
     """The map or cube on screen as PNG, or the view's state and numbers as JSON."""
     explorer, s = registry.get(model_id), registry.SETTINGS
     return explore_download(ctx.triggered_id, explorer, values, label, map_label, axis, index,
-                            s.grid_2d, s.cube_n)  # fmt: skip
+                            s.grid_2d, s.cube_n, record)  # fmt: skip
 
 
 # The point the server draws: the sliders' values, unless the page draws this model itself
