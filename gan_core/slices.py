@@ -10,8 +10,9 @@ A slice is named by a short text spec:
 - ``random:SEED``: a seeded random orthonormal plane through a seeded prior sample,
   orthogonal to that sample so every point keeps at least its norm (the default above 4-D);
 - ``points:P;Q;R`` (a plane) or ``points:P;Q;R;S`` (a cube): the slice through the given
-  points, each ``seed=N`` (the prior sample ``prior.sample(1, d, N)[0]``) or ``v=x1,...,xd``
-  (a literal point); origin their centroid, basis Gram-Schmidt of Q-P, R-P (, S-P), range
+  points, each ``seed=N`` (the prior sample ``prior.sample(1, d, N)[0]``), ``v=x1,...,xd``
+  (a literal point) or ``0`` (the origin: ``points:0;seed=1;seed=2`` is the plane that
+  holds both the straight and the spherical path between two samples); origin their centroid, basis Gram-Schmidt of Q-P, R-P (, S-P), range
   [-h, h] with h = 1.25 x the points' largest |slice coordinate|, at least half the prior's
   default half-range;
 - ``principal:I,J[,K]``: principal directions of the generator's first layer (GANSpace):
@@ -214,15 +215,18 @@ def _parse_int(text: str, what: str, lo: int, hi: int) -> int:
 
 
 def _parse_point(token: str, latent_dim: int, prior: Prior, index: int) -> np.ndarray:
-    """``seed=N`` (the prior sample of seed N) or ``v=x1,...,xd`` (a literal point)."""
+    """``seed=N`` (the prior sample of seed N), ``v=x1,...,xd`` (a literal point) or ``0``
+    (the origin)."""
     name, sep, value = token.strip().partition("=")
     what = f"point {index + 1} ({token.strip()[:40]!r})"
+    if token.strip() == "0":
+        return np.zeros(latent_dim)
     if sep and name.strip() == "seed":
         seed = _parse_int(value, f"the seed of point {index + 1}", 0, MAX_SEED)
         return prior.sample(1, latent_dim, seed)[0].astype(np.float64)
     if sep and name.strip() == "v":
         return _parse_numbers(value, latent_dim, what)
-    raise SliceError(f"{what} is neither 'seed=N' nor 'v=x1,...,x{latent_dim}'")
+    raise SliceError(f"{what} is neither 'seed=N', 'v=x1,...,x{latent_dim}' nor '0'")
 
 
 # ---- the kinds of slice ------------------------------------------------------------------

@@ -188,3 +188,16 @@ def test_principal_slices_are_orthonormal_and_deterministic():
         parse_slice("principal:0,6", 6, NORMAL, generator=generator)
     with pytest.raises(SliceError, match="7-D"):
         parse_slice("principal:0,1", 7, NORMAL, generator=generator)
+
+
+def test_the_plane_through_the_origin_and_two_samples_holds_both_paths_between_them():
+    from gan_core.interpolation import interpolate_path
+
+    plane = parse_slice("points:0;seed=1;seed=2", 100, NORMAL)
+    a, b = NORMAL.sample(1, 100, 1)[0], NORMAL.sample(1, 100, 2)[0]
+    for mode in ("linear", "slerp"):
+        path = interpolate_path([a, b], 16, mode)
+        back = plane.points(plane.coordinates(path))  # the path's projection on the plane
+        np.testing.assert_allclose(back, path, atol=1e-4)  # is the path itself
+        assert np.abs(plane.coordinates(path)).max() <= plane.hi
+    np.testing.assert_allclose(plane.points(plane.coordinates(np.zeros(100))), 0, atol=1e-5)
