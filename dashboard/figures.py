@@ -541,7 +541,7 @@ def map_change_figure(replay, epoch: int, label: int = 0, height: int = 220) -> 
     fig.add_vline(x=epoch, line=dict(color="#d62728", width=2))
     fig.update_layout(yaxis=dict(title="%", rangemode="tozero"))
     fig.update_xaxes(title="epoch")
-    right = 60 if fig.layout.yaxis2.overlaying else 10
+    right = 60 if getattr(fig.layout, "yaxis2", None) and fig.layout.yaxis2.overlaying else 10
     top = 64 if len(fig.data) > 1 else 36
     return _layout(fig, title, height + top - 36, margin=dict(l=40, r=right, t=top, b=36))
 

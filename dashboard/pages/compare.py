@@ -116,7 +116,8 @@ def layout(**query):
             html.H2("Compare two models"),
             html.P(
                 "The same latent point, the same A→B path and the same layer edit on two generators. "
-                "A model with fewer latent dimensions uses the first coordinates.",
+                "A model with fewer latent dimensions uses the first coordinates; above 4-D two "
+                "models of the same dimension and prior share a plane through their latent space.",
                 className="lead",
             ),  # fmt: skip
             error_box("cmp-error"),

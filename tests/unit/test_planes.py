@@ -252,3 +252,16 @@ def test_explore_downloads_the_plane_map_and_the_slice_in_the_json(test_checkpoi
     with pytest.raises(PayloadError, match="slice"):  # a record is re-derived from its spec
         bad = dict(record, spec="random:x")
         explore_download("explore-dl-json", e, [0, 0], None, None, "none", 0, 8, 4, bad)
+
+
+def test_the_map_change_figure_of_a_history_without_samples():
+    """Maps recorded without fixed-noise samples: the change curve alone, no right axis."""
+    from dashboard import figures
+    from gan_core.replay import TrainingReplay
+
+    e = np.array([1, 2], np.int32)
+    maps = np.zeros((2, 4, 4), np.uint8)
+    replay = TrainingReplay(e, e * 0.0, e * 0.0, e[:0], e[:0] * 0.0, e[:0],
+                            np.zeros((0, 36, 28, 28)), e, maps, np.array([np.nan, 0.0]))  # fmt: skip
+    fig = figures.map_change_figure(replay, 2, 0)
+    assert len(fig.data) == 1 and fig.layout.margin.r == 10
