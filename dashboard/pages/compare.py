@@ -178,7 +178,8 @@ def choose_plane(left_id, right_id, current, init):
     """Above 4-D the two models' shared plane (the sliders become its t0, t1); each view
     shows its own model's plane."""
     c = planes.compare_controls(registry.get(left_id), registry.get(right_id), current, init)
-    fixed = [c["note"], c["record"], *c["views"]]
+    # A whole space's view needs no record: writing one would only redraw it again.
+    fixed = [c["note"], c["record"], *(no_update if v is None else v for v in c["views"])]
     if not c["changed"]:
         return [no_update] * 4 + fixed
     plane = c["plane"]

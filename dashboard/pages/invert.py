@@ -212,9 +212,12 @@ def clear_result(*_):
     error_box="inv-error",
 )
 def show_plane(model_id, *_):
-    """Above 4-D the map is a plane: the model's default one until a point is found."""
+    """Above 4-D the map is a plane: the model's default one until a point is found (a
+    whole space's view reads no record: nothing to write, nothing redrawn)."""
     e = registry.get(model_id)
-    return slicing.slice_record(slicing.resolve(e, None)) if slicing.sliced(e.latent_dim) else None
+    if not slicing.sliced(e.latent_dim):
+        return dash.no_update
+    return slicing.slice_record(slicing.resolve(e, None))
 
 
 def found_view(e, z) -> tuple[list, dict | None]:
@@ -263,7 +266,8 @@ def run_inversion(_n, model_id, label, any_label, index, uploaded):
     sliced = slicing.sliced(e.latent_dim)
     return (figures.image_figure(probe.image, "Closest generated image"), point, lab,
             result_text(result, probe, lab, search, e.prior), href, {},
-            LINK_TEXT[sliced], planes.full_point(result.z), {} if sliced else HIDDEN, record)  # fmt: skip
+            LINK_TEXT[sliced], planes.full_point(result.z), {} if sliced else HIDDEN,
+            dash.no_update if record is None else record)  # fmt: skip
 
 
 LINK_TEXT = {False: "Open this point in the explorer",
