@@ -29,12 +29,12 @@ def view_dims(latent_dim: int) -> int:
     return 2 if sliced(latent_dim) else int(latent_dim)
 
 
-def resolve(explorer, spec) -> LatentSlice:
-    """The plane ``spec`` names in the model's latent space (the default slice for an empty
-    spec), or PayloadError saying why not."""
+def resolve(explorer, spec, default: str | None = None) -> LatentSlice:
+    """The plane ``spec`` names in the model's latent space (for an empty spec ``default``,
+    else the model's default slice), or PayloadError saying why not."""
     if spec is not None and not isinstance(spec, str):
         raise PayloadError("a slice spec is a text such as 'random:0'")
-    text = (spec or "").strip() or default_spec(explorer.latent_dim)
+    text = (spec or "").strip() or default or default_spec(explorer.latent_dim)
     try:
         return explorer.latent_slice(text, k=2)
     except SliceError as exc:
@@ -63,6 +63,19 @@ def slice_coordinates(
     """Slider values -> slice coordinates t inside the slice's range (PayloadError if not)."""
     return parse_point(values, latent_slice.k, default=default, lo=latent_slice.lo,
                        hi=latent_slice.hi)  # fmt: skip
+
+
+MORPH_PLANE = "points:0;seed=1;seed=2"  # the morph's plane: holds both paths from A to B
+
+
+def default_ends(latent_slice: LatentSlice, prior) -> tuple[list, list]:
+    """A morph's A and B on a plane: the prior's samples of seeds 1 and 2 as the plane
+    shows them (exactly them on MORPH_PLANE), to the sliders' 0.01, inside the range."""
+    out = []
+    for seed in (1, 2):
+        t = latent_slice.coordinates(prior.sample(1, latent_slice.latent_dim, seed)[0])
+        out.append([round(float(np.clip(v, latent_slice.lo, latent_slice.hi)), 2) for v in t])
+    return out[0], out[1]
 
 
 def latent_point(latent_slice: LatentSlice, t) -> np.ndarray:

@@ -10,8 +10,8 @@ import {settingsFor} from "./store.js";
 export class EditLive extends Live {
   buildCanvases() { /* the three canvases are in the page's layout */ }
 
-  values() {
-    return {...super.values(), edits: (settingsFor[this.root] || {}).edits || []};
+  lift(values) {  // the edits join the sliders' point
+    return {...super.lift(values), edits: (settingsFor[this.root] || {}).edits || []};
   }
 
   statusText() {

@@ -4,7 +4,7 @@
  * (the animation, the downloads, a 3D cube's path). */
 import {FACES, argmax, crossedAreas, cubeAt, interpolatePath, slicesThrough} from "./geometry.js";
 import {hideOnce, placePath, placeRing, plotIn, swapCube} from "./plot.js";
-import {byId} from "./sliders.js";
+import {byId, onSlice, toSlice} from "./sliders.js";
 import {drawStrip} from "./drawing.js";
 import {signed} from "./format.js";
 import {Live} from "./point.js";
@@ -16,8 +16,8 @@ export class MorphLive extends Live {
     this.boxes = {a: this.ids.a_sliders, b: this.ids.b_sliders, label: this.ids.label};
   }
 
-  values() {
-    return {...super.values(), ...(settingsFor[this.root] || {})};
+  lift(values) {  // the path's settings join the sliders' points
+    return {...super.lift(values), ...(settingsFor[this.root] || {})};
   }
 
   valid(values) {
@@ -27,14 +27,18 @@ export class MorphLive extends Live {
 
   buildCanvases() { /* the strip's canvas is in the page's layout */ }
 
-  statusText() {
-    return "Frames drawn in the page as you drag (ONNX Runtime Web, " + this.last.ms.toFixed(0) +
-      " ms for " + this.last.frames + "); the server follows when you let go.";
+  statusText() {  // (no run yet while a plane's sliders are still coming)
+    const ms = this.last ? ", " + this.last.ms.toFixed(0) + " ms for " + this.last.frames : "";
+    return "Frames drawn in the page as you drag (ONNX Runtime Web" + ms +
+      "); the server follows when you let go.";
   }
 
   async step(values, marker) {
     const started = performance.now();
-    const via = (values.via || []).filter((p) => p && p.length === values.a.length).slice(0, 8);
+    // above 4-D the waypoints, like A and B, are slice coordinates on the page's plane
+    const lift = (p) => (values.plane ? onSlice(values.plane, p) : p);
+    const width = values.plane ? values.plane.basis.length : values.a.length;
+    const via = (values.via || []).filter((p) => p && p.length === width).slice(0, 8).map(lift);
     const frames = Math.max(8, Math.min(64, Math.round(values.frames) || 24));
     const mode = values.mode === "slerp" ? "slerp" : "linear";
     const latents = interpolatePath([values.a, ...via, values.b], frames, mode);
@@ -49,10 +53,12 @@ export class MorphLive extends Live {
     drawStrip(byId(this.ids.strip), images, classes);
     const seq = byId(this.ids.sequence);
     if (seq) { seq.textContent = "Crossed areas: " + crossedAreas(classes).join(" → "); }
-    if (marker) { this.movePath(values.a, latents, classes, values.label); }
+    // the map shows the plane's coordinates: the path drawn is its projection on it
+    const shown = values.plane ? latents.map((z) => toSlice(values.plane, z)) : latents;
+    if (marker) { this.movePath(values.a_t || values.a, shown, classes, values.label); }
     this.timed(values, started, inferred, {frames});
     this.last = {a: values.a.slice(), b: values.b.slice(), label: values.label, frames,
-                 ms: performance.now() - started, latents, classes, probs, via,
+                 ms: performance.now() - started, latents, classes, probs, via, shown,
                  mode, only: !!values.only, source: values.source,
                  get images() { return images.map((im) => Array.from(im)); }};
     this._images = images;
@@ -83,7 +89,8 @@ export class MorphLive extends Live {
       probabilities: last.probs.map((p) => Array.from(p, (v) => round(v, 4))),
       sequence: seq, crossings}});
     set(this.ids.scrub, {max: n - 1});
-    set(this.ids.path, {data: {latents, classes: last.classes}});
+    const onMap = last.shown.map((p) => p.map((v) => round(v, 4)));
+    set(this.ids.path, {data: {latents: onMap, classes: last.classes}});
     const mask = last.only ? [...new Set(seq)].sort((x, y) => x - y) : null;
     if (JSON.stringify(mask) !== JSON.stringify(this.mask === undefined ? null : this.mask)) {
       this.mask = mask;

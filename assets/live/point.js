@@ -46,9 +46,10 @@ export class Live {
     this.on = true;
   }
 
-  statusText() {
-    return "Drawn in the page as you drag (ONNX Runtime Web, " + this.last.ms.toFixed(0) +
-      " ms per step); the server follows when you let go.";
+  statusText() {  // (no run yet while a plane's sliders are still coming)
+    const ms = this.last ? ", " + this.last.ms.toFixed(0) + " ms per step" : "";
+    return "Drawn in the page as you drag (ONNX Runtime Web" + ms +
+      "); the server follows when you let go.";
   }
 
   buildCanvases() {
@@ -91,14 +92,20 @@ export class Live {
     return out;
   }
 
-  /* Above 4-D the sliders hold the coordinates t of a plane: z = origin + t @ basis, and
-   * ``t`` is kept for the map's marker. */
+  /* Above 4-D a box's sliders hold the coordinates t of a plane: its point becomes
+   * z = origin + t @ basis, and t is kept (as ``t`` for the explorer's z, ``<key>_t`` for
+   * the others) for the map's marker. */
   lift(values) {
-    const plane = readSlice(this.boxes.z);
-    if (plane && values.z && values.z.length === plane.basis.length) {
-      return {...values, t: values.z, z: onSlice(plane, values.z)};
+    const out = {...values};
+    for (const [key, id] of Object.entries(this.boxes)) {
+      const plane = key === "label" ? null : readSlice(id);
+      if (plane && Array.isArray(values[key]) && values[key].length === plane.basis.length) {
+        out[key === "z" ? "t" : key + "_t"] = values[key];
+        out[key] = onSlice(plane, values[key]);
+        out.plane = plane;
+      }
     }
-    return values;
+    return out;
   }
 
   valid(values) {

@@ -44,6 +44,11 @@ export function onSlice(plane, t) {
   return z;
 }
 
+/* The slice coordinates t of the plane's point nearest to z: (z - origin) @ basis^T. */
+export function toSlice(plane, z) {
+  return plane.basis.map((row) => row.reduce((s, u, i) => s + u * (z[i] - plane.origin[i]), 0));
+}
+
 /* A CGAN label from a digit slider (0 when there is none). */
 export function readLabel(id) {
   const box = byId(id);

@@ -36,7 +36,7 @@ def latent_sliders(
                         step=0.01,
                         value=float(values[i]),
                         updatemode=modes[i],
-                        marks={-edge: f"{-edge:g}", 0: "0", edge: f"{edge:g}"},
+                        marks={-edge: f"{-edge:.3g}", 0: "0", edge: f"{edge:.3g}"},
                         tooltip={"placement": "bottom", "always_visible": False},
                     ),  # fmt: skip
                 ],

@@ -293,7 +293,8 @@ def view_path(explorer, path) -> tuple[np.ndarray, np.ndarray] | None:
         classes = np.asarray(path["classes"], np.int64)
     except (TypeError, KeyError, ValueError) as exc:
         raise PayloadError("malformed path") from exc
-    if latents.ndim != 2 or latents.shape[1] != explorer.latent_dim or len(classes) != len(latents):
+    dims = slicing.view_dims(explorer.latent_dim)  # above 4-D: the path on the view's plane
+    if latents.ndim != 2 or latents.shape[1] != dims or len(classes) != len(latents):
         raise PayloadError("the path does not fit this model")
     return latents, classes
 
@@ -445,7 +446,10 @@ def render(model_id, label, axis, index, colour, mask, _job_done, _redraw, recor
     plane = view_plane(explorer, record)
     point = view_point(explorer, values, plane)
     request = view_request(explorer, point, label, plane)
-    cmap, _job, key = precompute.request_map(explorer, request, replaces=last_job)
+    if plane is not None and request.n <= COARSE_POINTS:  # as fast as a coarse draw: now
+        cmap, key = explorer.compute(request), None
+    else:
+        cmap, _job, key = precompute.request_map(explorer, request, replaces=last_job)
     waiting = cmap is None
     if waiting and plane is not None:  # a new plane: its coarse map now, the full one next
         cmap = explorer.compute(view_request(explorer, point, label, plane, COARSE_POINTS))

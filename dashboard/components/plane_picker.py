@@ -20,14 +20,14 @@ from dashboard.pagestate import restored_point
 HIDDEN = {"display": "none"}
 
 
-def plane_box(prefix: str, spec: str) -> html.Div:
+def plane_box(prefix: str, spec: str, placeholder: str = "random:0") -> html.Div:
     """The plane's spec, a new random plane, the plane recentred on the point, and how
     typical the plane's points are for the prior (hidden until a model above 4-D)."""
     return html.Div(
         [
             html.Label("Slice (a plane through the latent space)", htmlFor=f"{prefix}-slice-spec"),
             dcc.Input(id=f"{prefix}-slice-spec", type="text", value=spec, debounce=True,
-                      placeholder="random:0", className="slice-spec", spellCheck=False),
+                      placeholder=placeholder, className="slice-spec", spellCheck=False),
             html.Div([html.Button("Another random plane", id=f"{prefix}-slice-random",
                                   className="button"),
                       html.Button("Recentre on the point", id=f"{prefix}-slice-recentre",
@@ -72,14 +72,21 @@ def sliders_for(explorer, record, init, slider_type: str, mode: str, key: str = 
     return slice_sliders(slider_type, plane, values, mode)
 
 
-def register(prefix: str, model_control: str, slider_type: str, error_box: str) -> None:
-    """The callbacks of one page's plane picker (see the module doc)."""
+def register(
+    prefix: str, model_control: str, slider_type: str, error_box: str,
+    default: str | None = None, whole_point: bool = True,
+) -> None:  # fmt: skip
+    """The callbacks of one page's plane picker (see the module doc); ``default``: the
+    page's plane when its spec box is empty (else the model's default slice);
+    ``whole_point``: whether the page shows :func:`whole_point_box`."""
+    boxes = [Output(f"{prefix}-slice-box", "style")]
+    if whole_point:
+        boxes.append(Output(f"{prefix}-zfull-box", "style"))
 
     @page_callback(
         Output(f"{prefix}-slice", "data"),
-        Output(f"{prefix}-slice-box", "style"),
-        Output(f"{prefix}-zfull-box", "style"),
         Output(f"{prefix}-slice-note", "children"),
+        *boxes,
         Input(model_control, "value"),
         Input(f"{prefix}-slice-spec", "value"),
         error_box=error_box,
@@ -89,26 +96,33 @@ def register(prefix: str, model_control: str, slider_type: str, error_box: str) 
         smaller models are shown whole."""
         explorer = registry.get(model_id)
         if not slicing.sliced(explorer.latent_dim):
-            return None, HIDDEN, HIDDEN, ""
-        plane = slicing.resolve(explorer, spec)
+            return None, "", *[HIDDEN] * len(boxes)
+        plane = slicing.resolve(explorer, spec, default)
         note = slicing.slice_note(plane, explorer.prior, registry.SETTINGS.grid_2d)
-        return slicing.slice_record(plane), {}, {}, note
+        return slicing.slice_record(plane), note, *[{}] * len(boxes)
+
+    buttons = [Input(f"{prefix}-slice-random", "n_clicks"),
+               Input(f"{prefix}-slice-recentre", "n_clicks")]  # fmt: skip
+    pasted = [State(f"{prefix}-zfull", "value")] if whole_point else []
+    if whole_point:
+        buttons.append(Input(f"{prefix}-zfull-go", "n_clicks"))
 
     @page_callback(
         Output(f"{prefix}-slice-spec", "value"),
-        Input(f"{prefix}-slice-random", "n_clicks"),
-        Input(f"{prefix}-slice-recentre", "n_clicks"),
-        Input(f"{prefix}-zfull-go", "n_clicks"),
-        State(f"{prefix}-slice-spec", "value"),
-        State(f"{prefix}-slice", "data"),
-        State({"type": slider_type, "index": ALL}, "value"),
-        State(f"{prefix}-zfull", "value"),
-        State(model_control, "value"),
+        inputs=dict(
+            _clicks=buttons,
+            spec=State(f"{prefix}-slice-spec", "value"),
+            record=State(f"{prefix}-slice", "data"),
+            values=State({"type": slider_type, "index": ALL}, "value"),
+            pasted=pasted,
+            model_id=State(model_control, "value"),
+        ),
         error_box=error_box,
         prevent_initial_call=True,
     )
-    def move_slice(_random, _recentre, _go, spec, record, values, pasted, model_id):
+    def move_slice(_clicks, spec, record, values, pasted, model_id):
         """Another random plane; the plane recentred on the point (its slice coordinates
         become 0); or the plane recentred on a pasted point."""
         action = str(ctx.triggered_id or "").rsplit("-", 1)[-1]  # random, recentre or go
-        return slicing.moved_spec(registry.get(model_id), action, spec, record, values, pasted)
+        text = pasted[0] if pasted else None
+        return slicing.moved_spec(registry.get(model_id), action, spec, record, values, text)

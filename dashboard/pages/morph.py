@@ -19,9 +19,16 @@ from dash import (
     no_update,
 )
 
-from dashboard import figures, ids, live, payloads, precompute, registry, urlstate
-from dashboard.components import card, download_buttons, graph_card, latent_sliders
-from dashboard.components.latent_view import LatentView, view_request
+from dashboard import figures, ids, live, payloads, precompute, registry, slicing, urlstate
+from dashboard.components import (
+    card,
+    download_buttons,
+    graph_card,
+    latent_sliders,
+    plane_picker,
+    slice_sliders,
+)
+from dashboard.components.latent_view import LatentView, explore_view_kind, view_request
 from dashboard.components.pieces import choices, label_box, model_menu, page_header, sidebar_grid
 from dashboard.errors import page_callback
 from dashboard.pagestate import (
@@ -42,13 +49,14 @@ STATE = PageState(
     "morph-url",
     [
         model_field(ids.MO_MODEL),
-        point_field("a", ids.MO_A),
-        point_field("b", ids.MO_B),
+        point_field("a", ids.MO_A, bound=slicing.MAX_RANGE),
+        point_field("b", ids.MO_B, bound=slicing.MAX_RANGE),
         Field("via", urlstate.points_from_text, [], Input(ids.MO_WAYPOINTS, "data"), fmt="points"),
         Field("frames", lambda t: urlstate.parse_int(t, 8, 64), 24, Input(ids.MO_FRAMES, "value")),
         Field("mode", lambda t: urlstate.parse_choice(t, ("linear", "slerp")), "linear",
               Input(ids.MO_MODE, "value")),
         digit_field("label", ids.MO_LABEL),
+        Field("slice", urlstate.parse_spec, "", Input("morph-slice-spec", "value")),
         live.flag_field("morph"),
     ],
 )  # fmt: skip
@@ -86,6 +94,12 @@ def controls(models: list[str], init: dict) -> list:
             "Model",
             model_menu(ids.MO_MODEL, models, init["model"]),
             label_box("morph-label-box", ids.MO_LABEL, init["label"]),
+        ),
+        card(
+            "Plane",
+            plane_picker.plane_box("morph", init["slice"], slicing.MORPH_PLANE),
+            card_id="morph-plane-card",
+            style={"display": "none"},
         ),
         card("Point A", html.Div(id="morph-a-sliders")),
         card("Point B", html.Div(id="morph-b-sliders")),
@@ -189,6 +203,7 @@ def stores(init: dict) -> list:
     return [
         dcc.Store(id=ids.MO_WAYPOINTS, data=init["via"]),
         dcc.Store(id="morph-init", data=init),
+        plane_picker.store("morph"),
         STATE.store(),
         dcc.Store(id=ids.MO_RESULT),
         dcc.Store(id="morph-view-ready"),
@@ -202,38 +217,65 @@ def stores(init: dict) -> list:
     ]
 
 
+plane_picker.register("morph", ids.MO_MODEL, ids.MO_A, ids.MO_ERROR, default=slicing.MORPH_PLANE,
+                      whole_point=False)  # fmt: skip
+
+
 @callback(
     Output("morph-a-sliders", "children"),
     Output("morph-b-sliders", "children"),
     Output("morph-label-box", "style"),
     Output("morph-proj-row", "style"),
     Output(ids.MO_WAYPOINTS, "data", allow_duplicate=True),
+    Output("morph-plane-card", "style"),
     Input(ids.MO_MODEL, "value"),
+    Input("morph-slice", "data"),
     State("morph-init", "data"),
     State(ids.MO_WAYPOINTS, "data"),
     State("morph-live-flag", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def build_point_controls(model_id, init, waypoints, in_page):
+def build_point_controls(model_id, record, init, waypoints, in_page):
+    hidden = {"display": "none"}
     try:
         e = registry.get(model_id)
     except Exception:  # noqa: BLE001 - the morph callback reports the error
-        return html.Div(), html.Div(), {"display": "none"}, {"display": "none"}, []
+        return html.Div(), html.Div(), hidden, hidden, [], hidden
+    mode = "mouseup" if in_page is not False else "drag"  # drawn in the page while dragged
+    style = {} if e.conditional else hidden
+    if slicing.sliced(e.latent_dim):
+        if not record:
+            return (no_update,) * 6
+        a, b, via = morph_ends(e, record, init)
+        plane = slicing.from_record(record, e.latent_dim, e.prior)
+        return (slice_sliders(ids.MO_A, plane, a, mode), slice_sliders(ids.MO_B, plane, b, mode),
+                style, hidden, via, {})  # fmt: skip
     a = [-1.0, 0.0, 0.0, 0.0][: e.latent_dim]
     b = [1.0, 0.0, 0.0, 0.0][: e.latent_dim]
     a = restored_point(init, "a", e.latent_dim, model_id) or a
     b = restored_point(init, "b", e.latent_dim, model_id) or b
     shared = {**init, "via": waypoints} if isinstance(init, dict) else None
     via = restored_points(shared, "via", e.latent_dim, model_id)
-    style = {} if e.conditional else {"display": "none"}
-    mode = "mouseup" if in_page is not False else "drag"  # drawn in the page while dragged
     return (
         latent_sliders(ids.MO_A, e.latent_dim, a, updatemode=mode),
         latent_sliders(ids.MO_B, e.latent_dim, b, updatemode=mode),
         style,
-        {} if e.latent_dim > 2 else {"display": "none"},  # the slices through A and B
+        {} if explore_view_kind(e.latent_dim) == "cube" else hidden,  # slices through A, B
         via,
+        hidden,
     )
+
+
+def morph_ends(e, record, init) -> tuple[list, list, list]:
+    """Above 4-D: A and B on the page's plane, from the URL when it was for this model and
+    plane, else the prior's samples 1 and 2 (slicing.default_ends); no waypoints."""
+    plane = slicing.from_record(record, e.latent_dim, e.prior)
+    a, b = slicing.default_ends(plane, e.prior)
+    same = isinstance(init, dict) and (init.get("slice") or "") in ("", plane.spec)
+    if same:
+        a = restored_point(init, "a", 2, e.model_id, bound=plane.hi) or a
+        b = restored_point(init, "b", 2, e.model_id, bound=plane.hi) or b
+    return a, b, []
 
 
 live.register_page("morph", ids.MO_MODEL, ids.MO_ERROR, [ids.MO_A, ids.MO_B])
@@ -253,6 +295,7 @@ LatentView.follow(
     model=Input(ids.MO_MODEL, "value"),
     point=Input({"type": ids.MO_A, "index": ALL}, "value"),
     label=Input(ids.MO_LABEL, "value"),
+    slice=Input("morph-slice", "data"),
 )
 
 
@@ -278,11 +321,12 @@ clientside_callback(
             "sequence": Output(ids.MO_SEQUENCE, "children"), "result": Output(ids.MO_RESULT, "data"),
             "last_frame": Output(ids.MO_SCRUB, "max")},
     inputs={"request": Input("morph-server-path", "data"), "model_id": State(ids.MO_MODEL, "value"),
-            "shown_mask": State(LatentView.ids.mask(VIEW), "data")},
+            "shown_mask": State(LatentView.ids.mask(VIEW), "data"),
+            "record": State("morph-slice", "data")},
     error_box=ids.MO_ERROR,
     prevent_initial_call=True,
 )  # fmt: skip
-def compute_morph(request, model_id, shown_mask):
+def compute_morph(request, model_id, shown_mask, record):
     """Morph along the path (when the page does not compute it itself); the latent view
     draws the path over the map or cube (moved by Patch on drags) and, with "only the
     crossed areas", colours only those."""
@@ -290,12 +334,15 @@ def compute_morph(request, model_id, shown_mask):
         request, ("a", "b", "via", "frames", "mode", "label", "only")
     )
     e = registry.get(model_id)
-    a, b = parse_point(a_values, e.latent_dim), parse_point(b_values, e.latent_dim)
-    mids = [parse_point(w, e.latent_dim) for w in (waypoints or [])][:8]
+    if slicing.sliced(e.latent_dim) and not record:  # the plane comes first
+        return {k: no_update for k in ("path", "mask", "strip", "sequence", "result", "last_frame")}
+    plane = view_plane_or_none(e, record)
+    a, *mids, b = path_points(e, plane, [a_values, *(waypoints or [])[:8], b_values])
     lab = safe_label(label) if e.conditional else None
     frames = int(frames) if isinstance(frames, (int, float)) else 24
     m = e.morph([a, *mids, b], frames=max(8, min(64, frames)), mode=mode, label=lab)
-    path = {"latents": np.round(m.latents.astype(np.float64), 4).tolist(),
+    shown = m.latents if plane is None else plane.coordinates(m.latents)  # the map's axes
+    path = {"latents": np.round(np.asarray(shown, np.float64), 4).tolist(),
             "classes": [int(c) for c in m.classes]}  # fmt: skip
     mask = sorted({int(c) for c in m.sequence}) if only_crossed else None
     return {"path": path, "mask": mask if mask != shown_mask else no_update,  # else a redraw
@@ -303,6 +350,21 @@ def compute_morph(request, model_id, shown_mask):
             "sequence": "Crossed areas: " + m.sequence_text,
             "result": morph_record(m, model_id, lab, mode, [a, *mids, b]),
             "last_frame": len(m.images) - 1}  # fmt: skip
+
+
+def view_plane_or_none(e, record):
+    """The page's plane above 4-D (PayloadError until one is chosen), else None."""
+    return (
+        slicing.from_record(record, e.latent_dim, e.prior) if slicing.sliced(e.latent_dim) else None
+    )
+
+
+def path_points(e, plane, values_list) -> list:
+    """The path's points in the latent space from the sliders' values: the values
+    themselves, or above 4-D the plane's points at those slice coordinates."""
+    if plane is None:
+        return [parse_point(v, e.latent_dim) for v in values_list]
+    return [slicing.latent_point(plane, slicing.slice_coordinates(plane, v)) for v in values_list]
 
 
 def morph_record(m, model_id, lab, mode, points) -> dict:

@@ -152,3 +152,45 @@ def test_key_steps_on_a_slider_are_drawn_in_the_page_with_no_request(driver, app
     assert driver.execute_script(COUNT_POSTS) - posts == 1 and "latent-view" in sent[-1], sent
     wait_for(lambda: map_marker(driver)[0] == pytest.approx(shown, abs=1e-6), 10,
              message="the server's marker at the key's value")  # fmt: skip
+
+
+def test_the_morph_on_the_plane_through_two_100d_samples(driver, app_url):
+    """The default plane holds the origin and samples 1 and 2: A and B are those samples, the
+    spherical path lies in the plane, the page's frames are the server's, and a drag of A
+    asks the server nothing per step."""
+    from dashboard import registry, slicing
+    from tests.integration.test_live import morph_run
+
+    explorer = registry.get(HIGH_D)
+    plane = explorer.latent_slice(slicing.MORPH_PLANE)
+    driver.get(f"{app_url}/morph?model={HIGH_D}&frames=16&mode=slerp")
+    run = wait_for(lambda: (r := morph_run(driver)) and r["frames"] == 16 and r, 120,
+                   message="the page's own frames")  # fmt: skip
+    a_t, b_t = slicing.default_ends(plane, explorer.prior)
+    a, b = plane.points(np.asarray(a_t)), plane.points(np.asarray(b_t))
+    np.testing.assert_allclose(run["a"], a, atol=1e-5)  # the page's own c + U t
+    np.testing.assert_allclose(a, explorer.prior.sample(1, 100, 1)[0], atol=0.01)  # ~ sample 1
+    m = explorer.morph([a, b], frames=16, mode="slerp")
+    np.testing.assert_allclose(run["latents"], m.latents, atol=1e-5)
+    np.testing.assert_allclose(np.reshape(run["images"], (16, 28, 28)), m.images, atol=1e-4)
+    assert run["classes"] == [int(c) for c in m.classes]
+    # the spherical path lies in the plane the map shows
+    np.testing.assert_allclose(plane.points(plane.coordinates(m.latents)), m.latents, atol=1e-4)
+    wait_for(lambda: (d := graph_data(driver, "morph-map")) and len(d) >= 3, 60,
+             message="the map and its path")  # fmt: skip
+    line = wait_for(lambda: (d := graph_data(driver, "morph-map")) and len(d[-2]["x"]) == 16
+                    and d[-2], 30, message="the path over the map")  # fmt: skip
+    np.testing.assert_allclose(np.c_[line["x"], line["y"]], plane.coordinates(m.latents), atol=1e-3)
+    posts = driver.execute_script(COUNT_POSTS)
+    hold_and_drag(driver, steps=6, px=-8, pause=0.2, index=0, sliders="morph-a")
+    during = wait_for(lambda: (r := morph_run(driver)) and r["a"] != run["a"] and r, 30,
+                      message="frames for the dragged A")  # fmt: skip
+    assert driver.execute_script(COUNT_POSTS) == posts, driver.execute_script(
+        "return window.__sent"
+    )
+    assert during["latents"][0] == during["a"]
+    ActionChains(driver).release().perform()
+    wait_for(lambda: "a=" in driver.current_url and "slice=" not in driver.current_url
+             or "a=" in driver.current_url, 30, message="the URL")  # fmt: skip
+    assert severe_console_errors(driver) == []
+    screenshot(driver, "morph-100d")
