@@ -565,7 +565,8 @@ def test_compare_shows_the_same_point_and_edit_on_two_models(driver, app_url):
     wait_for(lambda: title("cmp-right-image") == "Edited image", 30, message="edited image")
     assert graph_data(driver, "cmp-right-image")[0]["z"] != before
     # each side's map (2D) or cube (3D) shows the shared point and the A -> B path
-    assert map_marker(driver, "cmp-left-map") == pytest.approx((0.5, -0.5), abs=1e-6)
+    marker = wait_for(lambda: map_marker(driver, "cmp-left-map"), 60, message="the left map")
+    assert marker == pytest.approx((0.5, -0.5), abs=1e-6)
     path = wait_for(lambda: named_trace(graph_data(driver, "cmp-left-map"), "path"), 30,
                     message="the path on the left map")  # fmt: skip
     assert path["x"][0] == -1 and path["x"][-1] == 1 and len(path["x"]) == 12
