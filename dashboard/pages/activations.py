@@ -19,8 +19,8 @@ from dash import (
     no_update,
 )
 
-from dashboard import figures, ids, live, registry, urlstate
-from dashboard.components import card, graph_card, latent_sliders
+from dashboard import figures, ids, live, registry, slicing, urlstate
+from dashboard.components import card, graph_card, plane_picker
 from dashboard.components.pieces import choices, label_box, model_menu, page_header, sidebar_grid
 from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
@@ -44,7 +44,8 @@ STATE = PageState(
     "act-url",
     [
         model_field(ids.AC_MODEL),
-        point_field("z", ids.AC_SLIDER),
+        point_field("z", ids.AC_SLIDER, bound=slicing.MAX_RANGE),
+        Field("slice", urlstate.parse_spec, "", Input("act-slice-spec", "value")),
         digit_field("label", ids.AC_LABEL),
         Field("layer", lambda t: t if isinstance(t, str) else None, None, Input(ids.AC_LAYER, "value")),
         Field("view", lambda t: urlstate.parse_choice(t, ("mean", "channels")), "mean",
@@ -78,6 +79,7 @@ def layout(**query):
             sidebar_grid(controls(models, init), panels()),
             dcc.Store(id=ids.AC_EDITS, data=init["edits"]),
             dcc.Store(id="act-init", data=init),
+            plane_picker.store("act"),
             STATE.store(),
             *live.stores("act", init["live"]),
             dcc.Store(id="act-live-settings"),
@@ -91,7 +93,9 @@ def controls(models: list[str], init: dict) -> list:
         card("Model", model_menu(ids.AC_MODEL, models, init["model"])),
         card(
             "Latent point",
+            plane_picker.plane_box("act", init["slice"]),
             html.Div(id="act-sliders"),
+            plane_picker.whole_point_box("act"),
             label_box("act-label-box", ids.AC_LABEL, init["label"]),
         ),
         card(
@@ -152,12 +156,13 @@ def panels() -> list:
     Output(ids.AC_LAYER, "value"),
     Output(ids.AC_EDITS, "data", allow_duplicate=True),
     Input(ids.AC_MODEL, "value"),
+    Input("act-slice", "data"),
     State("act-init", "data"),
     State(ids.AC_EDITS, "data"),
     State("act-live-flag", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def build_controls(model_id, init, edits, in_page):
+def build_controls(model_id, record, init, edits, in_page):
     try:
         e = registry.get(model_id)
     except CheckpointError:  # an unusable model: render_edits says why
@@ -166,7 +171,6 @@ def build_controls(model_id, init, edits, in_page):
     options = [{"label": e.probe.layer_title(n), "value": n} for n in names]
     default = "conv2_act" if "conv2_act" in names else names[0]
     style = {} if e.conditional else {"display": "none"}
-    z = restored_point(init, "z", e.latent_dim, model_id) or [0.3] * e.latent_dim
     kept = []
     init = init if isinstance(init, dict) else {}
     if init.get("model") == model_id:  # restoring a shared URL
@@ -174,8 +178,11 @@ def build_controls(model_id, init, edits, in_page):
             default = init["layer"]
         listed = edits if isinstance(edits, list) else []
         kept = [d for d in listed if isinstance(d, dict) and d.get("layer") in names]
-    sliders = latent_sliders(ids.AC_SLIDER, e.latent_dim, z,
-                             updatemode="mouseup" if in_page is not False else "drag")  # fmt: skip
+    mode = "mouseup" if in_page is not False else "drag"
+    if not slicing.sliced(e.latent_dim):  # the study's default point 0.3 in every coordinate
+        init = {**init, "z": restored_point(init, "z", e.latent_dim, model_id) or [0.3] * e.latent_dim,
+                "model": model_id}  # fmt: skip
+    sliders = plane_picker.sliders_for(e, record, init, ids.AC_SLIDER, mode)
     return sliders, style, options, default, kept
 
 
@@ -193,6 +200,7 @@ def live_image_cards() -> list:
 
 
 live.register_page("act", ids.AC_MODEL, ids.AC_ERROR, ids.AC_SLIDER)
+plane_picker.register("act", ids.AC_MODEL, ids.AC_SLIDER, ids.AC_ERROR)
 
 clientside_callback(  # the edits, for the edited image the page draws
     ClientsideFunction(namespace="gx", function_name="activationsLiveSettings"),
@@ -246,12 +254,17 @@ def change_edits(click, selected, _undo, _clear, edits, layer, view, kind, value
     Input(ids.AC_VIEW, "value"),
     Input(ids.AC_EDITS, "data"),
     State(ids.AC_MODEL, "value"),
+    State("act-slice", "data"),
     error_box=ids.AC_ERROR,
     prevent_initial_call=True,
 )
-def render_edits(values, label, layer, view, edits, model_id):
+def render_edits(values, label, layer, view, edits, model_id, record):
     e = registry.get(model_id)
-    z = parse_point(values, e.latent_dim)
+    if slicing.sliced(e.latent_dim):  # above 4-D the sliders move on a plane
+        plane = slicing.from_record(record, e.latent_dim, e.prior)
+        z = slicing.latent_point(plane, slicing.slice_coordinates(plane, values))
+    else:
+        z = parse_point(values, e.latent_dim)
     lab = safe_label(label) if e.conditional else None
     edit_objs = [Edit.from_dict(d) for d in (edits or [])]
     result = e.edit(z, edit_objs, lab)

@@ -194,3 +194,34 @@ def test_the_morph_on_the_plane_through_two_100d_samples(driver, app_url):
              or "a=" in driver.current_url, 30, message="the URL")  # fmt: skip
     assert severe_console_errors(driver) == []
     screenshot(driver, "morph-100d")
+
+
+def test_an_edit_on_a_100d_generator_is_drawn_in_the_page_as_the_server_would(driver, app_url):
+    import json
+    from urllib.parse import quote
+
+    from gan_core.activations import Edit
+    from tests.integration.test_live import edit_run
+
+    spec, t = "points:seed=4;seed=5;seed=6", [0.75, -0.5]
+    edits = [{"layer": "conv2_act", "kind": "rows", "indices": [3, 4, 5], "value": 0}]
+    query = urllib.parse.urlencode({"model": HIGH_D, "slice": spec, "z": "0.75,-0.5"})
+    driver.get(f"{app_url}/activations?{query}&edits={quote(json.dumps(edits))}")
+    run = wait_for(lambda: (r := edit_run(driver)) and r["edits"] == 1 and r, 120,
+                   message="the page's edited image")  # fmt: skip
+    explorer, plane = _plane(spec)
+    z = plane.points(np.asarray(t))
+    np.testing.assert_allclose(run["z"], z, atol=1e-5)  # the page's own c + U t
+    result = explorer.edit(z, [Edit.from_dict(d) for d in edits])
+    np.testing.assert_allclose(np.reshape(run["original"], (28, 28)), result.original, atol=1e-4)
+    np.testing.assert_allclose(np.reshape(run["edited"], (28, 28)), result.edited, atol=1e-4)
+    assert element(driver, "#act-slice-spec").get_attribute("value") == spec
+    posts = driver.execute_script(COUNT_POSTS)
+    hold_and_drag(driver, steps=5, px=7, pause=0.15, index=1, sliders="act-slider")
+    moved = wait_for(lambda: (r := edit_run(driver)) and r["z"] != run["z"] and r, 30,
+                     message="the edited image for the dragged point")  # fmt: skip
+    assert driver.execute_script(COUNT_POSTS) == posts, "a drag step asked the server"
+    after = explorer.edit(np.asarray(moved["z"], np.float32), [Edit.from_dict(d) for d in edits])
+    np.testing.assert_allclose(np.reshape(moved["edited"], (28, 28)), after.edited, atol=1e-4)
+    ActionChains(driver).release().perform()
+    assert severe_console_errors(driver) == []
