@@ -240,10 +240,9 @@ def compare_side(model_id, values, a_text, b_text, edit_choice, pair=None):
     title = "Edited image" if edited is not None else "Generated image"
     probs = probe.probs if edited is None else np.asarray(
         e.classifier(edited[None, ..., None], training=False))[0]  # fmt: skip
-    # On a plane the view draws no path yet: it would read z's first two coordinates.
-    path = None if plane is not None else {
-        "latents": np.round(m.latents.astype(np.float64), 4).tolist(),
-        "classes": [int(c) for c in m.classes]}  # fmt: skip
+    shown = m.latents if plane is None else plane.coordinates(m.latents)  # on a plane: t
+    path = {"latents": np.round(np.asarray(shown, np.float64), 4).tolist(),
+            "classes": [int(c) for c in m.classes]}  # fmt: skip
     return (figures.image_figure(image, title, height=260), figures.probs_figure(probs, height=260),
             figures.strip_figure(m.images, m.classes), "Crossed areas: " + m.sequence_text,
             _metrics_text(e), path)  # fmt: skip

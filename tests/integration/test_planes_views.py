@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 
 from tests.conftest import HIGH_D
 from tests.integration.conftest import element, screenshot, severe_console_errors, wait_for
-from tests.integration.test_views import graph_data, graph_title
+from tests.integration.test_views import graph_data, graph_title, named_trace
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = Path(os.environ.get("PLANE_SHOTS", "/tmp/inv-shots"))
@@ -81,6 +81,12 @@ def test_compare_puts_two_100d_models_on_one_plane_and_refuses_a_mixed_pair(driv
         wait_for(lambda s=side: "random:0" in graph_title(driver, f"cmp-{s}-map"), 120,
                  message=f"{side} plane map")  # fmt: skip
         wait_for(lambda s=side: graph_data(driver, f"cmp-{s}-strip"), 60, message="strip")
+    # the A -> B path over each plane map, in slice coordinates from A to B
+    path = wait_for(lambda: named_trace(graph_data(driver, "cmp-left-map"), "path"), 30,
+                    message="the path on the left plane map")  # fmt: skip
+    assert (path["x"][0], path["y"][0]) == pytest.approx((-2, 0), abs=1e-3)
+    assert (path["x"][-1], path["y"][-1]) == pytest.approx((2, 1), abs=1e-3)
+    assert len(path["x"]) == 12
     assert "100D, prior normal(0,1)" in _text(driver, "cmp-left-metrics")
     assert _text(driver, "cmp-error") == ""
     assert severe_console_errors(driver) == []
