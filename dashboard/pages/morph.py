@@ -53,7 +53,8 @@ STATE = PageState(
         point_field("b", ids.MO_B, bound=slicing.MAX_RANGE),
         Field("via", urlstate.points_from_text, [], Input(ids.MO_WAYPOINTS, "data"), fmt="points"),
         Field("frames", lambda t: urlstate.parse_int(t, 8, 64), 24, Input(ids.MO_FRAMES, "value")),
-        Field("mode", lambda t: urlstate.parse_choice(t, ("linear", "slerp")), "linear",
+        # no default: a shared link keeps the mode, whatever the model's prior makes default
+        Field("mode", lambda t: urlstate.parse_choice(t, ("linear", "slerp")), None,
               Input(ids.MO_MODE, "value")),
         digit_field("label", ids.MO_LABEL),
         Field("slice", urlstate.parse_spec, "", Input("morph-slice-spec", "value")),
@@ -113,7 +114,10 @@ def path_card(init: dict) -> html.Div:
     return card(
         "Path",
         choices(
-            ids.MO_MODE, init["mode"], [("linear", "linear"), ("spherical", "slerp")], inline=True
+            ids.MO_MODE,
+            init["mode"] or "linear",
+            [("linear", "linear"), ("spherical", "slerp")],
+            inline=True,
         ),
         html.Label("Frames"),
         dcc.Slider(
@@ -215,6 +219,26 @@ def stores(init: dict) -> list:
         dcc.Interval(id="morph-proj-poll", interval=1000, disabled=True),
         dcc.Interval(id=ids.MO_INTERVAL, interval=125, disabled=True),
     ]
+
+
+@callback(
+    Output(ids.MO_MODE, "value"),
+    Input(ids.MO_MODEL, "value"),
+    State("morph-init", "data"),
+)
+def default_mode(model_id, init):
+    """The path's interpolation: the shared link's, else the model's prior's default
+    (spherical for a normal prior, whose samples keep their norm along it)."""
+    try:
+        return morph_mode(registry.get(model_id), init)
+    except Exception:  # noqa: BLE001 - an unusable model: the morph callback says why
+        return no_update
+
+
+def morph_mode(e, init) -> str:
+    if isinstance(init, dict) and init.get("model") == e.model_id and init.get("mode"):
+        return init["mode"]
+    return e.prior.default_morph_mode
 
 
 plane_picker.register("morph", ids.MO_MODEL, ids.MO_A, ids.MO_ERROR, default=slicing.MORPH_PLANE,

@@ -82,10 +82,13 @@ def test_the_next_random_plane():
     assert next_random_spec("axes:0,1") == next_random_spec("") == "random:1"
 
 
-def test_a_new_plane_is_drawn_coarse_at_once_then_in_full(app, monkeypatch):
+def test_a_new_plane_is_drawn_coarse_at_once_then_in_full(test_checkpoints, tmp_path):
+    from dashboard import registry as app
     from dashboard import slicing
+    from dashboard.app import create_app
     from dashboard.components import latent_view as view
 
+    create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=30, cube_n=4)  # finer than coarse
     explorer = app.get(HIGH_D)
     record = slicing.slice_record(slicing.resolve(explorer, "random:5"))
     args = dict(model_id=HIGH_D, label=None, axis="none", index=0, colour="class", mask=None,
@@ -100,12 +103,16 @@ def test_a_new_plane_is_drawn_coarse_at_once_then_in_full(app, monkeypatch):
     view.JOBS.get(out["job"])  # queued under the key the page polls
     done = view.precompute.map_now(explorer, view.view_request(explorer, None, None,
                                                                slicing.from_record(record, 100, explorer.prior)))  # fmt: skip
-    assert done.shape == (12, 12)
+    assert done.shape == (30, 30)
     again = render(**{**args, "_job_done": out["job"], "last_job": out["job"]})
-    assert len(again["figure"].data[0].x) == 12 and again["polling_off"] and again["job"] is None
+    assert len(again["figure"].data[0].x) == 30 and again["polling_off"] and again["job"] is None
     # the same map as the explorer's own, at the slice's points
-    cmap = explorer.slice_map(explorer.latent_slice("random:5"), 12)
+    cmap = explorer.slice_map(explorer.latent_slice("random:5"), 30)
     np.testing.assert_array_equal(np.asarray(again["figure"].data[0].z).T, cmap.classes)
+    # a map no finer than the coarse one is drawn at once, with nothing to wait for
+    create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=12, cube_n=4)
+    small = render(**{**args, "model_id": HIGH_D})
+    assert len(small["figure"].data[0].x) == 12 and small["job"] is None and small["polling_off"]
     # before the page has chosen a plane, nothing is drawn and nothing fails
     idle = render(**{**args, "record": None})
     assert idle["figure"] is view.no_update and idle["job"] is view.no_update
@@ -135,3 +142,12 @@ def test_waiting_planes_are_limited_and_a_view_keeps_one(app, monkeypatch):
     key = ask(50, replaces=keys[-1])[2]
     assert jobs.get(keys[-1]) is None and jobs.get(key) is not None
     blocker.set()
+
+
+def test_the_morph_mode_follows_the_link_else_the_models_prior(app):
+    from dashboard.pages.morph import morph_mode
+
+    normal, box = app.get(HIGH_D), app.get("gan-2d")
+    assert morph_mode(normal, None) == "slerp" and morph_mode(box, {}) == "linear"
+    assert morph_mode(normal, {"model": HIGH_D, "mode": "linear"}) == "linear"
+    assert morph_mode(normal, {"model": "gan-2d", "mode": "linear"}) == "slerp"  # another model's
