@@ -41,3 +41,32 @@ def test_grid_indices_are_whole_numbers_and_few():
     assert urlstate.parse_indices("3,5", 2) == [3, 5] and urlstate.parse_indices("0", 2) == [0]
     for bad in ("3,5,1", "-1", "1.5", "a", "", "3,", None, 3, "9" * 50):
         assert urlstate.parse_indices(bad, 2) is None, bad
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["random:7", "axes:3,41", "points:seed=1;seed=2;seed=3", "principal:0,1",
+     "points:0;seed=1;seed=2", "random:0@v=" + ",".join(["0.125", "-1.5e-05"] * 50)],
+)  # fmt: skip
+def test_slice_specs_round_trip_through_the_url_to_the_same_plane(spec):
+    from urllib.parse import parse_qs
+
+    import numpy as np
+
+    from gan_core.priors import NORMAL
+    from gan_core.slices import parse_slice
+
+    q = urlstate.query_string({"slice": spec, "z": [2.5, -1.75]})
+    parsed = {k: v[0] for k, v in parse_qs(q[1:]).items()}
+    back = urlstate.parse_spec(parsed["slice"])
+    assert back == spec
+    assert urlstate.point_from_text(parsed["z"], 2, bound=1e4) == [2.5, -1.75]
+    if not spec.startswith("principal"):  # (that one needs the model: tests/unit/test_slices.py)
+        a, b = parse_slice(spec, 100, NORMAL), parse_slice(back, 100, NORMAL)
+        np.testing.assert_array_equal(a.origin, b.origin)
+        np.testing.assert_array_equal(a.basis, b.basis)
+
+
+@pytest.mark.parametrize("bad", [None, 7, "x" * 20_001, "random:1\nrandom:2"])
+def test_a_malformed_slice_spec_in_the_url_is_dropped(bad):
+    assert urlstate.parse_spec(bad) is None
