@@ -169,7 +169,12 @@ def class_area_slice(
             f"the slice is in {latent_slice.latent_dim}-D, the model's latent space is {latent_dim}-D"
         )
     k = latent_slice.k
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 2 or n**k > MAX_SLICE_POINTS:
+    if (
+        not isinstance(n, (int, np.integer))
+        or isinstance(n, bool)
+        or n < 2
+        or n**k > MAX_SLICE_POINTS
+    ):
         raise LatentInputError(
             f"a {k}-D slice's grid size must be an int >= 2 with n^{k} <= {MAX_SLICE_POINTS:,}, "
             f"got {n!r}"
@@ -262,3 +267,28 @@ def area_labels(cmap2d: ClassMap, min_share: float = 0.01) -> list[dict]:
              "share": float(len(ii) / total)}
         )  # fmt: skip
     return out
+
+
+def area_statistics(cmap2d: ClassMap, min_share: float = 0.01) -> dict:
+    """How a 2D map is divided: the digits holding at least ``min_share`` of it, and how
+    fragmented its areas are (the connected pieces of each digit, 4-neighbourhood).
+
+    Returns {"digits": sorted digits present, "pieces": {digit: pieces}, "total_pieces",
+    "largest_share": the share of the map held by the largest single piece}.
+    """
+    from scipy import ndimage
+
+    classes = np.asarray(cmap2d.classes)
+    if classes.ndim != 2:
+        raise LatentInputError("area statistics need a 2D map")
+    counts = np.bincount(classes.reshape(-1).astype(int), minlength=10)
+    digits = [d for d in range(10) if counts[d] >= max(1, min_share * classes.size)]
+    pieces, largest = {}, 0
+    for d in range(10):
+        if not counts[d]:
+            continue
+        labels, n = ndimage.label(classes == d)
+        pieces[d] = int(n)
+        largest = max(largest, int(np.bincount(labels.reshape(-1))[1:].max()))
+    return {"digits": digits, "pieces": pieces, "total_pieces": int(sum(pieces.values())),
+            "largest_share": largest / classes.size}  # fmt: skip

@@ -151,3 +151,30 @@ def test_the_morph_mode_follows_the_link_else_the_models_prior(app):
     assert morph_mode(normal, None) == "slerp" and morph_mode(box, {}) == "linear"
     assert morph_mode(normal, {"model": HIGH_D, "mode": "linear"}) == "linear"
     assert morph_mode(normal, {"model": "gan-2d", "mode": "linear"}) == "slerp"  # another model's
+
+
+def test_area_statistics_count_digits_and_pieces():
+    from gan_core.latent import ClassMap, area_statistics
+
+    classes = np.zeros((10, 10), np.uint8)
+    classes[:, 5:] = 3  # two areas: 0 on the left, 3 on the right
+    classes[0, 0] = 7  # a one-point piece of 7 (1% of the map)
+    classes[9, 9] = 0  # and a second piece of 0
+    stats = area_statistics(ClassMap(classes, np.zeros((10, 10, 10), np.float32), [None] * 2))
+    assert stats["digits"] == [0, 3, 7] and stats["pieces"] == {0: 2, 3: 1, 7: 1}
+    assert stats["total_pieces"] == 4 and stats["largest_share"] == pytest.approx(0.49)
+
+
+def test_the_plane_statistics_script_reports_each_plane(app):
+    import importlib.util
+
+    from tests.conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("plane_stats", REPO / "scripts/plane_stats.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    rows = script.plane_rows(app.get(HIGH_D), ["random:0", "points:0;seed=1;seed=2"], 6)
+    assert [r["plane"] for r in rows] == ["random:0", "points:0;seed=1;seed=2"]
+    for r in rows:
+        assert 1 <= r["digits"] <= 10 and r["pieces"] >= 1 and 0 < r["largest"] <= 1
+    assert rows[0]["typical_norm"] > rows[1]["typical_norm"]  # the plane through 0 is not typical
