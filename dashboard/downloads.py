@@ -46,7 +46,7 @@ def explore_download(
 
     plane = None
     if slicing.sliced(explorer.latent_dim):
-        plane = slicing.from_record(record, explorer.latent_dim, explorer.prior)
+        plane = slicing.from_record(record, explorer)
         t = slicing.slice_coordinates(plane, values)
         point, shown = slicing.latent_point(plane, t), t
     else:

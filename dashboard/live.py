@@ -157,7 +157,8 @@ def page_ids(root: str) -> dict:
     elif root == "act":
         out.update(sliders="act-sliders", label=ids.AC_LABEL, original="act-live-original",
                    edited="act-live-edited", diff="act-live-diff",
-                   diff_title="act-live-diff-title", diff_note="act-live-diff-note")  # fmt: skip
+                   diff_title="act-live-diff-title", diff_note="act-live-diff-note",
+                   zfull="act-zfull")  # fmt: skip
     else:
         raise ValueError(f"no page draws in the browser at {root!r}")
     view = getattr(importlib.import_module(PAGES[root]), "VIEW", None)

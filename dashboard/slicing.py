@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard.payloads import PayloadError, parse_point
-from gan_core.slices import LatentSlice, SliceError, default_spec, parse_slice
+from gan_core.slices import LatentSlice, SliceError, default_spec
 
 MAX_WHOLE_DIM = 4  # up to this dimension the space is shown whole, as the study does
 MAX_RANGE = 1e4  # the widest slice coordinate a URL may hold (checked against the slice later)
@@ -46,13 +46,13 @@ def slice_record(latent_slice: LatentSlice) -> dict:
     return latent_slice.to_dict()
 
 
-def from_record(record, latent_dim: int, prior) -> LatentSlice:
-    """The slice a page's record holds, re-derived from its spec (a record is never trusted
-    for the numbers), or PayloadError."""
+def from_record(record, explorer) -> LatentSlice:
+    """The slice a page's record holds, re-derived from its spec in the model's latent
+    space (a record is never trusted for the numbers), or PayloadError."""
     if not isinstance(record, dict) or not isinstance(record.get("spec"), str):
         raise PayloadError("no slice chosen")
     try:
-        return parse_slice(record["spec"], latent_dim, prior, k=2)
+        return explorer.latent_slice(record["spec"], k=2)
     except SliceError as exc:
         raise PayloadError(f"slice: {exc}") from exc
 
@@ -131,7 +131,7 @@ def moved_spec(explorer, action: str, spec, record, values, pasted) -> str:
     pasted point)."""
     if action == "random":
         return next_random_spec(spec)
-    plane = from_record(record, explorer.latent_dim, explorer.prior)
+    plane = from_record(record, explorer)
     if action == "go":
         z = parse_full_point(pasted, explorer.latent_dim)
     elif action == "recentre":

@@ -14,9 +14,10 @@ export class EditLive extends Live {
     return {...super.lift(values), edits: (settingsFor[this.root] || {}).edits || []};
   }
 
-  statusText() {
-    return "Images drawn in the page (ONNX Runtime Web, " + this.last.ms.toFixed(0) +
-      " ms for the original and the edited image); the layer follows from the server.";
+  statusText() {  // (no run yet while a plane's sliders are still coming)
+    const ms = this.last ? ", " + this.last.ms.toFixed(0) + " ms for the original and the edited image" : "";
+    return "Images drawn in the page (ONNX Runtime Web" + ms +
+      "); the layer follows from the server.";
   }
 
   async step(values) {
@@ -45,7 +46,7 @@ export class EditLive extends Live {
     const note = byId(this.ids.diff_note);
     if (note) { note.textContent = edits.length ? "" : "No edits yet: click the layer above."; }
     this.timed(values, started, inferred);
-    this.last = {z: values.z.slice(), label: values.label, edits: edits.length, applied,
+    this.last = {z: values.z.slice(), t: values.t, label: values.label, edits: edits.length, applied,
                  ms: performance.now() - started,
                  get original() { return Array.from(originalImage); },
                  get edited() { return Array.from(editedImage); }};

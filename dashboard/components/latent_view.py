@@ -257,7 +257,7 @@ def view_plane(explorer, record):
     None: smaller spaces are shown whole."""
     if not slicing.sliced(explorer.latent_dim):
         return None
-    return slicing.from_record(record, explorer.latent_dim, explorer.prior)
+    return slicing.from_record(record, explorer)
 
 
 def view_point(explorer, values, plane=None) -> np.ndarray | None:

@@ -66,7 +66,7 @@ def sliders_for(explorer, record, init, slider_type: str, mode: str, key: str = 
         return latent_sliders(slider_type, explorer.latent_dim, values, updatemode=mode)
     if not record:
         return no_update
-    plane = slicing.from_record(record, explorer.latent_dim, explorer.prior)
+    plane = slicing.from_record(record, explorer)
     same = isinstance(init, dict) and (init.get("slice") or "") in ("", plane.spec)
     values = restored_point(init, key, 2, model_id, bound=plane.hi) if same else None
     return slice_sliders(slider_type, plane, values, mode)

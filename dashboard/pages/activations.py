@@ -248,6 +248,7 @@ def change_edits(click, selected, _undo, _clear, edits, layer, view, kind, value
     Output(ids.AC_EDITED, "figure"),
     Output(ids.AC_DIFF, "figure"),
     Output(ids.AC_EDIT_LIST, "children"),
+    Output("act-zfull", "value"),
     Input({"type": ids.AC_SLIDER, "index": ALL}, "value"),
     Input(ids.AC_LABEL, "value"),
     Input(ids.AC_LAYER, "value"),
@@ -261,7 +262,7 @@ def change_edits(click, selected, _undo, _clear, edits, layer, view, kind, value
 def render_edits(values, label, layer, view, edits, model_id, record):
     e = registry.get(model_id)
     if slicing.sliced(e.latent_dim):  # above 4-D the sliders move on a plane
-        plane = slicing.from_record(record, e.latent_dim, e.prior)
+        plane = slicing.from_record(record, e)
         z = slicing.latent_point(plane, slicing.slice_coordinates(plane, values))
     else:
         z = parse_point(values, e.latent_dim)
@@ -277,7 +278,7 @@ def render_edits(values, label, layer, view, edits, model_id, record):
     ]
     return (layer_fig, figures.image_figure(result.original, "Original"),
             figures.image_figure(result.edited, "Edited"), diff_figure(result.diff, bool(edit_objs)),
-            items)  # fmt: skip
+            items, slicing.full_point_text(z) if slicing.sliced(e.latent_dim) else "")  # fmt: skip
 
 
 def diff_figure(diff, edited: bool):

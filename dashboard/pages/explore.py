@@ -227,7 +227,7 @@ def follow_point(point, model_id, drawn, record):
     explorer = registry.get(model_id)
     default = 0.0 if not values else None
     if slicing.sliced(explorer.latent_dim):
-        plane = slicing.from_record(record, explorer.latent_dim, explorer.prior)
+        plane = slicing.from_record(record, explorer)
         t = slicing.slice_coordinates(plane, values, default)
         shown, z = t, slicing.latent_point(plane, t)
     else:

@@ -271,7 +271,7 @@ def build_point_controls(model_id, record, init, waypoints, in_page):
         if not record:
             return (no_update,) * 6
         a, b, via = morph_ends(e, record, init)
-        plane = slicing.from_record(record, e.latent_dim, e.prior)
+        plane = slicing.from_record(record, e)
         return (slice_sliders(ids.MO_A, plane, a, mode), slice_sliders(ids.MO_B, plane, b, mode),
                 style, hidden, via, {})  # fmt: skip
     a = [-1.0, 0.0, 0.0, 0.0][: e.latent_dim]
@@ -293,7 +293,7 @@ def build_point_controls(model_id, record, init, waypoints, in_page):
 def morph_ends(e, record, init) -> tuple[list, list, list]:
     """Above 4-D: A and B on the page's plane, from the URL when it was for this model and
     plane, else the prior's samples 1 and 2 (slicing.default_ends); no waypoints."""
-    plane = slicing.from_record(record, e.latent_dim, e.prior)
+    plane = slicing.from_record(record, e)
     a, b = slicing.default_ends(plane, e.prior)
     same = isinstance(init, dict) and (init.get("slice") or "") in ("", plane.spec)
     if same:
@@ -378,9 +378,7 @@ def compute_morph(request, model_id, shown_mask, record):
 
 def view_plane_or_none(e, record):
     """The page's plane above 4-D (PayloadError until one is chosen), else None."""
-    return (
-        slicing.from_record(record, e.latent_dim, e.prior) if slicing.sliced(e.latent_dim) else None
-    )
+    return slicing.from_record(record, e) if slicing.sliced(e.latent_dim) else None
 
 
 def path_points(e, plane, values_list) -> list:

@@ -216,6 +216,9 @@ def test_an_edit_on_a_100d_generator_is_drawn_in_the_page_as_the_server_would(dr
     np.testing.assert_allclose(np.reshape(run["original"], (28, 28)), result.original, atol=1e-4)
     np.testing.assert_allclose(np.reshape(run["edited"], (28, 28)), result.edited, atol=1e-4)
     assert element(driver, "#act-slice-spec").get_attribute("value") == spec
+    whole = wait_for(lambda: element(driver, "#act-zfull").get_attribute("value"), 30,
+                     message="the whole z")  # fmt: skip
+    np.testing.assert_allclose(np.array(whole.split(", "), float), z, atol=1e-4)
     posts = driver.execute_script(COUNT_POSTS)
     hold_and_drag(driver, steps=5, px=7, pause=0.15, index=1, sliders="act-slider")
     moved = wait_for(lambda: (r := edit_run(driver)) and r["z"] != run["z"] and r, 30,

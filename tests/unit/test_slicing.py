@@ -43,7 +43,7 @@ def test_a_record_names_its_plane_and_is_rederived_from_its_spec(app):
     record = slicing.slice_record(plane)
     assert record["range"] == [-3.0, 3.0] and len(record["origin"]) == 100
     tampered = {**record, "origin": [0.0] * 100}  # the numbers are never trusted
-    again = slicing.from_record(tampered, 100, explorer.prior)
+    again = slicing.from_record(tampered, explorer)
     np.testing.assert_array_equal(again.origin, plane.origin)
     t = slicing.slice_coordinates(plane, [0.5, -2.0])
     z = slicing.latent_point(plane, t)
@@ -55,7 +55,7 @@ def test_a_record_names_its_plane_and_is_rederived_from_its_spec(app):
             slicing.resolve(explorer, bad)
     for bad in (None, {"spec": 3}, {"origin": []}):
         with pytest.raises(PayloadError):
-            slicing.from_record(bad, 100, explorer.prior)
+            slicing.from_record(bad, explorer)
     with pytest.raises(PayloadError, match="outside"):
         slicing.slice_coordinates(plane, [3.5, 0])
 
@@ -102,7 +102,7 @@ def test_a_new_plane_is_drawn_coarse_at_once_then_in_full(test_checkpoints, tmp_
     assert fig.layout.xaxis.title.text == "t0" and fig.layout.shapes  # the marker at t
     view.JOBS.get(out["job"])  # queued under the key the page polls
     done = view.precompute.map_now(explorer, view.view_request(explorer, None, None,
-                                                               slicing.from_record(record, 100, explorer.prior)))  # fmt: skip
+                                                               slicing.from_record(record, explorer)))  # fmt: skip
     assert done.shape == (30, 30)
     again = render(**{**args, "_job_done": out["job"], "last_job": out["job"]})
     assert len(again["figure"].data[0].x) == 30 and again["polling_off"] and again["job"] is None
