@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +34,8 @@ from gan_core.latent import (
     validate_label,
     validate_point,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -89,6 +93,9 @@ class LatentExplorer:
         self.cache = cache
         self.probe = GeneratorProbe(self.generator, classifier, self.prior.bounds)
         self._realism: dict = {}
+        self._engine = None  # the ONNX map engine, made on the first slice map
+        self._engine_error: str | None = None  # why there is none (then TensorFlow maps)
+        self._engine_lock = threading.Lock()
 
     @classmethod
     def from_checkpoint(
@@ -205,17 +212,44 @@ class LatentExplorer:
         return parse_slice(spec or default_spec(self.latent_dim), self.latent_dim, self.prior, k,
                            generator=self.generator)  # fmt: skip
 
+    def map_engine(self):
+        """The ONNX Runtime engine that draws this model's slice maps (gan_core.map_engine,
+        its graph exported once into the cache's ``browser-models``), or None when the
+        model cannot be exported, onnxruntime is missing or $GAN_EXPLORER_MAP_ENGINE says
+        "tensorflow" (``map_engine_error`` then says why): slice maps use TensorFlow."""
+        from gan_core.map_engine import MapEngineError, OnnxMapEngine, engine_wanted
+
+        if not engine_wanted():
+            return None
+        with self._engine_lock:
+            if self._engine is None and self._engine_error is None:
+                try:
+                    self._engine = OnnxMapEngine.for_explorer(self)
+                except MapEngineError as exc:
+                    self._engine_error = str(exc)
+                    log.warning("%s: slice maps on TensorFlow: %s", self.model_id, exc)
+            return self._engine
+
+    @property
+    def map_engine_error(self) -> str | None:
+        return self._engine_error
+
     def slice_map(
         self, latent_slice, n: int = MAP_2D_POINTS, label=None, progress=None
     ) -> ClassMap:
-        """The class map on ``latent_slice`` (a plane: n x n; a cube: n^3), cached."""
+        """The class map on ``latent_slice`` (a plane: n x n; a cube: n^3), cached; drawn by
+        :meth:`map_engine` (ONNX Runtime) where it runs, else with TensorFlow. The two
+        agree to 1e-4 in probability, so a map in the cache serves either."""
         label = validate_label(label, self.conditional)
         params = {"n": int(n), "label": label, **latent_slice.cache_params()}
-        cmap = self.cache.get_or_compute(
-            f"slice{latent_slice.k}", params, self._files,
-            lambda: class_area_slice(self.generator, self.classifier, latent_slice, n,
-                                     label=label, progress=progress),
-        )  # fmt: skip
+
+        def compute():
+            engine = self.map_engine()
+            return class_area_slice(self.generator, self.classifier, latent_slice, n,
+                                    label=label, progress=progress,
+                                    classify=None if engine is None else engine.probs)  # fmt: skip
+
+        cmap = self.cache.get_or_compute(f"slice{latent_slice.k}", params, self._files, compute)
         cmap.meta["slice"] = latent_slice.to_dict()
         return cmap
 

@@ -158,11 +158,14 @@ MAX_SLICE_POINTS = 250_000  # a 500^2 map or a 63^3 cube: a request past it is r
 
 def class_area_slice(
     generator, classifier, latent_slice, n: int, label: int | None = None,
-    batch_size: int = 1024, progress=None,
+    batch_size: int = 1024, progress=None, classify=None,
 ) -> ClassMap:  # fmt: skip
     """The class map on a latent slice (gan_core.slices): an n x n map for a plane, an n^3
     cube for a 3-D slice; ``classes[i][j]`` is the class at origin + a[i] basis[0] + a[j]
-    basis[1] with a = linspace(lo, hi, n). ``meta["slice"]`` holds the slice."""
+    basis[1] with a = linspace(lo, hi, n). ``meta["slice"]`` holds the slice.
+
+    ``classify(latents, labels, progress)`` -> (N, 10) probabilities replaces the
+    TensorFlow calls (e.g. ``OnnxMapEngine.probs``, gan_core.map_engine)."""
     latent_dim = int(generator.inputs[0].shape[1])
     if latent_slice.latent_dim != latent_dim:
         raise LatentInputError(
@@ -182,7 +185,10 @@ def class_area_slice(
     label = validate_label(label, len(generator.inputs) > 1)
     points = latent_slice.grid(int(n))
     labels = None if label is None else np.full(len(points), int(label), np.int32)
-    probs = classify_latents(generator, classifier, points, labels, batch_size, progress)
+    if classify is None:
+        probs = classify_latents(generator, classifier, points, labels, batch_size, progress)
+    else:
+        probs = classify(points, labels, progress)
     grid = (int(n),) * k
     return ClassMap(
         classes=probs.argmax(1).astype(np.uint8).reshape(grid),

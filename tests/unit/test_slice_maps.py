@@ -20,7 +20,9 @@ from tests.conftest import REAL_3D
 REPO = Path(__file__).resolve().parent.parent.parent
 
 
-def test_the_axes_slice_of_a_2d_model_is_the_studys_grid_exactly(test_checkpoints, classifier):
+def test_the_axes_slice_of_a_2d_model_is_the_studys_grid(test_checkpoints, classifier, tmp_path):
+    """The same points as the study's grid; on TensorFlow the same numbers exactly, through
+    the explorer (the ONNX Runtime map engine) within 1e-4 and 99.9% of the classes."""
     from gan_core.checkpoints import load_generator
 
     generator = load_generator("gan-2d", test_checkpoints).generator
@@ -31,6 +33,12 @@ def test_the_axes_slice_of_a_2d_model_is_the_studys_grid_exactly(test_checkpoint
     np.testing.assert_array_equal(on_slice.classes, grid.classes)
     np.testing.assert_array_equal(on_slice.probs, grid.probs)
     np.testing.assert_array_equal(on_slice.axes[0], grid.axes[0])
+    explorer = LatentExplorer.from_checkpoint("gan-2d", test_checkpoints, cache=MapCache(tmp_path))
+    engine_map = explorer.slice_map(explorer.latent_slice("axes:0,1"), 7)
+    assert explorer.map_engine() is not None, explorer.map_engine_error
+    assert np.abs(engine_map.probs - grid.probs).max() <= 1e-4
+    assert (engine_map.classes == grid.classes).mean() >= 0.999
+    np.testing.assert_array_equal(engine_map.axes[0], grid.axes[0])
 
 
 @pytest.fixture
@@ -90,4 +98,8 @@ def test_benchmark_smoke(capsys):
                      "grid path (class_area_grid)": 16,
                      "compiled tf.function (generator + classifier)": 16}  # fmt: skip
     assert all(r["images_per_s"] > 0 for r in results["maps"].values())
+    engine = {name: r["images"] for name, r in results["engine"].items()}
+    assert engine == {"coarse plane 3^2": 9, "full plane 4^2": 16, "cube 2^3": 8}
+    assert all(r["images_per_s"] > 0 for r in results["engine"].values())
+    assert results["engine_export_s"] > 0
     assert '"latent_dim": 12' in capsys.readouterr().out
