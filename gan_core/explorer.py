@@ -296,8 +296,14 @@ class LatentExplorer:
         return self.compute(self.view_request(n2d, n3d, w, label, point))
 
     def map_requests(self, n2d: int = MAP_2D_POINTS, n3d: int = CUBE_POINTS) -> list[MapRequest]:
-        """Every map precompute fills: 2D grid; 3D cube; 4D one cube per w; CGAN one per label."""
+        """Every map precompute fills: 2D grid; 3D cube; 4D one cube per w; CGAN one per
+        label; above 4-D the map of the default plane (the one its pages open on)."""
+        from gan_core.slices import default_spec
+
         labels = range(10) if self.conditional else [None]
+        if self.latent_dim > 4:
+            spec = default_spec(self.latent_dim)
+            return [MapRequest("slice", n2d, lab, slice=spec) for lab in labels]
         if self.latent_dim == 2:
             return [MapRequest("map", n2d, lab) for lab in labels]
         if self.latent_dim == 3:

@@ -178,3 +178,12 @@ def test_the_plane_statistics_script_reports_each_plane(app):
     for r in rows:
         assert 1 <= r["digits"] <= 10 and r["pieces"] >= 1 and 0 < r["largest"] <= 1
     assert rows[0]["typical_norm"] > rows[1]["typical_norm"]  # the plane through 0 is not typical
+
+
+def test_the_fill_precomputes_the_default_plane_of_a_model_above_4d(app):
+    from gan_core.explorer import MapRequest
+
+    explorer = app.get(HIGH_D)
+    assert explorer.map_requests(8, 4) == [MapRequest("slice", 8, None, slice="random:0")]
+    explorer.compute(explorer.map_requests(8, 4)[0])
+    assert explorer.is_ready(MapRequest("slice", 8, None, slice="random:0"))
