@@ -329,6 +329,7 @@ def describe_checkpoints(
                 cfg, metrics = listed_config(folder), load_metrics(folder)
             row.update(
                 latent_dim=cfg.latent_dim,
+                prior=cfg.prior,
                 conditional=cfg.conditional,
                 activation=cfg.activation,
                 epochs=cfg.epochs_trained,

@@ -15,6 +15,12 @@ def _metric(m: dict, key: str) -> str:
     return metric_text(m, key)
 
 
+def _latent_text(row: dict) -> str:
+    """The latent dimension, with the prior when it is not the study's box."""
+    prior = row.get("prior") or "uniform[-1,1]"
+    return str(row["latent_dim"]) + ("" if prior == "uniform[-1,1]" else f" ({prior})")
+
+
 def models_table(described: list[dict] | None = None) -> html.Table:
     head = html.Tr([html.Th(h) for h in ("model", "latent", "conditional", "activation", "epochs",
                                            "strong-classifier error",
@@ -30,7 +36,7 @@ def models_table(described: list[dict] | None = None) -> html.Table:
             continue
         m = row.get("metrics") or {}
         rows.append(html.Tr([
-            html.Td(row["id"]), html.Td(row["latent_dim"]), html.Td("yes" if row["conditional"] else "no"),
+            html.Td(row["id"]), html.Td(_latent_text(row)), html.Td("yes" if row["conditional"] else "no"),
             html.Td(ACTIVATION_NAMES.get(row.get("activation"), row.get("activation"))), html.Td(epochs_text(row["epochs"], row.get("metrics"))), html.Td(_metric(m, "strong_classifier_error_percent")),
             html.Td(_metric(m, "classifier_fid")), html.Td(_metric(m, "classes_present")),
             html.Td(_metric(m, "label_fidelity_percent")), html.Td(_metric(m, "faint_pixel_percent")),

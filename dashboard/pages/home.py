@@ -13,9 +13,10 @@ from dashboard.uploads import UPLOAD_PATH
 from gan_core.uploaded_generators import MAX_UPLOAD_BYTES
 
 VIEWS = (
-    ("/explore", "Explore", "Drag a point through the latent space of the 2D, 3D or 4D GAN: the generated "
-     "digit, its place on the map of class areas (or inside the class cube, with three projections), the "
-     "classifier's probabilities and every layer's average activations follow while you drag."),
+    ("/explore", "Explore", "Drag a point through the latent space of the 2D, 3D or 4D GAN (or a plane "
+     "through the 100-D one): the generated digit, its place on the map of class areas (or inside the "
+     "class cube, with three projections), the classifier's probabilities and every layer's average "
+     "activations follow while you drag."),
     ("/morph", "Morph A→B", "Pick points A and B (and waypoints), animate the morph along the path and see "
      "which class areas it crosses, e.g. 7 → 1 → 8."),
     ("/cgan", "CGAN", "The conditional GAN: Change Number feeds a label to the generator, Change 3D map "
@@ -77,9 +78,9 @@ def layout(uploaded=None, upload_error=None, **_query):
         [
             html.H2("Look inside small GANs trained on MNIST"),
             html.P(
-                "Each generator turns a point of a 2-, 3- or 4-dimensional latent space into a digit. "
-                "A separate digit classifier colours every point by the digit generated there: the map "
-                "of class areas.",
+                "Each generator turns a point of a 2-, 3-, 4- or 100-dimensional latent space into a "
+                "digit. A separate digit classifier colours every point by the digit generated there: "
+                "the map of class areas (above 4-D, on a plane through the space).",
                 className="lead",
             ),  # fmt: skip
             html.Div(

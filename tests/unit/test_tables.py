@@ -10,8 +10,11 @@ def test_home_models_table_flags_stale_metrics_and_rounds_fid():
                      "strong_classifier_heldout_images": 4000, "classes_present": 9,
                      "faint_pixel_percent": 1.234, "map_change_last_epoch_percent": 7.5}},
         {"id": "stale", "latent_dim": 3, "conditional": True, "activation": "relu", "epochs": 20,
+         "prior": "uniform[-1,1]",
          "metrics": {"epochs_trained": 12, "label_fidelity_percent": 67.31}},
         {"id": "broken", "error": "generator.keras is truncated"},
+        {"id": "wide", "latent_dim": 100, "prior": "normal(0,1)", "conditional": False,
+         "activation": "leaky_relu", "epochs": 9, "metrics": {}},
     ]  # fmt: skip
 
     def cells(component):
@@ -28,7 +31,7 @@ def test_home_models_table_flags_stale_metrics_and_rounds_fid():
         return out
 
     body = models_table(described).children[1].children
-    fresh, stale, broken = (cells(row) for row in body)
+    fresh, stale, broken, wide = (cells(row) for row in body)
     assert fresh == [
         "fresh",
         "2",
@@ -45,3 +48,4 @@ def test_home_models_table_flags_stale_metrics_and_rounds_fid():
     assert stale[4] == "20 (metrics from epoch 12)" and stale[-3] == "67.31%"
     assert stale[5] == "–" and stale[3] == "ReLU"
     assert broken == ["broken", "unusable: generator.keras is truncated"]
+    assert stale[1] == "3" and wide[1] == "100 (normal(0,1))"  # the prior, unless the box
