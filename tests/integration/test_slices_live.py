@@ -154,27 +154,30 @@ def test_key_steps_on_a_slider_are_drawn_in_the_page_with_no_request(driver, app
              message="the server's marker at the key's value")  # fmt: skip
 
 
-def test_the_morph_on_the_plane_through_two_100d_samples(driver, app_url):
-    """The default plane holds the origin and samples 1 and 2: A and B are those samples, the
-    spherical path lies in the plane, the page's frames are the server's, and a drag of A
-    asks the server nothing per step."""
+@pytest.mark.parametrize(("spec", "mode"), [("", "slerp"), ("random:3", "linear")])
+def test_the_morph_on_a_plane_through_100d(driver, app_url, spec, mode):
+    """The default plane holds the origin and samples 1 and 2 (A and B are those samples):
+    the spherical path lies in it; on a random plane the straight path does. The page's
+    frames are the server's, and a drag of A asks the server nothing per step."""
     from dashboard import registry, slicing
     from tests.integration.test_live import morph_run
 
     explorer = registry.get(HIGH_D)
-    plane = explorer.latent_slice(slicing.MORPH_PLANE)
-    driver.get(f"{app_url}/morph?model={HIGH_D}&frames=16&mode=slerp")
+    plane = explorer.latent_slice(spec or slicing.MORPH_PLANE)
+    query = f"model={HIGH_D}&frames=16&mode={mode}" + (f"&slice={spec}" if spec else "")
+    driver.get(f"{app_url}/morph?{query}")
     run = wait_for(lambda: (r := morph_run(driver)) and r["frames"] == 16 and r, 120,
                    message="the page's own frames")  # fmt: skip
     a_t, b_t = slicing.default_ends(plane, explorer.prior)
     a, b = plane.points(np.asarray(a_t)), plane.points(np.asarray(b_t))
     np.testing.assert_allclose(run["a"], a, atol=1e-5)  # the page's own c + U t
-    np.testing.assert_allclose(a, explorer.prior.sample(1, 100, 1)[0], atol=0.01)  # ~ sample 1
-    m = explorer.morph([a, b], frames=16, mode="slerp")
+    if not spec:  # the default plane holds sample 1 itself
+        np.testing.assert_allclose(a, explorer.prior.sample(1, 100, 1)[0], atol=0.01)
+    m = explorer.morph([a, b], frames=16, mode=mode)
     np.testing.assert_allclose(run["latents"], m.latents, atol=1e-5)
     np.testing.assert_allclose(np.reshape(run["images"], (16, 28, 28)), m.images, atol=1e-4)
     assert run["classes"] == [int(c) for c in m.classes]
-    # the spherical path lies in the plane the map shows
+    # the path lies in the plane the map shows
     np.testing.assert_allclose(plane.points(plane.coordinates(m.latents)), m.latents, atol=1e-4)
     wait_for(lambda: (d := graph_data(driver, "morph-map")) and len(d) >= 3, 60,
              message="the map and its path")  # fmt: skip
@@ -190,20 +193,21 @@ def test_the_morph_on_the_plane_through_two_100d_samples(driver, app_url):
     )
     assert during["latents"][0] == during["a"]
     ActionChains(driver).release().perform()
-    wait_for(lambda: "a=" in driver.current_url and "slice=" not in driver.current_url
-             or "a=" in driver.current_url, 30, message="the URL")  # fmt: skip
+    wait_for(lambda: "a=" in driver.current_url, 30, message="the URL")
     assert severe_console_errors(driver) == []
-    screenshot(driver, "morph-100d")
+    screenshot(driver, f"morph-100d-{mode}")
 
 
-def test_an_edit_on_a_100d_generator_is_drawn_in_the_page_as_the_server_would(driver, app_url):
+@pytest.mark.parametrize("spec", ["points:seed=4;seed=5;seed=6", "random:8"])
+def test_an_edit_on_a_100d_generator_is_drawn_in_the_page_as_the_server_would(driver, app_url,
+                                                                                 spec):  # fmt: skip
     import json
     from urllib.parse import quote
 
     from gan_core.activations import Edit
     from tests.integration.test_live import edit_run
 
-    spec, t = "points:seed=4;seed=5;seed=6", [0.75, -0.5]
+    t = [0.75, -0.5]
     edits = [{"layer": "conv2_act", "kind": "rows", "indices": [3, 4, 5], "value": 0}]
     query = urllib.parse.urlencode({"model": HIGH_D, "slice": spec, "z": "0.75,-0.5"})
     driver.get(f"{app_url}/activations?{query}&edits={quote(json.dumps(edits))}")
