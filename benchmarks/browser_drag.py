@@ -452,6 +452,10 @@ def run_page(
         wait(lambda: drv.execute_script(
             "const gd = document.querySelector('#explore-map .js-plotly-plot');"
             "return !!(gd && gd.data && gd.data.length);"), 300, "the map")  # fmt: skip
+        # a plane's map (above 4-D) is drawn coarse first: wait for the full one too
+        wait(lambda: drv.execute_script(
+            "const box = document.querySelector('#explore-progress .progress-box');"
+            "return !box || box.style.display === 'none';"), 300, "the full map")  # fmt: skip
         time.sleep(1.0)
         if slider == 3:  # the page swaps cubes only once it holds them all
             wait(lambda: drv.execute_script(
