@@ -36,8 +36,9 @@ export class MorphLive extends Live {
   async step(values, marker) {
     const started = performance.now();
     // above 4-D the waypoints, like A and B, are slice coordinates on the page's plane
-    const lift = (p) => (values.plane ? onSlice(values.plane, p) : p);
-    const width = values.plane ? values.plane.basis.length : values.a.length;
+    const plane = values.a_t ? this.plane : null;
+    const lift = (p) => (plane ? onSlice(plane, p) : p);
+    const width = plane ? plane.basis.length : values.a.length;
     const via = (values.via || []).filter((p) => p && p.length === width).slice(0, 8).map(lift);
     const frames = Math.max(8, Math.min(64, Math.round(values.frames) || 24));
     const mode = values.mode === "slerp" ? "slerp" : "linear";
@@ -54,7 +55,7 @@ export class MorphLive extends Live {
     const seq = byId(this.ids.sequence);
     if (seq) { seq.textContent = "Crossed areas: " + crossedAreas(classes).join(" → "); }
     // the map shows the plane's coordinates: the path drawn is its projection on it
-    const shown = values.plane ? latents.map((z) => toSlice(values.plane, z)) : latents;
+    const shown = plane ? latents.map((z) => toSlice(plane, z)) : latents;
     if (marker) { this.movePath(values.a_t || values.a, shown, classes, values.label); }
     this.timed(values, started, inferred, {frames});
     this.last = {a: values.a.slice(), b: values.b.slice(), label: values.label, frames,

@@ -94,15 +94,17 @@ export class Live {
 
   /* Above 4-D a box's sliders hold the coordinates t of a plane: its point becomes
    * z = origin + t @ basis, and t is kept (as ``t`` for the explorer's z, ``<key>_t`` for
-   * the others) for the map's marker. */
+   * the others) for the map's marker. The plane itself is kept on the page (``this.plane``),
+   * out of the step's record, which is compared as JSON on every step. */
   lift(values) {
     const out = {...values};
+    this.plane = null;
     for (const [key, id] of Object.entries(this.boxes)) {
       const plane = key === "label" ? null : readSlice(id);
       if (plane && Array.isArray(values[key]) && values[key].length === plane.basis.length) {
         out[key === "z" ? "t" : key + "_t"] = values[key];
         out[key] = onSlice(plane, values[key]);
-        out.plane = plane;
+        this.plane = plane;
       }
     }
     return out;
