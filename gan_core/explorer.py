@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -17,8 +18,6 @@ from gan_core.cache import MapCache
 from gan_core.checkpoints import (
     CheckpointError,
     GeneratorCheckpoint,
-    classifier_path,
-    load_classifier,
     load_generator,
 )
 from gan_core.grids import CUBE_POINTS, MAP_2D_POINTS, generate_images
@@ -77,12 +76,22 @@ class MapRequest:
 
 
 class LatentExplorer:
-    """A loaded generator + the digit classifier + the map cache."""
+    """A loaded generator + the classifier that colours its maps + the map cache."""
 
     def __init__(
-        self, checkpoint: GeneratorCheckpoint, classifier, classifier_file, cache: MapCache
-    ):
+        self, checkpoint: GeneratorCheckpoint, classifier, classifier_file, cache: MapCache,
+        labelling=None,
+    ):  # fmt: skip
+        from gan_core.labelling import Labelling, image_shape_of
+
         self.checkpoint = checkpoint
+        self.image_shape = image_shape_of(checkpoint.generator.outputs[0].shape)
+        n = int(classifier.outputs[0].shape[-1])
+        # Who colours the maps and what their classes are called (gan_core.labelling).
+        self.labelling = labelling or Labelling(
+            Path(classifier_file), tuple(str(i) for i in range(n)), "the classifier", None
+        )
+        self.class_names = list(self.labelling.class_names)
         self.model_id = checkpoint.model_id
         self.config = checkpoint.config
         self.latent_dim = checkpoint.config.latent_dim
@@ -102,13 +111,26 @@ class LatentExplorer:
         cls, model_id: str, root: str | os.PathLike | None = None, cache_dir=None,
         cache: MapCache | None = None,
     ) -> LatentExplorer:  # fmt: skip
-        ckpt = load_generator(model_id, root)
-        clf_file = classifier_path(root)
-        if not clf_file.exists():
-            from gan_core.checkpoints import DEFAULT_CHECKPOINTS
+        from gan_core.checkpoints import load_keras_model
+        from gan_core.labelling import check_classifier, image_shape_of, model_labelling
 
-            clf_file = classifier_path(DEFAULT_CHECKPOINTS)
-        return cls(ckpt, load_classifier(root), clf_file, cache or MapCache(cache_dir))
+        ckpt = load_generator(model_id, root)
+        shape = image_shape_of(ckpt.generator.outputs[0].shape, ckpt.generator_file)
+        labelling = model_labelling(ckpt.path, ckpt.config, shape, root)
+        classifier = load_keras_model(labelling.classifier_file)
+        names = check_classifier(classifier, shape, list(labelling.class_names) or None,
+                                 labelling.classifier_file)  # fmt: skip
+        labelling = dataclasses.replace(labelling, class_names=tuple(names))
+        return cls(ckpt, classifier, labelling.classifier_file, cache or MapCache(cache_dir),
+                   labelling)  # fmt: skip
+
+    @property
+    def dataset(self):
+        """The bundled dataset this model was trained on or is coloured by (DatasetInfo), or
+        None for a model with its own classifier."""
+        from gan_core.datasets import dataset_info
+
+        return None if self.labelling.own else dataset_info(self.labelling.dataset)
 
     def browser_model(self, folder=None):
         """This generator + the classifier as the ONNX graph the page runs (see

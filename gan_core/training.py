@@ -87,6 +87,7 @@ class TrainSettings:
     bn_samples: int = BN_SAMPLES  # prior samples for the averaged generator's BatchNorm stats
     root: str | None = None
     prior: Prior = UNIFORM  # the latent prior (gan_core.priors)
+    dataset: str = "mnist"  # the training images' dataset (gan_core.datasets)
 
     def model_config(self, epochs_trained: int, data_source: str) -> ModelConfig:
         return ModelConfig(
@@ -96,6 +97,7 @@ class TrainSettings:
             epochs_trained=epochs_trained,
             prior=self.prior.spec,
             data_source=data_source,
+            dataset=self.dataset,
             seed=self.seed,
             batch_size=self.batch_size,
             learning_rate=self.recipe.g_learning_rate,
@@ -196,6 +198,11 @@ class GanTrainer:
         s = self.s
         s.latent_dim, s.conditional, s.activation = cfg.latent_dim, cfg.conditional, cfg.activation
         s.seed, s.batch_size = cfg.seed, cfg.batch_size
+        if s.dataset != cfg.dataset:
+            raise TrainingError(
+                f"{self.dir} was trained on {cfg.dataset}, not {s.dataset}: "
+                f"resume it with --dataset {cfg.dataset}"
+            )
         try:
             s.prior = model_prior(cfg)
         except ValueError as exc:

@@ -97,8 +97,14 @@ def _recipe_from_args(args, Recipe, RecipeError):
 
 def cmd_train(args) -> int:
     from gan_core.branching import branch_run
-    from gan_core.checkpoints import CheckpointError, load_classifier
-    from gan_core.data import DataSourceError, load_mnist
+    from gan_core.checkpoints import (
+        CheckpointError,
+        load_classifier,
+        load_config,
+        resolve_model_dir,
+    )
+    from gan_core.data import DataSourceError
+    from gan_core.datasets import dataset_info, load_dataset
     from gan_core.priors import Prior, PriorError
     from gan_core.recipe import Recipe, RecipeError
     from gan_core.train_state import TrainingError
@@ -124,6 +130,16 @@ def cmd_train(args) -> int:
             return 2
         print(f"branched {args.branch_from} into {dst}")
         args.resume = True
+    try:
+        dataset = args.dataset
+        if args.resume and dataset is None:  # a resumed run keeps its dataset
+            folder = resolve_model_dir(args.model_id, _model_root(args, args.model_id))
+            if (folder / "config.json").is_file():  # else the trainer says what is missing
+                dataset = load_config(folder).dataset
+        info = dataset_info(dataset)
+    except (CheckpointError, DataSourceError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     settings = TrainSettings(
         model_id=args.model_id,
         latent_dim=args.latent_dim,
@@ -140,22 +156,24 @@ def cmd_train(args) -> int:
         map_points=args.map_points,
         root=args.checkpoints,
         prior=Prior.parse(args.prior),
+        dataset=info.name,
     )
     try:
-        mnist = load_mnist()
+        data = load_dataset(info.name)
         try:
-            classifier = load_classifier(args.checkpoints)
+            classifier = load_classifier(args.checkpoints, info.name)
         except CheckpointError as exc:
-            print(f"warning: no digit classifier, class maps are skipped ({exc})", file=sys.stderr)
+            print(f"warning: no {info.title} classifier, class maps are skipped ({exc})",
+                  file=sys.stderr)  # fmt: skip
             classifier = None
-        trainer = make_trainer(settings, mnist, classifier, resume=args.resume)
+        trainer = make_trainer(settings, data, classifier, resume=args.resume)
     except (DataSourceError, TrainingError, CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for note in trainer.notes:
         print(f"note: {note}")
     print(
-        f"training {args.model_id}: latent {trainer.s.latent_dim}, "
+        f"training {args.model_id} on {info.title}: latent {trainer.s.latent_dim}, "
         f"{'conditional, ' if trainer.s.conditional else ''}{trainer.s.activation}, "
         f"from epoch {trainer.epoch} to {args.epochs}, {trainer.steps_per_epoch} steps/epoch"
     )
@@ -183,14 +201,15 @@ def cmd_evaluate(args) -> int:
         load_classifier,
         load_generator,
     )
-    from gan_core.data import DataSourceError, load_mnist
+    from gan_core.data import DataSourceError
+    from gan_core.datasets import load_dataset
     from gan_core.evaluation import evaluate_generator, last_map_change
     from gan_core.priors import model_prior
 
     try:
         ckpt = load_generator(args.model_id, _model_root(args, args.model_id))
-        classifier = load_classifier(args.checkpoints)
-        mnist = load_mnist()
+        classifier = load_classifier(args.checkpoints, ckpt.config.dataset)
+        mnist = load_dataset(ckpt.config.dataset)
     except (CheckpointError, DataSourceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -218,6 +237,7 @@ def cmd_evaluate(args) -> int:
         prior=model_prior(ckpt.config),
     )
     metrics["epochs_trained"] = ckpt.config.epochs_trained
+    metrics["dataset"] = ckpt.config.dataset
     if not args.raw:  # the recorded maps are the served generator's
         metrics["map_change_last_epoch_percent"] = last_map_change(ckpt.path)
     atomic_write_json(ckpt.path / out_name, metrics)
@@ -227,18 +247,23 @@ def cmd_evaluate(args) -> int:
 
 def cmd_train_classifier(args) -> int:
     from gan_core.checkpoints import resolve_model_dir
-    from gan_core.classifier import train_digit_classifier
-    from gan_core.data import DataSourceError, load_mnist
+    from gan_core.classifier import train_classifier
+    from gan_core.data import DataSourceError
+    from gan_core.datasets import dataset_info, load_dataset
 
     try:
-        mnist = load_mnist()
+        info = dataset_info(args.dataset)
+        data = load_dataset(info.name)
     except DataSourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    out = resolve_model_dir("classifier", args.checkpoints)
-    _, metrics = train_digit_classifier(
-        mnist.x_train, mnist.y_train, mnist.x_test, mnist.y_test, epochs=args.epochs, out_dir=out
-    )
+    out = resolve_model_dir(info.classifier_id, args.checkpoints)
+    print(f"training the {info.title} classifier into {out}", flush=True)
+    _, metrics = train_classifier(
+        data.x_train, data.y_train, data.x_test, data.y_test, epochs=args.epochs, out_dir=out,
+        n_classes=info.n_classes, flip=info.mirror,
+        extra_metrics={"dataset": info.name, "class_names": list(info.class_names)},
+    )  # fmt: skip
     print(json.dumps(metrics, indent=2))
     return 0
 
@@ -418,6 +443,7 @@ def _add_info(sub) -> None:
 
 def _add_train(sub) -> None:
     from gan_core.constants import ACTIVATIONS, BN_SAMPLES, DEFAULT_ACTIVATION, PRECISIONS
+    from gan_core.datasets import DATASETS
 
     p = sub.add_parser("train", help="train (or resume) a GAN/CGAN into checkpoints/<MODEL_ID>")
     p.add_argument("model_id")
@@ -429,6 +455,10 @@ def _add_train(sub) -> None:
         "normal, as the TensorFlow DCGAN tutorial), or a text such as 'normal(0,0.5)'",
     )
     p.add_argument("--conditional", action="store_true", help="train a CGAN (label-conditioned)")
+    p.add_argument(
+        "--dataset", choices=sorted(DATASETS), default=None,
+        help="training images: mnist (default) or fashion-mnist; a resumed run keeps its own",
+    )  # fmt: skip
     p.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULT_ACTIVATION)
     p.add_argument(
         "--epochs",
@@ -630,9 +660,14 @@ def _add_serve(sub) -> None:
 
 
 def _add_train_classifier(sub) -> None:
+    from gan_core.datasets import DATASETS
+
     p = sub.add_parser(
-        "train-classifier", help="train the digit classifier into checkpoints/classifier"
+        "train-classifier",
+        help="train a dataset's classifier (MNIST: checkpoints/classifier, "
+        "Fashion-MNIST: checkpoints/classifier-fashion-mnist)",
     )
+    p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
     p.add_argument("--epochs", type=int, default=5)
     p.set_defaults(func=cmd_train_classifier)
 
