@@ -331,6 +331,20 @@ def list_model_ids(root: str | os.PathLike | None = None) -> list[str]:
     )
 
 
+def dataset_label(model_dir: Path, cfg: ModelConfig) -> str:
+    """What a model list says a model was trained on / coloured by: "MNIST",
+    "Fashion-MNIST", or "own classifier (3 classes)"."""
+    from gan_core.data import DataSourceError
+    from gan_core.datasets import dataset_info
+
+    if (Path(model_dir) / "classifier.keras").is_file():
+        return f"own classifier ({len(cfg.class_names)} classes)"
+    try:
+        return dataset_info(cfg.dataset).title
+    except DataSourceError:
+        return str(cfg.dataset)
+
+
 def describe_checkpoints(
     root: str | os.PathLike | None = None, load: bool = True
 ) -> list[dict[str, Any]]:
@@ -351,6 +365,7 @@ def describe_checkpoints(
                 folder = resolve_model_dir(model_id, root)
                 cfg, metrics = listed_config(folder), load_metrics(folder)
             row.update(
+                dataset=dataset_label(resolve_model_dir(model_id, root), cfg),
                 latent_dim=cfg.latent_dim,
                 prior=cfg.prior,
                 conditional=cfg.conditional,
