@@ -60,3 +60,20 @@ def save(model, path: Path) -> bytes:
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
     return path.read_bytes()
+
+
+def write_colour_model(
+    folder: Path, model_id: str, latent_dim: int = 2, shape=(32, 32, 3), names=None
+) -> Path:
+    """A model folder as an upload with its own classifier leaves it: generator.keras,
+    classifier.keras and config.json (the class names, default red/green/blue)."""
+    import json
+
+    names = list(COLOUR_NAMES if names is None else names)
+    target = Path(folder) / model_id
+    save(colour_generator(latent_dim, shape), target / "generator.keras")
+    save(colour_classifier(shape, len(names)), target / "classifier.keras")
+    config = {"latent_dim": latent_dim, "data_source": "imported", "dataset": "mnist",
+              "class_names": names}  # fmt: skip
+    (target / "config.json").write_text(json.dumps(config, indent=2))
+    return target
