@@ -6,8 +6,14 @@ shown layer L (see :class:`gan_core.activations.GeneratorProbe`), two extra inpu
 the rest of the network reads it. Ones and zeros leave the network as it is; a zero in
 ``keep`` with a value in ``set`` is every edit the dashboard offers (rows, columns,
 channels, rectangles, single units). Its outputs: ``image`` (after any edit of the image
-layer), ``probs`` (the digit classifier on that image) and ``act_L`` for every shown
-layer. So one graph serves the explorer, the morph and the activation edits.
+layer), ``probs`` (the model's classifier on that image: K classes) and ``act_L`` for
+every shown layer. So one graph serves the explorer, the morph and the activation edits.
+
+Any image the dashboard takes runs in the page: (H, W, C) with H and W in 16..128 and C
+1 (grey) or 3 (colour), scored by a classifier of 2..20 classes (see
+:mod:`gan_core.labelling`); the manifest says which (``image_shape``, ``classes``). A
+generator or classifier outside that, or one whose graph cannot be rebuilt as a chain,
+raises :class:`BrowserModelError`: the page then keeps the server path and shows the reason.
 
 :func:`export_browser_model` writes that graph as ONNX (Keras 3 ``export(format="onnx")``,
 via tf2onnx) into a folder, named by the content hash of the generator and classifier
@@ -28,7 +34,7 @@ import numpy as np
 
 from gan_core.cache import file_digest
 
-EXPORT_VERSION = 2
+EXPORT_VERSION = 3  # 3: the manifest has image_shape and classes
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -50,6 +56,45 @@ class BrowserModel:
 
 def _layer_shapes(generator, names) -> dict[str, list[int]]:
     return {n: [int(d) for d in generator.get_layer(n).output.shape[1:]] for n in names}
+
+
+def image_and_classes(generator, classifier) -> tuple[tuple[int, int, int], int]:
+    """The (H, W, C) image the generator makes and the number of classes the classifier
+    gives for it, or BrowserModelError saying why the page cannot run the pair."""
+    from gan_core.checkpoints import CheckpointError
+    from gan_core.labelling import MAX_CLASSES, MIN_CLASSES, image_shape_of
+
+    try:
+        shape = image_shape_of(generator.outputs[0].shape)
+    except CheckpointError as exc:
+        raise BrowserModelError(f"{exc}; the server draws it") from exc
+    if len(classifier.inputs) != 1 or len(classifier.outputs) != 1:
+        raise BrowserModelError("the classifier must take one image and give one output; "
+                                "the server draws it")  # fmt: skip
+    takes = tuple(classifier.inputs[0].shape[1:])
+    out = tuple(classifier.outputs[0].shape)
+    if takes != shape:
+        raise BrowserModelError(
+            f"the classifier takes images {takes}, but the generator makes {shape}; "
+            "the server draws it"
+        )
+    if len(out) != 2 or not isinstance(out[1], int) or not MIN_CLASSES <= out[1] <= MAX_CLASSES:
+        raise BrowserModelError(
+            f"the classifier's output {out} is not (None, K) with K = {MIN_CLASSES}.."
+            f"{MAX_CLASSES} classes; the server draws it"
+        )
+    return shape, int(out[1])
+
+
+def layer_title(name: str, shape, image_shape) -> str:
+    """A shown layer's caption: the study's titles (its 28×28 image too), an image layer of
+    another size with that size ("image (32×32, colour)")."""
+    from gan_core.activations import LAYER_TITLES
+
+    h, w, c = image_shape
+    if list(shape) == [h, w, c] and (h, w, c) != (28, 28, 1):
+        return f"{name} ({h}×{w}{', colour' if c == 3 else ''})"
+    return LAYER_TITLES.get(name, name)
 
 
 def _rebuild(generator, classifier):
@@ -88,7 +133,9 @@ def _rebuild(generator, classifier):
 def build_edit_model(generator, classifier):
     """The generator with a keep/set edit after every shown layer and the classifier on top
     (see the module doc); raises BrowserModelError for a generator that is not a chain
-    after its first shown layer."""
+    after its first shown layer, or for an image or classifier the page cannot take
+    (see :func:`image_and_classes`)."""
+    image_and_classes(generator, classifier)
     try:
         model, probe, names, shapes = _rebuild(generator, classifier)
     except BrowserModelError:
@@ -98,25 +145,30 @@ def build_edit_model(generator, classifier):
             "this generator's layers are not a simple chain, so it cannot run in the page "
             f"({type(exc).__name__}); the server draws it"
         ) from exc
-    _check_same_as(model, generator, probe, names, shapes)
+    _check_same_as(model, generator, classifier, probe, names, shapes)
     return model, names, shapes
 
 
-def _check_same_as(model, generator, probe, names, shapes) -> None:
-    """With no edit, the rebuilt graph must give the generator's image (a chain check)."""
+def _check_same_as(model, generator, classifier, probe, names, shapes) -> None:
+    """With no edit, the rebuilt graph must give the generator's image and the classifier's
+    probabilities for it (a chain check)."""
     rng = np.random.default_rng(0)
     z = rng.uniform(-1, 1, (1, int(generator.inputs[0].shape[1]))).astype(np.float32)
-    feed = [z] + ([np.array([[3]], np.int32)] if probe.conditional else [])
+    feed = [z] + ([np.array([[0]], np.int32)] if probe.conditional else [])  # any CGAN has 0
     feed += [np.ones((1, *shapes[n]), np.float32) for n in names]
     feed += [np.zeros((1, *shapes[n]), np.float32) for n in names]
     try:
-        ours = np.asarray(model(feed, training=False)[0])
+        outs = model(feed, training=False)
+        ours, our_probs = np.asarray(outs[0]), np.asarray(outs[1])
     except Exception as exc:  # noqa: BLE001 - any failure: this generator stays on the server
         raise BrowserModelError(
             f"this generator cannot run in the page ({type(exc).__name__}); the server draws it"
         ) from exc
     theirs = np.asarray(generator(feed[:2] if probe.conditional else feed[0], training=False))
-    if ours.shape != theirs.shape or not np.allclose(ours, theirs, atol=1e-4):
+    their_probs = np.asarray(classifier(theirs, training=False))
+    if (ours.shape != theirs.shape or not np.allclose(ours, theirs, atol=1e-4)
+            or our_probs.shape != their_probs.shape
+            or not np.allclose(our_probs, their_probs, atol=1e-4)):  # fmt: skip
         raise BrowserModelError(
             "this generator's layers are not a simple chain, so it cannot run in the page; "
             "the server draws it"
@@ -161,6 +213,7 @@ def export_browser_model(
                 return BrowserModel(path, name, json.loads(meta.read_text()))
             except (OSError, ValueError):
                 pass  # a damaged manifest: export again
+        image_shape, classes = image_and_classes(generator, classifier)
         model, names, shapes = build_edit_model(generator, classifier)
         folder.mkdir(parents=True, exist_ok=True)
         outputs = ["image", "probs"] + [f"act_{n}" for n in names]
@@ -181,15 +234,16 @@ def export_browser_model(
                     "the server draws it"
                 ) from exc
             os.replace(Path(tmp) / name, path)
-        from gan_core.activations import LAYER_TITLES
-
         manifest = {
             "model": model_id,
             "file": name,
             "latent_dim": int(generator.inputs[0].shape[1]),
             "conditional": len(generator.inputs) > 1,
+            "image_shape": list(image_shape),  # (H, W, C): C 1 grey, 3 colour
+            "classes": classes,  # the classifier's K
             "layers": [
-                {"name": n, "title": LAYER_TITLES.get(n, n), "shape": shapes[n]} for n in names
+                {"name": n, "title": layer_title(n, shapes[n], image_shape), "shape": shapes[n]}
+                for n in names
             ],  # fmt: skip
             "outputs": outputs,
             "version": EXPORT_VERSION,

@@ -1,7 +1,7 @@
 """Class maps through ONNX Runtime: generate + classify many latent points, fast, on CPU.
 
-The map engine runs the graph :mod:`gan_core.browser_model` exports (generator + digit
-classifier, the same file the page runs, exported once per content) with onnxruntime's
+The map engine runs the graph :mod:`gan_core.browser_model` exports (generator + the
+model's classifier, the same file the page runs, exported once per content) with onnxruntime's
 CPU provider: about twice the images per second of the TensorFlow eager calls of
 :func:`gan_core.grids.classify_latents` on the same cores (benchmarks/README.md, "Class
 maps on a new latent slice").
@@ -11,6 +11,9 @@ with a batch of one; ONNX's Mul/Add broadcast them over the batch, so a batch of
 costs no (batch, layer) mask arrays. Only ``probs`` is fetched. A leaner graph (probs
 only, no mask inputs) was measured too: no faster beyond the noise, so the one cached
 export serves both the page and the maps.
+
+Any image shape and class count the export takes runs here: the probabilities are (N, K)
+for the classifier's K classes (the manifest's ``classes``, checked against the graph).
 
 The probabilities agree with the TensorFlow path to about 1e-7 (float32 kernels summed
 in another order): tests/unit/test_map_engine.py holds them to 1e-4 and the classes to
@@ -53,11 +56,12 @@ def available_cores() -> int:
 
 
 class OnnxMapEngine:
-    """Digit probabilities (N, 10) of the images a generator makes at latents (N, d).
+    """Class probabilities (N, K) of the images a generator makes at latents (N, d).
 
     Args:
         path: the exported graph (``BrowserModel.path``).
-        manifest: its manifest (``BrowserModel.manifest``): latent_dim, conditional, layers.
+        manifest: its manifest (``BrowserModel.manifest``): latent_dim, conditional, layers,
+            classes.
         threads: onnxruntime's intra-op threads (default: the cores this process may use).
         batch_size: points per run; memory stays bounded by it whatever N is.
     """
@@ -93,8 +97,10 @@ class OnnxMapEngine:
                 f"onnxruntime cannot load {self.path.name} ({type(exc).__name__}: {exc})"
             ) from exc
         inputs = {i.name: i for i in self.session.get_inputs()}
-        if "z" not in inputs or "probs" not in {o.name for o in self.session.get_outputs()}:
+        outputs = {o.name: o for o in self.session.get_outputs()}
+        if "z" not in inputs or "probs" not in outputs:
             raise MapEngineError(f"{self.path.name} is not a generator + classifier graph")
+        self.classes = _class_count(self.path.name, manifest, outputs["probs"].shape)
         if self.conditional and "label" not in inputs:
             raise MapEngineError(f"{self.path.name} has no label input for a conditional model")
         self._label_dtype = (
@@ -128,8 +134,8 @@ class OnnxMapEngine:
     def probs(
         self, latents, labels=None, progress: Callable[[int, int], None] | None = None
     ) -> np.ndarray:
-        """(N, 10) float32 probabilities for ``latents`` (N, d) (and ``labels`` (N,), 0..9,
-        for a conditional model); ``progress(done, total)`` after each batch."""
+        """(N, K) float32 probabilities for ``latents`` (N, d) (and ``labels`` (N,), one
+        per point, for a conditional model); ``progress(done, total)`` after each batch."""
         latents = np.asarray(latents, np.float32)
         if latents.ndim != 2 or latents.shape[1] != self.latent_dim:
             raise ValueError(f"latents must be (N, {self.latent_dim}), got shape {latents.shape}")
@@ -142,7 +148,7 @@ class OnnxMapEngine:
         elif labels is not None:
             raise ValueError("this model is not conditional: it takes no labels")
         total = len(latents)
-        out = np.empty((total, 10), np.float32)
+        out = np.empty((total, self.classes), np.float32)
         for start in range(0, total, self.batch_size):
             stop = min(start + self.batch_size, total)
             feed = {"z": latents[start:stop], **self._masks}
@@ -152,3 +158,16 @@ class OnnxMapEngine:
             if progress is not None:
                 progress(stop, total)
         return out
+
+
+def _class_count(name: str, manifest: dict, probs_shape) -> int:
+    """K: the manifest's ``classes`` (a graph exported before it had one: the graph's own
+    probs width), which must agree with the graph's."""
+    width = probs_shape[-1] if probs_shape else None
+    width = width if isinstance(width, int) else None
+    k = manifest.get("classes", width)
+    if not isinstance(k, int) or k < 1 or (width is not None and width != k):
+        raise MapEngineError(
+            f"{name}: its probabilities have {width} classes, its manifest says {k!r}"
+        )
+    return k
