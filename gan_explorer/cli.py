@@ -419,19 +419,43 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _class_names_arg(text):
+    """--class-names: a .json or .txt file's text, else the text itself (comma-separated)."""
+    if text is None or Path(text).suffix.lower() not in (".json", ".txt"):
+        return text
+    with open(text, "rb") as fh:
+        return fh.read(64 * 1024)
+
+
 def cmd_import(args) -> int:
     from gan_core.checkpoints import CheckpointError
-    from gan_core.uploaded_generators import MAX_UPLOAD_BYTES, import_generator, uploads_root
+    from gan_core.labelling import MAX_CLASSIFIER_BYTES
+    from gan_core.uploaded_generators import (
+        MAX_UPLOAD_BYTES,
+        import_generator,
+        labelling_note,
+        uploads_root,
+    )
 
+    folder = uploads_root(args.uploads)
     try:
         with open(args.file, "rb") as fh:
             data = fh.read(MAX_UPLOAD_BYTES + 1)
-        model_id = import_generator(data, Path(args.file).name, uploads_root(args.uploads),
-                                    prior=args.prior)  # fmt: skip
+        classifier = None
+        if args.classifier is not None:
+            with open(args.classifier, "rb") as fh:
+                classifier = fh.read(MAX_CLASSIFIER_BYTES + 1)
+        model_id = import_generator(
+            data, Path(args.file).name, folder, prior=args.prior, classifier=classifier,
+            classifier_filename=Path(args.classifier or "classifier.keras").name,
+            class_names=_class_names_arg(args.class_names), dataset=args.dataset,
+        )  # fmt: skip
+        note = labelling_note(model_id, folder)
     except (CheckpointError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(model_id)
+    print(f"its maps are coloured by {note}", file=sys.stderr)
     return 0
 
 
@@ -633,9 +657,12 @@ def _add_export(sub) -> None:
 
 
 def _add_import(sub) -> None:
+    from gan_core.datasets import DATASETS
+
     p = sub.add_parser(
         "import",
-        help="import a Keras generator ((None, d) -> 28x28, 2 <= d <= 512) into the uploads "
+        help="import a Keras generator ((None, d) -> an HxW grey or colour image, 2 <= d <= 512, "
+        "16 <= H, W <= 128), with its own classifier or a bundled dataset's, into the uploads "
         "folder, as the home page's upload does; prints its model id",
     )
     p.add_argument("file", help="a Keras 3 .keras file")
@@ -643,6 +670,22 @@ def _add_import(sub) -> None:
         "--prior", default="uniform",
         help="the latent prior it was trained on: uniform (on [-1,1]^d, default), normal "
         "(standard normal) or a text such as 'normal(0,2)' or 'uniform[-2,2]'",
+    )  # fmt: skip
+    p.add_argument(
+        "--classifier", default=None, metavar="C.keras",
+        help="its own classifier: a .keras file taking the generator's images to 2..20 class "
+        "probabilities (softmax); it colours the maps",
+    )  # fmt: skip
+    p.add_argument(
+        "--class-names", default=None, metavar="NAMES",
+        help="with --classifier, its class names in output order: a .json file (a list or "
+        '{"class_names": [...]}), a .txt file (one per line) or an inline comma-separated '
+        "list such as 'red,green,blue' (default: class 0, class 1, ...)",
+    )  # fmt: skip
+    p.add_argument(
+        "--dataset", choices=sorted(DATASETS), default=None,
+        help="without --classifier: the bundled dataset whose classifier colours the maps of a "
+        "28x28 grey generator (default: mnist)",
     )  # fmt: skip
     p.set_defaults(func=cmd_import)
 

@@ -220,3 +220,70 @@ def test_import_refuses_a_513_d_generator_and_a_bad_prior(tmp_path, capsys):
     assert main(root + ["import", str(tmp_path / "missing.keras")]) == 2
     assert capsys.readouterr().err.startswith("error: ")
     assert not list((tmp_path / "up").glob("upload-*"))
+
+
+def test_import_with_its_own_classifier_and_class_names(tmp_path, capsys):
+    from gan_core.explorer import LatentExplorer
+    from tests.colour_models import COLOUR_NAMES, colour_classifier, colour_generator, save
+
+    gen, clf = tmp_path / "rgb.keras", tmp_path / "rgb-classifier.keras"
+    save(colour_generator(2, (32, 32, 3)), gen)
+    save(colour_classifier((32, 32, 3), 3), clf)
+    (tmp_path / "names.json").write_text(json.dumps({"class_names": COLOUR_NAMES}))
+    (tmp_path / "names.txt").write_text("red\ngreen\nblue\n")
+    root = ["--uploads", str(tmp_path / "up"), "import", str(gen), "--classifier", str(clf)]
+    ids = set()
+    for names in ("red,green,blue", str(tmp_path / "names.json"), str(tmp_path / "names.txt")):
+        assert main(root + ["--class-names", names]) == 0
+        out, err = capsys.readouterr()
+        ids.add(out.strip())
+        assert "its maps are coloured by its own classifier: red, green, blue" in err
+    assert len(ids) == 1  # the same names from each source: one model
+    model_id = ids.pop()
+    assert model_id.startswith("upload-rgb-")
+    explorer = LatentExplorer.from_checkpoint(model_id, tmp_path / "up")
+    assert explorer.class_names == COLOUR_NAMES
+
+
+def test_import_refusals_name_the_reason(tmp_path, capsys):
+    import keras
+
+    from tests.colour_models import colour_classifier, colour_generator, save
+
+    gen, clf = tmp_path / "rgb.keras", tmp_path / "c.keras"
+    save(colour_generator(2, (32, 32, 3)), gen)
+    save(colour_classifier((32, 32, 3), 3), clf)
+    z = keras.Input((2,))
+    grey = tmp_path / "grey.keras"
+    keras.Model(z, keras.layers.Reshape((28, 28, 1))(keras.layers.Dense(784)(z))).save(grey)
+    up = tmp_path / "up"
+    up.mkdir()
+    cases = [
+        ([str(gen)], "bring a classifier of your own"),
+        ([str(gen), "--classifier", str(clf), "--class-names", "red,green"],
+         "it has 3 classes but 2 class names were given"),
+        ([str(gen), "--classifier", str(clf), "--class-names", str(tmp_path / "none.json")],
+         "No such file"),
+        ([str(gen), "--classifier", str(tmp_path / "none.keras")], "No such file"),
+        ([str(grey), "--class-names", "a,b"], "class names need a classifier of your own"),
+        ([str(gen), "--classifier", str(clf), "--dataset", "mnist"], "leave it out"),
+        ([str(grey), "--dataset", "cifar"], "invalid choice: 'cifar'"),
+    ]  # fmt: skip
+    for args, reason in cases:
+        assert _exit_code(["--uploads", str(up), "import", *args]) == 2
+        out, err = capsys.readouterr()
+        assert reason in err and out == "", (args, err)
+    assert list(up.iterdir()) == []
+    assert main(["--uploads", str(up), "import", str(grey), "--dataset", "fashion-mnist"]) == 0
+    out, err = capsys.readouterr()
+    assert "its maps are coloured by the bundled Fashion-MNIST classifier" in err
+    config = json.loads((up / out.strip() / "config.json").read_text())
+    assert config["dataset"] == "fashion-mnist"
+
+
+def _exit_code(argv) -> int:
+    """main's return value, or the code argparse exits with on a bad option."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code
