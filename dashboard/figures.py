@@ -2,6 +2,12 @@
 
 Trace order is part of the contract with the callbacks that patch figures while a slider
 is dragged: the map's trace 0 is the class areas, the last trace is the point marker.
+
+Classes: every figure that shows classes takes ``class_names`` (default MNIST's digits,
+spoken of as "digit 3"; another model's names as they are, "Sandal") and colours class k
+with ``gan_core.images.class_palette`` (2..20 classes; the first ten are the digit colours).
+Images: squeezed, in [-1, 1] (gan_core.images): a grey (H, W) image is a grey heatmap, a
+colour (H, W, 3) one an RGB image trace, any H, W, with square pixels.
 """
 
 from __future__ import annotations
@@ -9,10 +15,13 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from dashboard.texts import DIGITS, class_noun, class_text, escaped, is_digits
 from gan_core.activations import mean_heatmap
-from gan_core.export import DIGIT_COLORS
 from gan_core.grids import axis_values
+from gan_core.images import class_palette, is_colour, squeeze, to_uint8
 from gan_core.latent import ClassMap, area_labels
+
+DIGIT_COLORS = tuple(class_palette(10))  # the ten digits' colours (the page's too)
 
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=12)
 MARKER = dict(size=14, color="white", line=dict(color="black", width=2.5), symbol="x-thin-open")
@@ -73,25 +82,82 @@ def heatmap_values(values: np.ndarray, digits: int = ACTIVATION_DIGITS) -> list:
     return (np.round(a * scale) / scale).tolist()
 
 
-def discrete_colorscale() -> list:
-    """A colourscale that paints the integers 0..9 with DIGIT_COLORS (no blending)."""
+def class_colours(class_names=DIGITS) -> list[str]:
+    """One colour per class (class_palette): the digit colours for up to ten classes."""
+    return class_palette(len(list(class_names)))
+
+
+def discrete_colorscale(n: int = 10) -> list:
+    """A colourscale that paints the integers 0..n-1 (z from 0 to n) with the class colours
+    (no blending); for 10 classes the digit colours, as always."""
     scale = []
-    for d, color in enumerate(DIGIT_COLORS):
-        scale += [[d / 10, color], [(d + 1) / 10, color]]
+    for d, color in enumerate(class_palette(n)):
+        scale += [[d / n, color], [(d + 1) / n, color]]
     return scale
+
+
+def class_text_grid(classes: np.ndarray, class_names=DIGITS) -> list | None:
+    """Each cell's class name (for hover texts; "" where a cell shows no class), or None
+    for the digits, whose hover shows the class number itself ("digit 3")."""
+    if is_digits(class_names):
+        return None
+    names = np.asarray([escaped(n) for n in class_names] + [""], dtype=object)
+    cls = np.asarray(classes, dtype=np.float64)
+    idx = np.where(np.isfinite(cls), cls, len(names) - 1).astype(int)
+    return names[np.clip(idx, 0, len(names) - 1)].tolist()
+
+
+def _class_hover(class_names, z: str = "%{z}") -> str:
+    """The class part of a hover text: "digit %{z}" for the digits, else the cell's name."""
+    return f"digit {z}" if is_digits(class_names) else "%{text}"
+
+
+def _image_trace(image: np.ndarray, **kw):
+    """A squeezed image in [-1, 1]: a grey heatmap (H, W) or an RGB image (H, W, 3)."""
+    if is_colour(image):
+        return go.Image(z=to_uint8(image), hoverinfo="skip", **kw)
+    return go.Heatmap(z=image, zmin=-1, zmax=1, colorscale="gray", showscale=False,
+                      hoverinfo="skip", **kw)  # fmt: skip
+
+
+def image_array(image) -> np.ndarray:
+    """An image as the figures take it: float32, squeezed; ValueError for anything that is
+    not a grey (H, W) or colour (H, W, 3) image."""
+    img = squeeze(np.asarray(image, dtype=np.float32))
+    if img.ndim != 2 and not (img.ndim == 3 and img.shape[-1] == 3):
+        raise ValueError(f"an image is (H, W) or (H, W, 3), not {img.shape}")
+    return img
 
 
 def image_figure(
     image: np.ndarray, title: str | None = "Generated image", height: int = 300
 ) -> go.Figure:
-    """A 28x28 image in [-1, 1] shown with crisp square pixels (row 0 at the top)."""
-    img = np.asarray(image, dtype=np.float32)
-    fig = go.Figure(
-        go.Heatmap(z=img, zmin=-1, zmax=1, colorscale="gray", showscale=False, hoverinfo="skip")
-    )
+    """An image in [-1, 1] with crisp square pixels (row 0 at the top): grey (H, W) as a
+    grey heatmap, colour (H, W, 3) as RGB, any size, keeping its aspect."""
+    img = image_array(image)
+    fig = go.Figure(_image_trace(img))
     fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
     fig.update_xaxes(visible=False, constrain="domain")
     return _layout(fig, title, height, margin=dict(l=4, r=4, t=30 if title else 4, b=4))
+
+
+def image_trace_values(image: np.ndarray) -> list:
+    """What an :func:`image_figure`'s trace 0 ``z`` becomes for a new image (a Patch while
+    dragging): rounded grey values, or 8-bit RGB for a colour image."""
+    img = image_array(image)
+    return to_uint8(img).tolist() if is_colour(img) else image_values(img)
+
+
+def difference_figure(diff: np.ndarray, title: str, height: int = 300) -> go.Figure:
+    """Edited minus original (values in [-2, 2]): a grey image's in red (darker) and blue
+    (brighter); a colour image's as RGB around mid-grey (grey = unchanged; each channel's
+    change shifts its colour)."""
+    d = squeeze(np.asarray(diff, dtype=np.float32))
+    if is_colour(d):
+        return image_figure(np.clip(d / 2.0, -1.0, 1.0), title, height)
+    fig = image_figure(d, title, height)
+    fig.update_traces(colorscale="RdBu", zmin=-2, zmax=2)
+    return fig
 
 
 MARKER_RADIUS = 0.045  # latent units
@@ -120,7 +186,7 @@ def marker_position(fig_layout: dict) -> tuple[float, float] | None:
 
 
 COLOURINGS = {
-    "class": "digit class",
+    "class": "class areas",
     "confidence": "classifier confidence",
     "realism": "realism D(G(z))",
 }
@@ -153,13 +219,16 @@ def value_map_figure(
 def class_map_figure(
     cmap: ClassMap, point=None, title: str | None = "Map of class areas", height: int = 420,
     xlabel: str = "x", ylabel: str = "y", label_areas: bool = True, marker_as: str = "trace",
+    class_names=DIGITS,
 ) -> go.Figure:  # fmt: skip
     """2D class-area map (axis 0 -> x, axis 1 -> y) with area labels and the point marker.
 
     ``marker_as="trace"``: the marker is trace 1 (views that add traces after it);
     ``"shapes"``: the marker is :func:`marker_shapes` in the layout and the figure has
     only the heatmap trace (the explorer, which moves the marker on every drag step).
+    ``class_names``: the model's classes (areas labelled and hovered by name).
     """
+    names = list(class_names)
     xs, ys = cmap.axes
     classes = np.asarray(cmap.classes).T  # heatmap z is [row=y][col=x]
     conf = np.asarray(cmap.confidence).T
@@ -168,19 +237,24 @@ def class_map_figure(
             x=xs,
             y=ys,
             z=classes,
-            zmin=-0.5 + 0.5,
-            zmax=10,
-            colorscale=discrete_colorscale(),
+            zmin=0,
+            zmax=len(names),
+            colorscale=discrete_colorscale(len(names)),
             showscale=False,
             customdata=conf,
-            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>digit %{z}<br>p=%{customdata:.2f}<extra></extra>",
+            text=class_text_grid(classes, names),
+            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>"
+            + _class_hover(names)
+            + "<br>p=%{customdata:.2f}<extra></extra>",
         )  # fmt: skip
     )
     if label_areas:
         for lab in area_labels(cmap):
+            name = escaped(names[lab["digit"]]) if lab["digit"] < len(names) else lab["digit"]
             fig.add_annotation(
-                x=lab["x"], y=lab["y"], text=f"<b>{lab['digit']}</b>", showarrow=False,
-                font=dict(size=16, color="white"), bgcolor="rgba(0,0,0,0.35)", borderpad=2,
+                x=lab["x"], y=lab["y"], text=f"<b>{name}</b>", showarrow=False,
+                font=dict(size=16 if len(str(name)) <= 2 else 12, color="white"),
+                bgcolor="rgba(0,0,0,0.35)", borderpad=2,
             )  # fmt: skip
     p = (0.0, 0.0) if point is None else (float(point[0]), float(point[1]))
     if marker_as == "shapes":
@@ -193,10 +267,18 @@ def class_map_figure(
     return _layout(fig, title, height)
 
 
-def path_traces(latents: np.ndarray, classes: np.ndarray, dims=(0, 1)) -> list[go.Scatter]:
+def frame_colours(classes, class_names=DIGITS) -> list[str]:
+    """The colour of each frame's class (a path's dots)."""
+    palette = class_colours(class_names)
+    return [palette[int(c)] for c in classes]
+
+
+def path_traces(
+    latents: np.ndarray, classes: np.ndarray, dims=(0, 1), class_names=DIGITS
+) -> list[go.Scatter]:
     """The morph path over a 2D map: a line plus one dot per frame coloured by its class."""
     xs, ys = latents[:, dims[0]], latents[:, dims[1]]
-    colors = [DIGIT_COLORS[int(c)] for c in classes]
+    colors = frame_colours(classes, class_names)
     return [
         go.Scatter(
             x=xs,
@@ -222,12 +304,15 @@ def path_traces(latents: np.ndarray, classes: np.ndarray, dims=(0, 1)) -> list[g
 
 def cube_figure(
     cube: ClassMap, point=None, slice_axis: int | None = None, slice_index: int = 0,
-    only_classes=None, title: str | None = "Class cube", height: int = 460,
+    only_classes=None, title: str | None = "Class cube", height: int = 460, class_names=DIGITS,
 ) -> go.Figure:  # fmt: skip
-    """3D class cube as coloured points (one trace per digit), an optional slice, the marker.
+    """3D class cube as coloured points (one trace per class, named by ``class_names``), an
+    optional slice, the marker.
 
     Trace 0 is the point marker (patched while dragging).
     """
+    names = list(class_names)
+    palette = class_colours(names)
     xs, ys, zs = cube.axes
     X, Y, Z = np.meshgrid(xs, ys, zs, indexing="ij")
     classes = np.asarray(cube.classes)
@@ -252,7 +337,7 @@ def cube_figure(
         )  # fmt: skip
     )
     size = 6 if slice_axis is not None else 4
-    for d in range(10):
+    for d in range(len(names)):
         m = mask & (classes == d)
         if not m.any():
             continue
@@ -262,13 +347,14 @@ def cube_figure(
                 y=Y[m],
                 z=Z[m],
                 mode="markers",
-                name=str(d),
+                name=escaped(names[d]),
                 marker=dict(
                     size=size,
-                    color=DIGIT_COLORS[d],
+                    color=palette[d],
                     opacity=0.9 if slice_axis is not None else 0.45,
                 ),
-                hovertemplate=f"digit {d}<br>(%{{x:.2f}}, %{{y:.2f}}, %{{z:.2f}})<extra></extra>",
+                hovertemplate=escaped(class_text(d, names))
+                + "<br>(%{x:.2f}, %{y:.2f}, %{z:.2f})<extra></extra>",
             )  # fmt: skip
         )
     fig.update_layout(
@@ -278,7 +364,7 @@ def cube_figure(
             zaxis=dict(title="z", range=[-1.05, 1.05]),
             aspectmode="cube",
         ),  # fmt: skip
-        legend=dict(title="digit", itemsizing="constant"),
+        legend=dict(title=class_noun(names), itemsizing="constant"),
     )
     return _layout(fig, title, height, margin=dict(l=0, r=0, t=36, b=0))
 
@@ -303,13 +389,15 @@ def projection_slices(cube: ClassMap, point) -> dict[str, np.ndarray]:
 
 
 def projections_figure(
-    cube: ClassMap, point, height: int = 260, title: str | None = None, compact: bool = False
-) -> go.Figure:
+    cube: ClassMap, point, height: int = 260, title: str | None = None, compact: bool = False,
+    class_names=DIGITS,
+) -> go.Figure:  # fmt: skip
     """Three projections of the point's position: the slices through it, with the marker.
 
     Traces: for each face k in (xy, xz, yz), trace 2k is the slice, 2k+1 the marker.
     ``compact`` names the faces only ("xy"), for a half-width card.
     """
+    names = list(class_names)
     from plotly.subplots import make_subplots
 
     slices = projection_slices(cube, point)
@@ -318,9 +406,10 @@ def projections_figure(
                         horizontal_spacing=0.12 if compact else 0.08)  # fmt: skip
     for k, (name, _axis, a, b) in enumerate(PROJECTIONS):
         fig.add_trace(
-            go.Heatmap(x=cube.axes[a], y=cube.axes[b], z=slices[name], zmin=0, zmax=10,
-                       colorscale=discrete_colorscale(), showscale=False,
-                       hovertemplate="digit %{z}<extra></extra>"),  # fmt: skip
+            go.Heatmap(x=cube.axes[a], y=cube.axes[b], z=slices[name], zmin=0, zmax=len(names),
+                       colorscale=discrete_colorscale(len(names)), showscale=False,
+                       text=class_text_grid(slices[name], names),
+                       hovertemplate=_class_hover(names) + "<extra></extra>"),  # fmt: skip
             row=1, col=k + 1,
         )  # fmt: skip
         fig.add_trace(
@@ -335,26 +424,46 @@ def projections_figure(
     return _layout(fig, title, height, margin=dict(l=30, r=10, t=top, b=36))
 
 
-def probs_figure(probs: np.ndarray, height: int = 220) -> go.Figure:
-    """The classifier's probability per digit for the current image."""
+def probs_figure(probs: np.ndarray, height: int = 220, class_names=None) -> go.Figure:
+    """The classifier's probability per class for the current image (bars named by
+    ``class_names``, default the digits)."""
     probs = np.asarray(probs, dtype=float)
+    names = list(DIGITS[: len(probs)] if class_names is None else class_names)
+    if len(names) != len(probs):
+        raise ValueError(f"{len(probs)} probabilities for {len(names)} class names")
     fig = go.Figure(
         go.Bar(
-            x=[str(d) for d in range(10)],
+            x=[escaped(n) for n in names],
             y=probs,
-            marker_color=list(DIGIT_COLORS),
-            hovertemplate="digit %{x}: %{y:.3f}<extra></extra>",
+            marker_color=class_colours(names),
+            hovertemplate=("digit %{x}" if is_digits(names) else "%{x}")
+            + ": %{y:.3f}<extra></extra>",
         )  # fmt: skip
     )
     fig.update_yaxes(range=[0, 1], title="p")
-    fig.update_xaxes(title="digit", type="category")
+    fig.update_xaxes(title=class_noun(names), type="category")
     return _layout(fig, "Classifier probabilities", height)
 
 
+def _rgb(act, rgb: bool) -> bool:
+    """Whether a layer's output is drawn as a colour image: asked for, and 3 channels."""
+    a = np.asarray(act)
+    return bool(rgb) and a.ndim == 3 and a.shape[-1] == 3
+
+
+def activation_values(act: np.ndarray, rgb: bool = False) -> list:
+    """What an :func:`activations_figure` trace's ``z`` becomes for new activations (a
+    Patch while dragging): the channel mean, or 8-bit RGB for a colour image layer."""
+    if _rgb(act, rgb):
+        return to_uint8(act).tolist()
+    return heatmap_values(mean_heatmap(act))
+
+
 def activations_figure(
-    activations: dict, titles: dict | None = None, height: int = 230
+    activations: dict, titles: dict | None = None, height: int = 230, rgb_layers=()
 ) -> go.Figure:
-    """A row of heatmaps: each layer's activations averaged over its channels."""
+    """A row of heatmaps: each layer's activations averaged over its channels; the layers
+    in ``rgb_layers`` with 3 channels (a colour model's image) as RGB images."""
     from plotly.subplots import make_subplots
 
     names = list(activations)
@@ -362,11 +471,14 @@ def activations_figure(
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=[titles.get(n, n) for n in names],
                         horizontal_spacing=0.04)  # fmt: skip
     for k, name in enumerate(names):
-        fig.add_trace(
-            go.Heatmap(z=mean_heatmap(activations[name]), colorscale="Viridis", showscale=False,
-                       hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"),  # fmt: skip
-            row=1, col=k + 1,
-        )  # fmt: skip
+        if _rgb(activations[name], name in rgb_layers):
+            trace = go.Image(z=to_uint8(activations[name]),
+                             hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>")  # fmt: skip
+        else:
+            trace = go.Heatmap(z=mean_heatmap(activations[name]), colorscale="Viridis",
+                               showscale=False,
+                               hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>")  # fmt: skip
+        fig.add_trace(trace, row=1, col=k + 1)
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{k + 1 if k else ''}", showticklabels=False,
                          row=1, col=k + 1)  # fmt: skip
         fig.update_xaxes(showticklabels=False, constrain="domain", row=1, col=k + 1)
@@ -374,36 +486,66 @@ def activations_figure(
                    margin=dict(l=10, r=10, t=60, b=10))  # fmt: skip
 
 
-def strip_figure(
-    images: np.ndarray, classes=None, current: int | None = None, height: int = 150
-) -> go.Figure:
-    """The morph's frames side by side (one image), the current frame outlined.
+def image_stack(images) -> np.ndarray:
+    """A stack of images as the figures take it: float32, squeezed, (N, H, W) grey or
+    (N, H, W, 3) colour; ValueError otherwise."""
+    imgs = squeeze(np.asarray(images, dtype=np.float32))
+    if imgs.ndim != 3 and not (imgs.ndim == 4 and imgs.shape[-1] == 3):
+        raise ValueError(f"a stack of images is (N, H, W) or (N, H, W, 3), not {imgs.shape}")
+    return imgs
 
-    Pixels travel as 8-bit grey levels (a base64 uint8 array, a quarter of float32's
-    bytes): what a screen shows anyway.
+
+STRIP_GAP = 2  # pixels between two frames of a strip
+
+
+def strip_figure(
+    images: np.ndarray, classes=None, current: int | None = None, height: int = 150,
+    class_names=DIGITS,
+) -> go.Figure:  # fmt: skip
+    """The morph's frames side by side (one image), the current frame outlined, each
+    frame's class above it: the digits over every frame, longer names where the class
+    changes (they would not fit over each one).
+
+    Pixels travel as 8 bits (a base64 uint8 array, a quarter of float32's bytes): grey
+    levels, or RGB for colour frames: what a screen shows anyway.
     """
-    imgs = np.asarray(images, dtype=np.float32)
-    n = len(imgs)
-    gap = np.full((28, 2), -1.0, np.float32)
-    row = np.concatenate([np.concatenate([im, gap], axis=1) for im in imgs], axis=1)
-    grey = np.round((np.clip(row, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
-    fig = go.Figure(go.Heatmap(z=grey, zmin=0, zmax=255, colorscale="gray", showscale=False,
-                               hoverinfo="skip"))  # fmt: skip
+    imgs = image_stack(images)
+    n, h, w = imgs.shape[:3]
+    step = w + STRIP_GAP
+    gap = np.full((n, h, STRIP_GAP, *imgs.shape[3:]), -1.0, np.float32)
+    row = np.concatenate(np.concatenate([imgs, gap], axis=2), axis=1)  # (h, n * step[, 3])
+    u8 = np.round((np.clip(row, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    if u8.ndim == 3:
+        trace = go.Image(z=u8, hoverinfo="skip")
+    else:
+        trace = go.Heatmap(z=u8, zmin=0, zmax=255, colorscale="gray", showscale=False,
+                           hoverinfo="skip")  # fmt: skip
+    fig = go.Figure(trace)
     if classes is not None:
-        for i, c in enumerate(classes):
-            fig.add_annotation(x=i * 30 + 14, y=-3, text=str(int(c)), showarrow=False,
-                               font=dict(size=11, color=DIGIT_COLORS[int(c)]))  # fmt: skip
+        palette, digits = class_colours(class_names), is_digits(class_names)
+        names = list(class_names)
+        previous = None
+        for i, c in enumerate(int(c) for c in classes):
+            if digits or c != previous:  # a name starts at its frame's left edge
+                where = (
+                    dict(x=i * step + w // 2) if digits else dict(x=i * step - 0.5, xanchor="left")
+                )
+                fig.add_annotation(**where, y=-3 * h / 28, showarrow=False,
+                                   text=escaped(names[c]) if c < len(names) else str(c),
+                                   font=dict(size=11, color=palette[c % len(palette)]))  # fmt: skip
+            previous = c
     if current is not None and 0 <= current < n:
-        fig.add_shape(type="rect", x0=current * 30 - 0.5, x1=current * 30 + 27.5, y0=-0.5, y1=27.5,
-                      line=dict(color="#d62728", width=3))  # fmt: skip
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False, range=[28, -8])
+        fig.add_shape(type="rect", x0=current * step - 0.5, x1=current * step + w - 0.5,
+                      y0=-0.5, y1=h - 0.5, line=dict(color="#d62728", width=3))  # fmt: skip
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False, range=[h, -8 * h / 28])
     fig.update_xaxes(visible=False, constrain="domain")
     return _layout(fig, None, height, margin=dict(l=4, r=4, t=4, b=4))
 
 
 def layer_figure(act: np.ndarray, mode: str = "mean", channels=None, title: str = "", height: int = 420,
-                 selection=None) -> go.Figure:  # fmt: skip
-    """One layer's output: the channel mean, or a grid of channel maps (tile = channel).
+                 selection=None, rgb: bool = False) -> go.Figure:  # fmt: skip
+    """One layer's output: the channel mean, or a grid of channel maps (tile = channel);
+    ``rgb``: a colour model's image layer, whose "mean" view is the image itself (RGB).
 
     In the channel grid each tile's customdata holds its channel index so a click selects it.
     """
@@ -411,7 +553,12 @@ def layer_figure(act: np.ndarray, mode: str = "mean", channels=None, title: str 
     if act.ndim == 1:
         act = act.reshape(1, 1, -1)
     h, w, c = act.shape
-    if mode == "mean":
+    if mode == "mean" and _rgb(act, rgb):
+        fig = go.Figure(go.Image(z=to_uint8(act),
+                                 hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>"))  # fmt: skip
+        fig.update_yaxes(autorange="reversed", scaleanchor="x", title="row")
+        fig.update_xaxes(title="column", constrain="domain")
+    elif mode == "mean":
         z = act.mean(-1)
         fig = go.Figure(go.Heatmap(z=z, colorscale="Viridis", colorbar=dict(thickness=10),
                                    hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"))  # fmt: skip
@@ -434,9 +581,11 @@ def layer_figure(act: np.ndarray, mode: str = "mean", channels=None, title: str 
     return _layout(fig, title, height)
 
 
-def path_traces_3d(latents: np.ndarray, classes: np.ndarray) -> list[go.Scatter3d]:
+def path_traces_3d(
+    latents: np.ndarray, classes: np.ndarray, class_names=DIGITS
+) -> list[go.Scatter3d]:
     """The morph path through a cube: a line plus one dot per frame coloured by its class."""
-    colors = [DIGIT_COLORS[int(c)] for c in classes]
+    colors = frame_colours(classes, class_names)
     x, y, z = latents[:, 0], latents[:, 1], latents[:, 2]
     return [
         go.Scatter3d(x=x, y=y, z=z, mode="lines", name="path", line=dict(color="black", width=6),
@@ -447,17 +596,23 @@ def path_traces_3d(latents: np.ndarray, classes: np.ndarray) -> list[go.Scatter3
 
 
 def samples_grid_figure(samples: np.ndarray, title: str, height: int = 340) -> go.Figure:
-    """36 uint8 digits as a 6x6 sheet, crisp pixels."""
-    imgs = np.asarray(samples)
+    """uint8 images (36: a 6x6 sheet), grey (N, H, W) or colour (N, H, W, 3), crisp pixels."""
+    imgs = squeeze(np.asarray(samples))
+    if imgs.ndim != 3 and not (imgs.ndim == 4 and imgs.shape[-1] == 3):
+        raise ValueError(f"samples are (N, H, W) or (N, H, W, 3), not {imgs.shape}")
+    n, h, w = imgs.shape[:3]
     cols = 6
-    rows = int(np.ceil(len(imgs) / cols))
-    sheet = np.zeros((rows * 28, cols * 28), np.uint8)
+    rows = int(np.ceil(n / cols))
+    sheet = np.zeros((rows * h, cols * w, *imgs.shape[3:]), np.uint8)
     for k, im in enumerate(imgs):
         r, c = divmod(k, cols)
-        sheet[r * 28 : (r + 1) * 28, c * 28 : (c + 1) * 28] = im
-    fig = go.Figure(
-        go.Heatmap(z=sheet, zmin=0, zmax=255, colorscale="gray", showscale=False, hoverinfo="skip")
-    )
+        sheet[r * h : (r + 1) * h, c * w : (c + 1) * w] = im
+    if sheet.ndim == 3:
+        trace = go.Image(z=sheet, hoverinfo="skip")
+    else:
+        trace = go.Heatmap(z=sheet, zmin=0, zmax=255, colorscale="gray", showscale=False,
+                           hoverinfo="skip")  # fmt: skip
+    fig = go.Figure(trace)
     fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
     fig.update_xaxes(visible=False, constrain="domain")
     return _layout(fig, title, height, margin=dict(l=4, r=4, t=30, b=4))
@@ -547,18 +702,20 @@ def map_change_figure(replay, epoch: int, label: int = 0, height: int = 220) -> 
 
 
 def class_grid_figure(classes: np.ndarray, title: str, height: int = 340, axes=None,
-                      names=("x", "y")) -> go.Figure:  # fmt: skip
+                      names=("x", "y"), class_names=DIGITS) -> go.Figure:  # fmt: skip
     """A 2D class grid (axis 0 = x, axis 1 = y over [-1, 1]) without probabilities;
-    ``axes`` (x values, y values) and ``names`` for other coordinates (a plane's t0, t1)."""
+    ``axes`` (x values, y values) and ``names`` for other coordinates (a plane's t0, t1);
+    ``class_names`` the model's classes."""
     n0, n1 = classes.shape
     axes = [axis_values(n0), axis_values(n1)] if axes is None else [np.asarray(a) for a in axes]
     if (len(axes[0]), len(axes[1])) != (n0, n1):
         raise ValueError(f"axes of {len(axes[0])} x {len(axes[1])} values for a {n0} x {n1} grid")
-    cmap = ClassMap(np.asarray(classes, np.uint8), np.zeros(classes.shape + (10,), np.float32),
+    k = len(list(class_names))
+    cmap = ClassMap(np.asarray(classes, np.uint8), np.zeros(classes.shape + (k,), np.float32),
                     axes)  # fmt: skip
     fig = class_map_figure(cmap, None, title=title, height=height, xlabel=names[0],
-                           ylabel=names[1])  # fmt: skip
+                           ylabel=names[1], class_names=class_names)  # fmt: skip
     fig.data[1].visible = False
     fig.data[0].hovertemplate = (f"{names[0]}=%{{x:.2f}}<br>{names[1]}=%{{y:.2f}}<br>"
-                                 "digit %{z}<extra></extra>")  # fmt: skip
+                                 + _class_hover(class_names) + "<extra></extra>")  # fmt: skip
     return fig

@@ -1,8 +1,57 @@
-"""The short texts the pages show: readouts, metrics, fidelity and convergence lines."""
+"""The short texts the pages show: readouts, metrics, fidelity and convergence lines, and
+how a model's classes are named (MNIST's "digit 3", Fashion-MNIST's "Sandal")."""
 
 from __future__ import annotations
 
+import html
+
 from gan_core.latent import ClassMap, label_fidelity
+
+DIGITS = tuple(str(d) for d in range(10))  # MNIST's class names, the default everywhere
+
+
+def class_names_or_digits(class_names=None) -> list[str]:
+    """The class names given, or the ten digits."""
+    return list(DIGITS if class_names is None else class_names)
+
+
+def is_digits(class_names=None) -> bool:
+    """Whether the classes are MNIST's digits (spoken of as "digit 3")."""
+    return tuple(class_names_or_digits(class_names)) == DIGITS
+
+
+def class_noun(class_names=None) -> str:
+    """What one class is called: "digit" for the digits, else "class"."""
+    return "digit" if is_digits(class_names) else "class"
+
+
+def class_name(k, class_names=None) -> str:
+    """The name of class ``k`` ("3", "Sandal"); its number when the names do not reach it."""
+    names = class_names_or_digits(class_names)
+    k = int(k)
+    return names[k] if 0 <= k < len(names) else str(k)
+
+
+def class_text(k, class_names=None) -> str:
+    """Class ``k`` in a sentence: "digit 3" for the digits, else its name ("Sandal")."""
+    name = class_name(k, class_names)
+    return f"digit {name}" if is_digits(class_names) else name
+
+
+def sequence_text(sequence, class_names=None) -> str:
+    """The class areas a path crosses, by name: "7 → 1 → 8", "T-shirt → Dress → Coat"."""
+    return " → ".join(class_name(c, class_names) for c in sequence)
+
+
+def escaped(text: str) -> str:
+    """A class name as Plotly's labels show it (its pseudo-HTML escaped)."""
+    return html.escape(str(text), quote=False)
+
+
+def labelling_text(note: str, class_names) -> str:
+    """Who colours the maps, under the map: "Class areas coloured by the bundled
+    Fashion-MNIST classifier (10 classes)."."""
+    return f"Class areas coloured by {note} ({len(list(class_names))} classes)."
 
 
 def fidelity_text(cube: ClassMap) -> str:
@@ -11,10 +60,12 @@ def fidelity_text(cube: ClassMap) -> str:
     return f"Label fidelity of cube {cube.label}: {label_fidelity(cube):.1f}% of its points are a {cube.label}"
 
 
-def readout_text(point, probe, name: str = "z") -> str:
-    """E.g. "z = (+0.10, -0.50) → digit 3 (p = 0.97)"; ``name`` "t" for slice coordinates."""
+def readout_text(point, probe, name: str = "z", class_names=None) -> str:
+    """E.g. "z = (+0.10, -0.50) → digit 3 (p = 0.97)", or with a model's class names
+    "→ Sandal (p = 0.97)"; ``name`` "t" for slice coordinates."""
     coords = ", ".join(f"{v:+.2f}" for v in point)
-    return f"{name} = ({coords}) → digit {probe.digit} (p = {float(probe.probs.max()):.2f})"
+    what = class_text(probe.digit, class_names)
+    return f"{name} = ({coords}) → {what} (p = {float(probe.probs.max()):.2f})"
 
 
 _METRIC_DIGITS = {"classifier_fid": 1}
@@ -48,9 +99,10 @@ def metric_text(metrics: dict | None, key: str) -> str:
     return f"{v:g}"
 
 
-def convergence_text(map_change, metrics: dict | None) -> str:
+def convergence_text(map_change, metrics: dict | None, dataset: str = "MNIST") -> str:
     """The two signs of an unfinished generator: how much of the class map changed in the
-    last epoch (``map_change``: the replay's per-epoch shares) and the faint-pixel haze."""
+    last epoch (``map_change``: the replay's per-epoch shares) and the faint-pixel haze
+    (beside the real images' of ``dataset``)."""
     parts = []
     changes = [float(c) for c in (map_change if map_change is not None else []) if c == c]
     if changes:
@@ -60,7 +112,7 @@ def convergence_text(map_change, metrics: dict | None) -> str:
     if isinstance(faint, (int, float)) and isinstance(real, (int, float)):
         parts.append(
             f"faint pixels (grey 1-10 of 255) {round(faint, 2):g}% of pixels, "
-            f"real MNIST {round(real, 2):g}%"
+            f"real {dataset} {round(real, 2):g}%"
         )
     if not parts:
         return ""

@@ -1,0 +1,229 @@
+"""Every server-drawn view speaks the model's class names and draws its images at any
+shape: MNIST's digits ("digit 3") unchanged, Fashion-MNIST's names, an own classifier's
+names (2..20 classes), grey (H, W) and colour (H, W, 3) images."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly
+import pytest
+
+from dashboard import figures, texts
+from gan_core.datasets import dataset_info
+from gan_core.explorer import PointProbe
+from gan_core.images import D3, class_palette
+from gan_core.latent import ClassMap
+
+FASHION = list(dataset_info("fashion-mnist").class_names)
+COLOURS = ["red", "green", "blue"]
+TWENTY = [f"kind {k}" for k in range(20)]
+
+
+def _map(names, n=20) -> ClassMap:
+    """A map whose classes fill vertical bands, one band per class, with probabilities."""
+    k = len(names)
+    classes = (np.arange(n)[:, None] * k // n).repeat(n, axis=1).astype(np.uint8)
+    probs = np.full((n, n, k), 0.1 / k, np.float32)
+    np.put_along_axis(probs, classes[..., None].astype(int), 0.9, axis=-1)
+    return ClassMap(classes, probs, [np.linspace(-1, 1, n, dtype=np.float32)] * 2)
+
+
+def _cube(names, n=6) -> ClassMap:
+    k = len(names)
+    classes = (np.arange(n)[:, None, None] * k // n).repeat(n, 1).repeat(n, 2).astype(np.uint8)
+    probs = np.full((n, n, n, k), 1.0 / k, np.float32)
+    return ClassMap(classes, probs, [np.linspace(-1, 1, n, dtype=np.float32)] * 3)
+
+
+def _colours_of(scale) -> list[str]:
+    """The colour of each class in a discrete colourscale ([[lo, c], [hi, c]] per class)."""
+    return [scale[2 * k][1] for k in range(len(scale) // 2)]
+
+
+def _json(fig) -> str:
+    return json.dumps(fig.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
+
+
+# --- class names ----------------------------------------------------------------------
+
+
+def test_an_mnist_map_keeps_its_digits_and_colours():
+    fig = figures.class_map_figure(_map(texts.DIGITS), (0.0, 0.0))
+    assert [a.text for a in fig.layout.annotations] == [f"<b>{d}</b>" for d in range(10)]
+    assert "digit %{z}" in fig.data[0].hovertemplate and fig.data[0].text is None
+    assert _colours_of(fig.data[0].colorscale) == list(D3) == list(figures.DIGIT_COLORS)
+    assert (fig.data[0].zmin, fig.data[0].zmax) == (0, 10)
+
+
+def test_a_fashion_map_labels_and_hovers_its_areas_by_name():
+    cmap = _map(FASHION)
+    fig = figures.class_map_figure(cmap, (0.0, 0.0), class_names=FASHION)
+    labels = [a.text for a in fig.layout.annotations]
+    assert labels == [f"<b>{name}</b>" for name in FASHION]
+    heat = fig.data[0]
+    assert "digit" not in heat.hovertemplate and "%{text}" in heat.hovertemplate
+    # The hover text of each cell is its class's name ([row = y][col = x]).
+    text = np.asarray(heat.text)
+    assert text.shape == (20, 20) and text[0, 0] == "T-shirt" and text[0, 19] == "Ankle boot"
+    assert _colours_of(heat.colorscale) == list(D3)  # ten classes: the digit colours
+
+
+def test_three_colour_names_and_a_twenty_class_palette():
+    fig = figures.class_map_figure(_map(COLOURS), class_names=COLOURS)
+    assert [a.text for a in fig.layout.annotations] == ["<b>red</b>", "<b>green</b>", "<b>blue</b>"]
+    assert fig.data[0].zmax == 3 and _colours_of(fig.data[0].colorscale) == class_palette(3)
+    many = figures.class_map_figure(_map(TWENTY), class_names=TWENTY)
+    colours = _colours_of(many.data[0].colorscale)
+    assert colours == class_palette(20) and len(set(colours)) == 20
+    assert many.data[0].zmax == 20
+    # Every one of the 20 bands is labelled by its name (classes 10..19 too).
+    assert {a.text for a in many.layout.annotations} == {f"<b>{n}</b>" for n in TWENTY}
+
+
+def test_a_class_name_is_escaped_where_plotly_reads_html():
+    names = ["a<b>", "c&d"]
+    fig = figures.class_map_figure(_map(names), class_names=names)
+    assert [a.text for a in fig.layout.annotations] == ["<b>a&lt;b&gt;</b>", "<b>c&amp;d</b>"]
+    assert figures.probs_figure([0.3, 0.7], class_names=names).data[0].x == (
+        "a&lt;b&gt;",
+        "c&amp;d",
+    )
+
+
+def test_the_cube_and_its_projections_name_their_classes():
+    cube = figures.cube_figure(_cube(FASHION), (0, 0, 0), class_names=FASHION)
+    shown = [t for t in cube.data if t.name != "point"]
+    assert [t.name for t in shown] == [FASHION[k] for k in (0, 1, 3, 5, 6, 8)]
+    assert shown[0].hovertemplate.startswith("T-shirt<br>")
+    assert cube.layout.legend.title.text == "class"
+    assert [t.marker.color for t in shown] == [D3[k] for k in (0, 1, 3, 5, 6, 8)]
+    digits = figures.cube_figure(_cube(texts.DIGITS), (0, 0, 0))
+    assert digits.layout.legend.title.text == "digit"
+    assert digits.data[1].name == "0" and digits.data[1].hovertemplate.startswith("digit 0<br>")
+    proj = figures.projections_figure(_cube(COLOURS), (0, 0, 0), class_names=COLOURS)
+    assert proj.data[0].zmax == 3 and "%{text}" in proj.data[0].hovertemplate
+    assert set(np.asarray(proj.data[0].text).ravel()) <= set(COLOURS)
+
+
+def test_the_probabilities_are_bars_named_by_class():
+    probs = np.linspace(0.0, 1.0, 10)
+    fig = figures.probs_figure(probs, class_names=FASHION)
+    assert list(fig.data[0].x) == FASHION and fig.layout.xaxis.title.text == "class"
+    assert fig.data[0].hovertemplate.startswith("%{x}:")
+    digits = figures.probs_figure(probs)
+    assert list(digits.data[0].x) == [str(d) for d in range(10)]
+    assert digits.layout.xaxis.title.text == "digit"
+    assert list(digits.data[0].marker.color) == list(D3)
+    three = figures.probs_figure([0.2, 0.5, 0.3], class_names=COLOURS)
+    assert list(three.data[0].marker.color) == class_palette(3)
+    twenty = figures.probs_figure(np.full(20, 0.05), class_names=TWENTY)
+    assert list(twenty.data[0].marker.color) == class_palette(20)
+    with pytest.raises(ValueError, match="3 probabilities for 10 class names"):
+        figures.probs_figure([0.2, 0.5, 0.3], class_names=FASHION)
+
+
+def test_paths_strips_and_training_grids_use_the_class_colours_and_names():
+    latents = np.zeros((4, 2), np.float32)
+    dots = figures.path_traces(latents, [0, 1, 2, 2], class_names=COLOURS)[1]
+    assert list(dots.marker.color) == class_palette(3)[:3] + [class_palette(3)[2]]
+    dots3 = figures.path_traces_3d(np.zeros((2, 3)), [15, 19], class_names=TWENTY)[1]
+    assert list(dots3.marker.color) == [class_palette(20)[15], class_palette(20)[19]]
+    strip = figures.strip_figure(np.zeros((5, 28, 28)), [0, 0, 3, 3, 4], class_names=FASHION)
+    # Names only where the class changes (a name is wider than a frame).
+    assert [a.text for a in strip.layout.annotations] == ["T-shirt", "Dress", "Coat"]
+    assert [a.x for a in strip.layout.annotations] == [-0.5, 59.5, 119.5]
+    digits = figures.strip_figure(np.zeros((3, 28, 28)), [7, 7, 1])
+    assert [a.text for a in digits.layout.annotations] == ["7", "7", "1"]
+    classes = np.array([[0, 1], [2, 2]], np.uint8)
+    grid = figures.class_grid_figure(classes, "epoch 3", class_names=COLOURS)
+    assert "%{text}" in grid.data[0].hovertemplate and grid.data[0].zmax == 3
+    assert "digit %{z}" in figures.class_grid_figure(classes, "epoch 3").data[0].hovertemplate
+
+
+def test_texts_name_a_class_the_way_its_model_does():
+    probs = np.full(10, 0.01, np.float32)
+    probs[5] = 0.91
+    probe = PointProbe(np.zeros(2, np.float32), None, np.zeros((28, 28)), {}, probs)
+    assert texts.readout_text((0.1, -0.5), probe) == "z = (+0.10, -0.50) → digit 5 (p = 0.91)"
+    assert (texts.readout_text((0.1, -0.5), probe, "t", FASHION)
+            == "t = (+0.10, -0.50) → Sandal (p = 0.91)")  # fmt: skip
+    assert texts.sequence_text([0, 3, 4], FASHION) == "T-shirt → Dress → Coat"
+    assert texts.sequence_text([7, 1, 8]) == "7 → 1 → 8"
+    assert texts.class_text(3) == "digit 3" and texts.class_text(1, COLOURS) == "green"
+    assert texts.class_noun(FASHION) == "class" and texts.class_noun(None) == "digit"
+    assert (texts.labelling_text("the bundled Fashion-MNIST classifier", FASHION)
+            == "Class areas coloured by the bundled Fashion-MNIST classifier (10 classes).")  # fmt: skip
+
+
+# --- images at any shape --------------------------------------------------------------
+
+
+def _colour_image(h=32, w=32) -> np.ndarray:
+    """Red left half, blue right half, in [-1, 1]."""
+    img = np.full((h, w, 3), -1.0, np.float32)
+    img[:, : w // 2, 0] = 1.0
+    img[:, w // 2 :, 2] = 1.0
+    return img
+
+
+def test_a_colour_image_is_drawn_as_rgb_and_a_grey_one_at_its_size():
+    fig = figures.image_figure(_colour_image())
+    assert [t.type for t in fig.data] == ["image"]
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (32, 32, 3) and z.dtype == np.uint8
+    assert tuple(z[0, 0]) == (255, 0, 0) and tuple(z[0, 31]) == (0, 0, 255)
+    assert fig.layout.yaxis.scaleanchor == "x"  # square pixels
+    grey = figures.image_figure(np.zeros((16, 24), np.float32))
+    assert grey.data[0].type == "heatmap" and np.asarray(grey.data[0].z).shape == (16, 24)
+    assert grey.layout.yaxis.scaleanchor == "x" and grey.data[0].colorscale[0][1] == "rgb(0, 0, 0)"
+    # (H, W, 1) is a grey image too; anything else is refused.
+    assert figures.image_figure(np.zeros((20, 20, 1))).data[0].type == "heatmap"
+    with pytest.raises(ValueError, match="an image is"):
+        figures.image_figure(np.zeros((4, 20, 20)))
+    # What a drag step patches into the drawn figure's trace.
+    assert np.asarray(figures.image_trace_values(_colour_image())).shape == (32, 32, 3)
+    assert np.asarray(figures.image_trace_values(np.zeros((16, 24)))).shape == (16, 24)
+    assert '"dtype":"u1"' in _json(fig).replace(" ", "")  # 8 bits a channel on the wire
+
+
+def test_strips_sheets_and_differences_of_colour_images():
+    frames = np.stack([_colour_image(32, 32)] * 4)
+    strip = figures.strip_figure(frames, [0, 0, 2, 2], current=1, class_names=COLOURS)
+    z = np.asarray(strip.data[0].z)
+    assert strip.data[0].type == "image" and z.shape == (32, 4 * 34, 3)
+    assert tuple(z[0, 0]) == (255, 0, 0) and tuple(z[0, 32]) == (0, 0, 0)  # frame, then a gap
+    rect = strip.layout.shapes[0]
+    assert (rect.x0, rect.x1, rect.y1) == (33.5, 65.5, 31.5)
+    grey_strip = figures.strip_figure(np.zeros((3, 16, 24)))
+    assert np.asarray(grey_strip.data[0].z).shape == (16, 3 * 26)
+    sheet = figures.samples_grid_figure(np.zeros((36, 32, 32, 3), np.uint8), "fixed noise")
+    assert sheet.data[0].type == "image" and np.asarray(sheet.data[0].z).shape == (192, 192, 3)
+    grey_sheet = figures.samples_grid_figure(np.zeros((36, 16, 24), np.uint8), "fixed noise")
+    assert np.asarray(grey_sheet.data[0].z).shape == (96, 144)
+    diff = np.zeros((32, 32, 3), np.float32)
+    diff[0, 0] = (2.0, -2.0, 0.0)
+    shown = figures.difference_figure(diff, "Difference")
+    dz = np.asarray(shown.data[0].z)
+    assert shown.data[0].type == "image" and tuple(dz[0, 0]) == (255, 0, 128)
+    assert tuple(dz[5, 5]) == (128, 128, 128)  # unchanged: mid-grey
+    grey_diff = figures.difference_figure(np.zeros((16, 24)), "Difference")
+    assert grey_diff.data[0].colorscale[0][1] == "rgb(103,0,31)"  # RdBu, -2..2
+    assert (grey_diff.data[0].zmin, grey_diff.data[0].zmax) == (-2, 2)
+
+
+def test_a_colour_image_layer_is_shown_as_rgb_among_the_activations():
+    acts = {"pixels": np.linspace(-1, 1, 12, dtype=np.float32),
+            "image": _colour_image()}  # fmt: skip
+    row = figures.activations_figure(acts, rgb_layers=("image",))
+    assert [t.type for t in row.data] == ["heatmap", "image"]
+    assert np.asarray(row.data[1].z).shape == (32, 32, 3)
+    assert np.asarray(figures.activation_values(acts["image"], rgb=True)).shape == (32, 32, 3)
+    assert np.asarray(figures.activation_values(acts["image"])).shape == (32, 32)  # the mean
+    # Not asked for: the channel mean as before.
+    assert [t.type for t in figures.activations_figure(acts).data] == ["heatmap", "heatmap"]
+    layer = figures.layer_figure(acts["image"], "mean", title="image (32×32×3)", rgb=True)
+    assert layer.data[0].type == "image" and tuple(np.asarray(layer.data[0].z)[0, 0]) == (255, 0, 0)
+    channels = figures.layer_figure(acts["image"], "channels", rgb=True)  # tiles stay heatmaps
+    assert channels.data[0].type == "heatmap"
