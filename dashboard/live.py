@@ -26,6 +26,8 @@ from dashboard.pagestate import Field, parse_flag
 from dashboard.payloads import PayloadError, safe_label
 from gan_core.browser_model import BrowserModelError
 from gan_core.checkpoints import CheckpointError
+from gan_core.images import class_palette
+from gan_core.labelling import MAX_CLASSES
 from gan_core.latent import LatentInputError, fourth_axis_values
 
 ROUTE = "/browser-models/"
@@ -39,14 +41,28 @@ def folder():
 
 
 def live_manifest(model_id: str) -> dict:
-    """{"url", "layers", "latent_dim", "conditional", ...} of the model's graph, or
-    {"error": why} when it cannot run in the page (the server draws it instead)."""
+    """{"url", "layers", "latent_dim", "conditional", ...} of the model's graph and how the
+    page shows its outputs (:func:`model_look`), or {"error": why} when it cannot run in
+    the page (the server draws it instead)."""
     explorer = registry.get(model_id)
     try:
         model = explorer.browser_model(folder())
     except BrowserModelError as exc:
         return {"model": model_id, "error": str(exc)}
-    return {**model.manifest, "model": model_id, "url": ROUTE + model.name}
+    return {**model.manifest, **model_look(explorer), "model": model_id,
+            "url": ROUTE + model.name}  # fmt: skip
+
+
+def model_look(explorer) -> dict:
+    """What the page needs to show a model's outputs: ``image_shape`` [H, W, C] (C 1: grey,
+    3: colour), ``class_names`` (the classifier's K, in its order), ``palette`` (one colour
+    per class, gan_core.images.class_palette: MNIST's the digit colours) and ``noun`` (what
+    one class is called: "digit" for MNIST, else "class")."""
+    names = [str(n) for n in explorer.class_names]
+    dataset = explorer.dataset
+    return {"image_shape": [int(v) for v in explorer.image_shape], "class_names": names,
+            "palette": class_palette(len(names)),
+            "noun": dataset.noun if dataset is not None else "class"}  # fmt: skip
 
 
 def serve_graph(name: str):
@@ -68,8 +84,9 @@ def cube_classes(model_id: str, label=None) -> dict:
     """The class cubes a 3D or 4D model's latent view can show (one per precomputed w for
     4D), those in the map cache now (the others are queued in the background fill), for
     the page to cut slices and swap cubes itself:
-    ``{"model", "label", "n", "axes": [x, y, z], "w": [...] | None, "cubes": {index: digits},
-    "missing": [index, ...]}``, each cube's classes one digit per point in C order."""
+    ``{"model", "label", "n", "axes": [x, y, z], "w": [...] | None, "cubes": {index: text},
+    "missing": [index, ...]}``, each cube's classes one character per point in C order
+    (:func:`encode_classes`)."""
     explorer = registry.get(model_id)
     if explorer.latent_dim < 3:
         raise PayloadError(f"{model_id} has a 2D map, not class cubes")
@@ -85,12 +102,19 @@ def cube_classes(model_id: str, label=None) -> dict:
             continue
         if axes is None:  # the same grid for every cube
             axes = [np.asarray(a, float).round(6).tolist() for a in cube.axes]
-        cubes[str(index)] = (
-            (np.asarray(cube.classes, np.uint8).ravel() + ord("0")).tobytes().decode()
-        )
+        cubes[str(index)] = encode_classes(cube.classes)
     return {"model": model_id, "label": lab, "n": n, "axes": axes,
             "w": w_values if explorer.latent_dim == 4 else None, "cubes": cubes,
             "missing": missing}  # fmt: skip
+
+
+def encode_classes(classes) -> str:
+    """Class indices as one ASCII character each, chr(ord("0") + class): "0".."9" for the
+    digits, then ":", ";", ... for classes 10..19 (assets/live/cubes.js decodeCubes)."""
+    arr = np.asarray(classes).ravel()
+    if arr.size and (arr.min() < 0 or arr.max() >= MAX_CLASSES):
+        raise ValueError(f"classes must be in 0..{MAX_CLASSES - 1}")
+    return (arr.astype(np.uint8) + ord("0")).tobytes().decode("ascii")
 
 
 def serve_cubes():

@@ -203,3 +203,119 @@ def test_the_cube_route_gives_the_cached_cubes_for_the_page(test_checkpoints, tm
                         ("model=cgan-3d&label=x", 400)):  # fmt: skip
         resp = client.get(live.CUBES_ROUTE + "?" + query)
         assert resp.status_code == code and resp.get_json()["error"], query
+
+
+# --- any image shape and class count ------------------------------------------------------
+
+COLOUR_Z = [[0.9, -0.2], [-0.3, 0.8], [-0.6, -0.5], [0.05, 0.1]]  # red, green, blue, grey
+
+
+@pytest.mark.parametrize(
+    ("shape", "names"),
+    [((32, 32, 3), ["red", "green", "blue"]), ((16, 24, 1), ["dark", "light"])],
+)
+def test_a_colour_or_small_grey_model_runs_the_same_in_the_graph(tmp_path, shape, names):
+    from gan_core.explorer import LatentExplorer
+    from tests.colour_models import write_colour_model
+
+    write_colour_model(tmp_path / "models", "m", shape=shape, names=names)
+    e = LatentExplorer.from_checkpoint("m", tmp_path / "models", cache_dir=tmp_path / "c")
+    model = e.browser_model(tmp_path / "graphs")
+    h, w, c = shape
+    assert model.manifest["image_shape"] == [h, w, c]
+    assert model.manifest["classes"] == len(names)
+    assert model.manifest["layers"][-1] == {
+        "name": "image", "shape": [h, w, c],
+        "title": f"image ({h}×{w}{', colour' if c == 3 else ''})"}  # fmt: skip
+    classes = set()
+    for z in COLOUR_Z:
+        out = run_graph(model, z)
+        image = np.asarray(e.generator(np.asarray([z], np.float32), training=False))
+        probs = np.asarray(e.classifier(image, training=False))
+        assert out["image"].shape == (1, h, w, c) and out["probs"].shape == (1, len(names))
+        np.testing.assert_allclose(out["image"], image, atol=1e-5)
+        np.testing.assert_allclose(out["probs"], probs, atol=1e-4)
+        np.testing.assert_allclose(out["act_image"], image, atol=1e-5)
+        classes.add(int(np.argmax(out["probs"])))
+    if c == 3:  # the colours are the channels: red, green and blue images
+        reds = run_graph(model, COLOUR_Z[0])["image"][0]
+        assert reds[..., 0].mean() > 0.5 and reds[..., 1].mean() < 0 and reds[..., 2].mean() < 0
+        assert classes >= {0, 1, 2}
+    else:
+        assert classes == {0, 1}
+
+
+def test_an_edit_of_a_colour_images_channel_in_the_graph(tmp_path):
+    from gan_core.explorer import LatentExplorer
+    from tests.colour_models import write_colour_model
+
+    write_colour_model(tmp_path / "models", "rgb")
+    e = LatentExplorer.from_checkpoint("rgb", tmp_path / "models", cache_dir=tmp_path / "c")
+    model = e.browser_model(tmp_path / "graphs")
+    keep = {"image": np.ones((1, 32, 32, 3), np.float32)}
+    put = {"image": np.zeros((1, 32, 32, 3), np.float32)}
+    keep["image"][0, :, :, 1] = 0  # the green channel set to 1: the classifier's "green"
+    put["image"][0, :, :, 1] = 1.0
+    out = run_graph(model, COLOUR_Z[0], keep=keep, put=put)
+    edited = np.array(e.generator(np.asarray([COLOUR_Z[0]], np.float32)))
+    edited[..., 1] = 1.0
+    np.testing.assert_allclose(out["image"], edited, atol=1e-5)
+    np.testing.assert_allclose(out["probs"], np.asarray(e.classifier(edited)), atol=1e-4)
+    assert int(np.argmax(run_graph(model, COLOUR_Z[0])["probs"])) == 0  # red, unedited
+    assert int(np.argmax(out["probs"])) == 1  # green once its channel is full
+
+
+@pytest.mark.parametrize(
+    ("clf_shape", "classes", "why"),
+    [((28, 28, 1), 3, r"takes images \(28, 28, 1\), but the generator makes \(32, 32, 3\)"),
+     ((32, 32, 3), 25, r"not \(None, K\) with K = 2..20"),
+     ((32, 32, 3), 1, r"not \(None, K\) with K = 2..20")],
+)  # fmt: skip
+def test_a_pair_the_page_cannot_take_is_refused_with_the_reason(tmp_path, clf_shape, classes, why):
+    from gan_core.browser_model import BrowserModelError, export_browser_model
+    from tests.colour_models import colour_classifier, colour_generator, save
+
+    gen, clf = colour_generator(2), colour_classifier(clf_shape, classes)
+    save(gen, tmp_path / "g.keras")
+    save(clf, tmp_path / "c.keras")
+    with pytest.raises(BrowserModelError, match=why + ".*server draws it"):
+        export_browser_model(gen, clf, tmp_path / "g.keras", tmp_path / "c.keras",
+                             tmp_path / "graphs")  # fmt: skip
+    assert not (tmp_path / "graphs").exists() or not list((tmp_path / "graphs").iterdir())
+
+
+def test_the_page_is_told_the_image_shape_class_names_and_palette(tmp_path):
+    from dashboard import live
+    from dashboard.app import create_app
+    from gan_core.export import DIGIT_COLORS
+    from gan_core.images import class_palette
+    from tests.colour_models import write_colour_model
+    from tests.conftest import copy_classifier, make_checkpoint
+
+    root = tmp_path / "models"
+    write_colour_model(root, "colour-rgb")
+    write_colour_model(root, "grey-wide", shape=(16, 24, 1), names=["dark", "light"])
+    make_checkpoint(root, "gan-2d", 2, False, seed=0)
+    copy_classifier(root)
+    create_app(root, cache_dir=tmp_path / "c", grid_2d=8, cube_n=4)
+    rgb = live.live_manifest("colour-rgb")
+    assert rgb["image_shape"] == [32, 32, 3] and rgb["classes"] == 3
+    assert rgb["class_names"] == ["red", "green", "blue"] and rgb["noun"] == "class"
+    assert rgb["palette"] == class_palette(3) == list(DIGIT_COLORS[:3])
+    grey = live.live_manifest("grey-wide")
+    assert grey["image_shape"] == [16, 24, 1] and grey["class_names"] == ["dark", "light"]
+    digits = live.live_manifest("gan-2d")  # the MNIST models: as before, and now named
+    assert digits["image_shape"] == [28, 28, 1] and digits["classes"] == 10
+    assert digits["class_names"] == [str(d) for d in range(10)] and digits["noun"] == "digit"
+    assert digits["palette"] == list(DIGIT_COLORS)
+    assert [layer["title"] for layer in digits["layers"]][-1] == "image (28×28)"
+
+
+def test_cube_classes_travel_as_one_character_each():
+    from dashboard.live import encode_classes
+
+    assert encode_classes(np.arange(20)) == "0123456789:;<=>?@ABC"
+    assert encode_classes(np.array([[3, 1], [0, 9]])) == "3109"  # C order
+    for bad in ([20], [-1]):
+        with pytest.raises(ValueError, match=r"classes must be in 0..19"):
+            encode_classes(np.array(bad))

@@ -119,3 +119,40 @@ def test_without_onnxruntime_or_when_asked_slice_maps_use_tensorflow(
     monkeypatch.setenv(ENGINE_ENV, "gpu")
     with pytest.raises(MapEngineError, match="must be 'onnxruntime' or 'tensorflow'"):
         other.map_engine()
+
+
+@pytest.mark.parametrize(
+    ("shape", "names"),
+    [((32, 32, 3), ["red", "green", "blue"]), ((16, 24, 1), ["dark", "light"])],
+)
+def test_a_colour_or_small_grey_models_map_matches_tensorflow(tmp_path, shape, names):
+    from tests.colour_models import write_colour_model
+
+    write_colour_model(tmp_path / "models", "m", shape=shape, names=names)
+    explorer = LatentExplorer.from_checkpoint("m", tmp_path / "models",
+                                              cache=MapCache(tmp_path / "c"))  # fmt: skip
+    engine_map, tf_map = engine_and_tf_maps(explorer, "axes:0,1", 16)
+    assert engine_map.probs.shape == (16, 16, len(names))
+    assert explorer.map_engine().classes == len(names)
+    assert sorted(np.unique(tf_map.classes).tolist()) == list(range(len(names)))  # every class
+    assert_agrees(engine_map, tf_map)
+    z = np.array([[0.9, -0.2], [-0.3, 0.8], [-0.6, -0.5]], np.float32)
+    probs = explorer.map_engine().probs(z)
+    np.testing.assert_allclose(
+        probs, np.asarray(explorer.classifier(explorer.generator(z))), atol=MAX_PROB_DIFF
+    )
+    if shape[-1] == 3:  # red, green and blue where z0, z1 and -(z0 + z1) are largest
+        assert probs.argmax(1).tolist() == [0, 1, 2]
+
+
+def test_a_graph_whose_manifest_disagrees_on_the_classes_is_refused(tmp_path):
+    from tests.colour_models import write_colour_model
+
+    write_colour_model(tmp_path / "models", "rgb")
+    explorer = LatentExplorer.from_checkpoint("rgb", tmp_path / "models",
+                                              cache=MapCache(tmp_path / "c"))  # fmt: skip
+    model = explorer.browser_model()
+    with pytest.raises(MapEngineError, match="probabilities have 3 classes.*says 10"):
+        OnnxMapEngine(model.path, {**model.manifest, "classes": 10})
+    old = {k: v for k, v in model.manifest.items() if k != "classes"}  # an older manifest
+    assert OnnxMapEngine(model.path, old).probs(np.zeros((2, 2))).shape == (2, 3)
