@@ -122,7 +122,7 @@ def decode_map(data: bytes) -> ClassMap:
             fixed=tuple(float(v) for v in f["fixed"]),
             label=None if label < 0 else label,
         )
-    if cmap.probs.shape != cmap.classes.shape + (10,):
+    if cmap.probs.shape[:-1] != cmap.classes.shape or cmap.probs.ndim != cmap.classes.ndim + 1:
         raise ValueError("cached map arrays disagree in shape")
     return cmap
 

@@ -34,22 +34,30 @@ def grid_points(n: int, dims: int, lo: float = -1.0, hi: float = 1.0, fixed=()) 
     return pts.astype(np.float32)
 
 
+def output_shape(model) -> tuple[int, ...]:
+    """A Keras model's output shape without the batch axis, e.g. (28, 28, 1) for an MNIST
+    generator or (K,) for a classifier of K classes."""
+    return tuple(int(v) for v in model.outputs[0].shape[1:])
+
+
 def generate_images(
     generator, latents: np.ndarray, labels=None, batch_size: int = 1024
 ) -> np.ndarray:
-    """Generator outputs (N, 28, 28, 1) for latents (N, d), one forward pass per chunk."""
+    """Generator outputs (N, H, W, C) for latents (N, d), one forward pass per chunk (an
+    empty ``latents`` gives (0, H, W, C) of the generator's own image shape)."""
     out = []
     for i in range(0, len(latents), batch_size):
         z = latents[i : i + batch_size]
         inputs = z if labels is None else [z, np.asarray(labels[i : i + batch_size]).reshape(-1, 1)]
         out.append(np.asarray(generator(inputs, training=False), dtype=np.float32))
-    return np.concatenate(out) if out else np.zeros((0, 28, 28, 1), np.float32)
+    return np.concatenate(out) if out else np.zeros((0, *output_shape(generator)), np.float32)
 
 
 def classify_latents(
     generator, classifier, latents: np.ndarray, labels=None, batch_size: int = 1024, progress=None
 ) -> np.ndarray:
-    """Digit probabilities (N, 10) of the images generated at ``latents``.
+    """Class probabilities (N, K) of the images generated at ``latents`` (K: the
+    classifier's outputs, 10 for the digit classifier).
 
     Generation and classification run chunk by chunk so memory stays bounded;
     ``progress(done, total)`` is called after each chunk.
@@ -61,4 +69,4 @@ def classify_latents(
         probs.append(np.asarray(classifier(images, training=False), dtype=np.float32))
         if progress is not None:
             progress(min(i + batch_size, len(latents)), len(latents))
-    return np.concatenate(probs) if probs else np.zeros((0, 10), np.float32)
+    return np.concatenate(probs) if probs else np.zeros((0, *output_shape(classifier)), np.float32)

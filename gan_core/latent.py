@@ -34,11 +34,12 @@ class LatentInputError(ValueError):
 
 @dataclass
 class ClassMap:
-    """Digit classes on a grid of latent points.
+    """Classes on a grid of latent points, over the K classes of the classifier that drew
+    it (K = 10 digits for the digit classifier; names are the model's ``class_names``).
 
     Attributes:
-        classes: uint8, grid shape: the most probable digit at each point.
-        probs: float32, grid shape + (10,): the classifier's probabilities.
+        classes: uint8, grid shape: the most probable class (its index) at each point.
+        probs: float32, grid shape + (K,): the classifier's probabilities.
         axes: coordinate values of each grid axis.
         fixed: values of the latent coordinates not on the grid (e.g. w of a 4D cube).
         label: the CGAN label the images were generated with, or None.
@@ -59,8 +60,23 @@ class ClassMap:
     def shape(self) -> tuple[int, ...]:
         return tuple(self.classes.shape)
 
+    @property
+    def n_classes(self) -> int:
+        """K, the classifier's number of classes (from ``probs``' last axis)."""
+        return n_classes_of(self)
+
     def class_counts(self) -> np.ndarray:
-        return np.bincount(self.classes.reshape(-1).astype(int), minlength=10)
+        """(K,) grid points per class."""
+        return np.bincount(self.classes.reshape(-1).astype(int), minlength=self.n_classes)
+
+
+def n_classes_of(cmap: ClassMap) -> int:
+    """The number of classes of a map: ``probs``' last axis, or (for a map built without
+    probabilities) one more than its largest class."""
+    probs, classes = np.asarray(cmap.probs), np.asarray(cmap.classes)
+    if probs.ndim == classes.ndim + 1 and probs.shape[-1] > 0:
+        return max(int(probs.shape[-1]), int(classes.max()) + 1 if classes.size else 0)
+    return int(classes.max()) + 1 if classes.size else 0
 
 
 def validate_point(
@@ -125,7 +141,7 @@ def _map(
     grid = (int(n),) * dims
     return ClassMap(
         classes=probs.argmax(1).astype(np.uint8).reshape(grid),
-        probs=probs.reshape(grid + (10,)),
+        probs=probs.reshape(grid + (probs.shape[-1],)),
         axes=[axis_values(n, lo, hi) for _ in range(dims)],
         fixed=fixed,
         label=label,
@@ -164,7 +180,7 @@ def class_area_slice(
     cube for a 3-D slice; ``classes[i][j]`` is the class at origin + a[i] basis[0] + a[j]
     basis[1] with a = linspace(lo, hi, n). ``meta["slice"]`` holds the slice.
 
-    ``classify(latents, labels, progress)`` -> (N, 10) probabilities replaces the
+    ``classify(latents, labels, progress)`` -> (N, K) probabilities replaces the
     TensorFlow calls (e.g. ``OnnxMapEngine.probs``, gan_core.map_engine)."""
     latent_dim = int(generator.inputs[0].shape[1])
     if latent_slice.latent_dim != latent_dim:
@@ -192,7 +208,7 @@ def class_area_slice(
     grid = (int(n),) * k
     return ClassMap(
         classes=probs.argmax(1).astype(np.uint8).reshape(grid),
-        probs=probs.reshape(grid + (10,)),
+        probs=probs.reshape(grid + (probs.shape[-1],)),
         axes=[latent_slice.axis_values(n).astype(np.float32) for _ in range(k)],
         label=label,
         meta={"slice": latent_slice.to_dict()},
@@ -253,6 +269,8 @@ def label_fidelity(cmap: ClassMap) -> float:
 def area_labels(cmap2d: ClassMap, min_share: float = 0.01) -> list[dict]:
     """One text label per class area of a 2D map: the class and the centroid of its points.
 
+    Returns dicts {"class": index 0..K-1, "digit": the same index (the key the digit views
+    read), "x", "y", "share"}; callers name the class with the model's ``class_names``.
     Areas smaller than ``min_share`` of the map are skipped (too small to label).
     """
     classes = cmap2d.classes
@@ -261,40 +279,44 @@ def area_labels(cmap2d: ClassMap, min_share: float = 0.01) -> list[dict]:
     xs, ys = cmap2d.axes
     out = []
     total = classes.size
-    for digit in range(10):
-        ii, jj = np.nonzero(classes == digit)
+    for index in range(n_classes_of(cmap2d)):
+        ii, jj = np.nonzero(classes == index)
         if len(ii) < max(1, min_share * total):
             continue
         # The centroid may fall outside a non-convex area: use the area's point nearest to it.
         ci, cj = ii.mean(), jj.mean()
         k = int(np.argmin((ii - ci) ** 2 + (jj - cj) ** 2))
         out.append(
-            {"digit": digit, "x": float(xs[ii[k]]), "y": float(ys[jj[k]]),
+            {"class": index, "digit": index, "x": float(xs[ii[k]]), "y": float(ys[jj[k]]),
              "share": float(len(ii) / total)}
         )  # fmt: skip
     return out
 
 
 def area_statistics(cmap2d: ClassMap, min_share: float = 0.01) -> dict:
-    """How a 2D map is divided: the digits holding at least ``min_share`` of it, and how
-    fragmented its areas are (the connected pieces of each digit, 4-neighbourhood).
+    """How a 2D map is divided: the classes holding at least ``min_share`` of it, and how
+    fragmented their areas are (the connected pieces of each class, 4-neighbourhood), over
+    the map's K classes (the digits for the digit classifier).
 
-    Returns {"digits": sorted digits present, "pieces": {digit: pieces}, "total_pieces",
-    "largest_share": the share of the map held by the largest single piece}.
+    Returns {"classes": sorted class indices present, "digits": the same list (the key the
+    digit views read), "pieces": {class: pieces}, "total_pieces", "largest_share": the share
+    of the map held by the largest single piece}.
     """
     from scipy import ndimage
 
     classes = np.asarray(cmap2d.classes)
     if classes.ndim != 2:
         raise LatentInputError("area statistics need a 2D map")
-    counts = np.bincount(classes.reshape(-1).astype(int), minlength=10)
-    digits = [d for d in range(10) if counts[d] >= max(1, min_share * classes.size)]
+    k = n_classes_of(cmap2d)
+    counts = np.bincount(classes.reshape(-1).astype(int), minlength=k)
+    present = [d for d in range(k) if counts[d] >= max(1, min_share * classes.size)]
     pieces, largest = {}, 0
-    for d in range(10):
+    for d in range(k):
         if not counts[d]:
             continue
         labels, n = ndimage.label(classes == d)
         pieces[d] = int(n)
         largest = max(largest, int(np.bincount(labels.reshape(-1))[1:].max()))
-    return {"digits": digits, "pieces": pieces, "total_pieces": int(sum(pieces.values())),
+    return {"classes": present, "digits": list(present), "pieces": pieces,
+            "total_pieces": int(sum(pieces.values())),
             "largest_share": largest / classes.size}  # fmt: skip
