@@ -10,7 +10,10 @@ layer's activations ``dense_act`` viewed as 7x7x256; ``dense_act`` is accepted a
 alias), ``conv1_act`` (7x7x128), ``conv2_act`` (14x14x64) and ``image`` (28x28x1, tanh).
 The CGAN also shows ``conditioned_z`` (noise x label embedding, a vector of d units).
 Batch-norm outputs before the activation are not shown: the activation is what the next
-layer reads. Other generators show every layer with a 2D or 4D output.
+layer reads. Other generators show every layer with a 2D or 4D output (a Dense layer's
+units as a vector, a Reshape or convolution as H x W x C), whatever their image shape:
+grey (H, W, 1) or colour (H, W, 3). A layer's title gives its real shape
+(:func:`layer_title`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gan_core.images import squeeze
 from gan_core.latent import LatentInputError, validate_label, validate_point
 
 STUDY_LAYERS = ("reshape", "conv1_act", "conv2_act", "image")
@@ -27,6 +31,8 @@ EDIT_KINDS = ("rows", "columns", "channels", "region", "units")
 MAX_EDIT_VALUE = 1e3
 LAYER_ALIASES = {"dense_act": "reshape"}
 
+# Titles of the study's layers at the study's (MNIST) shapes; :func:`layer_title` gives
+# any generator's from its real shapes.
 LAYER_TITLES = {
     "conditioned_z": "noise × label embedding",
     "reshape": "dense (7×7×256)",
@@ -34,6 +40,31 @@ LAYER_TITLES = {
     "conv2_act": "conv 2 (14×14×64)",
     "image": "image (28×28)",
 }
+# What the study's layers are, without their shapes.
+LAYER_NAMES = {
+    "conditioned_z": "noise × label embedding",
+    "reshape": "dense",
+    "dense_act": "dense",
+    "conv1_act": "conv 1",
+    "conv2_act": "conv 2",
+    "image": "image",
+}
+
+
+def layer_title(name: str, shape=None, output: bool = False) -> str:
+    """A shown layer's title with its real shape (no batch axis): "conv 1 (7×7×128)",
+    "image (28×28)" for a grey image (the output layer, ``output=True``, or one called
+    "image"), "image (32×32×3)" for a colour one, "pixels (3072)" for a vector. The CGAN's
+    noise x label embedding keeps its title without a shape."""
+    if name == "conditioned_z":
+        return LAYER_NAMES[name]
+    base = LAYER_NAMES.get(name, name)
+    if shape is None:
+        return LAYER_TITLES.get(name, name)
+    dims = [int(v) for v in tuple(shape) if v is not None]
+    if (output or name == "image") and len(dims) == 3 and dims[-1] == 1:
+        dims = dims[:2]  # a grey image is shown as H x W
+    return f"{base} ({'×'.join(str(v) for v in dims)})" if dims else base
 
 
 @dataclass
@@ -194,8 +225,9 @@ class GeneratorProbe:
 
     Args:
         generator: the Keras generator (1 input, or noise + label for a CGAN).
-        classifier: optional digit classifier; when given, :meth:`probe` also returns its
-            probabilities for the image, computed inside the same compiled call.
+        classifier: optional classifier of the images (K classes); when given,
+            :meth:`probe` also returns its probabilities for the image, computed inside the
+            same compiled call.
     """
 
     def __init__(self, generator, classifier=None, bounds: tuple[float, float] = (-1.0, 1.0)):
@@ -242,7 +274,18 @@ class GeneratorProbe:
         self._chain_ok: dict[str, bool] = {}
 
     def layer_title(self, name: str) -> str:
-        return LAYER_TITLES.get(name, name)
+        """The title of shown layer ``name`` with its real shape (see :func:`layer_title`)."""
+        if name not in self.layer_names and LAYER_ALIASES.get(name) in self.layer_names:
+            name = LAYER_ALIASES[name]
+        if name not in self.layer_names:
+            return LAYER_TITLES.get(name, name)
+        shape = self.generator.get_layer(name).output.shape[1:]
+        return layer_title(name, shape, output=name == self.output_layer)
+
+    @property
+    def image_shape(self) -> tuple[int, ...]:
+        """The generator's image shape without the batch axis, e.g. (28, 28, 1)."""
+        return tuple(int(v) for v in self.generator.outputs[0].shape[1:])
 
     def resolve_layer(self, name: str) -> str:
         """The shown layer called ``name`` (aliases like ``dense_act`` accepted)."""
@@ -262,14 +305,14 @@ class GeneratorProbe:
         """One point's image and shown layer outputs, from one compiled call.
 
         Returns:
-            {"image": (28, 28), "activations": {layer: (H, W, C) or (units,)}}, plus
-            "probs": (10,) when the probe has a classifier.
+            {"image": the squeezed image, grey (H, W) or colour (H, W, 3), "activations":
+            {layer: (H, W, C) or (units,)}}, plus "probs": (K,) when the probe has a
+            classifier.
         """
         outs = [np.asarray(o, dtype=np.float32)[0] for o in self._fn(self._inputs(z, label))]
         n = len(self.layer_names)
         acts = dict(zip(self.layer_names, outs[:n]))
-        image = acts[self.output_layer]
-        result = {"image": image[..., 0] if image.ndim == 3 else image, "activations": acts}
+        result = {"image": squeeze(acts[self.output_layer]), "activations": acts}
         if self.classifier is not None:
             result["probs"] = outs[n]
         return result
@@ -341,5 +384,5 @@ class GeneratorProbe:
             out = start_value
         else:
             out = self._run_from(first, start_value, by_layer, record)
-        edited = np.asarray(out[..., 0] if out.ndim == 3 else out, np.float32)
+        edited = np.asarray(squeeze(out), np.float32)
         return EditResult(original, edited, edited - original, record)

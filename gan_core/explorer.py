@@ -39,17 +39,52 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class PointProbe:
-    """What one latent point shows: image, every layer's activations, the digit probabilities."""
+    """What one latent point shows: image, every layer's activations, the class probabilities.
+
+    Attributes:
+        z: (d,) the latent point.
+        label: the CGAN label, or None.
+        image: the squeezed image in [-1, 1]: grey (H, W), colour (H, W, 3).
+        activations: every shown layer's output (gan_core.activations.GeneratorProbe).
+        probs: (K,) the classifier's probabilities over the model's K classes.
+        class_names: the K names (``LatentExplorer.class_names``); empty when unknown.
+    """
 
     z: np.ndarray
     label: int | None
-    image: np.ndarray  # (28, 28) in [-1, 1]
+    image: np.ndarray
     activations: dict[str, np.ndarray]
-    probs: np.ndarray  # (10,)
+    probs: np.ndarray
+    class_names: tuple[str, ...] = ()
+
+    @property
+    def class_index(self) -> int:
+        """The most probable class (0..K-1)."""
+        return int(np.argmax(self.probs))
 
     @property
     def digit(self) -> int:
-        return int(np.argmax(self.probs))
+        """The most probable class, as the digit views name it (= :attr:`class_index`)."""
+        return self.class_index
+
+    @property
+    def class_name(self) -> str:
+        """The most probable class's name ("7", "Sneaker", "red")."""
+        return class_name(self.class_index, self.class_names, len(self.probs))
+
+
+def class_name(index: int, class_names=(), n_classes: int | None = None) -> str:
+    """The name of class ``index``: from ``class_names`` when given, else the default names
+    (digits "0".."9" for 10 classes, "class i" otherwise)."""
+    names = list(class_names) or default_names(n_classes if n_classes is not None else 10)
+    return str(names[int(index)]) if 0 <= int(index) < len(names) else f"class {int(index)}"
+
+
+def default_names(n_classes: int) -> list[str]:
+    """The names of ``n_classes`` classes when none were given: the digits "0".."9" for 10
+    classes (the digit classifier), else "class 0", "class 1", ..."""
+    n = int(n_classes)
+    return [str(i) for i in range(10)] if n == 10 else [f"class {i}" for i in range(n)]
 
 
 @dataclass(frozen=True)
@@ -148,18 +183,30 @@ class LatentExplorer:
         return [self.checkpoint.generator_file, self.classifier_file]
 
     def image(self, z, label=None) -> np.ndarray:
-        """(28, 28) image in [-1, 1] generated at ``z``."""
+        """The squeezed image in [-1, 1] generated at ``z``: grey (H, W), colour (H, W, 3)."""
+        from gan_core.images import squeeze
+
         z = validate_point(z, self.latent_dim, *self.prior.bounds)
         label = validate_label(label, self.conditional)
         labels = None if label is None else np.array([label], np.int32)
-        return generate_images(self.generator, z[None], labels)[0, ..., 0]
+        return squeeze(generate_images(self.generator, z[None], labels)[0])
 
     def probe_point(self, z, label=None) -> PointProbe:
         """Image + all activations + the classifier's probabilities, from one compiled call."""
         z = validate_point(z, self.latent_dim, *self.prior.bounds)
         label = validate_label(label, self.conditional)
         out = self.probe.probe(z, label)
-        return PointProbe(z, label, out["image"], out["activations"], out["probs"])
+        return PointProbe(z, label, out["image"], out["activations"], out["probs"],
+                          tuple(self.class_names))  # fmt: skip
+
+    @property
+    def n_classes(self) -> int:
+        """K, the number of classes the classifier tells apart."""
+        return len(self.class_names)
+
+    def class_name(self, index: int) -> str:
+        """The name of class ``index`` (its index as text beyond the classifier's K)."""
+        return class_name(index, self.class_names)
 
     def edit(self, z, edits: list[Edit], label=None) -> EditResult:
         return self.probe.edit(z, edits, label)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gan_core.grids import generate_images
+from gan_core.images import squeeze
 from gan_core.latent import LatentInputError, validate_label, validate_point
 
 MODES = ("linear", "slerp")
@@ -98,18 +99,35 @@ def crossed_areas(classes, t=None) -> tuple[list[int], list[Crossing]]:
 
 @dataclass
 class MorphResult:
-    """Frames of a morph: latent points, images, and what the classifier sees in each."""
+    """Frames of a morph: latent points, images, and what the classifier sees in each.
 
-    latents: np.ndarray  # (N, d)
-    images: np.ndarray  # (N, 28, 28) in [-1, 1]
-    classes: np.ndarray  # (N,)
-    probs: np.ndarray  # (N, 10)
+    Attributes:
+        latents: (N, d) the path's points.
+        images: (N, H, W) grey or (N, H, W, 3) colour frames in [-1, 1] (squeezed).
+        classes: (N,) the most probable class of each frame (0..K-1).
+        probs: (N, K) the classifier's probabilities over its K classes.
+        sequence, crossings: the class areas the path crosses (:func:`crossed_areas`).
+    """
+
+    latents: np.ndarray
+    images: np.ndarray
+    classes: np.ndarray
+    probs: np.ndarray
     sequence: list[int] = field(default_factory=list)
     crossings: list[Crossing] = field(default_factory=list)
 
     @property
     def sequence_text(self) -> str:
+        """The crossed areas by class index, e.g. "7 → 1 → 8"."""
         return " → ".join(str(c) for c in self.sequence)
+
+    def sequence_names(self, class_names=None) -> str:
+        """The crossed areas by class name, e.g. "red → green" (with no names: the
+        indices, as :attr:`sequence_text`)."""
+        if not class_names:
+            return self.sequence_text
+        names = [str(n) for n in class_names]
+        return " → ".join(names[c] if 0 <= c < len(names) else str(c) for c in self.sequence)
 
 
 def morph(
@@ -133,4 +151,4 @@ def morph(
     probs = np.asarray(classifier(images, training=False), dtype=np.float32)
     classes = probs.argmax(1)
     sequence, crossings = crossed_areas(classes)
-    return MorphResult(latents, images[..., 0], classes, probs, sequence, crossings)
+    return MorphResult(latents, squeeze(images), classes, probs, sequence, crossings)
