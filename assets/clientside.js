@@ -75,15 +75,25 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return window.ganExplorer.nextFrame(current, 0, maxFrame);
         },
 
-        // The frame the scrub slider is on, drawn from the stored morph.
+        // The frame the scrub slider is on, drawn from the stored morph: a grey frame
+        // ([row][col]) as a heatmap, a colour one ([row][col][rgb]) as an RGB image; its
+        // class by name where the morph has them (class_names, noun).
         morphFrameFigure: function (frame, result) {
             if (!result || !result.images || !result.images.length) { return window.dash_clientside.no_update; }
             const i = Math.max(0, Math.min(result.images.length - 1, frame || 0));
+            const z = result.images[i];
+            const colour = Array.isArray(z[0]) && Array.isArray(z[0][0]);
+            const names = Array.isArray(result.class_names) ? result.class_names : null;
+            const cls = result.classes[i];
+            const trace = colour
+                ? {type: 'image', z: z, zmin: [-1, -1, -1], zmax: [1, 1, 1], hoverinfo: 'skip'}
+                : {type: 'heatmap', z: z, zmin: -1, zmax: 1, colorscale: [[0, 'black'], [1, 'white']],
+                   showscale: false, hoverinfo: 'skip'};
             return {
-                data: [{type: 'heatmap', z: result.images[i], zmin: -1, zmax: 1, colorscale: [[0, 'black'], [1, 'white']],
-                        showscale: false, hoverinfo: 'skip'}],
-                layout: {title: {text: 'Frame ' + i + ' of ' + (result.images.length - 1) + ': digit ' +
-                                 result.classes[i], x: 0.02, font: {size: 14}},
+                data: [trace],
+                layout: {title: {text: 'Frame ' + i + ' of ' + (result.images.length - 1) + ': ' +
+                                 (result.noun || 'digit') + ' ' + (names && names[cls] !== undefined ? names[cls] : cls),
+                                 x: 0.02, font: {size: 14}},
                          height: 300, margin: {l: 4, r: 4, t: 30, b: 4},
                          xaxis: {visible: false, constrain: 'domain'},
                          yaxis: {visible: false, autorange: 'reversed', scaleanchor: 'x'}}

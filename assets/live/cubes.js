@@ -23,12 +23,13 @@ export function cubesFor(model, label) {
   return entry.data;
 }
 
-/* The server's cubes (one digit character per point, C order) as numbers. */
+/* The server's cubes (one character per point, C order: "0" + class, so "0".."9" and, for
+ * classes 10..19, ":".."C"; dashboard.live.encode_classes) as numbers. */
 export function decodeCubes(body) {
   const cubes = {};
-  for (const [index, digits] of Object.entries(body.cubes)) {
-    const classes = new Uint8Array(digits.length);
-    for (let i = 0; i < digits.length; i++) { classes[i] = digits.charCodeAt(i) - 48; }
+  for (const [index, text] of Object.entries(body.cubes)) {
+    const classes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) { classes[i] = text.charCodeAt(i) - 48; }
     cubes[index] = classes;
   }
   return {...body, cubes};

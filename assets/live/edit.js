@@ -33,10 +33,10 @@ export class EditLive extends Live {
       editedImage = edited.image.data.slice();
     }
     const inferred = performance.now();
-    drawImage(byId(this.ids.original), originalImage);
-    drawImage(byId(this.ids.edited), editedImage);
+    drawImage(byId(this.ids.original), originalImage, this.look);
+    drawImage(byId(this.ids.edited), editedImage, this.look);
     const diff = editedImage.map((v, i) => v - originalImage[i]);
-    drawDiverging(byId(this.ids.diff), diff, 2);
+    drawDiverging(byId(this.ids.diff), diff, 2, this.look);  // colour: the channels' mean
     const title = byId(this.ids.diff_title);
     if (title) {
       const largest = diff.reduce((m, v) => Math.max(m, Math.abs(v)), 0);

@@ -97,7 +97,11 @@ export function slicesThrough(data, cube, p) {
     })));
 }
 
-/* A layer's output as a 2D map: the mean over channels of (H, W, C); a vector as a row. */
+/* A layer's output as a 2D map (gan_core.activations.mean_heatmap): the mean over
+ * channels of (H, W, C); a vector of up to 16 units as one row, a longer one as a
+ * near-square with its unused cells blank (NaN). */
+export const SHORT_VECTOR = 16;
+
 export function meanMap(data, shape) {
   if (shape.length === 3) {
     const [H, W, C] = shape, out = new Float32Array(H * W);
@@ -108,5 +112,10 @@ export function meanMap(data, shape) {
     }
     return {values: out, rows: H, cols: W};
   }
-  return {values: Float32Array.from(data), rows: 1, cols: data.length};
+  if (data.length <= SHORT_VECTOR) {
+    return {values: Float32Array.from(data), rows: 1, cols: data.length};
+  }
+  const side = Math.ceil(Math.sqrt(data.length)), out = new Float32Array(side * side).fill(NaN);
+  out.set(data);
+  return {values: out, rows: side, cols: side};
 }

@@ -51,9 +51,12 @@ export class MorphLive extends Live {
     }
     const classes = probs.map(argmax);
     const inferred = performance.now();
-    drawStrip(byId(this.ids.strip), images, classes);
+    drawStrip(byId(this.ids.strip), images, classes, this.look);
     const seq = byId(this.ids.sequence);
-    if (seq) { seq.textContent = "Crossed areas: " + crossedAreas(classes).join(" → "); }
+    if (seq) {
+      seq.textContent = "Crossed areas: " +
+        crossedAreas(classes).map((c) => this.look.names[c]).join(" → ");
+    }
     // the map shows the plane's coordinates: the path drawn is its projection on it
     const shown = plane ? latents.map((z) => toSlice(plane, z)) : latents;
     if (marker) { this.movePath(values.a_t || values.a, shown, classes, values.label); }
@@ -80,15 +83,14 @@ export class MorphLive extends Live {
       }
     }
     const latents = last.latents.map((p) => p.map((v) => round(v, 4)));
-    const images = this._images.map((im) => Array.from({length: 28}, (_, r) =>
-      Array.from(im.subarray(r * 28, r * 28 + 28), (v) => round(v, 3))));
+    const images = this._images.map((im) => frameValues(im, this.look));
     const set = window.dash_clientside.set_props;
     set(this.ids.result, {data: {
       images, classes: last.classes, model: this.manifest.model,
       label: this.manifest.conditional ? last.label : null, mode: last.mode,
       points: [last.a, ...last.via, last.b], latents,
       probabilities: last.probs.map((p) => Array.from(p, (v) => round(v, 4))),
-      sequence: seq, crossings}});
+      sequence: seq, crossings, class_names: this.look.names, noun: this.look.noun}});
     set(this.ids.scrub, {max: n - 1});
     const onMap = last.shown.map((p) => p.map((v) => round(v, 4)));
     set(this.ids.path, {data: {latents: onMap, classes: last.classes}});
@@ -148,7 +150,18 @@ export class MorphLive extends Live {
         if (n >= 3) { window.Plotly.restyle(gd, {x: [[], []], y: [[], []]}, [n - 2, n - 1]); }
       });
       placeRing(gd, "map", "xaxis", "yaxis", a[0], a[1]);
-      placePath(gd, latents, classes);
+      placePath(gd, latents, classes, this.look.palette);
     });
   }
+}
+
+/* One frame as the server's morph record holds it (figures.image_values, 3 decimals): a
+ * grey image as [row][col], a colour one as [row][col][channel]. */
+export function frameValues(im, look) {
+  const {height: H, width: W, channels: C} = look;
+  const round = (v) => Math.round(v * 1000) / 1000;
+  return Array.from({length: H}, (_, r) => Array.from({length: W}, (_, c) => {
+    const at = (r * W + c) * C;
+    return C === 1 ? round(im[at]) : Array.from(im.subarray(at, at + C), round);
+  }));
 }

@@ -1,7 +1,7 @@
 /* What the page lays over the server's Plotly figures while a point is dragged (rings,
  * a path, a cube's slices: a CSS move or a canvas, no Plotly redraw per step), and the
  * figure updates it makes itself (a 4D cube swapped for w's). */
-import {DIGIT_COLORS} from "./colours.js";
+import {DIGITS, DIGIT_COLORS, lookOf} from "./colours.js";
 import {FACES} from "./geometry.js";
 import {signed} from "./format.js";
 
@@ -46,8 +46,8 @@ export function placeRing(gd, key, xName, yName, x, y) {
   ring.style.display = "block";
 }
 
-/* A path as a line with one dot per frame (coloured by its digit), over a 2D map. */
-export function placePath(gd, latents, classes) {
+/* A path as a line with one dot per frame (coloured by its class), over a 2D map. */
+export function placePath(gd, latents, classes, palette = DIGIT_COLORS) {
   const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
   if (!xa || !ya || !xa.l2p || !ya.l2p) { return; }
   let canvas = gd.querySelector("canvas.live-path");
@@ -70,7 +70,7 @@ export function placePath(gd, latents, classes) {
     const [x, y] = px(p);
     ctx.beginPath();
     ctx.arc(x, y, 4, 0, 2 * Math.PI);
-    ctx.fillStyle = DIGIT_COLORS[classes[i]];
+    ctx.fillStyle = palette[classes[i]];
     ctx.fill();
     ctx.strokeStyle = "#222";
     ctx.lineWidth = 1;
@@ -81,8 +81,9 @@ export function placePath(gd, latents, classes) {
 
 /* The projections' slices painted over their three faces (canvases laid over the
  * heatmaps: a Plotly redraw of them costs ~40 ms a step here), hidden again when the
- * server's figure comes (see hideOnce). ``slices``: [row][col] per face. */
-export function placeSlices(gd, data, slices) {
+ * server's figure comes (see hideOnce). ``slices``: [row][col] per face, coloured by
+ * ``palette``. */
+export function placeSlices(gd, data, slices, palette = DIGIT_COLORS) {
   const n = data.n, m = 2 * (n - 1);  // half cells: the edge cells are cut at -1 and 1
   FACES.forEach((_face, k) => {
     const suffix = k ? String(k + 1) : "";
@@ -105,7 +106,7 @@ export function placeSlices(gd, data, slices) {
       const y0 = Math.max(0, m - 2 * r - 1), y1 = Math.min(m, m - 2 * r + 1);
       for (let c = 0; c < n; c++) {
         const x0 = Math.max(0, 2 * c - 1), x1 = Math.min(m, 2 * c + 1);
-        ctx.fillStyle = DIGIT_COLORS[z[r][c]];
+        ctx.fillStyle = palette[z[r][c]];
         ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
       }
     }
@@ -113,19 +114,19 @@ export function placeSlices(gd, data, slices) {
   });
 }
 
-/* One trace per digit of a cube's points, the slice and the classes of ``meta`` only
- * (dashboard.figures.cube_figure draws them the same way). */
-export function cubeTraces(data, cube, meta) {
+/* One trace per class of a cube's points, the slice and the classes of ``meta`` only
+ * (dashboard.figures.cube_figure draws them the same way), named and coloured by ``look``. */
+export function cubeTraces(data, cube, meta, look = DIGITS) {
   const n = data.n, [xs, ys, zs] = data.axes;
   const sliced = meta.slice_axis === null || meta.slice_axis === undefined ? null : meta.slice_axis;
   const only = Array.isArray(meta.only) ? meta.only : null;
-  const per = Array.from({length: 10}, () => ({x: [], y: [], z: []}));
+  const per = Array.from({length: look.names.length}, () => ({x: [], y: [], z: []}));
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       for (let k = 0; k < n; k++) {
         if (sliced !== null && [i, j, k][sliced] !== meta.slice_index) { continue; }
         const d = cube.classes[(i * n + j) * n + k];
-        if (only && !only.includes(d)) { continue; }
+        if (!per[d] || (only && !only.includes(d))) { continue; }
         per[d].x.push(xs[i]);
         per[d].y.push(ys[j]);
         per[d].z.push(zs[k]);
@@ -135,10 +136,11 @@ export function cubeTraces(data, cube, meta) {
   const traces = [];
   per.forEach((p, d) => {
     if (!p.x.length) { return; }
-    traces.push({type: "scatter3d", ...p, mode: "markers", name: String(d),
-                 marker: {size: sliced !== null ? 6 : 4, color: DIGIT_COLORS[d],
+    traces.push({type: "scatter3d", ...p, mode: "markers", name: look.names[d],
+                 marker: {size: sliced !== null ? 6 : 4, color: look.palette[d],
                           opacity: sliced !== null ? 0.9 : 0.45},
-                 hovertemplate: "digit " + d + "<br>(%{x:.2f}, %{y:.2f}, %{z:.2f})<extra></extra>"});
+                 hovertemplate: look.noun + " " + look.names[d] +
+                   "<br>(%{x:.2f}, %{y:.2f}, %{z:.2f})<extra></extra>"});
   });
   return traces;
 }
@@ -155,6 +157,7 @@ export function swapCube(ids, manifest, data, cube, z, label, path = null) {
   if (gd.__liveSwap && gd.__liveSwap.index === cube.index && gd.__liveSwap.layout === gd.layout) {
     return;  // on its way to Plotly
   }
+  const look = lookOf(manifest);
   const marker = {...gd.data[0], x: [z[0]], y: [z[1]], z: [z[2]]};
   let lines = meta.path ? gd.data.slice(1, 3) : [];
   if (meta.path && path && lines.length === 2) {
@@ -162,14 +165,14 @@ export function swapCube(ids, manifest, data, cube, z, label, path = null) {
     const at = {x: axis(0), y: axis(1), z: axis(2)};
     lines = [{...lines[0], ...at},
              {...lines[1], ...at, marker: {...lines[1].marker,
-                                           color: path.classes.map((c) => DIGIT_COLORS[c])}}];
+                                           color: path.classes.map((c) => look.palette[c])}}];
   }
   const title = meta.title.replace("{w}", signed(cube.w));
   const layout = {...gd.layout, meta: {...meta, w_index: cube.index},
                   title: {...(gd.layout.title || {}), text: title}};
   gd.__liveSwap = {index: cube.index, layout: gd.layout};
   const set = window.dash_clientside.set_props;
-  set(ids.figure, {figure: {data: [marker, ...lines, ...cubeTraces(data, cube, meta)], layout}});
+  set(ids.figure, {figure: {data: [marker, ...lines, ...cubeTraces(data, cube, meta, look)], layout}});
   set(ids.shown, {data: {model: manifest.model, w_index: cube.index,
                          label: manifest.conditional ? label : null}});
 }

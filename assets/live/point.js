@@ -1,13 +1,17 @@
 /* One page's live drawing (the explorer's, and the base of the others): the sliders it
  * watches, the canvases it draws on. A latent slider's drag runs the model here and draws
  * the image, the probabilities, the activation heatmaps and the map marker, with no
- * request to the server per step (the sliders report to Dash only when released).
+ * request to the server per step (the sliders report to Dash only when released). Any
+ * image shape and class count: ``this.look`` (colours.js lookOf) from the manifest. The
+ * image layer's canvas of a colour model shows the RGB image itself (a mean over its
+ * three channels would lose the colours); every other layer, the mean over channels.
  * ``manifest.ids``: the page's element ids, from the server (dashboard/live.py page_ids). */
 import {drawHeatmap, drawImage, drawProbs} from "./drawing.js";
 import {argmax, cubeAt, meanMap, sliceIndices, slicesThrough} from "./geometry.js";
 import {hideOnce, placeRing, placeSlices, plotIn, swapCube} from "./plot.js";
 import {byId, onSlice, readLabel, readPoint, readSlice, sliderGeometry} from "./sliders.js";
 import {cubesFor} from "./cubes.js";
+import {lookOf} from "./colours.js";
 import {Model} from "./runtime.js";
 import {keys} from "./store.js";
 
@@ -22,6 +26,7 @@ export class Live {
   constructor(root, manifest) {
     this.root = root;          // the page's name, e.g. "explore"
     this.manifest = manifest;
+    this.look = lookOf(manifest);  // the image's shape, the class names and colours
     this.ids = manifest.ids || {};
     // which slider box holds what: a latent point (by coordinate) or the CGAN label
     this.boxes = {z: this.ids.sliders, label: this.ids.label};
@@ -273,20 +278,28 @@ export class Live {
   }
 
   draw(values, out, marker = true) {
-    drawImage(byId(this.ids.image), out.image.data);
-    drawProbs(byId(this.ids.probs), out.probs.data);
-    this.manifest.layers.forEach((layer, k) => {
+    const look = this.look;
+    drawImage(byId(this.ids.image), out.image.data, look);
+    drawProbs(byId(this.ids.probs), out.probs.data, look);
+    const layers = this.manifest.layers;
+    layers.forEach((layer, k) => {
       const canvas = byId(this.ids.act_canvas && this.ids.act_canvas + k);
-      if (canvas) { drawHeatmap(canvas, meanMap(out["act_" + layer.name].data, layer.shape)); }
+      if (!canvas) { return; }
+      const data = out["act_" + layer.name].data;
+      if (k === layers.length - 1 && look.channels === 3) {
+        drawImage(canvas, data, look);  // a colour image layer: the image itself, in RGB
+      } else {
+        drawHeatmap(canvas, meanMap(data, layer.shape));
+      }
     });
     const probs = out.probs.data;
-    const digit = argmax(probs);
+    const top = argmax(probs);
     const readout = byId(this.ids.readout);
     if (readout) {
       const shown = values.t || values.z;
       const coords = shown.map((v) => (v >= 0 ? "+" : "") + v.toFixed(2)).join(", ");
-      readout.textContent = (values.t ? "t" : "z") + " = (" + coords + ") → digit " + digit +
-        " (p = " + probs[digit].toFixed(2) + ")";
+      readout.textContent = (values.t ? "t" : "z") + " = (" + coords + ") → " + look.noun + " " +
+        look.names[top] + " (p = " + probs[top].toFixed(2) + ")";
     }
     if (marker) { this.moveMarker(values.t || values.z, values.label); }
   }
@@ -324,7 +337,7 @@ export class Live {
     if (proj && proj._fullLayout && proj.data && proj.data.length === 6) {
       const key = cube.index + ":" + sliceIndices(data, z).join(",");
       if (proj.__liveSlices !== key || !proj.querySelector("canvas.live-slice[style*='block']")) {
-        placeSlices(proj, data, slicesThrough(data, cube, z));
+        placeSlices(proj, data, slicesThrough(data, cube, z), this.look.palette);
         proj.__liveSlices = key;
       }
     }

@@ -163,3 +163,63 @@ def test_a_cube_not_there_yet_is_none(page):
 def test_the_digit_colours_are_the_servers(page):
     got = page(["colours"], "return m.colours.DIGIT_COLORS;")
     assert got == list(DIGIT_COLORS) == list(figures.DIGIT_COLORS)
+
+
+def test_the_class_palette_is_the_servers(page):
+    from gan_core.images import class_palette
+
+    got = page(
+        ["colours"], "return data.map((n) => m.colours.classPalette(n));", list(range(2, 21))
+    )
+    assert got == [class_palette(n) for n in range(2, 21)]
+    look = page(["colours"], "return [m.colours.lookOf(null), m.colours.lookOf(data)];",
+                {"image_shape": [32, 32, 3], "class_names": ["red", "green", "blue"],
+                 "palette": ["#111111", "#222222", "#333333"], "noun": "class"})  # fmt: skip
+    assert look[0] == {"height": 28, "width": 28, "channels": 1, "noun": "digit",
+                       "names": [str(d) for d in range(10)], "palette": list(DIGIT_COLORS)}  # fmt: skip
+    assert look[1] == {"height": 32, "width": 32, "channels": 3, "noun": "class",
+                       "names": ["red", "green", "blue"],
+                       "palette": ["#111111", "#222222", "#333333"]}  # fmt: skip
+
+
+def test_cube_classes_up_to_twenty_decode_as_the_server_encodes_them(page):
+    from dashboard.live import encode_classes
+
+    classes = np.random.default_rng(3).integers(0, 20, 64)
+    body = {"n": 4, "axes": [[0]] * 3, "w": None, "missing": [],
+            "cubes": {"0": encode_classes(classes)}}  # fmt: skip
+    got = page(["cubes"], "return Array.from(m.cubes.decodeCubes(data).cubes['0']);", body)
+    assert got == classes.tolist()
+
+
+def test_layer_maps_are_the_servers_mean_heatmaps(page):
+    from gan_core.activations import mean_heatmap
+
+    rng = np.random.default_rng(5)
+    cases = [rng.normal(size=(4, 6, 3)), rng.normal(size=(5,)), rng.normal(size=(16,)),
+             rng.normal(size=(17,)), rng.normal(size=(3072,))]  # fmt: skip
+    for act in cases:
+        act = act.astype(np.float32)
+        got = page(["geometry"],
+                   "const r = m.geometry.meanMap(Float32Array.from(data.v), data.shape);"
+                   "return {rows: r.rows, cols: r.cols,"
+                   " values: Array.from(r.values, (v) => (Number.isNaN(v) ? null : v))};",
+                   {"v": act.ravel().tolist(), "shape": list(act.shape)})  # fmt: skip
+        want = mean_heatmap(act)
+        assert (got["rows"], got["cols"]) == want.shape, act.shape
+        values = np.array([np.nan if v is None else v for v in got["values"]], np.float64)
+        np.testing.assert_allclose(values.reshape(want.shape), want, atol=1e-6)  # NaN == NaN
+
+
+def test_a_frame_is_recorded_as_the_server_records_it(page):
+    from dashboard import figures
+
+    rng = np.random.default_rng(9)
+    for shape in ((16, 24, 1), (8, 8, 3)):
+        im = rng.uniform(-1, 1, shape).astype(np.float32)
+        got = page(["morph", "colours"],
+                   "return m.morph.frameValues(Float32Array.from(data.v),"
+                   " m.colours.lookOf({image_shape: data.shape}));",
+                   {"v": im.ravel().tolist(), "shape": list(shape)})  # fmt: skip
+        squeezed = im[..., 0] if shape[-1] == 1 else im
+        np.testing.assert_allclose(np.asarray(got), figures.image_values(squeezed), atol=1e-3)

@@ -67,3 +67,18 @@ def test_the_morph_frame_is_clamped_and_titled():
     assert fig["layout"]["title"]["text"] == "Frame 2 of 2: digit 2"
     first = _run_node(f"gx.morphFrameFigure(null, {json.dumps(result)})")
     assert first["layout"]["title"]["text"] == "Frame 0 of 2: digit 3"
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_a_colour_morph_frame_is_an_rgb_image_titled_by_its_class_name():
+    rgb = [[[1, -1, -1], [-1, 1, -1]], [[-1, -1, 1], [0, 0, 0]]]  # 2x2 pixels, 3 channels
+    result = {"images": [rgb, rgb], "classes": [0, 2], "class_names": ["red", "green", "blue"],
+              "noun": "class"}  # fmt: skip
+    fig = _run_node(f"gx.morphFrameFigure(1, {json.dumps(result)})")
+    trace = fig["data"][0]
+    assert trace["type"] == "image" and trace["z"] == rgb
+    assert trace["zmin"] == [-1, -1, -1] and trace["zmax"] == [1, 1, 1]
+    assert fig["layout"]["title"]["text"] == "Frame 1 of 1: class blue"
+    grey = _run_node(f"gx.morphFrameFigure(0, {json.dumps({**result, 'images': [[[0]]]})})")
+    assert grey["data"][0]["type"] == "heatmap"  # a grey frame as before
+    assert grey["layout"]["title"]["text"] == "Frame 0 of 0: class red"
