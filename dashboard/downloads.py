@@ -1,4 +1,5 @@
-"""What the download buttons send: the morph as GIF/MP4/JSON, the explorer's map PNG and view JSON."""
+"""What the download buttons send: the morph as GIF/MP4/JSON, the explorer's map PNG and
+view JSON. The JSON files name each class beside its index (the model's class names)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,67 @@ import numpy as np
 
 from dashboard import slicing
 from dashboard.payloads import PayloadError, parse_point, safe_label
+from dashboard.texts import class_name
+
+MIN_SIDE, MAX_SIDE = 16, 128  # a model's image sides (gan_core.labelling)
+MAX_FRAMES = 512
 
 
-def morph_download(button: str, result, fps) -> dict:
-    """dcc.Download payload for the morph in ``result`` (the morph page's store)."""
+def morph_frames(images) -> np.ndarray:
+    """A stored morph's frames: (N, H, W) grey or (N, H, W, 3) colour, 16 <= H, W <= 128,
+    at most 512 of them; PayloadError for anything else."""
+    try:
+        frames = np.asarray(images, dtype=np.float32)
+    except (TypeError, ValueError) as exc:  # ragged lists
+        raise PayloadError("malformed morph frames") from exc
+    colour = frames.ndim == 4 and frames.shape[-1] == 3
+    if (frames.ndim != 3 and not colour) or not 1 <= len(frames) <= MAX_FRAMES:
+        raise PayloadError("malformed morph frames")
+    if not all(MIN_SIDE <= side <= MAX_SIDE for side in frames.shape[1:3]):
+        raise PayloadError("malformed morph frames")
+    return frames
+
+
+def named_morph(state: dict, class_names=None) -> dict:
+    """A morph's numbers with each class named beside its index (``class_names``: the
+    model's; without them the names the morph was stored with, else the digits)."""
+    listed = state.get("class_names")
+    names = [str(n) for n in (class_names if class_names is not None else listed or range(10))]
+    out = {**state, "class_names": names}
+    if isinstance(state.get("classes"), list):
+        out["names"] = [class_name(c, names) for c in state["classes"] if _index(c)]
+    if isinstance(state.get("sequence"), list):
+        out["sequence_names"] = [class_name(c, names) for c in state["sequence"] if _index(c)]
+    if isinstance(state.get("crossings"), list):
+        out["crossings"] = [
+            {**c, "from_name": class_name(c["from"], names), "to_name": class_name(c["to"], names)}
+            if isinstance(c, dict) and _index(c.get("from")) and _index(c.get("to")) else c
+            for c in state["crossings"]
+        ]  # fmt: skip
+    return out
+
+
+def _index(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1000
+
+
+def morph_download(button: str, result, fps, class_names=None) -> dict:
+    """dcc.Download payload for the morph in ``result`` (the morph page's store);
+    ``class_names``: the model's, named beside each class in the JSON."""
     from dash import dcc
 
     from gan_core import export
 
     if not isinstance(result, dict) or not result.get("images"):
         raise PayloadError("no morph to download yet")
-    images = np.asarray(result["images"], dtype=np.float32)
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) > 512:
-        raise PayloadError("malformed morph frames")
+    images = morph_frames(result["images"])
     fps = float(fps) if isinstance(fps, (int, float)) and 1 <= fps <= 30 else 8.0
     name = f"morph-{result.get('model', 'model')}"
     if button == "morph-dl-gif":
         return dcc.send_bytes(export.frames_to_gif(images, fps=fps), f"{name}.gif")
     if button == "morph-dl-mp4":
         return dcc.send_bytes(export.frames_to_mp4(images, fps=fps), f"{name}.mp4")
-    state = {k: v for k, v in result.items() if k != "images"}
+    state = named_morph({k: v for k, v in result.items() if k != "images"}, class_names)
     return dcc.send_bytes(export.state_json(state), f"{name}.json")
 
 
@@ -82,5 +124,18 @@ def explore_download(
             "axis": "xyz"[int(axis)],
             "index": int(index) if isinstance(index, int) else 0,
         }
-    state = export.view_state(explorer, point, lab, **view)
+    state = named_view(export.view_state(explorer, point, lab, **view), explorer.class_names)
     return dcc.send_bytes(export.state_json(state), f"{name}.json")
+
+
+def named_view(state: dict, class_names) -> dict:
+    """The view's numbers with the model's class names: the list, the point's class by
+    name beside its index ("digit"), and the probabilities by name."""
+    names = [str(n) for n in class_names]
+    out = {**state, "class_names": names}
+    if _index(state.get("digit")):
+        out["class_name"] = class_name(state["digit"], names)
+    probs = np.asarray(state.get("probabilities", []), np.float64).reshape(-1)
+    if len(probs) == len(names):
+        out["probabilities_by_name"] = {n: float(p) for n, p in zip(names, probs, strict=True)}
+    return out

@@ -202,13 +202,25 @@ def selection_to_edit(payload, layer: str, view: str, kind: str, value, shape):
     return None
 
 
-def decode_upload(contents: str) -> np.ndarray:
-    """A dcc.Upload data URL -> (28, 28) float image in [-1, 1]; PayloadError if unusable."""
+MAX_UPLOAD_SIDE = 2048  # pixels: a larger image is refused before it is decoded
+ASPECT_TOLERANCE = 0.25  # how far an upload's width/height may be from the model's
+
+
+def decode_upload(contents: str, shape=(28, 28, 1)) -> np.ndarray:
+    """A dcc.Upload data URL -> an image of the model's ``shape`` (H, W, C) in [-1, 1],
+    squeezed: grey (H, W) for C = 1, colour (H, W, 3) for C = 3; PayloadError if unusable.
+
+    An image of another size with about the model's proportions (width/height within 25%)
+    is resized to H x W; a colour upload to a grey model becomes grey and a grey one to a
+    colour model grey in all three channels. A mostly light grey image (a dark figure on
+    paper) is inverted to the datasets' light-on-dark polarity.
+    """
     import base64
     import io
 
     from PIL import Image, UnidentifiedImageError
 
+    h, w, c = (int(v) for v in shape)
     if not isinstance(contents, str) or "," not in contents:
         raise PayloadError("the upload is not an image file")
     try:
@@ -219,15 +231,24 @@ def decode_upload(contents: str) -> np.ndarray:
         raise PayloadError(f"the image is larger than {MAX_IMAGE_UPLOAD_BYTES // 1024} KiB")
     try:
         img = Image.open(io.BytesIO(raw))
+        size = img.size  # from the header, before any pixel is decoded
+        if max(size) > MAX_UPLOAD_SIDE:
+            raise PayloadError(
+                f"the image is {size[0]}x{size[1]} pixels; at most {MAX_UPLOAD_SIDE} a side"
+            )
         img.load()
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise PayloadError("the upload is not a readable image (PNG, JPEG, GIF, BMP)") from exc
-    if img.size != (28, 28):
-        raise PayloadError(f"the image must be 28x28 pixels, got {img.size[0]}x{img.size[1]}")
-    arr = np.asarray(img.convert("L"), dtype=np.float32) / 127.5 - 1.0
-    if (
-        arr.mean() > 0.3
-    ):  # mostly light: a dark digit on a light background, flip to MNIST's polarity
+    if size != (w, h):
+        ratio = (size[0] / max(size[1], 1)) / (w / h)
+        if not 1 / (1 + ASPECT_TOLERANCE) <= ratio <= 1 + ASPECT_TOLERANCE:
+            raise PayloadError(
+                f"the image is {size[0]}x{size[1]} pixels; this model's images are {w}x{h} "
+                "(an image of about those proportions is resized to fit)"
+            )
+        img = img.convert("RGB" if c == 3 else "L").resize((w, h), Image.Resampling.LANCZOS)
+    arr = np.asarray(img.convert("RGB" if c == 3 else "L"), dtype=np.float32) / 127.5 - 1.0
+    if c == 1 and arr.mean() > 0.3:  # mostly light: a dark figure on a light background
         arr = -arr
     return arr
 

@@ -345,7 +345,7 @@ def view_figure(explorer, cmap, point, *, axis="none", index=0, colour="class", 
     a path (its line and frames: a map's last two traces, a cube's traces 1 and 2)."""
     options = {"title_map": "Map of class areas", "title_cube": "Class cube", "height": 420,
                **(options or {})}  # fmt: skip
-    height = options["height"]
+    height, names = options["height"], explorer.class_names
     if explore_view_kind(explorer.latent_dim) == "map":
         marker = (0.0, 0.0) if point is None else point
         if colour == "confidence" and path is None:
@@ -356,14 +356,15 @@ def view_figure(explorer, cmap, point, *, axis="none", index=0, colour="class", 
             fig = figures.value_map_figure(values, axes, marker, "Realism D(G(z))", "D", height)
         else:
             shown = cmap if not mask else _masked(cmap, mask)
-            names = ("t0", "t1") if "slice" in cmap.meta else ("x", "y")
+            coords = ("t0", "t1") if "slice" in cmap.meta else ("x", "y")
             fig = figures.class_map_figure(shown, marker, title=_map_title(options, cmap),
-                                           height=height, xlabel=names[0], ylabel=names[1],
-                                           label_areas=not mask, marker_as="shapes")  # fmt: skip
+                                           height=height, xlabel=coords[0], ylabel=coords[1],
+                                           label_areas=not mask, marker_as="shapes",
+                                           class_names=names)  # fmt: skip
         if point is None:
             fig.layout.shapes = ()
         if path is not None:
-            for tr in figures.path_traces(path[0], path[1], (0, 1)):
+            for tr in figures.path_traces(path[0], path[1], (0, 1), names):
                 fig.add_trace(tr)
     else:
         sliced = None if axis in (None, "none") else int(axis)
@@ -371,12 +372,12 @@ def view_figure(explorer, cmap, point, *, axis="none", index=0, colour="class", 
         template = _cube_title(options, cmap, path)
         title = template.replace("{w}", f"{float(cmap.fixed[0]):+.2f}") if cmap.fixed else template
         fig = figures.cube_figure(cmap, point, sliced, index, only_classes=mask or None,
-                                  title=title, height=height)  # fmt: skip
+                                  title=title, height=height, class_names=names)  # fmt: skip
         fig.layout.meta = cube_meta(explorer, cmap, sliced, index, mask, template, path)
         if point is None:
             fig.update_traces(x=[], y=[], z=[], selector={"name": "point"})
         if path is not None:  # right after the marker: the areas' traces vary per cube
-            fig.add_traces(figures.path_traces_3d(path[0], path[1]))
+            fig.add_traces(figures.path_traces_3d(path[0], path[1], names))
             fig.data = (fig.data[0], fig.data[-2], fig.data[-1], *fig.data[1:-2])
             return fig, {"path": [1, 2]}
         return fig, {"path": None}
@@ -407,7 +408,7 @@ def path_patch(fig: Patch, explorer, path, traces: list[int]) -> None:
     for k in traces:
         for axis, name in enumerate(names):
             fig["data"][k][name] = latents[:, axis].tolist()
-    fig["data"][traces[1]]["marker"]["color"] = [figures.DIGIT_COLORS[int(c)] for c in classes]
+    fig["data"][traces[1]]["marker"]["color"] = figures.frame_colours(classes, explorer.class_names)
 
 
 # --- callbacks (one set for every instance) --------------------------------------------
@@ -461,7 +462,9 @@ def render(model_id, label, axis, index, colour, mask, _job_done, _redraw, recor
     cube = explore_view_kind(explorer.latent_dim) == "cube"
     with_proj = cube and bool((options or {}).get("projections")) and point is not None
     return {"figure": fig, "note": fidelity_text(cmap) if cube else "",
-            "proj": figures.projections_figure(cmap, point, compact=True) if with_proj else EMPTY,
+            "proj": figures.projections_figure(cmap, point, compact=True,
+                                               class_names=explorer.class_names)
+            if with_proj else EMPTY,
             "proj_card": {} if with_proj else HIDDEN, "slice_card": {} if cube else HIDDEN,
             "last_index": len(cmap.axes[0]) - 1,
             "colour_choice": {} if (options or {}).get("colourings") and not cube else HIDDEN,
@@ -553,6 +556,9 @@ def follow(values, path, model_id, label, ready, drawn, w_index, shown, sent, op
         if key != sent:
             for k, slc in enumerate(figures.projection_slices(cube, point).values()):
                 out["proj"]["data"][2 * k]["z"] = slc.tolist()
+                text = figures.class_text_grid(slc, explorer.class_names)
+                if text is not None:  # the hover names of the new slice's cells
+                    out["proj"]["data"][2 * k]["text"] = text
             out["slices"] = key
     return out
 

@@ -22,21 +22,23 @@ def _latent_text(row: dict) -> str:
 
 
 def models_table(described: list[dict] | None = None) -> html.Table:
-    head = html.Tr([html.Th(h) for h in ("model", "latent", "conditional", "activation", "epochs",
+    """One row per model: its dataset (or own classifier), latent space, training and
+    metrics (gan_core.checkpoints.describe_checkpoints rows)."""
+    head = html.Tr([html.Th(h) for h in ("model", "dataset", "latent", "conditional", "activation", "epochs",
                                            "strong-classifier error",
                                            "classifier-FID", "digits present", "label fidelity",
                                            "faint pixels (real 0.75%)", "map change, last epoch")])  # fmt: skip
     rows = []
     for row in registry.describe() if described is None else described:
-        if row["id"] == "classifier":
+        if row["id"] == "classifier" or row.get("kind"):  # the classifiers: not generators
             continue
         if "error" in row:
-            rows.append(html.Tr([html.Td(row["id"]), html.Td(f"unusable: {row['error']}", colSpan=10,
+            rows.append(html.Tr([html.Td(row["id"]), html.Td(f"unusable: {row['error']}", colSpan=11,
                                                              className="error")]))  # fmt: skip
             continue
         m = row.get("metrics") or {}
         rows.append(html.Tr([
-            html.Td(row["id"]), html.Td(_latent_text(row)), html.Td("yes" if row["conditional"] else "no"),
+            html.Td(row["id"]), html.Td(row.get("dataset") or "–"), html.Td(_latent_text(row)), html.Td("yes" if row["conditional"] else "no"),
             html.Td(ACTIVATION_NAMES.get(row.get("activation"), row.get("activation"))), html.Td(epochs_text(row["epochs"], row.get("metrics"))), html.Td(_metric(m, "strong_classifier_error_percent")),
             html.Td(_metric(m, "classifier_fid")), html.Td(_metric(m, "classes_present")),
             html.Td(_metric(m, "label_fidelity_percent")), html.Td(_metric(m, "faint_pixel_percent")),

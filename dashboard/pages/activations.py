@@ -271,7 +271,8 @@ def render_edits(values, label, layer, view, edits, model_id, record):
     result = e.edit(z, edit_objs, lab)
     act = result.edited_activations[layer]
     title = f"{e.probe.layer_title(layer)} after edits" if edit_objs else e.probe.layer_title(layer)
-    layer_fig = figures.layer_figure(act, "channels" if view == "channels" else "mean", title=title)
+    layer_fig = figures.layer_figure(act, "channels" if view == "channels" else "mean", title=title,
+                                     rgb=layer == e.probe.output_layer)  # fmt: skip
     layer_fig.update_layout(dragmode="select", clickmode="event+select")
     items = [html.Li(describe_edit(d)) for d in (edits or [])] or [
         html.Li("no edits", className="muted")
@@ -282,9 +283,9 @@ def render_edits(values, label, layer, view, edits, model_id, record):
 
 
 def diff_figure(diff, edited: bool):
-    """Edited minus original, red/blue; a hint while there are no edits."""
-    fig = figures.image_figure(diff, diff_title(diff, edited))
-    fig.update_traces(colorscale="RdBu", zmin=-2, zmax=2)
+    """Edited minus original (grey images red/blue, colour ones around mid-grey); a hint
+    while there are no edits."""
+    fig = figures.difference_figure(diff, diff_title(diff, edited))
     if not edited:
         fig.add_annotation(text="No edits yet: click the layer above", x=0.5, y=0.5,
                            xref="paper", yref="paper", showarrow=False)  # fmt: skip

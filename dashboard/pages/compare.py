@@ -17,7 +17,7 @@ from dashboard.errors import page_callback
 from dashboard.figures import EMPTY
 from dashboard.pagestate import Field, PageState, model_field, restored_point
 from dashboard.payloads import PayloadError, apply_click, parse_point
-from dashboard.texts import epochs_text, metric_text
+from dashboard.texts import epochs_text, metric_text, sequence_text
 from gan_core.activations import Edit
 
 EDIT_CHOICES = {
@@ -195,8 +195,10 @@ def _pad(point: np.ndarray, dim: int) -> np.ndarray:
 def _metrics_text(e) -> str:
     m = e.checkpoint.metrics or {}
     prior = f", prior {e.prior.spec}" if slicing.sliced(e.latent_dim) else ""
+    data = dataset_text(e)
     parts = [
-        f"{e.latent_dim}D{prior}, {e.config.activation}, "
+        ("" if data == "MNIST" else f"{data}: ")
+        + f"{e.latent_dim}D{prior}, {e.config.activation}, "
         f"epochs {epochs_text(e.config.epochs_trained, m)}"
     ]
     if m.get("strong_classifier_error_percent") is None:
@@ -206,6 +208,14 @@ def _metrics_text(e) -> str:
     if m.get("classifier_fid") is not None:
         parts.append(f"classifier-FID {metric_text(m, 'classifier_fid')}")
     return "; ".join(parts)
+
+
+def dataset_text(e) -> str:
+    """What the model's classes are: its dataset ("MNIST", "Fashion-MNIST"), or its own
+    classifier's ("own classifier (3 classes)")."""
+    if e.dataset is None:
+        return f"own classifier ({len(e.class_names)} classes)"
+    return e.dataset.title
 
 
 def side_points(e, plane, values, a_text, b_text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -238,14 +248,24 @@ def compare_side(model_id, values, a_text, b_text, edit_choice, pair=None):
     m = e.morph([a, b], frames=12)
     image = edited if edited is not None else probe.image
     title = "Edited image" if edited is not None else "Generated image"
-    probs = probe.probs if edited is None else np.asarray(
-        e.classifier(edited[None, ..., None], training=False))[0]  # fmt: skip
+    probs = probe.probs if edited is None else classify(e, edited)
     shown = m.latents if plane is None else plane.coordinates(m.latents)  # on a plane: t
     path = {"latents": np.round(np.asarray(shown, np.float64), 4).tolist(),
             "classes": [int(c) for c in m.classes]}  # fmt: skip
-    return (figures.image_figure(image, title, height=260), figures.probs_figure(probs, height=260),
-            figures.strip_figure(m.images, m.classes), "Crossed areas: " + m.sequence_text,
-            _metrics_text(e), path)  # fmt: skip
+    names = e.class_names
+    return (figures.image_figure(image, title, height=260),
+            figures.probs_figure(probs, height=260, class_names=names),
+            figures.strip_figure(m.images, m.classes, class_names=names),
+            "Crossed areas: " + sequence_text(m.sequence, names), _metrics_text(e), path)  # fmt: skip
+
+
+def classify(e, image) -> np.ndarray:
+    """The model's classifier's probabilities for one squeezed image (grey (H, W) or
+    colour (H, W, 3))."""
+    batch = np.asarray(image, np.float32)[None]
+    if batch.ndim == 3:  # grey: the channel axis the classifier takes
+        batch = batch[..., None]
+    return np.asarray(e.classifier(batch, training=False))[0]
 
 
 def _register(prefix: str, other: str) -> None:

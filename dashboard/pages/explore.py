@@ -43,8 +43,7 @@ from dashboard.pagestate import (
     point_field,
 )
 from dashboard.payloads import apply_click, parse_point, safe_label
-from dashboard.texts import readout_text
-from gan_core.activations import mean_heatmap
+from dashboard.texts import labelling_text, readout_text
 
 VIEW = "explore"  # the latent view's aio_id (the CGAN page shares this layout)
 LEAD = (
@@ -85,7 +84,10 @@ def explore_layout(conditional: bool, query: dict | None = None) -> html.Div:
             ],
             className="column narrow",
         ),
-        html.Div(view, className="column wide"),
+        html.Div(
+            [view, html.P(id="explore-labelling", className="note labelling-note")],
+            className="column wide",
+        ),
     ]
     return html.Div(
         id="explore-root",
@@ -179,6 +181,17 @@ LatentView.follow(
 
 
 @page_callback(
+    Output("explore-labelling", "children"),
+    Input(ids.EX_MODEL, "value"),
+    error_box=ids.EX_ERROR,
+)
+def show_labelling(model_id):
+    """Under the map: which classifier colours it, and how many classes it tells apart."""
+    explorer = registry.get(model_id)
+    return labelling_text(explorer.labelling.note, explorer.class_names)
+
+
+@page_callback(
     Output("explore-download", "data"),
     Input("explore-dl-png", "n_clicks"),
     Input("explore-dl-json", "n_clicks"),
@@ -234,7 +247,8 @@ def follow_point(point, model_id, drawn, record):
         shown = z = parse_point(values, explorer.latent_dim, default=default)
     probe = explorer.probe_point(z, safe_label(label) if explorer.conditional else None)
     return {**point_figures(explorer, probe, drawn == model_id), "drawn": model_id,
-            "readout": readout_text(shown, probe, "t" if shown is not z else "z"),
+            "readout": readout_text(shown, probe, "t" if shown is not z else "z",
+                                    explorer.class_names),
             "zfull": slicing.full_point_text(z) if shown is not z else ""}  # fmt: skip
 
 
@@ -242,15 +256,17 @@ def point_figures(explorer, probe, dragging: bool) -> dict:
     """The image, probabilities and activation heatmaps of a probed point: Patches of the
     drawn figures while dragging, whole figures otherwise."""
     acts = {n: probe.activations[n] for n in explorer.probe.layer_names}
+    rgb = (explorer.probe.output_layer,)  # a colour model's image layer: drawn in colour
     if not dragging:
         titles = {n: explorer.probe.layer_title(n) for n in acts}
-        return {"image": figures.image_figure(probe.image), "probs": figures.probs_figure(probe.probs),
-                "acts": figures.activations_figure(acts, titles)}  # fmt: skip
+        return {"image": figures.image_figure(probe.image),
+                "probs": figures.probs_figure(probe.probs, class_names=explorer.class_names),
+                "acts": figures.activations_figure(acts, titles, rgb_layers=rgb)}  # fmt: skip
     image, probs, act_fig = Patch(), Patch(), Patch()
-    image["data"][0]["z"] = figures.image_values(probe.image)
+    image["data"][0]["z"] = figures.image_trace_values(probe.image)
     probs["data"][0]["y"] = probe.probs.tolist()
     for k, name in enumerate(acts):
-        act_fig["data"][k]["z"] = figures.heatmap_values(mean_heatmap(acts[name]))
+        act_fig["data"][k]["z"] = figures.activation_values(acts[name], name in rgb)
     return {"image": image, "probs": probs, "acts": act_fig}
 
 

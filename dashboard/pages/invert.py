@@ -1,6 +1,8 @@
-"""/invert: real digits in the latent space. Pick an MNIST test digit (or upload a 28x28
-image), find the latent point whose generated image is closest, see the reconstruction
-error and the point on the map, and open it in the explorer."""
+"""/invert: real images in the latent space. Pick a test image of the model's dataset (an
+MNIST digit, a Fashion-MNIST garment) or upload an image (resized to the model's H x W, grey
+or colour), find the latent point whose generated image is closest, see the reconstruction
+error and the point on the map, and open it in the explorer. A model with its own
+classifier and no dataset inverts uploaded images only."""
 
 from __future__ import annotations
 
@@ -18,25 +20,28 @@ from dashboard.errors import page_callback
 from dashboard.figures import message_figure
 from dashboard.pagestate import Field, PageState, digit_field, model_field, parse_flag
 from dashboard.payloads import MAX_IMAGE_UPLOAD_BYTES, PayloadError, decode_upload, safe_label
+from dashboard.texts import class_name, is_digits
 from gan_core.checkpoints import CheckpointError
 from gan_core.inversion import invert_image
 
-_test_digits: dict = {}
+_test_sets: dict = {}  # dataset name -> (test images (squeezed), labels)
 HIDDEN = {"display": "none"}
 RECON_HINT = message_figure("The closest generated image appears here.", height=300)
 VIEW = "inv"  # the latent view's aio_id: the model's map, with the found point
 _lock = threading.Lock()
 
 
-def test_digits():
-    """MNIST test images and labels (loaded once per process from the offline source)."""
+def test_images(dataset: str = "mnist"):
+    """A dataset's test images (squeezed, in [-1, 1]) and labels, loaded once per process
+    (gan_core.datasets)."""
     with _lock:
-        if "x" not in _test_digits:
-            from gan_core.data import load_mnist
+        if dataset not in _test_sets:
+            from gan_core.datasets import load_dataset
+            from gan_core.images import squeeze
 
-            m = load_mnist()
-            _test_digits["x"], _test_digits["y"] = m.x_test[..., 0], m.y_test
-        return _test_digits["x"], _test_digits["y"]
+            d = load_dataset(dataset)
+            _test_sets[dataset] = (squeeze(d.x_test), d.y_test)
+        return _test_sets[dataset]
 
 
 STATE = PageState(
@@ -51,7 +56,8 @@ STATE = PageState(
 
 
 LEAD = (
-    "Pick a real MNIST test digit or upload a 28x28 image: gradient descent on z finds the "
+    "Pick a real test image of the model's dataset (an MNIST digit, a Fashion-MNIST garment) "
+    "or upload an image: gradient descent on z finds the "
     "latent point whose generated image is closest (16 random starts, or 4 per label when a CGAN "
     "searches every label; z kept in the prior's box, or for a normal prior near its typical "
     "norm). Above 4-D the map shows a plane through the point found."
@@ -100,12 +106,13 @@ def controls(models: list[str], value: str | None, init: dict) -> list:
 
 
 def digit_card(index: int) -> html.Div:
-    """The MNIST test image's number, or an uploaded image, and the button that inverts it."""
+    """The test image's number, or an uploaded image, and the button that inverts it (the
+    texts name the model's dataset and image size, see :func:`target_texts`)."""
     return card(
-        "Digit",
-        html.Label("MNIST test image number"),
+        html.Span("Digit", id="inv-target-title"),
+        html.Label("MNIST test image number", id="inv-index-label"),
         dcc.Input(id="inv-index", type="number", min=0, max=9999, step=1, value=index),
-        html.Label("…or upload a 28x28 image"),
+        html.Label("…or upload a 28x28 image", id="inv-upload-label"),
         dcc.Upload(
             id="inv-upload",
             children=html.Div("Drop or click to choose a file"),
@@ -131,22 +138,88 @@ def panels() -> list:
     ]
 
 
-def test_digit(index) -> tuple[np.ndarray, int]:
-    """MNIST test image ``index`` (0-9999) and its label; PayloadError for anything else."""
+NO_DATASET = "this model has its own classifier and no dataset: upload an image to invert"
+
+
+def test_image(e, index) -> tuple[np.ndarray, int]:
+    """Test image ``index`` (0-9999) of the model's dataset and its label; PayloadError for
+    another number or a model without a dataset (its own classifier's)."""
     if isinstance(index, bool) or not isinstance(index, (int, float)) or not 0 <= index <= 9999:
         raise PayloadError("pick a test image number between 0 and 9999")
-    x, y = test_digits()
+    if e.dataset is None:
+        raise PayloadError(NO_DATASET)
+    x, y = test_images(e.dataset.name)
     return x[int(index)], int(y[int(index)])
 
 
-def target_image(index, uploaded) -> np.ndarray:
-    """The (28, 28) image to invert: the stored upload if any, else test image ``index``."""
+def image_shape(e) -> tuple:
+    """The model's images as the views hold them: (H, W) grey, (H, W, 3) colour."""
+    h, w, c = e.image_shape
+    return (h, w) if c == 1 else (h, w, 3)
+
+
+def target_image(e, index, uploaded) -> np.ndarray:
+    """The image to invert, of the model's shape: the stored upload if any, else test
+    image ``index`` of the model's dataset."""
     if uploaded is None:
-        return test_digit(index)[0]
+        return test_image(e, index)[0]
     target = np.asarray(uploaded, dtype=np.float32)
-    if target.shape != (28, 28) or not np.isfinite(target).all():
-        raise PayloadError("the uploaded image is malformed")
+    if target.shape != image_shape(e) or not np.isfinite(target).all():
+        raise PayloadError("the uploaded image does not fit this model: upload it again")
     return target
+
+
+def target_title(e, index, label: int) -> str:
+    """ "MNIST test digit #5 (a 7)"; another dataset's "Fashion-MNIST test image #5 (Sandal)"."""
+    if is_digits(e.class_names) and e.dataset is not None and e.dataset.name == "mnist":
+        return f"MNIST test digit #{int(index)} (a {label})"
+    return f"{e.dataset.title} test image #{int(index)} ({class_name(label, e.class_names)})"
+
+
+def target_view(e, index, contents, upload: bool) -> tuple:
+    """(figure, stored upload) of the image to invert: the upload decoded to the model's
+    shape when ``upload``, else test image ``index``, or for a model without a dataset a
+    note that it takes uploaded images only."""
+    if upload and contents:
+        image = decode_upload(contents, e.image_shape)
+        title = "Uploaded digit" if is_digits(e.class_names) else "Uploaded image"
+        return figures.image_figure(image, title), image.round(4).tolist()
+    if e.dataset is None:
+        return message_figure(f"This model has its own classifier and no dataset: upload an "
+                              f"image ({size_text(e)}).", height=300), None  # fmt: skip
+    image, label = test_image(e, index)
+    return figures.image_figure(image, target_title(e, index, label)), None
+
+
+def size_text(e) -> str:
+    """ "28x28", or "32x32 colour"."""
+    h, w, c = e.image_shape
+    return f"{w}x{h}" + (" colour" if c == 3 else "")
+
+
+def target_texts(e) -> tuple[str, str, str, bool]:
+    """(card title, the number's label, the upload's label, whether the number is off)."""
+    upload = f"…or upload an image (resized to {size_text(e)})"
+    if e.dataset is None:
+        return "Image", "No test images (this model has its own classifier)", upload, True
+    if e.dataset.name == "mnist":
+        return "Digit", "MNIST test image number", "…or upload a 28x28 image", False
+    return "Image", f"{e.dataset.title} test image number", upload, False
+
+
+@callback(
+    Output("inv-target-title", "children"),
+    Output("inv-index-label", "children"),
+    Output("inv-upload-label", "children"),
+    Output("inv-index", "disabled"),
+    Input("inv-model", "value"),
+)
+def describe_target(model_id):
+    """The target card speaks of the model's dataset and image size."""
+    try:
+        return target_texts(registry.get(model_id))
+    except CheckpointError:  # an unknown model: show_target says why
+        return dash.no_update, dash.no_update, dash.no_update, dash.no_update
 
 
 @page_callback(
@@ -154,15 +227,16 @@ def target_image(index, uploaded) -> np.ndarray:
     Output("inv-upload-store", "data"),
     Input("inv-index", "value"),
     Input("inv-upload", "contents"),
+    Input("inv-model", "value"),
+    State("inv-upload-store", "data"),
     error_box="inv-error",
 )
-def show_target(index, contents):
-    """The digit to invert: the uploaded image if any, else MNIST test image ``index``."""
-    if contents and dash.ctx.triggered_id == "inv-upload":
-        image = decode_upload(contents)
-        return figures.image_figure(image, "Uploaded digit"), image.round(4).tolist()
-    image, digit = test_digit(index)
-    return figures.image_figure(image, f"MNIST test digit #{int(index)} (a {digit})"), None
+def show_target(index, contents, model_id, stored):
+    """The image to invert: an upload (decoded again for another model's shape), else the
+    test image ``index`` of the model's dataset."""
+    trigger = dash.ctx.triggered_id
+    upload = trigger == "inv-upload" or (trigger == "inv-model" and stored is not None)
+    return target_view(registry.get(model_id), index, contents, upload)
 
 
 clientside_callback(
@@ -252,7 +326,7 @@ def run_inversion(_n, model_id, label, any_label, index, uploaded):
     e = registry.get(model_id)
     lab = safe_label(label) if e.conditional else None
     search = e.conditional and isinstance(any_label, list) and "on" in any_label
-    target = target_image(index, uploaded)
+    target = target_image(e, index, uploaded)
     if search:  # the same 4 starts for each of the 10 labels: 40 starts in one batch
         result = invert_image(e.generator, target, e.latent_dim, label=list(range(10)),
                               steps=150, restarts=4, prior=e.prior)  # fmt: skip
@@ -265,7 +339,7 @@ def run_inversion(_n, model_id, label, any_label, index, uploaded):
     point, record = found_view(e, result.z)
     sliced = slicing.sliced(e.latent_dim)
     return (figures.image_figure(probe.image, "Closest generated image"), point, lab,
-            result_text(result, probe, lab, search, e.prior), href, {},
+            result_text(result, probe, lab, search, e.prior, e.class_names), href, {},
             LINK_TEXT[sliced], planes.full_point(result.z), {} if sliced else HIDDEN,
             dash.no_update if record is None else record)  # fmt: skip
 
@@ -274,12 +348,15 @@ LINK_TEXT = {False: "Open this point in the explorer",
              True: "Explore the plane through this point"}  # fmt: skip
 
 
-def result_text(result, probe, lab, search: bool, prior=None) -> str:
+def result_text(result, probe, lab, search: bool, prior=None, class_names=None) -> str:
     """The found point (above 4-D its first coordinates and norm), its reconstruction
-    error and digit; for a label search, the labels that reproduce the image as well."""
+    error and class ("is a 3", "is classified as Sandal"); for a label search, the labels
+    that reproduce the image as well."""
     z = planes.point_summary(result.z, prior)
+    name = class_name(probe.digit, class_names)
+    what = f"a {name}" if is_digits(class_names) else f"classified as {name}"
     text = (f"z = {z}; reconstruction error (MSE, pixels in [-1, 1]) = {result.mse:.4f}; "
-            f"the generator's image there is a {probe.digit} (p = {probe.probs.max():.2f})")  # fmt: skip
+            f"the generator's image there is {what} (p = {probe.probs.max():.2f})")  # fmt: skip
     if search:
         ties = result.equally_good_labels()
         text += f"; best of all 10 labels: {lab}" + (

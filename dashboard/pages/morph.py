@@ -41,6 +41,7 @@ from dashboard.pagestate import (
     restored_points,
 )
 from dashboard.payloads import apply_click, parse_point, safe_label
+from dashboard.texts import class_name, sequence_text
 
 VIEW = "morph"  # the latent view's aio_id: the map or cube, A's marker and the path
 
@@ -369,10 +370,11 @@ def compute_morph(request, model_id, shown_mask, record):
     path = {"latents": np.round(np.asarray(shown, np.float64), 4).tolist(),
             "classes": [int(c) for c in m.classes]}  # fmt: skip
     mask = sorted({int(c) for c in m.sequence}) if only_crossed else None
+    names = e.class_names
     return {"path": path, "mask": mask if mask != shown_mask else no_update,  # else a redraw
-            "strip": figures.strip_figure(m.images, m.classes),
-            "sequence": "Crossed areas: " + m.sequence_text,
-            "result": morph_record(m, model_id, lab, mode, [a, *mids, b]),
+            "strip": figures.strip_figure(m.images, m.classes, class_names=names),
+            "sequence": "Crossed areas: " + sequence_text(m.sequence, names),
+            "result": morph_record(m, model_id, lab, mode, [a, *mids, b], names),
             "last_frame": len(m.images) - 1}  # fmt: skip
 
 
@@ -389,11 +391,16 @@ def path_points(e, plane, values_list) -> list:
     return [slicing.latent_point(plane, slicing.slice_coordinates(plane, v)) for v in values_list]
 
 
-def morph_record(m, model_id, lab, mode, points) -> dict:
-    """What the page keeps of a morph: the frames (8-bit grey), classes and numbers."""
+def morph_record(m, model_id, lab, mode, points, class_names=None) -> dict:
+    """What the page keeps of a morph: the frames (rounded; grey (N, H, W) or colour
+    (N, H, W, 3)), the classes (their indices, and by name: ``class_names`` lists the
+    model's, ``names`` each frame's) and numbers."""
+    names = [str(n) for n in (class_names if class_names is not None else range(10))]
     return {
         "images": figures.image_values(m.images),
         "classes": [int(c) for c in m.classes],
+        "class_names": names,
+        "names": [class_name(c, names) for c in m.classes],
         "model": model_id,
         "label": lab,
         "mode": mode,
@@ -401,10 +408,18 @@ def morph_record(m, model_id, lab, mode, points) -> dict:
         "latents": np.round(m.latents.astype(np.float64), 4).tolist(),
         "probabilities": np.round(m.probs.astype(np.float64), 4).tolist(),
         "sequence": [int(c) for c in m.sequence],
+        "sequence_names": [class_name(c, names) for c in m.sequence],
         "crossings": [
-            {"from": c.from_class, "to": c.to_class, "frame": c.frame, "t": round(c.t, 4)}
+            {
+                "from": c.from_class,
+                "to": c.to_class,
+                "frame": c.frame,
+                "t": round(c.t, 4),
+                "from_name": class_name(c.from_class, names),
+                "to_name": class_name(c.to_class, names),
+            }
             for c in m.crossings
-        ],
+        ],  # fmt: skip
     }
 
 
@@ -476,7 +491,12 @@ def point_projection(e, name: str, values, label):
         return figures.message_figure(text, height=230), False
     where = ", ".join(f"{v:+.2f}" for v in point)
     figure = figures.projections_figure(
-        cube, point, height=230, compact=True, title=f"Point {name} = ({where})"
+        cube,
+        point,
+        height=230,
+        compact=True,
+        title=f"Point {name} = ({where})",
+        class_names=e.class_names,
     )
     return figure, True
 
@@ -565,7 +585,10 @@ dash.register_page(
     prevent_initial_call=True,
 )
 def download_morph(_gif, _mp4, _json, result, speed):
-    """The current morph as an animated GIF, an MP4 video, or its numbers as JSON."""
+    """The current morph as an animated GIF, an MP4 video, or its numbers as JSON (each
+    class named as its model names it)."""
     from dashboard.downloads import morph_download
 
-    return morph_download(ctx.triggered_id, result, speed)
+    model_id = result.get("model") if isinstance(result, dict) else None
+    names = registry.get(model_id).class_names if model_id in registry.model_ids() else None
+    return morph_download(ctx.triggered_id, result, speed, names)

@@ -149,7 +149,8 @@ def epoch_range(model_id, init):
     wanted = init.get("epoch") if init.get("model") == model_id else None
     last = replay.last_epoch
     start = wanted if isinstance(wanted, int) and 1 <= wanted <= last else last
-    text = convergence_text(replay.map_change, explorer.checkpoint.metrics)
+    dataset = explorer.dataset.title if explorer.dataset is not None else "images"
+    text = convergence_text(replay.map_change, explorer.checkpoint.metrics, dataset)
     return 1, last, start, text, not explorer.conditional
 
 
@@ -210,8 +211,11 @@ def show_epoch(epoch, label, slices, model_id):
         if samples is not None
         else EMPTY
     )
+    names = registry.get(model_id).class_names
     m_fig = (
-        figures.class_grid_figure(grid, map_title(replay, epoch, label, picks), **replay.map_axes())
+        figures.class_grid_figure(
+            grid, map_title(replay, epoch, label, picks), class_names=names, **replay.map_axes()
+        )  # fmt: skip
         if grid is not None
         else EMPTY
     )

@@ -227,3 +227,146 @@ def test_a_colour_image_layer_is_shown_as_rgb_among_the_activations():
     assert layer.data[0].type == "image" and tuple(np.asarray(layer.data[0].z)[0, 0]) == (255, 0, 0)
     channels = figures.layer_figure(acts["image"], "channels", rgb=True)  # tiles stay heatmaps
     assert channels.data[0].type == "heatmap"
+
+
+def _data_url(img) -> str:
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def test_an_upload_is_resized_to_the_models_shape_grey_or_colour():
+    from PIL import Image
+
+    from dashboard.payloads import PayloadError, decode_upload
+
+    red = np.zeros((64, 64, 3), np.uint8)
+    red[..., 0] = 255
+    rgb = decode_upload(_data_url(Image.fromarray(red)), (32, 32, 3))
+    assert rgb.shape == (32, 32, 3) and tuple(rgb[5, 5]) == (1.0, -1.0, -1.0)
+    # A colour upload to a grey model becomes grey (light on dark, as the datasets are).
+    grey = decode_upload(_data_url(Image.fromarray(red)), (28, 28, 1))
+    assert grey.shape == (28, 28) and -1.0 < grey[5, 5] < 0.0
+    # A 30x30 upload fits a 28x28 model; a grey one fills all three channels of a colour one.
+    square = decode_upload(_data_url(Image.new("L", (30, 30), 200)), (32, 32, 3))
+    assert square.shape == (32, 32, 3) and np.ptp(square[5, 5]) == 0.0
+    tall = decode_upload(_data_url(Image.new("L", (16, 24))), (24, 16, 1))
+    assert tall.shape == (24, 16)
+    with pytest.raises(PayloadError, match="this model's images are 32x32"):
+        decode_upload(_data_url(Image.new("RGB", (90, 30))), (32, 32, 3))
+    with pytest.raises(PayloadError, match="at most 2048 a side"):
+        decode_upload(_data_url(Image.new("L", (4000, 4000))), (28, 28, 1))
+
+
+# --- the pages' functions on a real colour model with its own classifier -----------------
+
+
+@pytest.fixture(scope="module")
+def colour_explorer(tmp_path_factory):
+    """A 2-D generator of 32x32 colour images with its own red/green/blue classifier."""
+    from gan_core.explorer import LatentExplorer
+    from tests.colour_models import write_colour_model
+
+    root = tmp_path_factory.mktemp("colour-models")
+    write_colour_model(root, "rgb-2d")
+    return LatentExplorer.from_checkpoint("rgb-2d", root, cache_dir=root / "cache")
+
+
+def _pages(explorer, tmp_path) -> None:
+    """An app serving the colour model (the page modules register with it)."""
+    from dashboard.app import create_app
+
+    create_app(explorer.checkpoint.path.parent, cache_dir=tmp_path, grid_2d=8, cube_n=4)
+
+
+def test_the_explorer_draws_a_colour_model_by_its_own_names(colour_explorer, tmp_path):
+    _pages(colour_explorer, tmp_path)
+    from dashboard.components.latent_view import view_figure
+    from dashboard.pages.explore import point_figures
+
+    e = colour_explorer
+    assert e.class_names == COLOURS and e.dataset is None
+    fig, traces = view_figure(e, e.map_2d(12), (0.9, -0.2))
+    assert {a.text for a in fig.layout.annotations} == {"<b>red</b>", "<b>green</b>", "<b>blue</b>"}
+    assert _colours_of(fig.data[0].colorscale) == class_palette(3) and traces == {"path": None}
+    probe = e.probe_point([0.9, -0.2])  # z0 high: a red image
+    drawn = point_figures(e, probe, dragging=False)
+    assert list(drawn["probs"].data[0].x) == COLOURS
+    image = np.asarray(drawn["image"].data[0].z)
+    assert drawn["image"].data[0].type == "image" and image.shape == (32, 32, 3)
+    assert image[..., 0].mean() > 200 and image[..., 2].mean() < 60
+    assert drawn["acts"].data[-1].type == "image"  # the image layer, in colour
+    patched = point_figures(e, e.probe_point([-0.9, 0.9]), dragging=True)
+    sent = {part: {tuple(o["location"]): o["params"]["value"]
+                   for o in patched[part].to_plotly_json()["operations"]}
+            for part in ("image", "acts")}  # fmt: skip
+    assert np.asarray(sent["image"][("data", 0, "z")]).shape == (32, 32, 3)  # in colour
+    last = len(drawn["acts"].data) - 1
+    assert np.asarray(sent["acts"][("data", last, "z")]).shape == (32, 32, 3)  # its layer too
+    assert texts.readout_text((0.9, -0.2), probe, "z", e.class_names).endswith(
+        f"→ red (p = {probe.probs.max():.2f})"
+    )
+    assert texts.labelling_text(e.labelling.note, e.class_names) == (
+        "Class areas coloured by its own classifier (3 classes)."
+    )
+
+
+def test_a_colour_morph_lists_its_crossings_by_name_and_downloads_them(colour_explorer, tmp_path):
+    import base64
+
+    _pages(colour_explorer, tmp_path)
+    from dashboard.downloads import explore_download, morph_download
+    from dashboard.pages.morph import morph_record
+
+    e = colour_explorer
+    m = e.morph([np.array([0.9, -0.3]), np.array([-0.3, 0.9])], frames=12)
+    assert texts.sequence_text(m.sequence, e.class_names) == "red → green"
+    record = morph_record(m, e.model_id, None, "linear", [np.zeros(2)] * 2, e.class_names)
+    assert record["class_names"] == COLOURS and record["sequence_names"] == ["red", "green"]
+    assert record["crossings"][0]["from_name"] == "red" and record["names"][-1] == "green"
+    assert np.asarray(record["images"]).shape == (12, 32, 32, 3)
+    strip = figures.strip_figure(m.images, m.classes, class_names=e.class_names)
+    assert strip.data[0].type == "image" and [a.text for a in strip.layout.annotations] == [
+        "red",
+        "green",
+    ]
+    # The JSON download names each class beside its index, from the model's names even
+    # when the page stored the morph without them.
+    bare = {k: v for k, v in record.items() if k not in ("class_names", "names")}
+    sent = morph_download("morph-dl-json", bare, 8, e.class_names)
+    data = json.loads(base64.b64decode(sent["content"]))
+    assert data["class_names"] == COLOURS and data["sequence_names"] == ["red", "green"]
+    assert data["names"][0] == "red" and data["crossings"][0]["to_name"] == "green"
+    view = explore_download("explore-dl-json", e, [0.9, -0.2], None, None, "none", 0, 12, 4)
+    state = json.loads(base64.b64decode(view["content"]))
+    assert state["class_names"] == COLOURS and state["class_name"] == "red"
+    assert set(state["probabilities_by_name"]) == set(COLOURS)
+    assert state["probabilities_by_name"]["red"] == pytest.approx(state["probabilities"][0])
+
+
+def test_inverting_into_a_model_without_a_dataset_takes_uploads_only(colour_explorer, tmp_path):
+    from PIL import Image
+
+    _pages(colour_explorer, tmp_path)
+    from dashboard.pages import invert
+    from dashboard.payloads import PayloadError
+
+    e = colour_explorer
+    fig, stored = invert.target_view(e, 0, None, upload=False)
+    assert stored is None and "own classifier and no dataset" in fig.layout.annotations[0].text
+    assert "upload an image (32x32 colour)" in fig.layout.annotations[0].text
+    with pytest.raises(PayloadError, match="no dataset"):
+        invert.target_image(e, 0, None)
+    title, number, upload, off = invert.target_texts(e)
+    assert off and "own classifier" in number and "32x32 colour" in upload
+    blue = np.zeros((40, 40, 3), np.uint8)
+    blue[..., 2] = 255
+    fig, stored = invert.target_view(e, 0, _data_url(Image.fromarray(blue)), upload=True)
+    assert fig.layout.title.text == "Uploaded image" and fig.data[0].type == "image"
+    target = invert.target_image(e, 0, stored)
+    assert target.shape == (32, 32, 3) and tuple(target[0, 0]) == (-1.0, -1.0, 1.0)
+    with pytest.raises(PayloadError, match="does not fit this model"):
+        invert.target_image(e, 0, np.zeros((28, 28)).tolist())

@@ -109,8 +109,8 @@ def test_uploads_are_decoded_checked_and_polarity_fixed():
     dark_on_light[10:18, 12:16] = 0
     arr = decode_upload(data_url(Image.fromarray(dark_on_light)))
     assert arr.shape == (28, 28) and arr[0, 0] == -1.0 and arr[12, 13] == 1.0
-    with pytest.raises(PayloadError, match="28x28"):
-        decode_upload(data_url(Image.new("L", (32, 32))))
+    with pytest.raises(PayloadError, match="28x28"):  # far from the model's proportions
+        decode_upload(data_url(Image.new("L", (60, 20))))
     with pytest.raises(PayloadError, match="readable image"):
         decode_upload("data:image/png;base64," + base64.b64encode(b"not an image").decode())
     with pytest.raises(PayloadError):
