@@ -103,8 +103,9 @@ def explore_download(
         map_lab = safe_label(map_label) if explorer.conditional else None
         cmap = explorer.slice_map(plane, grid_2d, label=map_lab)
         suffix = "" if map_lab is None else f"-label{map_lab}"
-        return dcc.send_bytes(export.class_map_png(cmap.classes, cmap.confidence),
-                              f"{explorer.model_id}-slice{suffix}.png")  # fmt: skip
+        data = export.class_map_png(cmap.classes, cmap.confidence,
+                                    n_classes=len(explorer.class_names))  # fmt: skip
+        return dcc.send_bytes(data, f"{explorer.model_id}-slice{suffix}.png")
     if button == "explore-dl-png":
         map_lab = safe_label(map_label) if explorer.conditional else None
         data = export.map_png(explorer, grid_2d, cube_n, label=map_lab, point=point)
@@ -130,11 +131,11 @@ def explore_download(
 
 def named_view(state: dict, class_names) -> dict:
     """The view's numbers with the model's class names: the list, the point's class by
-    name beside its index ("digit"), and the probabilities by name."""
+    name (``class``) beside its index (``digit``), and the probabilities by name."""
     names = [str(n) for n in class_names]
     out = {**state, "class_names": names}
     if _index(state.get("digit")):
-        out["class_name"] = class_name(state["digit"], names)
+        out["class"] = class_name(state["digit"], names)
     probs = np.asarray(state.get("probabilities", []), np.float64).reshape(-1)
     if len(probs) == len(names):
         out["probabilities_by_name"] = {n: float(p) for n, p in zip(names, probs, strict=True)}

@@ -41,7 +41,7 @@ from dashboard.pagestate import (
     restored_points,
 )
 from dashboard.payloads import apply_click, parse_point, safe_label
-from dashboard.texts import class_name, sequence_text
+from dashboard.texts import class_name, class_noun, sequence_text
 
 VIEW = "morph"  # the latent view's aio_id: the map or cube, A's marker and the path
 
@@ -400,6 +400,7 @@ def morph_record(m, model_id, lab, mode, points, class_names=None) -> dict:
         "images": figures.image_values(m.images),
         "classes": [int(c) for c in m.classes],
         "class_names": names,
+        "noun": class_noun(names),
         "names": [class_name(c, names) for c in m.classes],
         "model": model_id,
         "label": lab,

@@ -326,6 +326,7 @@ def test_a_colour_morph_lists_its_crossings_by_name_and_downloads_them(colour_ex
     assert texts.sequence_text(m.sequence, e.class_names) == "red → green"
     record = morph_record(m, e.model_id, None, "linear", [np.zeros(2)] * 2, e.class_names)
     assert record["class_names"] == COLOURS and record["sequence_names"] == ["red", "green"]
+    assert record["noun"] == "class"  # the frame's title in the page: "class red"
     assert record["crossings"][0]["from_name"] == "red" and record["names"][-1] == "green"
     assert np.asarray(record["images"]).shape == (12, 32, 32, 3)
     strip = figures.strip_figure(m.images, m.classes, class_names=e.class_names)
@@ -342,7 +343,7 @@ def test_a_colour_morph_lists_its_crossings_by_name_and_downloads_them(colour_ex
     assert data["names"][0] == "red" and data["crossings"][0]["to_name"] == "green"
     view = explore_download("explore-dl-json", e, [0.9, -0.2], None, None, "none", 0, 12, 4)
     state = json.loads(base64.b64decode(view["content"]))
-    assert state["class_names"] == COLOURS and state["class_name"] == "red"
+    assert state["class_names"] == COLOURS and state["class"] == "red"
     assert set(state["probabilities_by_name"]) == set(COLOURS)
     assert state["probabilities_by_name"]["red"] == pytest.approx(state["probabilities"][0])
 
