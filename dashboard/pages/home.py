@@ -9,7 +9,7 @@ from dashboard import precompute, registry
 from dashboard.components import error_box
 from dashboard.components.tables import activation_table, models_table
 from dashboard.errors import page_callback
-from dashboard.uploads import UPLOAD_PATH
+from dashboard.uploads import UPLOAD_PATH, accepted_note
 from gan_core.uploaded_generators import MAX_UPLOAD_BYTES
 
 VIEWS = (
@@ -32,25 +32,80 @@ VIEWS = (
 
 
 # A plain multipart form (Dash callbacks carry JSON, capped at 1 MB); it posts to the
-# upload route and the whole page follows the redirect back here with the outcome.
-UPLOAD_FORM = f"""<!doctype html><html><body style="margin:0;font:14px Helvetica,Arial,sans-serif">
-<form action="{UPLOAD_PATH}" method="post" enctype="multipart/form-data" target="_top"
-      style="display:flex;gap:12px;align-items:center">
-  <input type="file" name="file" accept=".keras" id="upload-file">
-  <span id="upload-prior">trained on
-    <label><input type="radio" name="prior" value="uniform" checked> uniform [-1,1]</label>
-    <label><input type="radio" name="prior" value="normal"> normal(0,1)</label></span>
-  <button type="submit" id="upload-submit" style="background:#2f6fde;color:#fff;border:0;border-radius:6px;
-          padding:7px 14px;cursor:pointer">Upload generator</button>
-</form></body></html>"""
+# upload route and the whole page follows the redirect back here with the outcome. A .json or
+# .txt file dropped on the class-names field fills it with the file's text; choosing a
+# classifier file turns the dataset choice off (its own classifier colours the maps).
+_FORM_STYLE = """
+body { margin: 0; font: 14px Inter, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d232b; }
+form { display: grid; grid-template-columns: max-content 1fr; gap: 8px 12px; align-items: center; }
+.key { color: #667085; }
+.key i { font-style: normal; font-size: 12px; }
+textarea { font: inherit; width: 100%; max-width: 560px; box-sizing: border-box; height: 44px;
+           padding: 4px 6px; border: 1px solid #e3e6eb; border-radius: 6px; resize: vertical; }
+textarea.over { border: 2px dashed #2f6fde; }
+select { font: inherit; padding: 2px 4px; }
+select:disabled + .hint { opacity: 0.5; }
+.hint { color: #667085; font-size: 13px; }
+button { background: #2f6fde; color: #fff; border: 0; border-radius: 6px; padding: 7px 14px;
+         cursor: pointer; font: inherit; justify-self: start; }
+"""
+_FORM_SCRIPT = """
+const names = document.getElementById("upload-class-names");
+const dataset = document.getElementById("upload-dataset");
+names.addEventListener("dragover", (e) => { e.preventDefault(); names.classList.add("over"); });
+names.addEventListener("dragleave", () => names.classList.remove("over"));
+names.addEventListener("drop", (e) => {
+  names.classList.remove("over");
+  const file = e.dataTransfer && e.dataTransfer.files[0];
+  if (!file) return;
+  e.preventDefault();
+  if (file.size > 16384) { names.value = ""; names.placeholder = file.name + " is too large"; return; }
+  file.text().then((text) => { names.value = text.trim(); });
+});
+document.getElementById("upload-classifier").addEventListener("change", (e) => {
+  dataset.disabled = e.target.files.length > 0;
+});
+"""
+
+
+def upload_form() -> str:
+    """The upload form's page (the srcDoc of an iframe)."""
+    from gan_core.datasets import DATASETS
+
+    options = "".join(f'<option value="{d.name}">{d.title}</option>' for d in DATASETS.values())
+    return f"""<!doctype html><html><head><style>{_FORM_STYLE}</style></head><body>
+<form action="{UPLOAD_PATH}" method="post" enctype="multipart/form-data" target="_top">
+  <label class="key" for="upload-file">Generator</label>
+  <span><input type="file" name="file" accept=".keras" id="upload-file">
+    <span id="upload-prior" class="hint">trained on
+      <label><input type="radio" name="prior" value="uniform" checked> uniform [-1,1]</label>
+      <label><input type="radio" name="prior" value="normal"> normal(0,1)</label></span></span>
+  <label class="key" for="upload-classifier">Its classifier <i>(optional)</i></label>
+  <span><input type="file" name="classifier" accept=".keras" id="upload-classifier">
+    <span class="hint">images → 2..20 class probabilities (softmax)</span></span>
+  <label class="key" for="upload-class-names">Class names</label>
+  <textarea name="class_names" id="upload-class-names" spellcheck="false"
+    placeholder="its classes in output order: one per line or comma-separated (red, green, blue), or drop a .json / .txt file here"></textarea>
+  <label class="key" for="upload-dataset">No classifier?</label>
+  <span><select name="dataset" id="upload-dataset">{options}</select>
+    <span class="hint">the bundled classifier of this dataset colours a 28x28 grey generator's maps</span></span>
+  <span></span>
+  <button type="submit" id="upload-submit">Upload generator</button>
+</form><script>{_FORM_SCRIPT}</script></body></html>"""
+
+
+UPLOAD_FORM = upload_form()
 
 
 def upload_box(uploaded=None, upload_error=None) -> html.Div:
-    """Bring your own generator: a Keras file (None, d) -> 28x28 image, 2 <= d <= 512."""
+    """Bring your own generator: a Keras file (None, d) -> HxW image, 2 <= d <= 512, with its
+    own classifier or a bundled dataset's."""
     message = None
     if isinstance(uploaded, str) and uploaded in registry.uploaded_ids():
+        note = accepted_note(uploaded, registry.SETTINGS.uploads)
         message = html.Div(
-            ["Accepted: ", html.B(uploaded), " — ", dcc.Link("explore it", href=f"/explore?model={uploaded}")],
+            ["Accepted: ", html.B(uploaded), f" — its maps are coloured by {note} — " if note else " — ",
+             dcc.Link("explore it", href=f"/explore?model={uploaded}")],
             className="success", id="upload-message",
         )  # fmt: skip
     elif isinstance(upload_error, str) and upload_error:
@@ -60,12 +115,20 @@ def upload_box(uploaded=None, upload_error=None) -> html.Div:
             html.H3("Bring your own generator"),
             html.P(
                 f"A Keras 3 .keras file (at most {MAX_UPLOAD_BYTES // 2**20} MiB) whose input is (None, d) with "
-                "2 <= d <= 512 and whose output is a 28x28 image, with the latent prior it was trained on. "
-                "It is loaded in safe mode (no custom code), "
-                "stored in the uploads folder only, and gets maps from the bundled digit classifier.",
+                "2 <= d <= 512 and whose output is an HxW image (16 to 128 pixels a side, grey or RGB), "
+                "with the latent prior it was trained on. Its maps are coloured by its own classifier "
+                "(a second .keras file taking those images to 2 to 20 class probabilities, with the "
+                "classes' names), or, for 28x28 grey images, by the bundled MNIST or Fashion-MNIST "
+                "classifier. Both are loaded in safe mode (no custom code) and stored in the uploads "
+                "folder only.",
                 className="note",
             ),  # fmt: skip
-            html.Iframe(srcDoc=UPLOAD_FORM, id="upload-frame", className="upload-frame"),
+            html.Iframe(
+                srcDoc=UPLOAD_FORM,
+                id="upload-frame",
+                className="upload-frame",
+                style={"height": "184px"},
+            ),  # fmt: skip
             message,
         ],
         className="card",

@@ -64,7 +64,7 @@ def test_the_forms_prior_is_recorded(client, tmp_path):
 
 @pytest.mark.parametrize(
     ("make", "reason"),
-    [(lambda t: _keras_bytes(t, out_shape=(32, 32, 1)), "not a 28x28 image"),
+    [(lambda t: _keras_bytes(t, out_shape=(32, 32, 1)), "bring a classifier of your own"),
      (lambda t: _keras_bytes(t, latent_dim=513), "2 <= d <= 512"),
      (lambda t: b"not a zip file", "not a Keras archive")],
 )  # fmt: skip
