@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from selenium.webdriver.common.by import By
 
+from dashboard.urlstate import query_string
 from tests.colour_models import COLOUR_NAMES, colour_classifier, colour_generator, save
 from tests.integration.conftest import element, screenshot, severe_console_errors, wait_for
 
@@ -168,4 +169,10 @@ def test_upload_with_its_own_classifier_in_the_browser_then_explore_it(driver, a
     assert model_id in driver.find_element(By.ID, "explore-model").text  # the model menu
     assert "its own classifier" in driver.find_element(By.TAG_NAME, "body").text
     screenshot(driver, "explore-upload-classifier")
+    # Its classifier names each colour's area: z0 drives red, z1 green, -(z0 + z1) blue.
+    for z, name in (([0.9, -0.2], "red"), ([-0.2, 0.9], "green"), ([-0.7, -0.7], "blue")):
+        driver.get(app_url + "/explore" + query_string({"model": model_id, "z": z}))
+        wait_for(lambda name=name: f"class {name} (p = " in
+                 driver.find_element(By.ID, "explore-readout").text, 60,
+                 message=f"the readout naming {name}")  # fmt: skip
     assert severe_console_errors(driver) == []
