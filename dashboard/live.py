@@ -49,7 +49,10 @@ def live_manifest(model_id: str) -> dict:
         model = explorer.browser_model(folder())
     except BrowserModelError as exc:
         return {"model": model_id, "error": str(exc)}
-    return {**model.manifest, **model_look(explorer), "model": model_id,
+    # the captions the server gives the layers (a cached graph's manifest may be older)
+    layers = [{**layer, "title": explorer.probe.layer_title(layer["name"])}
+              for layer in model.manifest["layers"]]  # fmt: skip
+    return {**model.manifest, **model_look(explorer), "layers": layers, "model": model_id,
             "url": ROUTE + model.name}  # fmt: skip
 
 

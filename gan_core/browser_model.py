@@ -86,17 +86,6 @@ def image_and_classes(generator, classifier) -> tuple[tuple[int, int, int], int]
     return shape, int(out[1])
 
 
-def layer_title(name: str, shape, image_shape) -> str:
-    """A shown layer's caption: the study's titles (its 28×28 image too), an image layer of
-    another size with that size ("image (32×32, colour)")."""
-    from gan_core.activations import LAYER_TITLES
-
-    h, w, c = image_shape
-    if list(shape) == [h, w, c] and (h, w, c) != (28, 28, 1):
-        return f"{name} ({h}×{w}{', colour' if c == 3 else ''})"
-    return LAYER_TITLES.get(name, name)
-
-
 def _rebuild(generator, classifier):
     import keras
 
@@ -234,6 +223,8 @@ def export_browser_model(
                     "the server draws it"
                 ) from exc
             os.replace(Path(tmp) / name, path)
+        from gan_core.activations import layer_title
+
         manifest = {
             "model": model_id,
             "file": name,
@@ -242,9 +233,13 @@ def export_browser_model(
             "image_shape": list(image_shape),  # (H, W, C): C 1 grey, 3 colour
             "classes": classes,  # the classifier's K
             "layers": [
-                {"name": n, "title": layer_title(n, shapes[n], image_shape), "shape": shapes[n]}
+                {
+                    "name": n,
+                    "title": layer_title(n, shapes[n], output=n == names[-1]),
+                    "shape": shapes[n],
+                }
                 for n in names
-            ],  # fmt: skip
+            ],
             "outputs": outputs,
             "version": EXPORT_VERSION,
         }

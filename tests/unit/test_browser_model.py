@@ -226,7 +226,7 @@ def test_a_colour_or_small_grey_model_runs_the_same_in_the_graph(tmp_path, shape
     assert model.manifest["classes"] == len(names)
     assert model.manifest["layers"][-1] == {
         "name": "image", "shape": [h, w, c],
-        "title": f"image ({h}×{w}{', colour' if c == 3 else ''})"}  # fmt: skip
+        "title": f"image ({h}×{w}{'×3' if c == 3 else ''})"}  # fmt: skip
     classes = set()
     for z in COLOUR_Z:
         out = run_graph(model, z)
