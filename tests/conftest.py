@@ -7,6 +7,7 @@ The digit classifier is the committed one (it is part of the product).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -30,6 +31,7 @@ TEST_MODELS = (
 TEST_VARIANTS = (("gan-3d-relu", "relu"),)
 REAL_3D = "bundled-3d"  # a copy of the bundled gan-3d generator
 HIGH_D = "gan-100d"  # a 100-D generator with a normal prior: the bundled one where it exists
+FASHION = "fashion-2d"  # a Fashion-MNIST model (see test_checkpoints)
 
 
 def make_checkpoint(
@@ -88,10 +90,13 @@ def _dashboard_registry_restored():
             reg._cache = cache
 
 
-def copy_classifier(root: Path) -> Path:
-    src = BUNDLED / "classifier"
-    dst = Path(root) / "classifier"
-    shutil.copytree(src, dst, dirs_exist_ok=True)
+def copy_classifier(root: Path, dataset: str = "mnist") -> Path:
+    """The bundled classifier of ``dataset`` copied into ``root``."""
+    from gan_core.datasets import dataset_info
+
+    folder = dataset_info(dataset).classifier_id
+    dst = Path(root) / folder
+    shutil.copytree(BUNDLED / folder, dst, dirs_exist_ok=True)
     return dst
 
 
@@ -115,6 +120,15 @@ def test_checkpoints(tmp_path_factory) -> Path:
             shutil.copy2(BUNDLED / HIGH_D / name, root / HIGH_D / name)
     else:
         make_checkpoint(root, HIGH_D, 100, False, seed=7, prior="normal(0,1)")
+    # A Fashion-MNIST model: the bundled fashion-2d, or (until it exists) gan-2d's generator
+    # labelled as one, so its maps are drawn by the Fashion-MNIST classifier.
+    copy_classifier(root, "fashion-mnist")
+    (root / FASHION).mkdir()
+    source = BUNDLED / (FASHION if (BUNDLED / FASHION).is_dir() else "gan-2d")
+    shutil.copy2(source / "generator.keras", root / FASHION / "generator.keras")
+    config = json.loads((source / "config.json").read_text())
+    config["dataset"] = "fashion-mnist"
+    (root / FASHION / "config.json").write_text(json.dumps(config))
     return root
 
 

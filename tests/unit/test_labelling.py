@@ -95,3 +95,19 @@ def test_without_one_the_datasets_classifier_colours_a_fitting_generator(tmp_pat
     assert lab.note == "the bundled Fashion-MNIST classifier"
     with pytest.raises(CheckpointError, match="32x32x3 images and has no classifier of its own"):
         model_labelling(tmp_path, ModelConfig(latent_dim=2), (32, 32, 3))
+
+
+def test_a_fashion_model_explores_without_the_fashion_images(
+    test_checkpoints, tmp_path, monkeypatch
+):
+    from gan_core.datasets import FASHION_ENV
+    from gan_core.explorer import LatentExplorer
+    from tests.conftest import FASHION
+
+    monkeypatch.setenv(FASHION_ENV, str(tmp_path / "no-such-folder"))
+    explorer = LatentExplorer.from_checkpoint(FASHION, test_checkpoints, cache_dir=tmp_path)
+    assert explorer.dataset.title == "Fashion-MNIST"
+    assert explorer.class_names[0] == "T-shirt"
+    assert explorer.labelling.note == "the bundled Fashion-MNIST classifier"
+    cmap = explorer.map_2d(12)
+    assert cmap.classes.shape == (12, 12) and cmap.classes.max() < 10
