@@ -73,6 +73,7 @@ def test_slice_map_json_is_the_maps_slice_and_classes(explorer):
         "model": REAL_3D,
         "slice": {**s.to_dict(), "n": 4},
         "classes": explorer.slice_map(s, 4).classes.astype(int).tolist(),
+        "class_names": [str(d) for d in range(10)],  # the digit classifier's classes
     }
     assert all(type(v) is int for row in data["classes"] for v in row)
     with pytest.raises(ExportError, match="not computed on a latent slice"):
