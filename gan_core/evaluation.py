@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from gan_core.grids import generate_images
+from gan_core.images import squeeze
 from gan_core.priors import UNIFORM, Prior
 
 
@@ -70,7 +71,7 @@ def weak_classifier_accuracy(
     x_tr, y_tr, x_te, y_te = _real_vs_fake_split(real, fake, seed, holdout=0.25)
     model = keras.Sequential(
         [
-            keras.Input((28, 28, 1)),
+            keras.Input(tuple(real.shape[1:])),
             layers.Conv2D(8, 5, strides=2, activation="relu"),
             layers.Flatten(),
             layers.Dense(1, activation="sigmoid"),
@@ -81,13 +82,14 @@ def weak_classifier_accuracy(
     return float(model.evaluate(x_te, y_te, verbose=0, batch_size=512)[1])
 
 
-def build_strong_classifier():
+def build_strong_classifier(image_shape=(28, 28, 1)):
+    """The study's real-vs-fake CNN for images of ``image_shape`` (H, W, C)."""
     import keras
     from keras import layers
 
     return keras.Sequential(
         [
-            keras.Input((28, 28, 1)),
+            keras.Input(tuple(int(v) for v in image_shape)),
             layers.Conv2D(32, 3, activation="relu"),
             layers.Conv2D(64, 3, activation="relu"),
             layers.MaxPooling2D(2),
@@ -110,7 +112,7 @@ def strong_classifier_error(
 
     keras.utils.set_random_seed(seed)
     x_tr, y_tr, x_te, y_te = _real_vs_fake_split(real, fake, seed, holdout)
-    model = build_strong_classifier()
+    model = build_strong_classifier(x_tr.shape[1:])
     model.compile(keras.optimizers.Adam(1e-3), "binary_crossentropy", metrics=["accuracy"])
     model.fit(x_tr, y_tr, batch_size=128, epochs=epochs, verbose=0, validation_split=0.0)
     acc = float(model.evaluate(x_te, y_te, verbose=0, batch_size=512)[1])
@@ -185,11 +187,13 @@ def classifier_fid(classifier, real: np.ndarray, fake: np.ndarray) -> float:
 
 
 def class_coverage(classifier, images: np.ndarray, labels: np.ndarray | None = None) -> dict:
-    """Share of each predicted digit; with labels, also the label fidelity (percent)."""
+    """Share of each predicted class (the classifier's K classes: the digits for MNIST);
+    with labels, also the label fidelity (percent)."""
     from gan_core.classifier import classify
 
-    pred = classify(classifier, images).argmax(1)
-    share = np.bincount(pred, minlength=10) / max(len(pred), 1)
+    probs = classify(classifier, images)
+    pred = probs.argmax(1)
+    share = np.bincount(pred, minlength=probs.shape[1]) / max(len(pred), 1)
     out = {
         "class_share_percent": {str(k): round(100.0 * float(v), 2) for k, v in enumerate(share)},
         "classes_present": int((share > 0).sum()),
@@ -205,17 +209,18 @@ def label_fidelity_by_label(pred: np.ndarray, labels: np.ndarray) -> dict:
     that label), and what the mislabelled samples became (the digit most of them became and
     its share of them)."""
     pred, labels = np.asarray(pred), np.asarray(labels).reshape(-1)
+    n_labels = max(10, int(max(pred.max(initial=0), labels.max(initial=0))) + 1)
     wrong = pred[pred != labels]
     out = {
         "label_fidelity_percent": round(100.0 * float((pred == labels).mean()), 2),
         "label_fidelity_by_label_percent": {
             str(k): round(100.0 * float((pred[labels == k] == k).mean()), 2)
-            for k in range(10)
+            for k in range(n_labels)
             if (labels == k).any()
         },  # fmt: skip
     }
     if len(wrong):
-        counts = np.bincount(wrong, minlength=10)
+        counts = np.bincount(wrong, minlength=n_labels)
         out["mislabelled_mostly_as"] = int(counts.argmax())
         out["mislabelled_mostly_as_share_percent"] = round(100.0 * counts.max() / len(wrong), 2)
     return out
@@ -348,7 +353,9 @@ def stroke_statistics(images: np.ndarray) -> dict:
     """
     from scipy import ndimage
 
-    x = np.asarray(images, np.float32).reshape(len(images), 28, 28)
+    x = squeeze(np.asarray(images, np.float32))
+    if x.ndim == 4:  # colour (N, H, W, 3): strokes on the mean of the channels
+        x = x.mean(-1)
     ink = x > 0.0
     eight = np.ones((3, 3), bool)
     broken = [ndimage.label(im, structure=eight)[1] > 1 for im in ink]

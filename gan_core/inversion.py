@@ -1,4 +1,5 @@
-"""Find the latent point whose generated image is closest to a given digit.
+"""Find the latent point whose generated image is closest to a given image (a digit for the
+MNIST models; any grey or colour image of the generator's own shape).
 
 Gradient descent on z (Adam) from several starts at once under the model's latent prior
 (gan_core.priors); the best start wins:
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gan_core.images import squeeze
 from gan_core.priors import UNIFORM, Prior
 
 # The normal prior's norm penalty: at 0.05 a z 10% off the typical norm costs 0.05 x 0.21^2
@@ -39,7 +41,8 @@ class InversionResult:
 
     Attributes:
         z: (d,) best latent point (inside the prior's box for a uniform prior).
-        image: (28, 28) the generator's image at z, in [-1, 1].
+        image: the generator's image at z, squeezed (grey (H, W), colour (H, W, 3)), in
+            [-1, 1].
         mse: mean squared pixel error between image and target (pixels in [-1, 1]).
         loss_history: (steps,) best-start loss per step, for a convergence plot.
         label: the CGAN label of the best start (None for an unconditional generator).
@@ -62,13 +65,18 @@ class InversionResult:
         return sorted(k for k, v in self.label_mse.items() if v <= limit and k != self.label)
 
 
-def prepare_target(image: np.ndarray) -> np.ndarray:
-    """A (28, 28) float32 in [-1, 1] from uint8, [0, 1] or [-1, 1] input (also (28, 28, 1))."""
+def prepare_target(image: np.ndarray, shape=(28, 28, 1)) -> np.ndarray:
+    """The target as float32 in [-1, 1] from uint8, [0, 1] or [-1, 1] input, squeezed for
+    a generator of images ``shape`` (H, W, C): grey (H, W) (from (H, W) or (H, W, 1)),
+    colour (H, W, 3)."""
+    h, w, c = (int(v) for v in shape)
     arr = np.asarray(image)
     if arr.ndim == 3 and arr.shape[-1] == 1:
         arr = arr[..., 0]
-    if arr.shape != (28, 28):
-        raise InversionError(f"target must be a 28x28 image, got shape {arr.shape}")
+    want = (h, w) if c == 1 else (h, w, c)
+    if arr.shape != want:
+        kind = f"{h}x{w}" if c == 1 else f"{h}x{w} colour ({h}x{w}x{c})"
+        raise InversionError(f"target must be a {kind} image, got shape {arr.shape}")
     if arr.dtype == np.uint8:
         return arr.astype(np.float32) / 127.5 - 1.0
     arr = arr.astype(np.float32)
@@ -130,7 +138,8 @@ def invert_image(
 
     Args:
         generator: Keras generator (CGAN generators need ``label``).
-        target: 28x28 image (uint8, [0, 1] or [-1, 1]).
+        target: an image of the generator's shape (uint8, [0, 1] or [-1, 1]): 28x28 for
+            the MNIST models, (H, W) or (H, W, 3) for others (see :func:`prepare_target`).
         latent_dim: d of the generator's input.
         label: a CGAN label, or a list of labels to search (``restarts`` starts each).
         prior: the model's latent prior (a Prior or its text; None: uniform[-1,1]).
@@ -147,7 +156,10 @@ def invert_image(
     weight = float(norm_weight) if pr.kind == "normal" else 0.0
     if not np.isfinite(weight) or weight < 0:
         raise InversionError(f"the norm weight must be a number >= 0, not {norm_weight!r}")
-    tgt = tf.constant(prepare_target(target)[None, ..., None])
+    shape = tuple(int(v) for v in generator.outputs[0].shape[1:])
+    if len(shape) == 2:  # a generator of (None, H, W) images
+        shape = (*shape, 1)
+    tgt = tf.constant(prepare_target(target, shape).reshape((1, *shape)))
     rng = np.random.default_rng(seed)
     starts = start_points(pr, restarts, latent_dim, rng)
     z = tf.Variable(np.tile(starts, (per_label, 1)))  # the same starts for every label
@@ -158,7 +170,7 @@ def invert_image(
 
     def render(latents):
         inputs = latents if labels is None else [latents, labels]
-        return generator(inputs, training=False)
+        return tf.reshape(generator(inputs, training=False), (-1, *shape))
 
     box = pr.scale if pr.kind == "uniform" else None
     shell = float(pr.scale) ** 2
@@ -182,7 +194,7 @@ def invert_image(
     final = tf.reduce_mean(tf.square(render(z) - tgt), axis=[1, 2, 3]).numpy()
     best = int(np.argmin(final))
     z_best = z.numpy()[best]
-    image = np.asarray(render(z)[best, ..., 0])
+    image = squeeze(np.asarray(render(z)[best]))
     best_label = None if searched is None else int(start_labels[best])
     label_mse = (
         None

@@ -62,7 +62,8 @@ class TrainingReplay:
         epochs: (E,) epoch numbers with losses.
         g_loss, d_loss: (E,) mean losses per epoch.
         weak_epochs, weak_acc: weak independent classifier accuracy (every 10 epochs).
-        sample_epochs: (S,) epochs with fixed-noise images; samples: (S, 36, 28, 28) uint8.
+        sample_epochs: (S,) epochs with fixed-noise images; samples: (S, 36, H, W) uint8
+            (grey; (S, 36, H, W, 3) for colour), (S, 36, 28, 28) for the MNIST models.
         map_epochs: (M,) epochs with class maps; maps: (M, *grid) uint8 classes.
         map_change: (M,) share of grid points whose class changed since the previous map.
         label_fidelity: CGAN only, (M, 10) share of each label's monitor cube classified
@@ -93,7 +94,7 @@ class TrainingReplay:
         return int(max(candidates)) if candidates else 0
 
     def samples_at(self, epoch: int) -> np.ndarray | None:
-        """The fixed-noise images of the latest recorded epoch <= ``epoch`` (36, 28, 28)."""
+        """The fixed-noise images of the latest recorded epoch <= ``epoch`` (36, H, W[, 3])."""
         idx = _index_at(self.sample_epochs, epoch)
         return None if idx is None else self.samples[idx]
 
