@@ -371,3 +371,34 @@ def test_inverting_into_a_model_without_a_dataset_takes_uploads_only(colour_expl
     assert target.shape == (32, 32, 3) and tuple(target[0, 0]) == (-1.0, -1.0, 1.0)
     with pytest.raises(PayloadError, match="does not fit this model"):
         invert.target_image(e, 0, np.zeros((28, 28)).tolist())
+
+
+def test_a_fashion_model_names_its_areas_its_point_and_its_test_images(test_checkpoints, tmp_path):
+    from dashboard.app import create_app
+    from dashboard.components.latent_view import view_figure
+    from gan_core.explorer import LatentExplorer
+    from tests.conftest import FASHION as FASHION_ID
+
+    create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=8, cube_n=4)
+    from dashboard.pages import invert  # registered with the app
+    e = LatentExplorer.from_checkpoint(FASHION_ID, test_checkpoints, cache_dir=tmp_path / "c")
+    assert e.class_names == FASHION and e.labelling.note == "the bundled Fashion-MNIST classifier"
+    fig, _ = view_figure(e, e.map_2d(16), (0.3, -0.4))
+    labels = [a.text[3:-4] for a in fig.layout.annotations]
+    assert labels and set(labels) <= set(FASHION)
+    probe = e.probe_point([0.3, -0.4])
+    name = FASHION[probe.digit]
+    assert texts.readout_text((0.3, -0.4), probe, "z", e.class_names) == (
+        f"z = (+0.30, -0.40) → {name} (p = {probe.probs.max():.2f})"
+    )
+    # /invert shows the model's own dataset's test images, named by class.
+    x, y = invert.test_images("fashion-mnist")
+    target, _ = invert.target_view(e, 5, None, upload=False)
+    assert target.layout.title.text == f"Fashion-MNIST test image #5 ({FASHION[int(y[5])]})"
+    np.testing.assert_allclose(np.asarray(target.data[0].z), x[5], atol=1e-6)
+    assert invert.target_texts(e)[:2] == ("Image", "Fashion-MNIST test image number")
+    # An MNIST model keeps its digits.
+    mnist = LatentExplorer.from_checkpoint("gan-2d", test_checkpoints, cache_dir=tmp_path / "c")
+    digit = int(invert.test_images("mnist")[1][5])
+    assert invert.target_title(mnist, 5, digit) == f"MNIST test digit #5 (a {digit})"
+    assert invert.target_texts(mnist)[:2] == ("Digit", "MNIST test image number")
