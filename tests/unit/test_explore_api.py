@@ -98,12 +98,14 @@ def page_model(url: str) -> str:
     return found[0]["value"]
 
 
-def view_json(base: str, model_id: str, point) -> dict:
-    """The explorer's "View JSON" download at ``point``: the app runs the model there."""
-    out = call(base, "explore-download.data",
-               {"explore-dl-json.n_clicks": 1, "explore-model.value": model_id,
-                "{\"index\":[\"ALL\"],\"type\":\"explore-slider\"}.value": list(point)},
-               changed="explore-dl-json.n_clicks")  # fmt: skip
+def view_json(base: str, model_id: str, point, plane: str | None = None) -> dict:
+    """The explorer's "View JSON" download at ``point`` (above 4-D: the coordinates on the
+    slice ``plane``): the app runs the model there."""
+    values = {"explore-dl-json.n_clicks": 1, "explore-model.value": model_id,
+              "{\"index\":[\"ALL\"],\"type\":\"explore-slider\"}.value": list(point)}  # fmt: skip
+    if plane is not None:
+        values["explore-slice.data"] = {"spec": plane}
+    out = call(base, "explore-download.data", values, changed="explore-dl-json.n_clicks")
     data = out["explore-download"]["data"]
     content = base64.b64decode(data["content"]) if data.get("base64") else data["content"]
     return json.loads(content)
