@@ -442,6 +442,10 @@ def probs_figure(probs: np.ndarray, height: int = 220, class_names=None) -> go.F
     )
     fig.update_yaxes(range=[0, 1], title="p")
     fig.update_xaxes(title=class_noun(names), type="category")
+    longest = max(len(str(n)) for n in names)
+    if longest > 2:  # names, not digits: slanted, with room for them under the bars
+        fig.update_xaxes(title=None, tickangle=-45, automargin=True)
+        height += min(5 * longest, 160)
     return _layout(fig, "Classifier probabilities", height)
 
 

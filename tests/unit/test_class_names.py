@@ -110,11 +110,12 @@ def test_the_cube_and_its_projections_name_their_classes():
 def test_the_probabilities_are_bars_named_by_class():
     probs = np.linspace(0.0, 1.0, 10)
     fig = figures.probs_figure(probs, class_names=FASHION)
-    assert list(fig.data[0].x) == FASHION and fig.layout.xaxis.title.text == "class"
+    assert list(fig.data[0].x) == FASHION and fig.layout.xaxis.tickangle == -45
+    assert fig.layout.height == 220 + 5 * len("Ankle boot")  # room for the slanted names
     assert fig.data[0].hovertemplate.startswith("%{x}:")
     digits = figures.probs_figure(probs)
     assert list(digits.data[0].x) == [str(d) for d in range(10)]
-    assert digits.layout.xaxis.title.text == "digit"
+    assert digits.layout.xaxis.title.text == "digit" and digits.layout.height == 220
     assert list(digits.data[0].marker.color) == list(D3)
     three = figures.probs_figure([0.2, 0.5, 0.3], class_names=COLOURS)
     assert list(three.data[0].marker.color) == class_palette(3)
@@ -381,6 +382,7 @@ def test_a_fashion_model_names_its_areas_its_point_and_its_test_images(test_chec
 
     create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=8, cube_n=4)
     from dashboard.pages import invert  # registered with the app
+
     e = LatentExplorer.from_checkpoint(FASHION_ID, test_checkpoints, cache_dir=tmp_path / "c")
     assert e.class_names == FASHION and e.labelling.note == "the bundled Fashion-MNIST classifier"
     fig, _ = view_figure(e, e.map_2d(16), (0.3, -0.4))
