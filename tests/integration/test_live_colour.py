@@ -117,9 +117,18 @@ def test_a_colour_model_is_drawn_in_the_page_in_colour_with_its_class_names(
     assert "image (32×32×3)" in driver.find_element(By.ID, "explore-live-acts").text
 
     # dragged: z0 down, then z1 up, each step drawn in the page with no request
-    wait_for(lambda: driver.execute_script(
-        "const gd = document.querySelector('#explore-map .js-plotly-plot');"
-        "return !!(gd && gd.data && gd.data.length);"), 300, message="the map")  # fmt: skip
+    try:
+        wait_for(lambda: driver.execute_script(
+            "const gd = document.querySelector('#explore-map .js-plotly-plot');"
+            "return !!(gd && gd.data && gd.data.length);"), 300, message="the map")  # fmt: skip
+    except AssertionError:
+        from dashboard.jobs import JOBS
+
+        box = driver.execute_script(
+            "const m = document.getElementById('explore-map'); return m && m.innerText;"
+        )
+        raise AssertionError(f"no map: {box!r}; jobs pending {JOBS.pending()}; "
+                             f"{JOBS._jobs!r}"[:4000]) from None  # fmt: skip
     driver.execute_script(RECORD_PROB_TEXTS)
     posts = driver.execute_script(COUNT_POSTS)
     runs = driver.execute_script("return window.ganLive.pages.explore.runs")
@@ -149,4 +158,37 @@ def test_a_colour_model_is_drawn_in_the_page_in_colour_with_its_class_names(
     screenshot(driver, "explore-live-colour")
     driver.execute_script("document.getElementById('explore-live-probs').scrollIntoView()")
     screenshot(driver, "explore-live-colour-probs")  # the named bars and the layers below
+    assert severe_console_errors(driver) == []
+
+
+@pytest.fixture(scope="module")
+def wide_grey_model(test_checkpoints):
+    """A 16x24 grey model with its own 2-class classifier, for this module only."""
+    folder = write_colour_model(test_checkpoints, "grey-wide", shape=(16, 24, 1),
+                                names=["dark", "light"])  # fmt: skip
+    yield "grey-wide"
+    shutil.rmtree(folder)
+
+
+def test_a_wide_grey_model_keeps_its_shape_in_the_page(driver, app_url, wide_grey_model):
+    from dashboard import registry
+
+    z = [0.6, 0.1]
+    driver.get(f"{app_url}/explore?model={wide_grey_model}&z={z[0]},{z[1]}")
+    run = wait_for(lambda: (r := last_run(driver)) and r["z"] == z and r, 120,
+                   message="the page's own run at the URL's point")  # fmt: skip
+    assert is_live(driver)
+    e = registry.get(wide_grey_model)
+    image = np.asarray(e.generator(np.asarray([z], np.float32)))
+    np.testing.assert_allclose(np.reshape(run["image"], (1, 16, 24, 1)), image, atol=1e-4)
+    drawn = canvas_rgb(driver, "explore-live-image")
+    assert (drawn["width"], drawn["height"]) == (24, 16)
+    r, g, b = drawn["rgb"]
+    assert r == g == b and r > 200  # grey, and light where z0 is large
+    box = driver.find_element(By.ID, "explore-live-image").rect
+    assert box["width"] / box["height"] == pytest.approx(1.5, abs=0.02)  # not stretched square
+    top = int(np.argmax(run["probs"]))
+    assert f"→ class {['dark', 'light'][top]} (p = " in (
+        driver.find_element(By.ID, "explore-readout").text
+    )
     assert severe_console_errors(driver) == []
