@@ -83,8 +83,9 @@ def class_name(index: int, class_names=(), n_classes: int | None = None) -> str:
 def default_names(n_classes: int) -> list[str]:
     """The names of ``n_classes`` classes when none were given: the digits "0".."9" for 10
     classes (the digit classifier), else "class 0", "class 1", ..."""
-    n = int(n_classes)
-    return [str(i) for i in range(10)] if n == 10 else [f"class {i}" for i in range(n)]
+    from gan_core.export import class_names_or_default
+
+    return class_names_or_default(None, n_classes)
 
 
 @dataclass(frozen=True)

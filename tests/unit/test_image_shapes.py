@@ -412,3 +412,15 @@ def test_class_coverage_and_strokes_of_colour_images(explorers):
     grey = generate_images(explorers["grey-16x24"].generator, grid_points(4, 2))
     assert stroke_statistics(grey)["ink_pixels_mean"] == pytest.approx(0.5 * 16 * 24)
     assert tuple(build_strong_classifier((32, 32, 3)).inputs[0].shape) == (None, 32, 32, 3)
+
+
+def test_class_names_default_to_digits_for_ten_classes_else_numbered():
+    from gan_core.explorer import PointProbe, class_name, default_names
+
+    assert default_names(10) == [str(d) for d in range(10)]
+    assert default_names(3) == ["class 0", "class 1", "class 2"]
+    assert export.class_names_or_default(None, 2) == ["class 0", "class 1"]
+    assert export.class_names_or_default(("a", "b"), 2) == ["a", "b"]
+    assert class_name(4) == "4" and class_name(1, ["dark", "light"]) == "light"
+    probe = PointProbe(np.zeros(2), None, np.zeros((16, 24)), {}, np.array([0.2, 0.5, 0.3]))
+    assert (probe.class_index, probe.digit, probe.class_name) == (1, 1, "class 1")
