@@ -525,25 +525,41 @@ def strip_figure(
         trace = go.Heatmap(z=u8, zmin=0, zmax=255, colorscale="gray", showscale=False,
                            hoverinfo="skip")  # fmt: skip
     fig = go.Figure(trace)
+    top = 8 * h / 28  # room above the frames for their classes
     if classes is not None:
         palette, digits = class_colours(class_names), is_digits(class_names)
         names = list(class_names)
-        previous = None
-        for i, c in enumerate(int(c) for c in classes):
-            if digits or c != previous:  # a name starts at its frame's left edge
-                where = (
-                    dict(x=i * step + w // 2) if digits else dict(x=i * step - 0.5, xanchor="left")
-                )
-                fig.add_annotation(**where, y=-3 * h / 28, showarrow=False,
-                                   text=escaped(names[c]) if c < len(names) else str(c),
-                                   font=dict(size=11, color=palette[c % len(palette)]))  # fmt: skip
-            previous = c
+        if not digits:
+            top = 14 * h / 28  # two rows, for names that would overlap
+        for i, c, row in _strip_labels(classes, names, digits):
+            where = dict(x=i * step + w // 2) if digits else dict(x=i * step - 0.5, xanchor="left")
+            fig.add_annotation(**where, y=-(3 + 6 * row) * h / 28, showarrow=False,
+                               text=escaped(names[c]) if c < len(names) else str(c),
+                               font=dict(size=11, color=palette[c % len(palette)]))  # fmt: skip
     if current is not None and 0 <= current < n:
         fig.add_shape(type="rect", x0=current * step - 0.5, x1=current * step + w - 0.5,
                       y0=-0.5, y1=h - 0.5, line=dict(color="#d62728", width=3))  # fmt: skip
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False, range=[h, -8 * h / 28])
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False, range=[h, -top])
     fig.update_xaxes(visible=False, constrain="domain")
     return _layout(fig, None, height, margin=dict(l=4, r=4, t=4, b=4))
+
+
+def _strip_labels(classes, names: list, digits: bool) -> list[tuple[int, int, int]]:
+    """(frame, class, row) of a strip's class labels: the digits over every frame (row 0);
+    names where the class changes, a name on the second row (1) when the one before it is
+    too close to fit (about three letters a frame)."""
+    out: list[tuple[int, int, int]] = []
+    for i, c in enumerate(int(c) for c in classes):
+        if digits:
+            out.append((i, c, 0))
+        elif not out or c != out[-1][1]:
+            row = 0
+            if out:
+                j, prev, prev_row = out[-1]
+                wide = len(names[prev]) if prev < len(names) else 2
+                row = 1 - prev_row if i - j < max(2, -(-wide // 3)) else 0
+            out.append((i, c, row))
+    return out
 
 
 def layer_figure(act: np.ndarray, mode: str = "mean", channels=None, title: str = "", height: int = 420,

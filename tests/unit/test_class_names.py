@@ -135,8 +135,16 @@ def test_paths_strips_and_training_grids_use_the_class_colours_and_names():
     # Names only where the class changes (a name is wider than a frame).
     assert [a.text for a in strip.layout.annotations] == ["T-shirt", "Dress", "Coat"]
     assert [a.x for a in strip.layout.annotations] == [-0.5, 59.5, 119.5]
+    # A name too close to the one before it goes on a second row.
+    assert [a.y for a in strip.layout.annotations] == [-3.0, -9.0, -3.0]
+    close = figures.strip_figure(np.zeros((4, 28, 28)), [9, 5, 5, 3], class_names=FASHION)
+    assert [(a.text, a.y) for a in close.layout.annotations] == [
+        ("Ankle boot", -3.0), ("Sandal", -9.0), ("Dress", -3.0)]  # fmt: skip
+    assert close.layout.yaxis.range == (28, -14.0)
     digits = figures.strip_figure(np.zeros((3, 28, 28)), [7, 7, 1])
     assert [a.text for a in digits.layout.annotations] == ["7", "7", "1"]
+    assert {a.y for a in digits.layout.annotations} == {-3.0}
+    assert digits.layout.yaxis.range == (28, -8.0)
     classes = np.array([[0, 1], [2, 2]], np.uint8)
     grid = figures.class_grid_figure(classes, "epoch 3", class_names=COLOURS)
     assert "%{text}" in grid.data[0].hovertemplate and grid.data[0].zmax == 3
