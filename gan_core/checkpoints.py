@@ -28,6 +28,9 @@ MAX_LATENT_DIM = 512
 DEFAULT_CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
 CHECKPOINTS_ENV = "GAN_EXPLORER_CHECKPOINTS"
 CLASSIFIER_ID = "classifier"
+# A generator's images: (H, W, C) with MIN_SIDE <= H, W <= MAX_SIDE and C in CHANNELS.
+MIN_SIDE, MAX_SIDE = 16, 128
+CHANNELS = (1, 3)
 MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -161,6 +164,24 @@ def save_keras_model(model, path: Path) -> None:
         raise
 
 
+def image_shape_of(shape, source: object = "generator") -> tuple[int, int, int]:
+    """(H, W, C) of a model output shape (None, H, W[, C]), or CheckpointError saying why not."""
+    shape = tuple(shape)
+    if len(shape) == 3:
+        shape = (*shape, 1)
+    if len(shape) != 4:
+        raise CheckpointError(f"{source}: output shape {shape} is not an image (None, H, W, C)")
+    h, w, c = shape[1:]
+    if not all(isinstance(v, int) for v in (h, w, c)):
+        raise CheckpointError(f"{source}: output shape {shape} has an unknown size")
+    if not (MIN_SIDE <= h <= MAX_SIDE and MIN_SIDE <= w <= MAX_SIDE) or c not in CHANNELS:
+        raise CheckpointError(
+            f"{source}: output shape {shape} is not an image HxWxC with H and W in "
+            f"{MIN_SIDE}..{MAX_SIDE} and C = 1 (grey) or 3 (colour)"
+        )
+    return int(h), int(w), int(c)
+
+
 def check_generator_shapes(model, cfg: ModelConfig, source: Path) -> None:
     """Refuse a generator whose inputs/outputs disagree with its config."""
     inputs = model.inputs
@@ -175,8 +196,6 @@ def check_generator_shapes(model, cfg: ModelConfig, source: Path) -> None:
         raise CheckpointError(
             f"{source}: wrong input shape {z_shape}, config says (None, {cfg.latent_dim})"
         )
-    from gan_core.labelling import image_shape_of
-
     image_shape_of(model.outputs[0].shape, source)
 
 
@@ -237,8 +256,6 @@ def infer_config(model, source: Path, prior=None) -> ModelConfig:
             f"{source}: input shape {shape} is not (None, d) with "
             f"{MIN_FOREIGN_DIM} <= d <= {MAX_FOREIGN_DIM}"
         )
-    from gan_core.labelling import image_shape_of
-
     image_shape_of(model.outputs[0].shape, source)
     return ModelConfig(latent_dim=int(shape[1]), prior=prior.spec, data_source="imported",
                        extra={"inferred": True})  # fmt: skip

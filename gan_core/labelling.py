@@ -17,15 +17,17 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from gan_core.checkpoints import (
+from gan_core.checkpoints import (  # noqa: F401 (image shapes: imported from here too)
+    CHANNELS,
     DEFAULT_CHECKPOINTS,
+    MAX_SIDE,
+    MIN_SIDE,
     CheckpointError,
     ModelConfig,
     classifier_path,
+    image_shape_of,
 )
 
-MIN_SIDE, MAX_SIDE = 16, 128
-CHANNELS = (1, 3)
 MIN_CLASSES, MAX_CLASSES = 2, 20
 MAX_CLASS_NAME = 40
 MAX_CLASSIFIER_BYTES = 32 * 1024 * 1024
@@ -55,24 +57,6 @@ class Labelling:
     @property
     def own(self) -> bool:
         return self.dataset is None
-
-
-def image_shape_of(shape, source: object = "generator") -> tuple[int, int, int]:
-    """(H, W, C) of a model output shape (None, H, W[, C]), or CheckpointError saying why not."""
-    shape = tuple(shape)
-    if len(shape) == 3:
-        shape = (*shape, 1)
-    if len(shape) != 4:
-        raise CheckpointError(f"{source}: output shape {shape} is not an image (None, H, W, C)")
-    h, w, c = shape[1:]
-    if not all(isinstance(v, int) for v in (h, w, c)):
-        raise CheckpointError(f"{source}: output shape {shape} has an unknown size")
-    if not (MIN_SIDE <= h <= MAX_SIDE and MIN_SIDE <= w <= MAX_SIDE) or c not in CHANNELS:
-        raise CheckpointError(
-            f"{source}: output shape {shape} is not an image HxWxC with H and W in "
-            f"{MIN_SIDE}..{MAX_SIDE} and C = 1 (grey) or 3 (colour)"
-        )
-    return int(h), int(w), int(c)
 
 
 def parse_class_names(value) -> list[str]:
