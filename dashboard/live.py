@@ -24,6 +24,7 @@ from dashboard.errors import page_callback
 from dashboard.jobs import BACKGROUND
 from dashboard.pagestate import Field, parse_flag
 from dashboard.payloads import PayloadError, safe_label
+from dashboard.texts import class_noun
 from gan_core.browser_model import BrowserModelError
 from gan_core.checkpoints import CheckpointError
 from gan_core.images import class_palette
@@ -60,12 +61,10 @@ def model_look(explorer) -> dict:
     """What the page needs to show a model's outputs: ``image_shape`` [H, W, C] (C 1: grey,
     3: colour), ``class_names`` (the classifier's K, in its order), ``palette`` (one colour
     per class, gan_core.images.class_palette: MNIST's the digit colours) and ``noun`` (what
-    one class is called: "digit" for MNIST, else "class")."""
+    one class is called, dashboard.texts.class_noun: "digit" for the digits, else "class")."""
     names = [str(n) for n in explorer.class_names]
-    dataset = explorer.dataset
     return {"image_shape": [int(v) for v in explorer.image_shape], "class_names": names,
-            "palette": class_palette(len(names)),
-            "noun": dataset.noun if dataset is not None else "class"}  # fmt: skip
+            "palette": class_palette(len(names)), "noun": class_noun(names)}  # fmt: skip
 
 
 def serve_graph(name: str):

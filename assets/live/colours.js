@@ -28,6 +28,18 @@ export function lookOf(manifest) {
           noun: m.noun || "digit"};
 }
 
+/* Class ``k`` in a sentence, as dashboard.texts.class_text: "digit 3" for the digits,
+ * else its name ("Sandal"). */
+export function classText(look, k) {
+  const name = look.names[k] === undefined ? String(k) : look.names[k];
+  return look.noun === "digit" ? "digit " + name : name;
+}
+
+/* A class name as Plotly's labels show it (dashboard.texts.escaped). */
+export function escaped(text) {
+  return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 /* The default look: 28x28 grey digits. */
 export const DIGITS = lookOf(null);
 

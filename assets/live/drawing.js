@@ -135,7 +135,7 @@ export function drawStrip(canvas, images, classes, look = DIGITS) {
   if (!canvas) { return; }
   const {height: H, width: W} = look;
   const S = Math.max(1, Math.round(84 / Math.max(H, W)));  // pixels per image pixel
-  const u = (S * Math.max(H, W)) / 28;  // a digit's 3
+  const u = Math.max(1, Math.round((S * Math.max(H, W)) / 28));  // a digit's 3: gaps, names
   const top = 12 * u, step = W * S + 2 * u;
   canvas.width = images.length * step - 2 * u;
   canvas.height = top + H * S;

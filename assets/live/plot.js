@@ -1,7 +1,7 @@
 /* What the page lays over the server's Plotly figures while a point is dragged (rings,
  * a path, a cube's slices: a CSS move or a canvas, no Plotly redraw per step), and the
  * figure updates it makes itself (a 4D cube swapped for w's). */
-import {DIGITS, DIGIT_COLORS, lookOf} from "./colours.js";
+import {DIGITS, DIGIT_COLORS, classText, escaped, lookOf} from "./colours.js";
 import {FACES} from "./geometry.js";
 import {signed} from "./format.js";
 
@@ -136,10 +136,10 @@ export function cubeTraces(data, cube, meta, look = DIGITS) {
   const traces = [];
   per.forEach((p, d) => {
     if (!p.x.length) { return; }
-    traces.push({type: "scatter3d", ...p, mode: "markers", name: look.names[d],
+    traces.push({type: "scatter3d", ...p, mode: "markers", name: escaped(look.names[d]),
                  marker: {size: sliced !== null ? 6 : 4, color: look.palette[d],
                           opacity: sliced !== null ? 0.9 : 0.45},
-                 hovertemplate: look.noun + " " + look.names[d] +
+                 hovertemplate: escaped(classText(look, d)) +
                    "<br>(%{x:.2f}, %{y:.2f}, %{z:.2f})<extra></extra>"});
   });
   return traces;

@@ -11,7 +11,7 @@ import {argmax, cubeAt, meanMap, sliceIndices, slicesThrough} from "./geometry.j
 import {hideOnce, placeRing, placeSlices, plotIn, swapCube} from "./plot.js";
 import {byId, onSlice, readLabel, readPoint, readSlice, sliderGeometry} from "./sliders.js";
 import {cubesFor} from "./cubes.js";
-import {lookOf} from "./colours.js";
+import {classText, lookOf} from "./colours.js";
 import {Model} from "./runtime.js";
 import {keys} from "./store.js";
 
@@ -298,8 +298,8 @@ export class Live {
     if (readout) {
       const shown = values.t || values.z;
       const coords = shown.map((v) => (v >= 0 ? "+" : "") + v.toFixed(2)).join(", ");
-      readout.textContent = (values.t ? "t" : "z") + " = (" + coords + ") → " + look.noun + " " +
-        look.names[top] + " (p = " + probs[top].toFixed(2) + ")";
+      readout.textContent = (values.t ? "t" : "z") + " = (" + coords + ") → " +
+        classText(look, top) + " (p = " + probs[top].toFixed(2) + ")";  // texts.readout_text
     }
     if (marker) { this.moveMarker(values.t || values.z, values.label); }
   }

@@ -48,10 +48,15 @@ if (!window.__fillTextHooked) {
 
 
 @pytest.fixture(scope="module")
-def colour_model(test_checkpoints):
+def colour_model(app_url, test_checkpoints):
     """The colour model beside the tests' models (whose root holds the MNIST classifier;
-    this one has its own), for this module only."""
+    this one has its own), for this module only; its map already in the server's cache,
+    as the background fill leaves the maps of the models there when the server starts."""
+    from dashboard import registry
+
     folder = write_colour_model(test_checkpoints, MODEL)
+    e = registry.get(MODEL)
+    e.compute(e.view_request(registry.SETTINGS.grid_2d, registry.SETTINGS.cube_n))
     yield MODEL
     shutil.rmtree(folder)
 
@@ -106,7 +111,7 @@ def test_a_colour_model_is_drawn_in_the_page_in_colour_with_its_class_names(
     assert r > 200 and g < 60 and b < 60, drawn
     expected = np.clip(np.round((image[0, 0, :8] + 1) * 127.5), 0, 255)  # the first pixels
     np.testing.assert_allclose(np.reshape(drawn["pixels"], (8, 4))[:, :3], expected, atol=1)
-    assert "→ class red (p = " in driver.find_element(By.ID, "explore-readout").text
+    assert "→ red (p = " in driver.find_element(By.ID, "explore-readout").text
     # the image layer's heatmap is the RGB image itself; the 3,072-unit layer a square map
     layers = driver.execute_script("return window.ganLive.pages.explore.manifest.layers")
     assert [layer["name"] for layer in layers] == ["pixels", "image"]
@@ -124,11 +129,9 @@ def test_a_colour_model_is_drawn_in_the_page_in_colour_with_its_class_names(
     except AssertionError:
         from dashboard.jobs import JOBS
 
-        box = driver.execute_script(
-            "const m = document.getElementById('explore-map'); return m && m.innerText;"
-        )
-        raise AssertionError(f"no map: {box!r}; jobs pending {JOBS.pending()}; "
-                             f"{JOBS._jobs!r}"[:4000]) from None  # fmt: skip
+        page_text = driver.execute_script("return document.body.innerText")
+        jobs = {k: (s.finished, s.error) for k, s in JOBS._jobs.items() if colour_model in k}
+        raise AssertionError(f"no map; jobs {jobs}; page: {page_text[:2000]!r}") from None
     driver.execute_script(RECORD_PROB_TEXTS)
     posts = driver.execute_script(COUNT_POSTS)
     runs = driver.execute_script("return window.ganLive.pages.explore.runs")
@@ -150,7 +153,7 @@ def test_a_colour_model_is_drawn_in_the_page_in_colour_with_its_class_names(
     assert dominant(driver, "explore-live-image") == "green"
     r, g, b = canvas_rgb(driver, "explore-live-image")["rgb"]
     assert g > 200 and r < 100 and b < 60
-    assert "→ class green (p = " in driver.find_element(By.ID, "explore-readout").text
+    assert "→ green (p = " in driver.find_element(By.ID, "explore-readout").text
     assert driver.execute_script("return window.ganLive.pages.explore.look.names") == COLOUR_NAMES
     ActionChains(driver).release().perform()
     wait_for(lambda: driver.execute_script(COUNT_POSTS) > posts, 30, message="the commit")
@@ -188,7 +191,43 @@ def test_a_wide_grey_model_keeps_its_shape_in_the_page(driver, app_url, wide_gre
     box = driver.find_element(By.ID, "explore-live-image").rect
     assert box["width"] / box["height"] == pytest.approx(1.5, abs=0.02)  # not stretched square
     top = int(np.argmax(run["probs"]))
-    assert f"→ class {['dark', 'light'][top]} (p = " in (
+    assert f"→ {['dark', 'light'][top]} (p = " in (
         driver.find_element(By.ID, "explore-readout").text
     )
+    assert severe_console_errors(driver) == []
+
+
+# The mean R, G, B of each frame of the morph strip (the strip's geometry: drawing.js).
+STRIP_FRAMES = """
+const c = document.getElementById('morph-live-strip'), n = arguments[0];
+const step = (c.width + arguments[1]) / n, top = c.height - arguments[2];
+const ctx = c.getContext('2d'), out = [];
+for (let i = 0; i < n; i++) {
+  const px = ctx.getImageData(Math.round(i * step) + 4, top + 4, 8, 8).data, s = [0, 0, 0];
+  for (let k = 0; k < px.length; k += 4) { for (let ch = 0; ch < 3; ch++) { s[ch] += px[k + ch]; } }
+  out.push(s.map((v) => v / (px.length / 4)));
+}
+return out;
+"""
+
+
+def test_a_colour_morph_is_drawn_in_the_page_in_colour_with_named_areas(
+    driver, app_url, colour_model
+):
+    from dashboard import ids
+    from tests.integration.test_live import morph_run
+    from tests.integration.test_views import graph_data
+
+    driver.get(f"{app_url}/morph?model={colour_model}&a=0.8,-0.3&b=-0.2,0.8&frames=16")
+    run = wait_for(lambda: (r := morph_run(driver)) and r["frames"] == 16 and r, 120,
+                   message="the page's own frames")  # fmt: skip
+    assert run["classes"][0] == 0 and run["classes"][-1] == 1  # red to green
+    assert driver.find_element(By.ID, "morph-live-sequence").text == ("Crossed areas: red → green")
+    # 16 frames of 32x32 at 3 pixels each, 6 apart, under a 36-pixel band for the names
+    frames = driver.execute_script(STRIP_FRAMES, 16, 6, 96)
+    assert COLOUR_NAMES[int(np.argmax(frames[0]))] == "red"
+    assert COLOUR_NAMES[int(np.argmax(frames[-1]))] == "green"
+    # the scrubbed frame (from the morph the server stored) is an RGB image
+    frame = wait_for(lambda: graph_data(driver, ids.MO_FRAME_IMAGE), 120, message="the frame")
+    assert frame[0]["type"] == "image" and np.shape(frame[0]["z"]) == (32, 32, 3)
     assert severe_console_errors(driver) == []

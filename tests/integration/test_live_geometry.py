@@ -223,3 +223,15 @@ def test_a_frame_is_recorded_as_the_server_records_it(page):
                    {"v": im.ravel().tolist(), "shape": list(shape)})  # fmt: skip
         squeezed = im[..., 0] if shape[-1] == 1 else im
         np.testing.assert_allclose(np.asarray(got), figures.image_values(squeezed), atol=1e-3)
+
+
+def test_classes_are_spoken_of_as_the_server_speaks_of_them(page):
+    from dashboard.texts import class_noun, class_text, escaped
+
+    for names in ([str(d) for d in range(10)], ["T-shirt", "a<b & c>", "Bag"]):
+        look = {"class_names": names, "noun": class_noun(names)}
+        got = page(["colours"],
+                   "const look = m.colours.lookOf(data);"
+                   "return look.names.map((_, k) => [m.colours.classText(look, k),"
+                   " m.colours.escaped(look.names[k])]);", look)  # fmt: skip
+        assert got == [[class_text(k, names), escaped(n)] for k, n in enumerate(names)]
