@@ -121,7 +121,8 @@ def test_export_map_on_a_slice_writes_exactly_the_slice_and_its_classes(
     assert main(args) == 0
     assert "12^2 grid" in capsys.readouterr().out
     data = json.loads(out.read_text())
-    assert list(data) == ["model", "slice", "classes"] and data["model"] == REAL_3D
+    assert list(data) == ["model", "slice", "classes", "class_names"] and data["model"] == REAL_3D
+    assert data["class_names"] == [str(d) for d in range(10)]
     s = data["slice"]
     assert list(s) == ["spec", "origin", "basis", "range", "n"]
     assert s["spec"] == "random:5" and s["n"] == 12 and s["range"] == [-1.0, 1.0]
