@@ -416,7 +416,7 @@ def evaluate_generator(
         classifier_fid(classifier, real_test[:n_fid], fake[:n_fid]), 4
     )
     metrics["classifier_fid_note"] = (
-        "Frechet distance on the digit classifier's features, not Inception FID"
+        "Frechet distance on the dataset classifier's features, not Inception FID"
     )
     metrics.update(
         class_coverage(classifier, fake[:n_fid], None if labels is None else labels[:n_fid])

@@ -52,6 +52,8 @@ VIEWS: tuple[View, ...] = (
          graphs=("explore-image", "explore-map", "explore-projections"), live="explore-root"),
     View("explore-4d", "/explore?model=gan-4d&z=0.3,-0.4,0.2,0",
          graphs=("explore-image", "explore-map", "explore-projections"), live="explore-root"),
+    View("explore-fashion", "/explore?model=fashion-2d&z=0.3,-0.4",
+         graphs=("explore-image", "explore-probs", "explore-map"), live="explore-root"),
     View("explore-100d", "/explore?model=gan-100d&slice=random%3A0&z=0.6,-1.2",
          graphs=("explore-map",), texts=(("explore-map", "(100x100)"),), live="explore-root"),
     View("morph-100d", "/morph?model=gan-100d", graphs=("morph-map",),
@@ -73,7 +75,13 @@ VIEWS: tuple[View, ...] = (
          graphs=("train-samples", "train-map", "train-history", "train-change")),
 )  # fmt: skip
 BY_NAME = {v.name: v for v in VIEWS}
-DOCS_SET = ("explore-2d", "explore-100d", "morph", "training")  # the README's pictures
+DOCS_SET = (
+    "explore-2d",
+    "explore-100d",
+    "explore-fashion",
+    "morph",
+    "training",
+)  # the README's pictures
 
 
 def parse_args(argv=None) -> argparse.Namespace:
