@@ -10,7 +10,8 @@ instance (MATCH on ``aio_id``):
 
 - ``render``: the whole map or cube, sent when the model, the label, the 4D cube, the
   slice, the colouring or the path's mask change. A map not in the cache yet is queued
-  first in the map jobs and the view shows how far it is (``poll_job``), never blocking;
+  first in the map jobs and the view shows how far it is (``poll_job``, on the clock's
+  ticks only), never blocking;
 - ``follow``: on every point or path change only Patches travel (the marker, the path,
   the projections' slices when the point enters another grid cell);
 - ``click``: the map, a cube point or a projection face clicked gives the coordinates.
@@ -476,13 +477,18 @@ def render(model_id, label, axis, index, colour, mask, _job_done, _redraw, recor
     output={"box": Output(_ID.progress_box(_M), "style"), "value": Output(_ID.progress(_M), "value"),
             "text": Output(_ID.progress_text(_M), "children"), "done": Output(_ID.job_done(_M), "data"),
             "polling_off": Output(_ID.poll(_M), "disabled", allow_duplicate=True)},
-    inputs={"_n": Input(_ID.poll(_M), "n_intervals"), "key": Input(_ID.job(_M), "data")},
+    inputs={"_n": Input(_ID.poll(_M), "n_intervals"), "key": State(_ID.job(_M), "data")},
     error_box=_ID.error(_M),
     clears=False,
     prevent_initial_call=True,
 )  # fmt: skip
 def poll_job(_n, key):
-    """Progress of the map being computed; when it is done, render draws it."""
+    """Progress of the map being computed; when it is done, render draws it.
+
+    Only the clock's ticks run this, never render's writing of the job: Dash drops a chain
+    of callbacks that comes back to where it started, so a ``done`` handed over in answer
+    to render's own output (a map finished before the first tick) would never reach
+    render, and the map would never be drawn. A tick starts a chain of its own."""
     state = JOBS.get(key) if isinstance(key, str) else None
     if state is None:
         # Under several server processes (gunicorn) the job may run in another one:
