@@ -120,6 +120,14 @@ def _image_trace(image: np.ndarray, **kw):
                       hoverinfo="skip", **kw)  # fmt: skip
 
 
+def _uint8_trace(pixels: np.ndarray):
+    """Pixels already in uint8: a grey heatmap (H, W) or an RGB image (H, W, 3)."""
+    if pixels.ndim == 3:
+        return go.Image(z=pixels, hoverinfo="skip")
+    return go.Heatmap(z=pixels, zmin=0, zmax=255, colorscale="gray", showscale=False,
+                      hoverinfo="skip")  # fmt: skip
+
+
 def image_array(image) -> np.ndarray:
     """An image as the figures take it: float32, squeezed; ValueError for anything that is
     not a grey (H, W) or colour (H, W, 3) image."""
@@ -519,12 +527,7 @@ def strip_figure(
     gap = np.full((n, h, STRIP_GAP, *imgs.shape[3:]), -1.0, np.float32)
     row = np.concatenate(np.concatenate([imgs, gap], axis=2), axis=1)  # (h, n * step[, 3])
     u8 = np.round((np.clip(row, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
-    if u8.ndim == 3:
-        trace = go.Image(z=u8, hoverinfo="skip")
-    else:
-        trace = go.Heatmap(z=u8, zmin=0, zmax=255, colorscale="gray", showscale=False,
-                           hoverinfo="skip")  # fmt: skip
-    fig = go.Figure(trace)
+    fig = go.Figure(_uint8_trace(u8))
     top = 8 * h / 28  # room above the frames for their classes
     if classes is not None:
         palette, digits = class_colours(class_names), is_digits(class_names)
@@ -627,12 +630,7 @@ def samples_grid_figure(samples: np.ndarray, title: str, height: int = 340) -> g
     for k, im in enumerate(imgs):
         r, c = divmod(k, cols)
         sheet[r * h : (r + 1) * h, c * w : (c + 1) * w] = im
-    if sheet.ndim == 3:
-        trace = go.Image(z=sheet, hoverinfo="skip")
-    else:
-        trace = go.Heatmap(z=sheet, zmin=0, zmax=255, colorscale="gray", showscale=False,
-                           hoverinfo="skip")  # fmt: skip
-    fig = go.Figure(trace)
+    fig = go.Figure(_uint8_trace(sheet))
     fig.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
     fig.update_xaxes(visible=False, constrain="domain")
     return _layout(fig, title, height, margin=dict(l=4, r=4, t=30, b=4))
