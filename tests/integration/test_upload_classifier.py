@@ -172,7 +172,7 @@ def test_upload_with_its_own_classifier_in_the_browser_then_explore_it(driver, a
     # Its classifier names each colour's area: z0 drives red, z1 green, -(z0 + z1) blue.
     for z, name in (([0.9, -0.2], "red"), ([-0.2, 0.9], "green"), ([-0.7, -0.7], "blue")):
         driver.get(app_url + "/explore" + query_string({"model": model_id, "z": z}))
-        wait_for(lambda name=name: f"class {name} (p = " in
+        wait_for(lambda name=name: f"→ {name} (p = " in
                  driver.find_element(By.ID, "explore-readout").text, 60,
                  message=f"the readout naming {name}")  # fmt: skip
     assert severe_console_errors(driver) == []
