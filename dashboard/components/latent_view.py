@@ -538,7 +538,10 @@ def follow(values, path, model_id, label, ready, drawn, w_index, shown, sent, op
             out["w_index"] = idx
             other_cube = not page_drew_cube(shown, model_id, label, idx, explorer.conditional)
     if ready != model_id or not isinstance(drawn, dict) or drawn.get("model") != model_id:
-        return out  # render draws the whole figure
+        # Not drawn yet, or being drawn now with the point it was sent, older than this
+        # one: render draws again after (Dash runs a callback requested while it is in
+        # flight once more when it returns), so the figure ends at the point.
+        return {**out, "redraw": time.time()} if point is not None else out
     if other_cube:
         return {**out, "redraw": time.time()}  # render redraws with the point where it is
     projections = bool(drawn.get("projections"))

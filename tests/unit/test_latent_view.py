@@ -2,6 +2,7 @@
 click gives, and how it follows a map that is still computing."""
 
 import numpy as np
+import pytest
 
 from gan_core.latent import ClassMap
 
@@ -158,3 +159,29 @@ def test_view_points_and_paths_are_checked(test_checkpoints, tmp_path):
                 {"latents": [[0, 0], [1, 1]], "classes": [1]}):  # fmt: skip
         with pytest.raises(PayloadError):
             view_path(e2, bad)
+
+
+def test_a_point_that_comes_while_the_map_is_drawn_gets_it_drawn_again(test_checkpoints, tmp_path):
+    """The page's point may arrive while render draws the map with the one before (the
+    marker would be left behind): follow asks render to draw again; once drawn, it moves
+    the marker by Patch only."""
+    from dash import Patch, no_update
+
+    from dashboard.app import create_app
+
+    create_app(test_checkpoints, cache_dir=tmp_path, grid_2d=8, cube_n=4)
+    from dashboard.components import latent_view as view
+
+    def follow(values, ready, drawn):
+        return view.follow.__wrapped__(values, None, "gan-2d", None, ready, drawn, None, None, None, {}, None)
+
+    pending = follow([0.25, -0.5], ready=None, drawn=None)  # render not done yet
+    assert pending["redraw"] is not no_update and pending["figure"] is no_update
+    older = follow([0.25, -0.5], ready="gan-3d", drawn={"model": "gan-3d"})  # another model's
+    assert older["redraw"] is not no_update
+    assert follow([], ready=None, drawn=None)["redraw"] is no_update  # no point: nothing to draw
+    drawn = follow([0.25, -0.5], ready="gan-2d", drawn={"model": "gan-2d", "path": None})
+    assert drawn["redraw"] is no_update and isinstance(drawn["figure"], Patch)
+    shapes = drawn["figure"].to_plotly_json()["operations"][0]["params"]["value"]
+    x0, x1 = shapes[0]["x0"], shapes[0]["x1"]
+    assert (x0 + x1) / 2 == pytest.approx(0.25)
