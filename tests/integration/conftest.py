@@ -81,6 +81,18 @@ def driver():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _page_left_behind(request):
+    """After a browser test, leave its page and drop what its console said, so a page
+    still loading cannot fetch during the next test (which may clear the cache) and each
+    test's console errors are its own."""
+    yield
+    if "driver" in request.fixturenames:
+        drv = request.getfixturevalue("driver")
+        drv.get("about:blank")
+        drv.get_log("browser")
+
+
 def wait_for(predicate, timeout=60.0, interval=0.25, message="condition"):
     deadline = time.time() + timeout
     last = None
