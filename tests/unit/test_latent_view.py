@@ -173,7 +173,9 @@ def test_a_point_that_comes_while_the_map_is_drawn_gets_it_drawn_again(test_chec
     from dashboard.components import latent_view as view
 
     def follow(values, ready, drawn):
-        return view.follow.__wrapped__(values, None, "gan-2d", None, ready, drawn, None, None, None, {}, None)
+        return view.follow.__wrapped__(
+            values, None, "gan-2d", None, ready, drawn, None, None, None, {}, None
+        )
 
     pending = follow([0.25, -0.5], ready=None, drawn=None)  # render not done yet
     assert pending["redraw"] is not no_update and pending["figure"] is no_update
