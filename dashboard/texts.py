@@ -5,31 +5,18 @@ from __future__ import annotations
 
 import html
 
+from gan_core.labelling import DIGITS, class_name, class_names_or_default
 from gan_core.latent import ClassMap, label_fidelity
-
-DIGITS = tuple(str(d) for d in range(10))  # MNIST's class names, the default everywhere
-
-
-def class_names_or_digits(class_names=None) -> list[str]:
-    """The class names given, or the ten digits."""
-    return list(DIGITS if class_names is None else class_names)
 
 
 def is_digits(class_names=None) -> bool:
     """Whether the classes are MNIST's digits (spoken of as "digit 3")."""
-    return tuple(class_names_or_digits(class_names)) == DIGITS
+    return tuple(class_names_or_default(class_names)) == DIGITS
 
 
 def class_noun(class_names=None) -> str:
     """What one class is called: "digit" for the digits, else "class"."""
     return "digit" if is_digits(class_names) else "class"
-
-
-def class_name(k, class_names=None) -> str:
-    """The name of class ``k`` ("3", "Sandal"); its number when the names do not reach it."""
-    names = class_names_or_digits(class_names)
-    k = int(k)
-    return names[k] if 0 <= k < len(names) else str(k)
 
 
 def class_text(k, class_names=None) -> str:

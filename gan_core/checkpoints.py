@@ -350,16 +350,11 @@ def list_model_ids(root: str | os.PathLike | None = None) -> list[str]:
 
 def dataset_label(model_dir: Path, cfg: ModelConfig) -> str:
     """What a model list says a model was trained on / coloured by: "MNIST",
-    "Fashion-MNIST", or "own classifier (3 classes)"."""
-    from gan_core.data import DataSourceError
-    from gan_core.datasets import dataset_info
+    "Fashion-MNIST", or "own classifier (3 classes)" (gan_core.labelling.dataset_label)."""
+    from gan_core import labelling
 
-    if (Path(model_dir) / "classifier.keras").is_file():
-        return f"own classifier ({len(cfg.class_names)} classes)"
-    try:
-        return dataset_info(cfg.dataset).title
-    except DataSourceError:
-        return str(cfg.dataset)
+    own = (Path(model_dir) / labelling.OWN_CLASSIFIER).is_file()
+    return labelling.dataset_label(None if own else cfg.dataset, len(cfg.class_names))
 
 
 def describe_checkpoints(

@@ -22,6 +22,7 @@ from gan_core.checkpoints import (
 )
 from gan_core.grids import CUBE_POINTS, MAP_2D_POINTS, generate_images
 from gan_core.interpolation import MorphResult, morph
+from gan_core.labelling import class_name
 from gan_core.latent import (
     ClassMap,
     LatentInputError,
@@ -73,21 +74,6 @@ class PointProbe:
         return class_name(self.class_index, self.class_names, len(self.probs))
 
 
-def class_name(index: int, class_names=(), n_classes: int | None = None) -> str:
-    """The name of class ``index``: from ``class_names`` when given, else the default names
-    (digits "0".."9" for 10 classes, "class i" otherwise)."""
-    names = list(class_names) or default_names(n_classes if n_classes is not None else 10)
-    return str(names[int(index)]) if 0 <= int(index) < len(names) else f"class {int(index)}"
-
-
-def default_names(n_classes: int) -> list[str]:
-    """The names of ``n_classes`` classes when none were given: the digits "0".."9" for 10
-    classes (the digit classifier), else "class 0", "class 1", ..."""
-    from gan_core.export import class_names_or_default
-
-    return class_names_or_default(None, n_classes)
-
-
 @dataclass(frozen=True)
 class MapRequest:
     """One precomputable map of a model: its 2D grid (kind "map") or a cube, for a label
@@ -118,14 +104,14 @@ class LatentExplorer:
         self, checkpoint: GeneratorCheckpoint, classifier, classifier_file, cache: MapCache,
         labelling=None,
     ):  # fmt: skip
-        from gan_core.labelling import Labelling, image_shape_of
+        from gan_core.labelling import Labelling, class_names_or_default, image_shape_of
 
         self.checkpoint = checkpoint
         self.image_shape = image_shape_of(checkpoint.generator.outputs[0].shape)
         n = int(classifier.outputs[0].shape[-1])
         # Who colours the maps and what their classes are called (gan_core.labelling).
         self.labelling = labelling or Labelling(
-            Path(classifier_file), tuple(str(i) for i in range(n)), "the classifier", None
+            Path(classifier_file), tuple(class_names_or_default(None, n)), "the classifier", None
         )
         self.class_names = list(self.labelling.class_names)
         self.model_id = checkpoint.model_id

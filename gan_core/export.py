@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from gan_core.images import class_palette
+from gan_core.labelling import class_names_or_default
 
 # One colour per digit, shared by the maps in the dashboard and the exported PNGs
 # (Plotly's "D3" qualitative palette: distinct and readable on white); the first ten
@@ -279,13 +280,10 @@ def frames_png(
     return _write(buf.getvalue(), path)
 
 
-def class_names_or_default(class_names, n_classes: int) -> list[str]:
-    """``class_names`` as a list of texts, or the default names of ``n_classes`` classes
-    (the digits "0".."9" for 10, "class i" otherwise); a list of the wrong length is refused."""
-    if class_names is None or len(class_names) == 0:
-        n = int(n_classes)
-        return [str(i) for i in range(n)] if n == 10 else [f"class {i}" for i in range(n)]
-    names = [str(n) for n in class_names]
+def _class_names(class_names, n_classes: int) -> list[str]:
+    """``class_names`` as texts, or the default names of ``n_classes`` classes
+    (gan_core.labelling.class_names_or_default); a list of the wrong length is refused."""
+    names = class_names_or_default(class_names, n_classes)
     if len(names) != int(n_classes):
         raise ExportError(f"{len(names)} class names for {n_classes} classes")
     return names
@@ -335,7 +333,7 @@ def view_state(explorer, point, label=None, class_names=None, **view) -> dict[st
     k = len(np.asarray(probe.probs))
     if class_names is None:
         class_names = getattr(explorer, "class_names", None)
-    names = class_names_or_default(class_names, k)
+    names = _class_names(class_names, k)
     return {
         "model": explorer.model_id,
         "latent_dim": explorer.latent_dim,
@@ -376,5 +374,5 @@ def slice_map_json(model_id: str, cmap, class_names=None) -> dict[str, Any]:
             "n": int(classes.shape[0]),
         },
         "classes": classes.astype(int).tolist(),
-        "class_names": class_names_or_default(class_names, cmap.n_classes),
+        "class_names": _class_names(class_names, cmap.n_classes),
     }

@@ -100,8 +100,55 @@ def parse_class_names(value) -> list[str]:
     return names
 
 
+DIGITS = tuple(str(d) for d in range(10))  # MNIST's class names
+
+
 def default_class_names(n: int) -> list[str]:
+    """The names of an own classifier's ``n`` classes given none: "class 0", "class 1", ..."""
     return [f"class {i}" for i in range(n)]
+
+
+def class_names_or_default(class_names=None, n_classes: int = 10) -> list[str]:
+    """``class_names`` as texts, or when none are given those of ``n_classes`` classes: the
+    digits "0".."9" for 10 (the bundled digit classifier's), else "class 0", "class 1", ..."""
+    if class_names is None or len(class_names) == 0:
+        n = int(n_classes)
+        return list(DIGITS) if n == 10 else default_class_names(n)
+    return [str(name) for name in class_names]
+
+
+def class_name(index, class_names=None, n_classes: int = 10) -> str:
+    """The name of class ``index`` ("3", "Sandal", "red"; see :func:`class_names_or_default`),
+    or its number when the names do not reach it."""
+    names = class_names_or_default(class_names, n_classes)
+    k = int(index)
+    return names[k] if 0 <= k < len(names) else str(k)
+
+
+def classifier_note(dataset: str | None) -> str:
+    """Who colours a model's maps, in a sentence: "its own classifier" (``dataset`` None) or
+    "the bundled Fashion-MNIST classifier"."""
+    if dataset is None:
+        return "its own classifier"
+    return f"the bundled {_dataset_title(dataset)} classifier"
+
+
+def dataset_label(dataset: str | None, n_classes: int) -> str:
+    """What a list of models says a model's classes are: its dataset ("MNIST",
+    "Fashion-MNIST"), or "own classifier (3 classes)" (``dataset`` None)."""
+    if dataset is None:
+        return f"own classifier ({int(n_classes)} classes)"
+    return _dataset_title(dataset)
+
+
+def _dataset_title(dataset: str) -> str:
+    from gan_core.data import DataSourceError
+    from gan_core.datasets import dataset_info
+
+    try:
+        return dataset_info(dataset).title
+    except DataSourceError:
+        return str(dataset)
 
 
 def check_classifier(model, image_shape, class_names=None, source: object = "classifier"):
@@ -138,7 +185,7 @@ def model_labelling(model_dir: Path, cfg: ModelConfig, image_shape, root=None) -
 
     own = Path(model_dir) / OWN_CLASSIFIER
     if own.is_file():
-        return Labelling(own, tuple(cfg.class_names or ()), "its own classifier", None)
+        return Labelling(own, tuple(cfg.class_names or ()), classifier_note(None), None)
     try:
         info = dataset_info(cfg.dataset)
     except DataSourceError as exc:
@@ -154,4 +201,4 @@ def model_labelling(model_dir: Path, cfg: ModelConfig, image_shape, root=None) -
     if not path.exists():
         path = classifier_path(DEFAULT_CHECKPOINTS, info.name)
     names = tuple(cfg.class_names) if cfg.class_names else info.class_names
-    return Labelling(path, names, f"the bundled {info.title} classifier", info.name)
+    return Labelling(path, names, classifier_note(info.name), info.name)

@@ -51,6 +51,7 @@ from gan_core.labelling import (
     MAX_CLASSIFIER_BYTES,
     OWN_CLASSIFIER,
     check_classifier,
+    classifier_note,
     image_shape_of,
     parse_class_names,
 )
@@ -278,5 +279,5 @@ def labelling_note(model_id: str, uploads_root: str | Path) -> str:
     folder = resolve_model_dir(model_id, uploads_root)
     cfg = ModelConfig.from_json(read_json(folder / "config.json"), f"{model_id}/config.json")
     if (folder / OWN_CLASSIFIER).is_file():
-        return f"its own classifier: {', '.join(cfg.class_names)}"
-    return f"the bundled {_dataset(cfg.dataset).title} classifier"
+        return f"{classifier_note(None)}: {', '.join(cfg.class_names)}"
+    return classifier_note(_dataset(cfg.dataset).name)

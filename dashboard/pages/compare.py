@@ -19,6 +19,7 @@ from dashboard.pagestate import Field, PageState, model_field, restored_point
 from dashboard.payloads import PayloadError, apply_click, parse_point
 from dashboard.texts import epochs_text, metric_text, sequence_text
 from gan_core.activations import Edit
+from gan_core.labelling import dataset_label
 
 EDIT_CHOICES = {
     "none": "no edit",
@@ -213,9 +214,7 @@ def _metrics_text(e) -> str:
 def dataset_text(e) -> str:
     """What the model's classes are: its dataset ("MNIST", "Fashion-MNIST"), or its own
     classifier's ("own classifier (3 classes)")."""
-    if e.dataset is None:
-        return f"own classifier ({len(e.class_names)} classes)"
-    return e.dataset.title
+    return dataset_label(e.labelling.dataset, len(e.class_names))
 
 
 def side_points(e, plane, values, a_text, b_text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -415,12 +415,14 @@ def test_class_coverage_and_strokes_of_colour_images(explorers):
 
 
 def test_class_names_default_to_digits_for_ten_classes_else_numbered():
-    from gan_core.explorer import PointProbe, class_name, default_names
+    from gan_core.explorer import PointProbe
+    from gan_core.labelling import class_name, class_names_or_default, default_class_names
 
-    assert default_names(10) == [str(d) for d in range(10)]
-    assert default_names(3) == ["class 0", "class 1", "class 2"]
-    assert export.class_names_or_default(None, 2) == ["class 0", "class 1"]
-    assert export.class_names_or_default(("a", "b"), 2) == ["a", "b"]
+    assert class_names_or_default(None, 10) == [str(d) for d in range(10)]
+    assert class_names_or_default(None, 3) == ["class 0", "class 1", "class 2"]
+    assert class_names_or_default(("a", "b"), 2) == ["a", "b"]
+    assert default_class_names(10)[:2] == ["class 0", "class 1"]  # an own classifier's
     assert class_name(4) == "4" and class_name(1, ["dark", "light"]) == "light"
+    assert class_name(12) == "12"  # beyond the names: its number
     probe = PointProbe(np.zeros(2), None, np.zeros((16, 24)), {}, np.array([0.2, 0.5, 0.3]))
     assert (probe.class_index, probe.digit, probe.class_name) == (1, 1, "class 1")
