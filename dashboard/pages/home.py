@@ -23,8 +23,8 @@ VIEWS = (
      "shows the cube of any label, with its label fidelity."),
     ("/training", "Training replay", "Per-epoch images from fixed noise, the losses, the weak "
      "independent classifier and the class map changing epoch by epoch."),
-    ("/invert", "Real digits", "Find where a real MNIST digit (or your own 28x28 image) lives in the "
-     "latent space, and open that point in the explorer."),
+    ("/invert", "Real images", "Find where a real test image (an MNIST digit, a Fashion-MNIST garment) or "
+     "your own image lives in the latent space, and open that point in the explorer."),
     ("/compare", "Compare", "The same point, path or edit on two models side by side, with their metrics."),
     ("/activations", "Activations", "Every generator layer as heatmaps; zero rows, columns, channels, regions "
      "or single units and see the image the rest of the network makes from that."),

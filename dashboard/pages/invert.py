@@ -70,7 +70,7 @@ def layout(**query):
     value = registry.pick_model(init["model"], models)
     return html.Div(
         [
-            *page_header("Real digits in the latent space", LEAD, "inv-error"),
+            *page_header("Real images in the latent space", LEAD, "inv-error"),
             sidebar_grid(controls(models, value, init), panels()),
             dcc.Store(id="inv-upload-store"),
             STATE.store(),
@@ -373,8 +373,8 @@ LatentView.follow(VIEW, model=Input("inv-model", "value"), label=Input("inv-labe
 dash.register_page(
     __name__,
     path="/invert",
-    name="Real digits",
-    title="Real digits · GAN latent space",
+    name="Real images",
+    title="Real images · GAN latent space",
     order=6,
     layout=layout,
 )

@@ -42,6 +42,7 @@ from dashboard.pagestate import (
 )
 from dashboard.payloads import apply_click, parse_point, safe_label
 from dashboard.texts import class_name, class_noun, sequence_text
+from gan_core.labelling import class_names_or_default
 
 VIEW = "morph"  # the latent view's aio_id: the map or cube, A's marker and the path
 
@@ -395,7 +396,7 @@ def morph_record(m, model_id, lab, mode, points, class_names=None) -> dict:
     """What the page keeps of a morph: the frames (rounded; grey (N, H, W) or colour
     (N, H, W, 3)), the classes (their indices, and by name: ``class_names`` lists the
     model's, ``names`` each frame's) and numbers."""
-    names = [str(n) for n in (class_names if class_names is not None else range(10))]
+    names = class_names_or_default(class_names)
     return {
         "images": figures.image_values(m.images),
         "classes": [int(c) for c in m.classes],
