@@ -25,6 +25,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from gan_explorer.harness import free_port
+
 DEFAULT_PRIOR = "uniform[-1,1]"
 JUPYTER_MODES = ("inline", "external")
 _running: list[ExplorerHandle] = []  # handles serving in this process
@@ -205,12 +207,6 @@ def _check_port(host: str, port) -> int | None:
         except OSError as exc:
             raise ExploreError(f"port {port} on {host} is in use ({exc.strerror})") from None
     return port
-
-
-def _free_port(host: str) -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def _check_same_uploads(folder: Path) -> None:
@@ -406,7 +402,7 @@ def _serve_in_jupyter(app, model_id, folder, host, port, jupyter_mode) -> Explor
     the app itself: Colab reaches the kernel's ports only through its own frame)."""
     from dash._jupyter import jupyter_dash
 
-    port = port or _free_port(host)
+    port = port or free_port(host)
     mode = jupyter_mode if jupyter_dash.in_colab else "_none"
     try:
         app.run(host=host, port=port, debug=False, jupyter_mode=mode)
