@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import threading
@@ -39,18 +38,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1280,800",
-)
+from gan_explorer.harness import chromium_paths, free_port, headless_chromium  # noqa: E402
 
 # Installed in the page: stamps every pointer move, every redraw of the image graph with
 # new pixel data (a new z array: each update sends one, even if the pixels repeat), and
@@ -138,33 +126,19 @@ def serve(checkpoints: Path, cache_dir: Path, grid: int) -> tuple[str, object]:
     from dashboard.app import create_app
 
     app = create_app(checkpoints, cache_dir=cache_dir, grid_2d=grid)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = make_server("127.0.0.1", port, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{port}", server
 
 
 def start_browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_bin = shutil.which("chromedriver")
-    if not (chromium and driver_bin):
+    if not all(chromium_paths()):
         raise SystemExit(
             "chromium and chromedriver are needed (apt-get install chromium chromium-driver)"
         )
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for arg in CHROME_ARGS:
-        opts.add_argument(arg)
-    opts.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='bench-chrome-')}")
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(driver_bin), options=opts)
-    drv.set_window_size(1280, 800)
-    return drv
+    profile = tempfile.mkdtemp(prefix="bench-chrome-")
+    return headless_chromium(1280, 800, profile=profile, browser_log=True, performance_log=True)
 
 
 def wait(predicate, timeout: float, what: str):

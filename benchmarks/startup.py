@@ -27,7 +27,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from benchmarks.browser_drag import CHROME_ARGS  # noqa: E402
+from gan_explorer.harness import headless_chromium  # noqa: E402
 
 
 def _first_200(url: str, deadline: float) -> bool:
@@ -43,13 +43,7 @@ def _first_200(url: str, deadline: float) -> bool:
 
 
 def _map_drawn(url: str, deadline: float) -> bool:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    for arg in CHROME_ARGS:
-        opts.add_argument(arg)
-    drv = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
+    drv = headless_chromium(1280, 800)
     try:
         drv.get(url)
         while time.time() < deadline:

@@ -40,18 +40,9 @@ from urllib.parse import urlsplit
 
 import requests
 
+from gan_explorer.harness import chromium_paths, headless_chromium
+
 UPDATE = "/_dash-update-component"
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1280,800",
-)
 # The latent sliders' thumbs (their min is below 0: the slice index slider starts at 0).
 THUMBS_JS = """
 return Array.from(document.querySelectorAll('[role=slider]'))
@@ -216,22 +207,9 @@ def response_error(method, path, status, body: bytes | str, boxes=(), conditiona
 
 
 def start_browser(profile: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_bin = shutil.which("chromedriver")
-    if not (chromium and driver_bin):
+    if not all(chromium_paths()):
         raise RecordingError("chromium and chromedriver are needed to record the traffic")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for arg in CHROME_ARGS:
-        opts.add_argument(arg)
-    opts.add_argument(f"--user-data-dir={profile}")
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(driver_bin), options=opts)
-    drv.set_window_size(1280, 800)
-    return drv
+    return headless_chromium(1280, 800, profile=profile, browser_log=True, performance_log=True)
 
 
 class _Network:

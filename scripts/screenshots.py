@@ -20,13 +20,14 @@ import argparse
 import io
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from gan_explorer.harness import chromium_paths, free_port, headless_chromium
 
 WIDTH, HEIGHT = 1280, 800
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -140,12 +141,6 @@ def squeeze_png(data: bytes, max_bytes: int) -> bytes:
     return best
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_app(checkpoints, cache, uploads, grid_2d: int, cube_n: int) -> tuple[str, object]:
     """The dashboard served by werkzeug in a thread; its base URL and the server."""
     import logging
@@ -159,44 +154,19 @@ def start_app(checkpoints, cache, uploads, grid_2d: int, cube_n: int) -> tuple[s
     app = create_app(checkpoints, cache_dir=cache, grid_2d=grid_2d, cube_n=cube_n,
                      uploads=uploads)  # fmt: skip
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
-    port = _free_port()
+    port = free_port()
     server = make_server("127.0.0.1", port, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{port}", server
 
 
 def start_browser(profile: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    chromedriver = shutil.which("chromedriver")
-    if not (chromium and chromedriver):
+    if not all(chromium_paths()):
         sys.exit("chromium and chromedriver are needed (scripts/install_system_deps.sh)")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-        f"--window-size={WIDTH},{HEIGHT}",
-        f"--user-data-dir={profile}",
-    ):
-        opts.add_argument(arg)  # fmt: skip
-    drv = webdriver.Chrome(service=Service(chromedriver), options=opts)
-    drv.set_window_size(WIDTH, HEIGHT)
     # the viewport, not the window, is 1280x800 (headless windows have no frame, but check)
-    inner = drv.execute_script("return [window.innerWidth, window.innerHeight]")
-    if inner != [WIDTH, HEIGHT]:
-        dw, dh = WIDTH - inner[0], HEIGHT - inner[1]
-        drv.set_window_size(WIDTH + dw, HEIGHT + dh)
-    return drv
+    return headless_chromium(
+        WIDTH, HEIGHT, profile=profile, extra_args=("--hide-scrollbars",), exact_viewport=True
+    )
 
 
 # What still keeps a view from being drawn: [] once it is.

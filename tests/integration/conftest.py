@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from gan_explorer.harness import chromium_paths, free_port, headless_chromium
+
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "screenshots"
 DOWNLOADS = Path("/tmp") / f"gan-explorer-downloads-{os.getpid()}"
 PROFILE = Path("/tmp") / f"chr-{os.getpid()}"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+CHROMIUM, CHROMEDRIVER = chromium_paths()
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +29,7 @@ def app_url(test_checkpoints, tmp_path_factory):
         test_checkpoints, cache_dir=tmp_path_factory.mktemp("cache"), grid_2d=24, cube_n=8,
         uploads=tmp_path_factory.mktemp("uploads"),
     )  # fmt: skip
-    port = _free_port()
+    port = free_port()
     server = make_server("127.0.0.1", port, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -49,32 +43,7 @@ def driver():
         pytest.skip(
             "chromium/chromedriver not installed (run scripts/install_system_deps.sh as root)"
         )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,800",
-        f"--user-data-dir={PROFILE}",
-    ):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    DOWNLOADS.mkdir(parents=True, exist_ok=True)
-    opts.add_experimental_option(
-        "prefs",
-        {"download.default_directory": str(DOWNLOADS), "download.prompt_for_download": False},
-    )
-    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    drv.set_window_size(1280, 800)
+    drv = headless_chromium(1280, 800, profile=PROFILE, downloads=DOWNLOADS, browser_log=True)
     yield drv
     drv.quit()
     for folder in (DOWNLOADS, PROFILE):  # per-run folders: nothing left behind in /tmp

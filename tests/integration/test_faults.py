@@ -12,6 +12,7 @@ import time
 import pytest
 import requests
 
+from gan_explorer.harness import free_port
 from tests.integration.test_fuzz import (
     JSON,
     UPDATE,
@@ -179,11 +180,7 @@ def test_home_shows_a_truncated_model_as_unusable_and_serves_the_rest(app_url, d
 
 
 def test_unreachable_redis_gives_a_clear_error_and_views_keep_working(app_url, deps, monkeypatch):
-    import socket
-
-    with socket.socket() as s:  # a port nothing listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # a port nothing listens on
     monkeypatch.setenv("REDIS_URL", f"redis://:secret@127.0.0.1:{port}/0")
     start = time.time()
     out = _post(app_url, callback_body(_dep(deps, "..home-precompute-job.data"),

@@ -11,9 +11,10 @@ import sys
 import pytest
 import requests
 
+from gan_explorer.harness import free_port
 from tests.colour_models import write_colour_model
 from tests.conftest import copy_classifier
-from tests.integration.conftest import _free_port, wait_for
+from tests.integration.conftest import wait_for
 from tests.integration.test_topology import stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -51,7 +52,7 @@ def fresh_app(tmp_path_factory):
     for folder in (root, cache, uploads):
         folder.mkdir()
     copy_classifier(root)
-    port = _free_port()
+    port = free_port()
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     log = (tmp / "server.log").open("w")
     proc = subprocess.Popen(

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.conftest import _free_port, screenshot, wait_for
+from gan_explorer.harness import free_port
+from tests.integration.conftest import screenshot, wait_for
 from tests.integration.test_topology import stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -33,7 +34,7 @@ def test_serve_answers_while_maps_fill_and_explore_shows_its_map_progress(
     root = tmp_path / "ck"
     for name in ("gan-2d", "gan-4d", "classifier"):
         shutil.copytree(test_checkpoints / name, root / name)
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "serve.log"
     env = dict(os.environ, GAN_EXPLORER_CACHE=str(tmp_path / "cache"), TF_CPP_MIN_LOG_LEVEL="2")
     with open(log_path, "wb") as log:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
+from gan_explorer.harness import free_port
 from tests.integration.conftest import screenshot, wait_for
 from tests.integration.test_views import drag_slider, graph_data, map_marker, open_page
 
@@ -27,12 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent.parent
 BIN = Path(sys.executable).parent
 REDIS_SERVER = shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def stop(proc: subprocess.Popen, timeout: float = 20) -> None:

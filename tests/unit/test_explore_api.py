@@ -250,10 +250,9 @@ def test_a_port_in_use_is_refused_and_nothing_is_left(uploads):
 
 def test_a_chosen_port_is_used(uploads):
     from gan_explorer import explore
+    from gan_explorer.harness import free_port
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     with explore(tiny_generator(), port=port, uploads=uploads) as handle:
         assert handle.port == port
         assert requests.get(handle.url, timeout=30).status_code == 200
