@@ -257,12 +257,11 @@ def class_map_figure(
         )  # fmt: skip
     )
     if label_areas:
-        for lab in area_labels(cmap):
-            name = escaped(names[lab["digit"]]) if lab["digit"] < len(names) else lab["digit"]
+        top = 36 if title else 10
+        for lab, name, size in placed_area_labels(cmap, names, plot_px=height - top - 36):
             fig.add_annotation(
-                x=lab["x"], y=lab["y"], text=f"<b>{name}</b>", showarrow=False,
-                font=dict(size=16 if len(str(name)) <= 2 else 12, color="white"),
-                bgcolor="rgba(0,0,0,0.35)", borderpad=2,
+                x=lab["x"], y=lab["y"], text=f"<b>{escaped(name)}</b>", showarrow=False,
+                font=dict(size=size, color="white"), bgcolor="rgba(0,0,0,0.35)", borderpad=2,
             )  # fmt: skip
     p = (0.0, 0.0) if point is None else (float(point[0]), float(point[1]))
     if marker_as == "shapes":
@@ -273,6 +272,30 @@ def class_map_figure(
     fig.update_xaxes(title=xlabel, range=[xs[0], xs[-1]], constrain="domain")
     fig.update_yaxes(title=ylabel, range=[ys[0], ys[-1]], scaleanchor="x")
     return _layout(fig, title, height)
+
+
+def placed_area_labels(cmap: ClassMap, names, plot_px: float) -> list[tuple[dict, str, int]]:
+    """(label, name, font size) of the area labels that fit on a map drawn ``plot_px``
+    pixels high (a square map): largest areas first (gan_core.latent.area_labels), a
+    label whose box would cover a larger area's label is left out (hovering names every
+    point)."""
+    xs, ys = cmap.axes
+    per_unit = plot_px / max(float(ys[-1] - ys[0]), 1e-9)  # pixels per latent unit
+    boxes, out = [], []
+    for lab in area_labels(cmap):
+        k = lab["digit"]
+        name = str(names[k]) if k < len(names) else str(k)
+        size = 16 if len(name) <= 2 else 12
+        # half the box, in latent units: bold text ~0.62 em per character, 2 px padding
+        half_w = (0.62 * size * len(name) + 6) / 2 / per_unit
+        half_h = (1.3 * size + 6) / 2 / per_unit
+        box = (lab["x"] - half_w, lab["x"] + half_w, lab["y"] - half_h, lab["y"] + half_h)
+        if any(box[0] < b[1] and b[0] < box[1] and box[2] < b[3] and b[2] < box[3]
+               for b in boxes):  # fmt: skip
+            continue
+        boxes.append(box)
+        out.append((lab, name, size))
+    return out
 
 
 def frame_colours(classes, class_names=DIGITS) -> list[str]:

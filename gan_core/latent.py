@@ -267,12 +267,18 @@ def label_fidelity(cmap: ClassMap) -> float:
 
 
 def area_labels(cmap2d: ClassMap, min_share: float = 0.01) -> list[dict]:
-    """One text label per class area of a 2D map: the class and the centroid of its points.
+    """One text label per class area of a 2D map: the class and the point of its largest
+    piece farthest from the piece's edge (where a label has the most room, also in a
+    non-convex area), largest areas first.
 
     Returns dicts {"class": index 0..K-1, "digit": the same index (the key the digit views
-    read), "x", "y", "share"}; callers name the class with the model's ``class_names``.
-    Areas smaller than ``min_share`` of the map are skipped (too small to label).
+    read), "x", "y", "share", "room": the distance in grid steps from that point to the
+    nearest other class or the map's edge}; callers name the class with the model's
+    ``class_names``. Areas smaller than ``min_share`` of the map are skipped (too small to
+    label).
     """
+    from scipy import ndimage
+
     classes = cmap2d.classes
     if classes.ndim != 2:
         raise LatentInputError("area labels need a 2D map")
@@ -280,17 +286,24 @@ def area_labels(cmap2d: ClassMap, min_share: float = 0.01) -> list[dict]:
     out = []
     total = classes.size
     for index in range(n_classes_of(cmap2d)):
-        ii, jj = np.nonzero(classes == index)
-        if len(ii) < max(1, min_share * total):
+        mask = classes == index
+        count = int(mask.sum())
+        if count < max(1, min_share * total):
             continue
-        # The centroid may fall outside a non-convex area: use the area's point nearest to it.
-        ci, cj = ii.mean(), jj.mean()
+        pieces, n = ndimage.label(mask)
+        largest = pieces == 1 + int(np.argmax(np.bincount(pieces.ravel())[1:])) if n > 1 else mask
+        # distance to the nearest point outside the piece, the map's border counting as outside
+        room = ndimage.distance_transform_edt(np.pad(largest, 1))[1:-1, 1:-1]
+        # of the points with the most room, the one nearest the piece's centre
+        ii, jj = np.nonzero(room >= room.max() - 0.5)
+        ci, cj = np.argwhere(largest).mean(axis=0)
         k = int(np.argmin((ii - ci) ** 2 + (jj - cj) ** 2))
+        i, j = int(ii[k]), int(jj[k])
         out.append(
-            {"class": index, "digit": index, "x": float(xs[ii[k]]), "y": float(ys[jj[k]]),
-             "share": float(len(ii) / total)}
+            {"class": index, "digit": index, "x": float(xs[i]), "y": float(ys[j]),
+             "share": count / total, "room": float(room[i, j])}
         )  # fmt: skip
-    return out
+    return sorted(out, key=lambda lab: -lab["share"])
 
 
 def area_statistics(cmap2d: ClassMap, min_share: float = 0.01) -> dict:

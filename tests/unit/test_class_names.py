@@ -59,9 +59,12 @@ def test_an_mnist_map_keeps_its_digits_and_colours():
 
 def test_a_fashion_map_labels_and_hovers_its_areas_by_name():
     cmap = _map(FASHION)
-    fig = figures.class_map_figure(cmap, (0.0, 0.0), class_names=FASHION)
+    fig = figures.class_map_figure(cmap, (0.0, 0.0), class_names=FASHION, height=2000)
     labels = [a.text for a in fig.layout.annotations]
-    assert labels == [f"<b>{name}</b>" for name in FASHION]
+    assert labels == [f"<b>{name}</b>" for name in FASHION]  # a map big enough for all ten
+    small = figures.class_map_figure(cmap, (0.0, 0.0), class_names=FASHION)
+    shown = [a.text for a in small.layout.annotations]  # 0.2-wide bands: labels would overlap
+    assert shown and set(shown) < set(labels)
     heat = fig.data[0]
     assert "digit" not in heat.hovertemplate and "%{text}" in heat.hovertemplate
     # The hover text of each cell is its class's name ([row = y][col = x]).
@@ -74,7 +77,7 @@ def test_three_colour_names_and_a_twenty_class_palette():
     fig = figures.class_map_figure(_map(COLOURS), class_names=COLOURS)
     assert [a.text for a in fig.layout.annotations] == ["<b>red</b>", "<b>green</b>", "<b>blue</b>"]
     assert fig.data[0].zmax == 3 and _colours_of(fig.data[0].colorscale) == class_palette(3)
-    many = figures.class_map_figure(_map(TWENTY), class_names=TWENTY)
+    many = figures.class_map_figure(_map(TWENTY), class_names=TWENTY, height=2000)
     colours = _colours_of(many.data[0].colorscale)
     assert colours == class_palette(20) and len(set(colours)) == 20
     assert many.data[0].zmax == 20
@@ -412,3 +415,42 @@ def test_a_fashion_model_names_its_areas_its_point_and_its_test_images(test_chec
     digit = int(invert.test_images("mnist")[1][5])
     assert invert.target_title(mnist, 5, digit) == f"MNIST test digit #5 (a {digit})"
     assert invert.target_texts(mnist)[:2] == ("Digit", "MNIST test image number")
+
+
+# --- area labels: inside their areas, never on top of each other --------------------------
+
+
+def test_an_area_label_sits_where_its_area_has_the_most_room():
+    from gan_core.latent import area_labels
+
+    n = 21  # a U of class 1 around a block of class 0, on a background of class 2
+    classes = np.full((n, n), 2, np.uint8)
+    classes[2:19, 2:19] = 1
+    classes[6:15, 6:19] = 0  # the U opens to the right: its centroid is near class 0
+    cmap = ClassMap(classes, np.full((n, n, 3), 0.5, np.float32),
+                    [np.arange(n, dtype=np.float32)] * 2)  # fmt: skip
+    labels = area_labels(cmap, min_share=0.0)
+    assert [lab["class"] for lab in labels] == sorted(
+        range(3), key=lambda c: -(classes == c).sum()
+    )  # largest first
+    for lab in labels:
+        i, j = int(lab["x"]), int(lab["y"])
+        assert classes[i, j] == lab["class"]  # on its own area
+        assert lab["room"] >= (1 if lab["class"] == 2 else 2)  # off the edge (the frame: 2 wide)
+    u = next(lab for lab in labels if lab["class"] == 1)
+    assert int(u["x"]) < 6  # in the U's bar, not beside the block it wraps
+
+
+def test_labels_that_would_cover_a_larger_areas_label_are_left_out():
+    names = ["Ankle boot", "Sneaker", "Sandal"]
+    cmap = _map(names, n=30)  # three bands 2/3 of a unit wide
+    roomy = figures.placed_area_labels(cmap, names, plot_px=600)
+    assert [name for _lab, name, _size in roomy] == names  # all three fit
+    cramped = figures.placed_area_labels(cmap, names, plot_px=120)
+    shown = [name for _lab, name, _size in cramped]
+    assert shown and len(shown) < 3 and shown[0] == cramped[0][1]
+    fig = figures.class_map_figure(cmap, (0, 0), class_names=names, height=160)
+    texts_drawn = [a.text for a in fig.layout.annotations]
+    assert len(texts_drawn) < 3 and all(f"<b>{t}</b>" in texts_drawn for t in shown[:1])
+    digits = figures.placed_area_labels(_map(texts.DIGITS), texts.DIGITS, plot_px=330)
+    assert {size for _lab, _name, size in digits} == {16}  # one-character labels stay large
