@@ -31,11 +31,13 @@ Promise.all(names.map((name) => import(base + name + ".js")))
 @pytest.fixture(scope="module")
 def page(driver, app_url):
     """Runs ``body`` (a function body of ``m``, the modules by name, and ``data``) with the
-    page's modules as the app serves them, in a document of the app's origin."""
-    driver.get(f"{app_url}/assets/live/main.js")
+    page's modules as the app serves them, in a document of the app's origin (opened
+    again when a test before left it)."""
     driver.set_script_timeout(60)
 
     def run(names, body, data=None):
+        if not driver.current_url.startswith(app_url):
+            driver.get(f"{app_url}/assets/live/main.js")
         out = driver.execute_async_script(
             IMPORT_AND_RUN, f"{app_url}/assets/live/", list(names), body, data
         )
