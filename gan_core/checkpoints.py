@@ -31,6 +31,7 @@ CLASSIFIER_ID = "classifier"
 # A generator's images: (H, W, C) with MIN_SIDE <= H, W <= MAX_SIDE and C in CHANNELS.
 MIN_SIDE, MAX_SIDE = 16, 128
 CHANNELS = (1, 3)
+OWN_CLASSIFIER = "classifier.keras"  # a model's own classifier, in its folder (gan_core.labelling)
 MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -348,13 +349,13 @@ def list_model_ids(root: str | os.PathLike | None = None) -> list[str]:
     )
 
 
-def dataset_label(model_dir: Path, cfg: ModelConfig) -> str:
+def _model_dataset_label(model_dir: Path, cfg: ModelConfig) -> str:
     """What a model list says a model was trained on / coloured by: "MNIST",
-    "Fashion-MNIST", or "own classifier (3 classes)" (gan_core.labelling.dataset_label)."""
-    from gan_core import labelling
+    "Fashion-MNIST", or "own classifier (3 classes)" (gan_core.datasets.dataset_label)."""
+    from gan_core.datasets import dataset_label as label
 
-    own = (Path(model_dir) / labelling.OWN_CLASSIFIER).is_file()
-    return labelling.dataset_label(None if own else cfg.dataset, len(cfg.class_names))
+    own = (Path(model_dir) / OWN_CLASSIFIER).is_file()
+    return label(None if own else cfg.dataset, len(cfg.class_names))
 
 
 def describe_checkpoints(
@@ -377,7 +378,7 @@ def describe_checkpoints(
                 folder = resolve_model_dir(model_id, root)
                 cfg, metrics = listed_config(folder), load_metrics(folder)
             row.update(
-                dataset=dataset_label(resolve_model_dir(model_id, root), cfg),
+                dataset=_model_dataset_label(resolve_model_dir(model_id, root), cfg),
                 latent_dim=cfg.latent_dim,
                 prior=cfg.prior,
                 conditional=cfg.conditional,

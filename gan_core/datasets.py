@@ -106,6 +106,22 @@ def dataset_info(name: str | None) -> DatasetInfo:
     return DATASETS[key]
 
 
+def dataset_title(name: str) -> str:
+    """How the pages name dataset ``name`` ("MNIST", "Fashion-MNIST"); an unknown one as given."""
+    try:
+        return dataset_info(name).title
+    except DataSourceError:
+        return str(name)
+
+
+def dataset_label(dataset: str | None, n_classes: int) -> str:
+    """What a list of models says a model's classes are: its dataset ("MNIST",
+    "Fashion-MNIST"), or "own classifier (3 classes)" (``dataset`` None)."""
+    if dataset is None:
+        return f"own classifier ({int(n_classes)} classes)"
+    return dataset_title(dataset)
+
+
 def fashion_mnist_dir() -> Path:
     explicit = os.environ.get(FASHION_ENV)
     return Path(explicit).expanduser() if explicit else FASHION_DIR

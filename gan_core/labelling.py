@@ -22,6 +22,7 @@ from gan_core.checkpoints import (  # noqa: F401 (image shapes: imported from he
     DEFAULT_CHECKPOINTS,
     MAX_SIDE,
     MIN_SIDE,
+    OWN_CLASSIFIER,
     CheckpointError,
     ModelConfig,
     classifier_path,
@@ -31,7 +32,6 @@ from gan_core.checkpoints import (  # noqa: F401 (image shapes: imported from he
 MIN_CLASSES, MAX_CLASSES = 2, 20
 MAX_CLASS_NAME = 40
 MAX_CLASSIFIER_BYTES = 32 * 1024 * 1024
-OWN_CLASSIFIER = "classifier.keras"
 
 
 @dataclass(frozen=True)
@@ -130,25 +130,9 @@ def classifier_note(dataset: str | None) -> str:
     "the bundled Fashion-MNIST classifier"."""
     if dataset is None:
         return "its own classifier"
-    return f"the bundled {_dataset_title(dataset)} classifier"
+    from gan_core.datasets import dataset_title
 
-
-def dataset_label(dataset: str | None, n_classes: int) -> str:
-    """What a list of models says a model's classes are: its dataset ("MNIST",
-    "Fashion-MNIST"), or "own classifier (3 classes)" (``dataset`` None)."""
-    if dataset is None:
-        return f"own classifier ({int(n_classes)} classes)"
-    return _dataset_title(dataset)
-
-
-def _dataset_title(dataset: str) -> str:
-    from gan_core.data import DataSourceError
-    from gan_core.datasets import dataset_info
-
-    try:
-        return dataset_info(dataset).title
-    except DataSourceError:
-        return str(dataset)
+    return f"the bundled {dataset_title(dataset)} classifier"
 
 
 def check_classifier(model, image_shape, class_names=None, source: object = "classifier"):

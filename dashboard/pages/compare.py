@@ -19,7 +19,7 @@ from dashboard.pagestate import Field, PageState, model_field, restored_point
 from dashboard.payloads import PayloadError, apply_click, parse_point
 from dashboard.texts import epochs_text, metric_text, sequence_text
 from gan_core.activations import Edit
-from gan_core.labelling import dataset_label
+from gan_core.datasets import dataset_label
 
 EDIT_CHOICES = {
     "none": "no edit",

@@ -110,3 +110,14 @@ def test_debians_fashion_mnist_has_its_60000_and_10000_images():
     assert data.x_train.shape == (60_000, 28, 28, 1) and data.x_test.shape == (10_000, 28, 28, 1)
     assert data.x_train.min() == -1.0 and data.x_train.max() == 1.0
     assert np.bincount(data.y_test).tolist() == [1000] * 10
+
+
+def test_a_models_classes_are_named_by_its_dataset_or_its_own_classifier():
+    from gan_core.datasets import dataset_label, dataset_title
+    from gan_core.labelling import classifier_note
+
+    assert dataset_label("fashion-mnist", 10) == "Fashion-MNIST"
+    assert dataset_label(None, 3) == "own classifier (3 classes)"
+    assert dataset_title("mnist") == "MNIST" and dataset_title("emnist") == "emnist"
+    assert classifier_note("fashion-mnist") == "the bundled Fashion-MNIST classifier"
+    assert classifier_note(None) == "its own classifier"
